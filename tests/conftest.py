@@ -1,0 +1,90 @@
+"""Shared fixtures: real services (Elasticsearch, Redis, Chromium), never mocks.
+
+Tests that need a service carry a marker (`elasticsearch`, `redis`, `chromium`). When the
+service is missing they are skipped on a developer's machine and *fail* under CI=true, so a CI
+run can never pass by skipping its integration tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from wuzha import localsearch
+from wuzha.config import get_settings, settings_with
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing(what: str, how: str) -> None:
+    message = f"{what} is not available: {how}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: integration tests must not skip)", pytrace=False)
+    pytest.skip(message)
+
+
+def elasticsearch_url() -> str | None:
+    settings = get_settings()
+    return settings.elasticsearch_url or localsearch.local_url(settings)
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    url = elasticsearch_url()
+    if not url or not localsearch.health(url):
+        _missing("Elasticsearch", "set ELASTICSEARCH_URL or run `wuzha es up`")
+    return url
+
+
+@pytest.fixture(scope="session")
+def es_settings(es_url, tmp_path_factory):
+    """Settings pointing at the test cluster, with an index prefix of this test session only."""
+    prefix = f"wuzhatest-{uuid.uuid4().hex[:8]}"
+    settings = settings_with(
+        elasticsearch_url=es_url,
+        index_prefix=prefix,
+        spool_dir=tmp_path_factory.mktemp("spool"),
+    )
+    yield settings
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url, request_timeout=30)
+    client.options(ignore_status=404).indices.delete(index=f"{prefix}*", expand_wildcards="all")
+    client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}*")
+    client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}*")
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("WUZHA_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    if not url:
+        _missing("Redis", "set WUZHA_TEST_REDIS_URL (scripts/test.sh starts a redis-server)")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except Exception as err:  # noqa: BLE001 - any failure means "not reachable"
+        _missing("Redis", f"{url} did not answer ({err})")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    path = Path(os.environ.get("WUZHA_CHROMIUM_PATH", "/usr/bin/chromium"))
+    if not path.exists() and not shutil.which(str(path)):
+        _missing("Chromium", "apt-get install chromium")
+    return path
+
+
+def pytest_collection_modifyitems(config, items):
+    # A marker alone makes a test depend on its service, so nobody forgets the fixture.
+    needs = {"elasticsearch": "es_url", "redis": "redis_url", "chromium": "chromium_path"}
+    for item in items:
+        for marker, fixture in needs.items():
+            if item.get_closest_marker(marker) and fixture not in item.fixturenames:
+                item.fixturenames.append(fixture)
