@@ -186,3 +186,25 @@ def get_settings() -> Settings:
 def settings_with(**overrides: Any) -> Settings:
     """A copy of the process settings with some fields replaced (tests, CLI flags)."""
     return get_settings().model_copy(update=overrides)
+
+
+def env_var_name(name: str, field: Any) -> str:
+    """The environment variable an operator sets for a field (the conventional alias if any)."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"WUZHA_{name.upper()}"
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown), generated from the fields above."""
+    rows = ["| setting (env var) | config file key | default | what it does |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "see description"
+        else:
+            default = "unset" if field.default is None else f"`{field.default}`"
+        rows.append(
+            f"| `{env_var_name(name, field)}` | `{name}` | {default} | {field.description} |"
+        )
+    return "\n".join(rows)

@@ -16,6 +16,7 @@ from wuzha.errors import UserError
 
 # module name -> command attribute; imported lazily so `wuzha rules …` never loads Scrapy.
 COMMAND_MODULES = {
+    "config": "wuzha.cli.config",
     "es": "wuzha.cli.es",
     "rules": "wuzha.cli.rules",
     "sites": "wuzha.cli.sites",
