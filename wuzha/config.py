@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     bulk_max_retries: int = Field(
         5, description="Retries (with exponential backoff) of a bulk chunk on 429 or 5xx."
     )
+    bulk_initial_backoff: float = Field(
+        1.0, description="Seconds before the first retry of a bulk chunk (doubles each retry)."
+    )
+    bulk_max_backoff: float = Field(
+        30.0, description="Longest wait between two retries of a bulk chunk, in seconds."
+    )
 
     # --- Local state ---------------------------------------------------------------------
     state_dir: Path = Field(
@@ -129,6 +135,13 @@ class Settings(BaseSettings):
         description="Kibana URL for `wuzha kibana setup` (e.g. http://localhost:5601).",
     )
 
+    # --- Review and exports ----------------------------------------------------------------
+    report_timezone: str = Field(
+        "Asia/Shanghai",
+        description="Time zone of the weekly takedown export: ISO weeks run from Monday 00:00 "
+        "to Monday 00:00 here, and the export shows times in it.",
+    )
+
     # --- Crawling ------------------------------------------------------------------------
     crawl_robots_txt: bool = Field(
         True, description="Obey robots.txt of crawled sites (default: yes)."
@@ -137,6 +150,17 @@ class Settings(BaseSettings):
     crawl_max_depth: int = Field(4, description="Default link depth budget per site.")
     crawl_site_timeout: float = Field(
         600.0, description="Default wall-time budget per site, in seconds."
+    )
+    crawl_download_timeout: float = Field(
+        20.0, description="Seconds one download may take (connection and body) before it fails."
+    )
+    crawl_max_url_length: int = Field(
+        2048, description="Longest URL the crawler requests (longer ones are skipped as traps)."
+    )
+    crawl_site_max_errors: int = Field(
+        8,
+        description="Consecutive failed requests (network errors, 5xx) after which a site is "
+        "given up for this sweep.",
     )
     crawl_concurrency: int = Field(64, description="Concurrent requests in total.")
     crawl_concurrency_per_site: int = Field(2, description="Concurrent requests per site.")
@@ -150,6 +174,12 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(
         Path("/usr/bin/chromium"), description="Chromium executable for Playwright."
     )
+    # --- Local site farm (tests, demo, benchmarks) -----------------------------------------
+    farm_base_port: int = Field(
+        18000, description="Port of the farm's site 0 (site i on base+i, control on base-1)."
+    )
+    farm_seed: int = Field(20240601, description="Seed of the farm generator (same seed, same farm).")
+    farm_sites: int = Field(60, description="Number of sites `wuzha farm serve` starts by default.")
     redis_url: str | None = Field(
         None,
         validation_alias=_alias("REDIS_URL", "WUZHA_REDIS_URL", "redis_url"),

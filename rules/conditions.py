@@ -1,0 +1,316 @@
+"""Match conditions: compiled once from a rule's YAML, evaluated per page against term hits.
+
+A condition answers "does it hold on this page, and on what evidence?". Evidence is a list of
+``(label, start, end)`` spans in the NORMALISED text (label: the term, or what a regex or signal
+found); ``None`` means the condition does not hold. Literal terms were all found beforehand by the
+shared automaton, so evaluating a condition is a few dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from rules.anchors import literal_anchors
+from rules.normalise import normalise_term
+
+Span = tuple[int, int]
+Evidence = list[tuple[str, int, int]]
+
+
+class PageView(Protocol):
+    """What a condition may ask about the page being scanned (see rules.engine.PageState)."""
+
+    text: str
+
+    def spans(self, term: str, check_boundary: bool) -> list[Span]: ...
+
+    def signal(self, kind: str) -> Evidence: ...
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be compiled; the message names the offending part."""
+
+
+class Condition:
+    def evaluate(self, page: PageView) -> Evidence | None:
+        raise NotImplementedError
+
+    def terms(self) -> set[str]:
+        """Every literal the automaton must find for this condition (terms and regex anchors)."""
+        return set()
+
+    def checked_terms(self) -> set[str]:
+        """Terms whose occurrences are verified as words (see rules.words)."""
+        return set()
+
+    def triggers(self) -> frozenset[str] | None:
+        """Literals of which at least one must occur for the condition to hold; ``None`` when it
+        can hold without any (a bare signal, a negation): such rules are evaluated on every page."""
+        return None
+
+
+def _needs_boundary(term: str, policy: str) -> bool:
+    if policy == "never":
+        return False
+    if policy == "always":
+        return True
+    # auto: one- or two-character Chinese words are where substring matches go wrong
+    # (代练 in 时代练习, 收卡 in 接收卡片).
+    return len(term) <= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term)
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    text: str
+    check: bool
+
+
+class _TermCondition(Condition):
+    def __init__(self, terms: Iterable[str], policy: str) -> None:
+        seen: dict[str, _Term] = {}
+        for raw in terms:
+            text = normalise_term(str(raw))
+            if not text:
+                raise ConditionError(f"term {raw!r} is empty after normalisation")
+            seen.setdefault(text, _Term(text, _needs_boundary(text, policy)))
+        self.items = tuple(seen.values())
+
+    def terms(self) -> set[str]:
+        return {t.text for t in self.items}
+
+    def checked_terms(self) -> set[str]:
+        return {t.text for t in self.items if t.check}
+
+    def triggers(self) -> frozenset[str] | None:
+        return frozenset(t.text for t in self.items)
+
+    def _present(self, page: PageView) -> Evidence:
+        found: Evidence = []
+        for term in self.items:
+            spans = page.spans(term.text, term.check)
+            if spans:
+                found.append((term.text, *spans[0]))
+        return found
+
+
+class AnyTerms(_TermCondition):
+    def evaluate(self, page: PageView) -> Evidence | None:
+        found = self._present(page)
+        return found or None
+
+
+class AllTerms(_TermCondition):
+    def evaluate(self, page: PageView) -> Evidence | None:
+        found: Evidence = []
+        for term in self.items:
+            spans = page.spans(term.text, term.check)
+            if not spans:
+                return None
+            found.append((term.text, *spans[0]))
+        return found
+
+    def triggers(self) -> frozenset[str] | None:
+        # any one of them is enough to gate; the longest is the rarest
+        return frozenset([max((t.text for t in self.items), key=len)])
+
+
+class AtLeast(_TermCondition):
+    def __init__(self, count: int, terms: Iterable[str], policy: str) -> None:
+        super().__init__(terms, policy)
+        if count > len(self.items):
+            raise ConditionError(
+                f"at_least: {count} but only {len(self.items)} distinct terms in `of`"
+            )
+        self.count = count
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        found = self._present(page)
+        return found if len(found) >= self.count else None
+
+
+class Near(Condition):
+    def __init__(self, left: Iterable[str], right: Iterable[str], within: int, policy: str):
+        self.left = AnyTerms(left, policy)
+        self.right = AnyTerms(right, policy)
+        self.within = within
+
+    def terms(self) -> set[str]:
+        return self.left.terms() | self.right.terms()
+
+    def checked_terms(self) -> set[str]:
+        return self.left.checked_terms() | self.right.checked_terms()
+
+    def triggers(self) -> frozenset[str] | None:
+        left, right = self.left.triggers(), self.right.triggers()
+        assert left is not None and right is not None
+        return left if len(left) <= len(right) else right
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        lefts = [(t.text, s) for t in self.left.items for s in page.spans(t.text, t.check)]
+        if not lefts:
+            return None
+        rights = [(t.text, s) for t in self.right.items for s in page.spans(t.text, t.check)]
+        best: tuple[int, Evidence] | None = None
+        for a_term, (a0, a1) in lefts:
+            for b_term, (b0, b1) in rights:
+                gap = max(b0 - a1, a0 - b1, 0)
+                if gap <= self.within and (best is None or gap < best[0]):
+                    best = (gap, [(a_term, a0, a1), (b_term, b0, b1)])
+        return best[1] if best else None
+
+
+class Regex(Condition):
+    def __init__(self, pattern: str) -> None:
+        try:
+            self.regex = re.compile(pattern, re.IGNORECASE)
+            anchors = literal_anchors(pattern)
+        except re.error as err:
+            raise ConditionError(f"regex {pattern!r} does not compile: {err}") from None
+        if anchors is None:
+            raise ConditionError(
+                f"regex {pattern!r} has no literal anchor of 2+ characters that every match "
+                "contains; add one (e.g. 日赚\\d+ instead of \\d+元) so it runs only on pages "
+                "where the anchor occurs"
+            )
+        normalised = set()
+        for anchor in anchors:
+            norm = normalise_term(anchor)
+            if norm != anchor.lower():
+                raise ConditionError(
+                    f"regex {pattern!r}: literal {anchor!r} is not in normalised form "
+                    f"(pages are matched as {norm!r}); write it that way"
+                )
+            normalised.add(norm)
+        self.pattern = pattern
+        self.anchors = frozenset(normalised)
+
+    def terms(self) -> set[str]:
+        return set(self.anchors)
+
+    def triggers(self) -> frozenset[str] | None:
+        return self.anchors
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        if not any(page.spans(anchor, False) for anchor in self.anchors):
+            return None
+        match = self.regex.search(page.text)
+        if match is None:
+            return None
+        return [(match.group(), match.start(), match.end())]
+
+
+class Signal(Condition):
+    def __init__(self, kind: str) -> None:
+        if kind not in ("contact", "money"):
+            raise ConditionError(f"signal must be contact or money, not {kind!r}")
+        self.kind = kind
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        return page.signal(self.kind) or None
+
+
+class AllOf(Condition):
+    def __init__(self, children: list[Condition]) -> None:
+        self.children = children
+
+    def terms(self) -> set[str]:
+        return set().union(*(c.terms() for c in self.children))
+
+    def checked_terms(self) -> set[str]:
+        return set().union(*(c.checked_terms() for c in self.children))
+
+    def triggers(self) -> frozenset[str] | None:
+        gated = [t for t in (c.triggers() for c in self.children) if t is not None]
+        # the child with the fewest trigger words gates best
+        return min(gated, key=len) if gated else None
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        evidence: Evidence = []
+        # cheap term children first, signals and regexes last
+        for child in self.children:
+            found = child.evaluate(page)
+            if found is None:
+                return None
+            evidence.extend(found)
+        return evidence
+
+
+class AnyOf(Condition):
+    def __init__(self, children: list[Condition]) -> None:
+        self.children = children
+
+    def terms(self) -> set[str]:
+        return set().union(*(c.terms() for c in self.children))
+
+    def checked_terms(self) -> set[str]:
+        return set().union(*(c.checked_terms() for c in self.children))
+
+    def triggers(self) -> frozenset[str] | None:
+        parts = [c.triggers() for c in self.children]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*parts)  # type: ignore[arg-type]
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        evidence: Evidence = []
+        held = False
+        for child in self.children:
+            found = child.evaluate(page)
+            if found is not None:
+                held = True
+                evidence.extend(found)
+        return evidence if held else None
+
+
+class Not(Condition):
+    def __init__(self, child: Condition) -> None:
+        self.child = child
+
+    def terms(self) -> set[str]:
+        return self.child.terms()
+
+    def checked_terms(self) -> set[str]:
+        return self.child.checked_terms()
+
+    def evaluate(self, page: PageView) -> Evidence | None:
+        return [] if self.child.evaluate(page) is None else None
+
+
+def compile_condition(spec: Any, policy: str = "auto", path: str = "match") -> Condition:
+    """Build a condition from its YAML form (already checked against the JSON Schema)."""
+    if not isinstance(spec, dict) or not spec:
+        raise ConditionError(f"{path}: a condition must be a mapping such as {{any: [...]}}")
+    try:
+        if "any" in spec:
+            return AnyTerms(spec["any"], policy)
+        if "all" in spec:
+            return AllTerms(spec["all"], policy)
+        if "at_least" in spec:
+            return AtLeast(int(spec["at_least"]), spec["of"], policy)
+        if "near" in spec:
+            left, right = spec["near"]
+            return Near(left, right, int(spec["within"]), policy)
+        if "regex" in spec:
+            return Regex(str(spec["regex"]))
+        if "signal" in spec:
+            return Signal(str(spec["signal"]))
+        if "all_of" in spec:
+            return AllOf(
+                [compile_condition(c, policy, f"{path}.all_of[{i}]")
+                 for i, c in enumerate(spec["all_of"])]
+            )
+        if "any_of" in spec:
+            return AnyOf(
+                [compile_condition(c, policy, f"{path}.any_of[{i}]")
+                 for i, c in enumerate(spec["any_of"])]
+            )
+        if "not" in spec:
+            return Not(compile_condition(spec["not"], policy, f"{path}.not"))
+    except ConditionError as err:
+        if str(err).startswith(path):
+            raise
+        raise ConditionError(f"{path}: {err}") from None
+    raise ConditionError(f"{path}: unknown condition keys {sorted(spec)}")

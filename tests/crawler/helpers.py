@@ -1,0 +1,72 @@
+"""Running real crawls from tests: `wuzha crawl` in a subprocess (Twisted's reactor cannot be
+restarted inside the test process), with every outgoing connection recorded by an audit hook
+so a test can prove that no connection to a forbidden address was even attempted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Runs in the crawler process: log each socket.connect / connect_ex destination to a file.
+_BOOT = r"""
+import sys, json
+log = open(sys.argv[1], "a", buffering=1)
+def hook(event, args):
+    if event == "socket.connect":
+        address = args[1]
+        if isinstance(address, tuple):
+            log.write(json.dumps([str(address[0]), int(address[1])]) + "\n")
+sys.addaudithook(hook)
+sys.argv = ["wuzha", *sys.argv[2:]]
+from wuzha.cli import main
+main()
+"""
+
+
+def run_wuzha(
+    args: list[str], connect_log: Path, *, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **(env or {})}
+    environment.setdefault("WUZHA_STATE_DIR", str(connect_log.parent / "state"))
+    return subprocess.run(
+        [sys.executable, "-c", _BOOT, str(connect_log), *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def start_wuzha(args: list[str], connect_log: Path, *, env: dict[str, str] | None = None,
+                log: Path | None = None) -> subprocess.Popen:
+    environment = {**os.environ, **(env or {})}
+    environment.setdefault("WUZHA_STATE_DIR", str(connect_log.parent / "state"))
+    out = open(log or connect_log.with_suffix(".out"), "w")  # noqa: SIM115 - owned by the child
+    return subprocess.Popen(
+        [sys.executable, "-c", _BOOT, str(connect_log), *args],
+        cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT,
+    )
+
+
+def connections(connect_log: Path) -> list[tuple[str, int]]:
+    if not connect_log.exists():
+        return []
+    return [tuple(json.loads(line)) for line in connect_log.read_text().splitlines() if line]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def write_sites(path: Path, sites: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sites), "utf-8")
+    return path

@@ -1,0 +1,109 @@
+"""decode_html: charset order BOM → header → meta → detection, validated, never raising on text."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from crawler.encoding import NotHtml, decode_html, resolve_charset
+
+SIMPLIFIED = "警方提醒：近期网上出现兼职刷单诈骗，自称客服的人员要求先垫付资金再返还佣金，请市民提高警惕。"
+TRADITIONAL = "警方提醒：近期網上出現兼職刷單詐騙，自稱客服的人員要求先墊付資金再返還佣金，請市民提高警惕。"
+
+
+def page(text: str, head: str = "", title: str = "Local news") -> str:
+    return f"<html><head>{head}<title>{title}</title></head><body><p>{text}</p></body></html>"
+
+
+META_GBK = '<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+META_UTF8 = '<meta charset="utf-8">'
+META_BIG5 = '<meta charset="big5">'
+
+CASES = [
+    # (case id, body, content-type header, expected charset, expected source, expected text)
+    ("utf8-bom", codecs.BOM_UTF8 + page(SIMPLIFIED).encode(), "text/html; charset=gbk",
+     "utf-8", "bom", SIMPLIFIED),
+    ("utf16-bom", codecs.BOM_UTF16_LE + page(SIMPLIFIED).encode("utf-16-le"), None,
+     "utf-16-le", "bom", SIMPLIFIED),
+    ("header-utf8", page(SIMPLIFIED).encode(), "text/html; charset=UTF-8",
+     "utf-8", "header", SIMPLIFIED),
+    ("header-gb2312-as-gb18030", page(SIMPLIFIED + "𠀀").encode("gb18030"),
+     'text/html; charset="GB2312"', "gb18030", "header", SIMPLIFIED + "𠀀"),
+    ("header-x-gbk", page(SIMPLIFIED).encode("gbk"), "text/html; charset=x-gbk",
+     "gb18030", "header", SIMPLIFIED),
+    ("meta-gbk", page(SIMPLIFIED, META_GBK).encode("gbk"), "text/html",
+     "gb18030", "meta", SIMPLIFIED),
+    ("meta-big5", page(TRADITIONAL, META_BIG5).encode("big5"), None,
+     "big5hkscs", "meta", TRADITIONAL),
+    ("big5-cp950-euro", page(TRADITIONAL + "€", META_BIG5).encode("cp950"), None,
+     "cp950", "meta", TRADITIONAL + "€"),
+    ("header-utf8-bytes-gbk-meta-gbk", page(SIMPLIFIED, META_GBK).encode("gbk"),
+     "text/html; charset=utf-8", "gb18030", "meta", SIMPLIFIED),
+    ("header-utf8-bytes-gbk-no-meta", page(SIMPLIFIED).encode("gbk"),
+     "text/html; charset=utf-8", "gb18030", "detected", SIMPLIFIED),
+    ("meta-utf8-bytes-gbk", page(SIMPLIFIED, META_UTF8).encode("gbk"), None,
+     "gb18030", "detected", SIMPLIFIED),
+    ("header-gbk-bytes-utf8", page(SIMPLIFIED).encode(), "text/html; charset=gbk",
+     "utf-8", "detected", SIMPLIFIED),
+    ("latin1-default-header-on-gbk", page(SIMPLIFIED).encode("gbk"),
+     "text/html; charset=ISO-8859-1", "gb18030", "detected", SIMPLIFIED),
+    ("detected-utf8", page(SIMPLIFIED).encode(), None, "utf-8", "detected", SIMPLIFIED),
+    ("detected-gbk", page(SIMPLIFIED).encode("gbk"), None, "gb18030", "detected", SIMPLIFIED),
+    ("detected-short-gbk", "<title>新闻中心</title>".encode("gbk"), None,
+     "gb18030", "detected", "新闻中心"),
+    ("detected-big5", page(TRADITIONAL).encode("big5"), None,
+     "big5hkscs", "detected", TRADITIONAL),
+    ("ascii-default", b"<html><body>hello</body></html>", None, "utf-8", "default", "hello"),
+    ("unknown-label", page(SIMPLIFIED).encode(), "text/html; charset=klingon",
+     "utf-8", "detected", SIMPLIFIED),
+    ("truncated-utf8", page(SIMPLIFIED).encode()[:-len("</p></body></html>") - 1],
+     "text/html; charset=utf-8", "utf-8", "header", SIMPLIFIED[:-1]),
+]
+
+
+@pytest.mark.parametrize(
+    "body, content_type, charset, source, expected",
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_decode_html(body, content_type, charset, source, expected):
+    text, got_charset, got_source = decode_html(body, content_type)
+    assert (got_charset, got_source) == (charset, source)
+    assert expected in text
+    assert "\ufffd" not in text[: text.index(expected) + len(expected)]
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "png"),
+        (b"PK\x03\x04" + b"\x00" * 200, "zip"),
+        (b"%PDF-1.7\n" + bytes(range(256)), "pdf"),
+        (b"<html>" + bytes(range(256)) * 8, "nul_bytes"),
+        (bytes(range(1, 32)) * 40, "control_chars"),
+    ],
+)
+def test_binary_served_as_html_raises_not_html(body, reason):
+    with pytest.raises(NotHtml) as err:
+        decode_html(body, "text/html; charset=utf-8")
+    assert err.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\xff" * 100, b"<html>\xe4\xb8</html>" * 3, b"\x81\x30\x81", "中".encode() + b"\xfe\xfe"],
+)
+def test_garbage_decodes_without_raising(body):
+    text, charset, source = decode_html(body, "text/html")
+    assert isinstance(text, str)
+    assert charset and source in {"bom", "header", "meta", "detected", "default"}
+
+
+@pytest.mark.parametrize(
+    "label, codec",
+    [("GBK", "gb18030"), ("gb2312", "gb18030"), ("x-gbk", "gb18030"), ("Big5", "big5hkscs"),
+     ("utf8", "utf-8"), ("'UTF-8'", "utf-8"), ("nonsense", None), (None, None)],
+)
+def test_resolve_charset(label, codec):
+    assert resolve_charset(label) == codec

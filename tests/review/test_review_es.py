@@ -1,0 +1,216 @@
+"""Review decisions against the real Elasticsearch: every allowed and refused transition, the
+review log, recrawls that keep decisions, and the automatic `recurred`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from indexer import ids, review
+from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
+from indexer.templates import alias_name
+from tests.review.conftest import hit, page_item, refresh, site, write
+from wuzha.errors import UserError
+
+pytestmark = pytest.mark.elasticsearch
+
+SITE_PAIRS = [(a, b) for a in statuses_for("site") for b in STATUSES]
+HIT_PAIRS = [(a, b) for a in statuses_for("hit") for b in STATUSES]
+RULE = "task_scam.advance_payment"
+
+
+def pair_site(kind: str, src: str, dst: str) -> dict:
+    return site(f"转换{kind}{src}{dst}", f"{kind}-{src}-{dst}.pairs.test".replace("_", "-"))
+
+
+def pair_hit_id(src: str, dst: str) -> str:
+    row = pair_site("h", src, dst)
+    return ids.hit_id(ids.page_id(row["url"] + "p.html"), RULE)
+
+
+@pytest.fixture(scope="module")
+def pairs(rv_settings, es):
+    """One site per site pair and one hit per hit pair, put into the pair's from-status."""
+    sites = [(pair_site("s", a, b), None) for a, b in SITE_PAIRS]
+    items = [
+        page_item(pair_site("h", a, b), "/p.html", fetched_at="2026-11-24T02:00:00Z",
+                  hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")])
+        for a, b in HIT_PAIRS
+    ]
+    write(rv_settings, es, items=items, sites=sites)
+    # put each target in its from-status directly (test set-up, not a review)
+    for a, b in SITE_PAIRS:
+        es.update(index=alias_name(rv_settings.index_prefix, "sites"),
+                  id=ids.site_id(pair_site("s", a, b)["url"]), doc={"review": {"status": a}})
+    for a, b in HIT_PAIRS:
+        es.update(index=alias_name(rv_settings.index_prefix, "hits"), id=pair_hit_id(a, b),
+                  doc={"review": {"status": a}})
+    refresh(es, rv_settings)
+
+
+def log_entries(es, settings, target_type, target_id):
+    refresh(es, settings)
+    return review.history(es, settings, target_type, target_id)
+
+
+def check_pair(es, settings, target_type, target_id, mark, src, dst):
+    if dst == src:
+        result = mark()
+        assert result.unchanged == [target_id] and not result.changed
+        assert log_entries(es, settings, target_type, target_id) == []
+    elif dst not in statuses_for(target_type):
+        with pytest.raises(UserError, match="takedown states belong to sites|Unknown"):
+            mark()
+    elif is_allowed(target_type, src, dst):
+        result = mark()
+        (change,) = result.changed
+        assert (change.previous, change.status, change.by) == (src, dst, "李审核")
+        index = alias_name(settings.index_prefix, "sites" if target_type == "site" else "hits")
+        stored = es.get(index=index, id=target_id)["_source"]["review"]
+        assert stored["status"] == dst and stored["previous_status"] == src
+        assert stored["by"] == "李审核" and stored["note"] == "核实过" and stored["at"]
+        (entry,) = log_entries(es, settings, target_type, target_id)
+        assert entry["review"]["status"] == dst and entry["review"]["previous_status"] == src
+        assert entry["review"]["by"] == "李审核" and entry["review"]["note"] == "核实过"
+        assert entry["target"] == {"type": target_type, "id": target_id}
+        assert entry["@timestamp"] == stored["at"]
+    else:
+        with pytest.raises(review.TransitionRefused) as err:
+            mark()
+        assert f"it is {src!r}" in str(err.value)
+        assert "may go to" in str(err.value) or "nothing may follow" in str(err.value)
+        assert log_entries(es, settings, target_type, target_id) == []
+
+
+@pytest.mark.parametrize("src,dst", SITE_PAIRS)
+def test_site_transition(pairs, es, rv_settings, src, dst):
+    row = pair_site("s", src, dst)
+    check_pair(
+        es, rv_settings, "site", ids.site_id(row["url"]),
+        lambda: review.mark_site(es, rv_settings, row["url"], dst, "李审核", "核实过"),
+        src, dst,
+    )
+
+
+@pytest.mark.parametrize("src,dst", HIT_PAIRS)
+def test_hit_transition(pairs, es, rv_settings, src, dst):
+    hid = pair_hit_id(src, dst)
+    check_pair(
+        es, rv_settings, "hit", hid,
+        lambda: review.mark_hit(es, rv_settings, hid, dst, "李审核", "核实过"),
+        src, dst,
+    )
+
+
+def test_site_is_found_by_url_host_port_name_and_www(es, rv_settings):
+    row = site("查找测试站", "find.example.test:8080")
+    write(rv_settings, es, sites=[(row, None)])
+    expected = ids.site_id(row["url"])
+    for ref in ("http://find.example.test:8080/", "find.example.test:8080",
+                "www.find.example.test:8080", "查找测试站", expected):
+        assert review.resolve_site(es, rv_settings, ref).id == expected, ref
+
+
+def test_clear_errors(es, rv_settings):
+    with pytest.raises(UserError, match="No registered site matches 'nowhere.test'"):
+        review.mark_site(es, rv_settings, "nowhere.test", "confirmed", "李审核")
+    with pytest.raises(UserError, match="--by NAME"):
+        review.mark_site(es, rv_settings, "nowhere.test", "confirmed", "  ")
+    with pytest.raises(UserError, match="Unknown site status 'gone'"):
+        review.mark_site(es, rv_settings, "nowhere.test", "gone", "李审核")
+    with pytest.raises(UserError, match="No hit with id"):
+        review.mark_hit(es, rv_settings, "nope:rule", "confirmed", "李审核")
+
+
+def test_concurrent_change_is_read_again_not_overwritten(es, rv_settings):
+    row = site("并发测试站", "race.example.test")
+    write(rv_settings, es, sites=[(row, None)])
+    stale = review.resolve_site(es, rv_settings, row["url"])  # read while still 'new'
+    review.mark_site(es, rv_settings, row["url"], "confirmed", "甲")  # someone else decides
+    change = review._apply(es, rv_settings, stale, "false_positive", "乙", None)
+    assert change.previous == "confirmed"  # decided on what is there now, not the stale read
+    with pytest.raises(review.TransitionRefused):
+        review._apply(es, rv_settings, stale, "takedown_requested", "乙", None)
+
+
+def test_recrawl_keeps_decisions(es, rv_settings):
+    row = site("复爬测试站", "recrawl.example.test")
+    item = page_item(row, "/t.html", fetched_at="2026-11-24T02:00:00Z",
+                     hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")])
+    write(rv_settings, es, items=[item], sites=[(row, {"max_score": 80, "max_level": "high", "fraud_pages": 1})])
+    hid = ids.hit_id(ids.page_id(item["url"]), RULE)
+    review.mark_site(es, rv_settings, row["url"], "confirmed", "王审核", "确认涉诈")
+    review.mark_hit(es, rv_settings, hid, "false_positive", "王审核", "正常招聘")
+    # the next crawl indexes the same page, hit and site again
+    again = dict(item, fetched_at="2026-11-30T02:00:00Z")
+    write(rv_settings, es, items=[again], sites=[(row, {"max_score": 85, "max_level": "high", "fraud_pages": 1})])
+    site_doc = es.get(index=alias_name(rv_settings.index_prefix, "sites"), id=ids.site_id(row["url"]))["_source"]
+    hit_doc = es.get(index=alias_name(rv_settings.index_prefix, "hits"), id=hid)["_source"]
+    assert site_doc["review"]["status"] == "confirmed" and site_doc["review"]["by"] == "王审核"
+    assert site_doc["review"]["note"] == "确认涉诈" and site_doc["risk"]["max_score"] == 85
+    assert hit_doc["review"]["status"] == "false_positive" and hit_doc["review"]["note"] == "正常招聘"
+    assert hit_doc["last_seen"] == "2026-11-30T02:00:00Z"
+    # nothing automatic may touch a confirmed site either
+    assert review.raise_recurred(es, rv_settings, [ids.site_id(row["url"])]) == []
+
+
+def take_down(es, settings, url):
+    for status in ("confirmed", "takedown_requested", "taken_down"):
+        review.mark_site(es, settings, url, status, "赵审核")
+
+
+def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_settings):
+    row = site("复发测试站", "recur.example.test")
+    old = page_item(row, "/old.html", fetched_at="2026-11-02T02:00:00Z",
+                    hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")])
+    write(rv_settings, es, items=[old], sites=[(row, None)])
+    take_down(es, rv_settings, row["url"])
+    sid = ids.site_id(row["url"])
+    # findings from before the takedown do not count
+    assert review.raise_recurred(es, rv_settings, [sid]) == []
+    later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+    new = page_item(row, "/new.html", fetched_at=later,
+                    hits=[hit("gambling.casino", "gambling", "high", "百家乐首充送彩金")])
+    write(rv_settings, es, items=[new])
+    (change,) = review.raise_recurred(es, rv_settings, [sid, "unknown-site-id"])
+    assert (change.previous, change.status, change.by) == ("taken_down", "recurred", SYSTEM_REVIEWER)
+    refresh(es, rv_settings)
+    stored = es.get(index=alias_name(rv_settings.index_prefix, "sites"), id=sid)["_source"]["review"]
+    assert stored["status"] == "recurred" and "/new.html" in stored["note"]
+    statuses = [e["review"]["status"] for e in review.history(es, rv_settings, "site", sid)]
+    assert statuses == ["confirmed", "takedown_requested", "taken_down", "recurred"]
+    # raising again changes nothing; a reviewer takes it from here
+    assert review.raise_recurred(es, rv_settings, [sid]) == []
+    review.mark_site(es, rv_settings, row["url"], "takedown_requested", "赵审核", "再次申请")
+
+
+def test_mark_hits_by_query(es, rv_settings):
+    row = site("批量测试站", "bulk.example.test")
+    items = [
+        page_item(row, f"/b{i}.html", fetched_at="2026-11-24T02:00:00Z",
+                  level="high" if i < 3 else "low",
+                  hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")])
+        for i in range(5)
+    ]
+    write(rv_settings, es, items=items, sites=[(row, None)])
+    first = ids.hit_id(ids.page_id(items[0]["url"]), RULE)
+    review.mark_hit(es, rv_settings, first, "false_positive", "钱审核")
+    review.mark_hit(es, rv_settings, ids.hit_id(ids.page_id(items[1]["url"]), RULE), "confirmed", "钱审核")
+    refresh(es, rv_settings)
+    query = "site.domain:bulk.example.test and scan.level:high"
+    result = review.mark_query(es, rv_settings, query, "confirmed", "孙审核", "批量确认", refresh=True)
+    assert result.matched == 3
+    assert len(result.changed) == 2 and len(result.unchanged) == 1 and not result.refused
+    assert {c.previous for c in result.changed} == {"new", "false_positive"}
+    assert review.history(es, rv_settings, "hit", first)[-1]["review"]["by"] == "孙审核"
+    # low-level hits were not selected
+    low = es.get(index=alias_name(rv_settings.index_prefix, "hits"),
+                 id=ids.hit_id(ids.page_id(items[4]["url"]), RULE))["_source"]
+    assert low["review"]["status"] == "new"
+    with pytest.raises(UserError, match="more than --limit 2"):
+        review.mark_query(es, rv_settings, query, "false_positive", "孙审核", limit=2)
+    with pytest.raises(UserError, match="No hits match"):
+        review.mark_query(es, rv_settings, "site.domain:none.test", "confirmed", "孙审核")
+    with pytest.raises(UserError, match="takedown states belong to sites"):
+        review.mark_query(es, rv_settings, query, "taken_down", "孙审核")
