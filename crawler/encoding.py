@@ -38,7 +38,9 @@ from w3lib.encoding import (
 
 DEFAULT_CHARSET = "utf-8"
 
-_META_CHARSET_RE = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.I)
+_META_CHARSET_RE = re.compile(
+    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.I
+)
 
 # Detection only looks at this much: enough for statistics, cheap on 5 MB pages.
 DETECT_SAMPLE_BYTES = 64 * 1024

@@ -10,7 +10,9 @@ extractor's :func:`crawler.extract.forum_url_info`, one definition for both.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from crawler.extract import forum_url_info
 
@@ -40,3 +42,31 @@ def same_listing(page: dict[str, Any] | None, link: dict[str, Any] | None) -> bo
 
 def classify(url: str) -> dict[str, Any] | None:
     return forum_url_info(url)
+
+
+# Pages of forum software that hold no posts: log-in and registration forms, posting forms,
+# user profiles, searches, and per-post redirect links (Discuz! `mod=redirect&goto=findpost`,
+# phpBB `viewtopic.php?p=`) that lead to thread pages reached anyway. A big forum has one such
+# link per post; following them would spend the page budget on redirects.
+_UTILITY_SCRIPTS = frozenset(
+    "member.php logging.php register.php search.php misc.php home.php space.php posting.php "
+    "ucp.php memberlist.php viewonline.php faq.php report.php post.php login.php profile.php "
+    "u.php logout.php signup.php".split()
+)
+_UTILITY_DISCUZ_MODS = frozenset("redirect post misc attachment spacecp logging register".split())
+_UTILITY_PATH = re.compile(r"/(?:space-(?:uid|username)-[^/]*\.html|(?:login|logout|register|signup)(?:/|\.\w+)?$)", re.I)
+
+
+def utility_page(url: str) -> bool:
+    """True for forum-software pages without content (forms, profiles, per-post redirects)."""
+    parts = urlsplit(url)
+    script = parts.path.rsplit("/", 1)[-1].lower()
+    if script in _UTILITY_SCRIPTS or _UTILITY_PATH.search(parts.path):
+        return True
+    if script == "forum.php" or script == "viewtopic.php":
+        query = {k.lower(): v[0] for k, v in parse_qs(parts.query).items() if v}
+        if script == "forum.php" and query.get("mod", "").lower() in _UTILITY_DISCUZ_MODS:
+            return True
+        if script == "viewtopic.php" and "p" in query and "t" not in query:
+            return True
+    return False

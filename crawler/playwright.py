@@ -50,12 +50,11 @@ async def refusal_for_browser_url(url: str) -> str | None:
 
 async def abort_request(request: Any) -> bool:
     """PLAYWRIGHT_ABORT_REQUEST: True to abort `request` (a playwright.async_api.Request)."""
-    if request.resource_type in BLOCKED_RESOURCE_TYPES:
-        return True
+    # Safety first, so a refused address is logged even when its resource type is blocked too.
     reason = await refusal_for_browser_url(request.url)
     if reason:
         if len(aborted_for_safety) < 10_000:
             aborted_for_safety.append(request.url)
         logger.warning("browser request refused: %s (%s)", request.url[:200], reason)
         return True
-    return False
+    return request.resource_type in BLOCKED_RESOURCE_TYPES

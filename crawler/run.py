@@ -104,8 +104,10 @@ def build_settings(config: Settings, options: CrawlOptions) -> dict[str, Any]:
         values["DOWNLOAD_HANDLERS"] = {}
     if config.redis_url:
         values.update(defaults.redis_settings(config.redis_url))
-        values["SCHEDULER_QUEUE_KEY"] = f"wuzha:{key}:requests"
-        values["SCHEDULER_DUPEFILTER_KEY"] = f"wuzha:{key}:dupefilter"
+        # Processes crawling the same sites share a queue, whatever their output directories.
+        shared = job_key(options.sites, None)
+        values["SCHEDULER_QUEUE_KEY"] = f"wuzha:{shared}:requests"
+        values["SCHEDULER_DUPEFILTER_KEY"] = f"wuzha:{shared}:dupefilter"
         values["SCHEDULER_FLUSH_ON_START"] = not options.resume
     if options.max_pages is not None:
         values["WUZHA_MAX_PAGES"] = options.max_pages

@@ -215,7 +215,7 @@ class TrapGuard:
                 return "page number too deep"
 
         params = parse_qsl(parts.query, keep_blank_values=True)
-        identity, variant, offsets = [], [], []
+        identity, variant, offsets, paging = [], [], [], []
         year = month = None
         for name, value in params:
             key = name.lower()
@@ -225,6 +225,7 @@ class TrapGuard:
             if key in PAGING_PARAMS:
                 if value.isdigit() and int(value) > self.limits.max_page_number:
                     return "page number too deep"
+                paging.append((key, value))
                 continue
             if key in OFFSET_PARAMS and value.isdigit():
                 offsets.append(value)
@@ -245,14 +246,16 @@ class TrapGuard:
 
         page_key = parts.path + "?" + urlencode(sorted(identity))
         if variant:
+            # Each sort/filter combination, and each page of one, is a variant of the page:
+            # a facet trap pages through every combination, so they share one cap.
             seen = self._variants[page_key]
-            shape = urlencode(sorted(variant))
+            shape = urlencode(sorted(variant + paging + [(k, v) for k, v in params if k.lower() in OFFSET_PARAMS]))
             if shape not in seen:
                 if len(seen) >= self.limits.max_query_variants:
                     return "too many sort/filter variants"
                 seen.add(shape)
-        if offsets:
-            seen = self._offsets[page_key + "#" + urlencode(sorted(variant))]
+        if offsets and not variant:
+            seen = self._offsets[page_key]
             value = ",".join(offsets)
             if value not in seen:
                 if len(seen) >= self.limits.max_offsets:

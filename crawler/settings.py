@@ -39,7 +39,7 @@ DEFAULT_REQUEST_HEADERS = {
 # Every request carries meta["download_slot"] = its site's registry id, so the "per domain"
 # limits below are per *site* (farm sites all live on 127.0.0.1 and differ only by port).
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5  # first delay per site; AutoThrottle then follows the latency
+AUTOTHROTTLE_START_DELAY = 0.25  # first delay per site; AutoThrottle then follows the latency
 AUTOTHROTTLE_MAX_DELAY = 30.0
 DOWNLOAD_DELAY = 0  # the floor AutoThrottle may go down to
 COOKIES_ENABLED = True  # forums (Discuz!) hand out a guest cookie before showing threads
@@ -75,8 +75,10 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell on a crawler box
     "crawler.extensions.progress.CrawlProgress": 500,
 }
-ITEM_PIPELINES: dict[str, int] = {
-    # Filled from crawler.pipelines (scan -> index -> files); see _pipelines() below.
+ITEM_PIPELINES = {
+    "crawler.pipelines.ScanPipeline": 300,  # rule engine: item["scan"]
+    "crawler.pipelines.IndexPipeline": 400,  # Elasticsearch (off when none is configured)
+    "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR files (off when unset)
 }
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

@@ -24,7 +24,23 @@ from farm.runner import FarmProcess, RunningFarm, free_base_port, running, serve
 from farm.server import FarmPortError, FarmServer
 
 __all__ = [
-    "CYCLE", "DEFAULT_BASE_PORT", "DEFAULT_SEED", "Farm", "FarmOptions", "FarmPortError", "FarmProcess",
-    "FarmServer", "HOSTILE_KIND_NAMES", "KINDS", "NORMAL_KINDS", "PageSpec", "REGISTRY_COLUMNS",
-    "RunningFarm", "SiteSpec", "build_farm", "free_base_port", "running", "serve_subprocess",
+    "CYCLE",
+    "DEFAULT_BASE_PORT",
+    "DEFAULT_SEED",
+    "HOSTILE_KIND_NAMES",
+    "KINDS",
+    "NORMAL_KINDS",
+    "REGISTRY_COLUMNS",
+    "Farm",
+    "FarmOptions",
+    "FarmPortError",
+    "FarmProcess",
+    "FarmServer",
+    "PageSpec",
+    "RunningFarm",
+    "SiteSpec",
+    "build_farm",
+    "free_base_port",
+    "running",
+    "serve_subprocess",
 ]

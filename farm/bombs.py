@@ -14,8 +14,10 @@ import zlib
 from collections.abc import AsyncIterator
 
 BLOCK = 1 << 20
-HEAD = (b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>\xe6\x95\xb0\xe6\x8d\xae\xe4\xb8\xad\xe5\xbf\x83"
-        b"</title></head><body><p>loading</p>\n")
+HEAD = (
+    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>\xe6\x95\xb0\xe6\x8d\xae\xe4\xb8\xad\xe5\xbf\x83'
+    b"</title></head><body><p>loading</p>\n"
+)
 _cache: dict[tuple[str, int], bytes] = {}
 _lock = threading.Lock()
 
@@ -67,16 +69,16 @@ async def built(make, total: int) -> bytes:
 async def stream_bytes(body_coro, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
     body = await body_coro
     for start in range(0, len(body), chunk):
-        yield body[start:start + chunk]
+        yield body[start : start + chunk]
 
 
 def huge_chunk() -> bytes:
-    line = "<p>这是一个体积异常庞大的页面，用来检验爬虫对响应大小的限制。</p>\n".encode("utf-8")
+    line = "<p>这是一个体积异常庞大的页面，用来检验爬虫对响应大小的限制。</p>\n".encode()
     return line * (64 * 1024 // len(line))
 
 
 async def huge_stream(total: int) -> AsyncIterator[bytes]:
-    head = b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>big</title></head><body>\n"
+    head = b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>big</title></head><body>\n'
     yield head
     sent = len(head)
     chunk = huge_chunk()
@@ -93,7 +95,7 @@ def huge_total(total: int) -> int:
 
 async def drip(seconds: float, step: float = 1.0) -> AsyncIterator[bytes]:
     """A page that trickles a few bytes per second: defeats read timeouts, not total ones."""
-    yield b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>drip</title></head><body>"
+    yield b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>drip</title></head><body>'
     waited = 0.0
     while waited < seconds:
         await asyncio.sleep(step)

@@ -15,7 +15,15 @@ from farm import phrases
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-_SHORT_LURES = ("刷单返利", "高收益理财", "免息网贷", "客服退款", "冒充公检法", "游戏账号交易", "出租银行卡")
+_SHORT_LURES = (
+    "刷单返利",
+    "高收益理财",
+    "免息网贷",
+    "客服退款",
+    "冒充公检法",
+    "游戏账号交易",
+    "出租银行卡",
+)
 
 
 @dataclass
@@ -35,6 +43,7 @@ class Text:
 
 # --- entity values ------------------------------------------------------------------------
 
+
 def _digits(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(string.digits) for _ in range(n))
 
@@ -49,14 +58,18 @@ def phone_number(rng: random.Random) -> str:
 
 def wechat_id(rng: random.Random) -> str:
     head = rng.choice(("wx", "vx", "kf", "zz", "ab", "jz", "lily", "tao"))
-    tail = "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(rng.randint(5, 8)))
+    tail = "".join(
+        rng.choice(string.ascii_lowercase + string.digits) for _ in range(rng.randint(5, 8))
+    )
     return head + rng.choice(("", "_", "")) + tail
 
 
 def telegram_handle(rng: random.Random) -> str:
-    return rng.choice(("ok", "vip", "fast", "best", "lucky")) + "".join(
-        rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 7))
-    ) + _digits(rng, 2)
+    return (
+        rng.choice(("ok", "vip", "fast", "best", "lucky"))
+        + "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 7)))
+        + _digits(rng, 2)
+    )
 
 
 def usdt_trc20(rng: random.Random) -> str:
@@ -78,6 +91,7 @@ def bank_card(rng: random.Random) -> str:
 
 
 # --- slot filling --------------------------------------------------------------------------
+
 
 class Slots(dict):
     """Fills ``{placeholders}`` on demand from a seeded rng, remembering planted entities."""
@@ -129,8 +143,12 @@ class Slots(dict):
             "num2": lambda: str(rng.randint(2, 19)),
             "month": lambda: str(rng.randint(1, 12)),
             "day": lambda: str(rng.randint(1, 28)),
-            "price": lambda: str(rng.choice((18, 39, 59, 88, 128, 199, 299, 680, 1200, 1800, 2500))),
-            "phone_hotline": lambda: rng.choice(("0" + _digits(rng, 3) + "-" + _digits(rng, 7), "96" + _digits(rng, 3))),
+            "price": lambda: str(
+                rng.choice((18, 39, 59, 88, 128, 199, 299, 680, 1200, 1800, 2500))
+            ),
+            "phone_hotline": lambda: rng.choice(
+                ("0" + _digits(rng, 3) + "-" + _digits(rng, 7), "96" + _digits(rng, 3))
+            ),
             "city": lambda: rng.choice(site["cities"]),
             "district": lambda: rng.choice(site["districts"]),
             "street": lambda: rng.choice(site["streets"]),
@@ -162,8 +180,14 @@ def _scam_quote(rng: random.Random) -> str:
     category = rng.choice(phrases.FRAUD_CATEGORIES)
     sentence = rng.choice(bank[category]["lures"]).rstrip("。")
     # Publicity quotes the wording, never real contact details: drop placeholders.
-    return sentence.replace("{amount}", "几百").replace("{rate}", "几").replace(
-        "{days}", "十几").replace("{city}", "本地").replace("{brand}", "某平台").replace("{game}", "某游戏")
+    return (
+        sentence.replace("{amount}", "几百")
+        .replace("{rate}", "几")
+        .replace("{days}", "十几")
+        .replace("{city}", "本地")
+        .replace("{brand}", "某平台")
+        .replace("{game}", "某游戏")
+    )
 
 
 # --- fraud ---------------------------------------------------------------------------------
@@ -179,13 +203,21 @@ def _obfuscate_words(text: str, rng: random.Random) -> str:
 
 
 def fraud_text(
-    rng: random.Random, category: str, context: dict[str, str], obfuscate: bool = False
+    rng: random.Random,
+    category: str,
+    context: dict[str, str],
+    obfuscate: bool = False,
+    title_only: bool = False,
 ) -> Text:
     """Scam copy of one taxonomy category: a lure, a money instruction and contact channels."""
     bank = phrases.fraud()
     spec = bank[category]
     slots = Slots(rng, context, obfuscate)
     title = fill(rng.choice(spec["titles"]), slots)
+    if obfuscate:
+        title = _obfuscate_words(title, rng)
+    if title_only:  # drawn first, so the title is the same as in the full text
+        return Text(title, [], category, obfuscate)
     lures = rng.sample(spec["lures"], k=min(len(spec["lures"]), rng.randint(2, 3)))
     paragraphs = [fill(line, slots) for line in lures]
     paragraphs.append(fill(rng.choice(spec["money"]), slots))
@@ -197,7 +229,6 @@ def fraud_text(
         slots["ch"] = word
         paragraphs.append(fill(rng.choice(bank["contacts"][channel]), slots))
     if obfuscate:
-        title = _obfuscate_words(title, rng)
         paragraphs = [_obfuscate_words(p, rng) for p in paragraphs]
     return Text(title, paragraphs, category, obfuscate, slots.entities)
 
@@ -214,11 +245,15 @@ def fraud_post(rng: random.Random, category: str, context: dict[str, str], obfus
 BENIGN_TOPICS = ("news", "notice", "sports", "recipe", "event")
 
 
-def benign_text(rng: random.Random, topic: str, context: dict[str, str]) -> Text:
+def benign_text(
+    rng: random.Random, topic: str, context: dict[str, str], title_only: bool = False
+) -> Text:
     """An ordinary article of the given topic (see benign.yaml ``topics``)."""
     spec = phrases.benign()["topics"][topic]
     slots = Slots(rng, context)
     title = fill(rng.choice(spec["titles"]), slots)
+    if title_only:
+        return Text(title, [])
     pool = spec.get("paragraphs") or spec["posts"]
     count = min(len(pool), rng.randint(3, 6))
     return Text(title, [fill(p, slots) for p in rng.sample(pool, k=count)])
@@ -234,11 +269,14 @@ def chatter_title(rng: random.Random, context: dict[str, str]) -> str:
     return fill(rng.choice(spec["titles"]), Slots(rng, context))
 
 
-def anti_fraud_text(rng: random.Random, context: dict[str, str]) -> Text:
+def anti_fraud_text(rng: random.Random, context: dict[str, str], title_only: bool = False) -> Text:
     """Anti-fraud publicity: quotes scam wording inside a warning context. Not fraud."""
     spec = phrases.benign()["anti_fraud"]
     slots = Slots(rng, context)
+    title = fill(rng.choice(spec["titles"]), slots)
+    if title_only:
+        return Text(title, [])
     paragraphs = [fill(rng.choice(spec["intro"]), slots)]
     paragraphs += [fill(line, slots) for line in rng.sample(spec["case"], k=2)]
     paragraphs += rng.sample(spec["tips"], k=3)
-    return Text(fill(rng.choice(spec["titles"]), slots), paragraphs)
+    return Text(title, paragraphs)

@@ -20,8 +20,15 @@ MAX_PORT = 65535
 class Farm:
     """A set of virtual sites on consecutive loopback ports, with their ground truth."""
 
-    def __init__(self, sites: list[SiteSpec], *, seed: int, base_port: int, control_port: int,
-                 options: FarmOptions) -> None:
+    def __init__(
+        self,
+        sites: list[SiteSpec],
+        *,
+        seed: int,
+        base_port: int,
+        control_port: int,
+        options: FarmOptions,
+    ) -> None:
         self.sites = sites
         self.seed = seed
         self.base_port = base_port
@@ -79,7 +86,9 @@ class Farm:
 
         return registry_rows(self, bad_rows=bad_rows)
 
-    def write_registry(self, path: str | Path, *, bad_rows: bool = False, encoding: str = "utf-8-sig") -> Path:
+    def write_registry(
+        self, path: str | Path, *, bad_rows: bool = False, encoding: str = "utf-8-sig"
+    ) -> Path:
         """Write the office's registry of these sites as CSV or XLSX (by the file's suffix)."""
         from farm.registry import write_registry
 
@@ -97,8 +106,14 @@ def _icp(rng: random.Random, provinces: list[str]) -> str:
     return f"{rng.choice(provinces)}ICP备{number}号{suffix}"
 
 
-def build_farm(n_sites: int = 60, seed: int = DEFAULT_SEED, base_port: int = DEFAULT_BASE_PORT, *,
-               control_port: int | None = None, options: FarmOptions | None = None) -> Farm:
+def build_farm(
+    n_sites: int = 60,
+    seed: int = DEFAULT_SEED,
+    base_port: int = DEFAULT_BASE_PORT,
+    *,
+    control_port: int | None = None,
+    options: FarmOptions | None = None,
+) -> Farm:
     """Plan ``n_sites`` virtual sites on ports ``base_port`` … ``base_port + n_sites - 1``.
 
     The first 23 sites cycle through every kind (so any farm of 23+ sites has them all); the
@@ -111,7 +126,8 @@ def build_farm(n_sites: int = 60, seed: int = DEFAULT_SEED, base_port: int = DEF
         control_port = base_port - 1
     if not (1024 <= min(base_port, control_port) and base_port + n_sites - 1 <= MAX_PORT):
         raise ValueError(
-            f"ports {base_port}..{base_port + n_sites - 1} (control {control_port}) do not fit in 1024..{MAX_PORT}")
+            f"ports {base_port}..{base_port + n_sites - 1} (control {control_port}) do not fit in 1024..{MAX_PORT}"
+        )
     data = phrases.site()
     names_taken: set[str] = set()
     sites: list[SiteSpec] = []
@@ -141,12 +157,32 @@ def build_farm(n_sites: int = 60, seed: int = DEFAULT_SEED, base_port: int = DEF
             owner = f"{city}{word}文化传媒有限公司"
         needs_js = KINDS[kind].needs_js
         # One js_app of the first cycle (and one in five later) is not flagged in the registry.
-        registry_render = needs_js and not (index == CYCLE.index("js_app", 5) or (index >= len(CYCLE) and variant % 5 == 0))
+        registry_render = needs_js and not (
+            index == CYCLE.index("js_app", 5) or (index >= len(CYCLE) and variant % 5 == 0)
+        )
         others = [i for i in rng.sample(range(n_sites), k=min(n_sites, 5)) if i != index][:3]
-        sites.append(SiteSpec(
-            index=index, kind=kind, name=name, port=base_port + index, seed=f"{seed}:{index}:{variant}",
-            icp=_icp(rng, data["icp_provinces"]), district=district, city=city,
-            site_type=data["registry_types"].get(kind, data["registry_types"]["default"]), owner=owner,
-            render_js=needs_js, registry_render=registry_render, external=tuple(others), variant=variant,
-        ))
-    return Farm(sites, seed=seed, base_port=base_port, control_port=control_port, options=options or FarmOptions())
+        sites.append(
+            SiteSpec(
+                index=index,
+                kind=kind,
+                name=name,
+                port=base_port + index,
+                seed=f"{seed}:{index}:{variant}",
+                icp=_icp(rng, data["icp_provinces"]),
+                district=district,
+                city=city,
+                site_type=data["registry_types"].get(kind, data["registry_types"]["default"]),
+                owner=owner,
+                render_js=needs_js,
+                registry_render=registry_render,
+                external=tuple(others),
+                variant=variant,
+            )
+        )
+    return Farm(
+        sites,
+        seed=seed,
+        base_port=base_port,
+        control_port=control_port,
+        options=options or FarmOptions(),
+    )

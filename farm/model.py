@@ -11,7 +11,6 @@ import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 if TYPE_CHECKING:
     from farm.kinds.base import Kind
@@ -22,18 +21,30 @@ IGNORED_PARAMS = frozenset({"sid", "extra", "from", "spm", "sessionid", "phpsess
 
 
 def route_key(path: str, query: str = "") -> str:
-    """The key a request is routed by: path plus the content-selecting parameters, sorted."""
-    params = sorted(
-        (k, v)
-        for k, v in parse_qsl(query, keep_blank_values=True)
-        if k.lower() not in IGNORED_PARAMS and not k.lower().startswith("utm_")
-    )
-    return path + ("?" + urlencode(params) if params else "")
+    """The key a request is routed by: path plus the content-selecting parameters, sorted.
+
+    Works on the raw ``name=value`` pieces (no decoding): the farm's own links are plain
+    ASCII, and this runs for every request and every planned page, so it must be cheap.
+    """
+    if not query:
+        return path
+    pieces = []
+    for piece in query.split("&"):
+        if not piece:
+            continue
+        name = piece.split("=", 1)[0].lower()
+        if name in IGNORED_PARAMS or name.startswith("utm_"):
+            continue
+        pieces.append(piece if "=" in piece else piece + "=")
+    if not pieces:
+        return path
+    pieces.sort()
+    return path + "?" + "&".join(pieces)
 
 
 def key_of(target: str) -> str:
-    parts = urlsplit(target)
-    return route_key(parts.path or "/", parts.query)
+    path, _, query = target.partition("?")
+    return route_key(path or "/", query.split("#", 1)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +101,45 @@ class SiteSpec:
     """One virtual site: registry facts, kind, and (lazily) its planned pages."""
 
     __slots__ = (
-        "index", "kind", "name", "port", "seed", "icp", "district", "city", "site_type", "owner",
-        "render_js", "registry_render", "external", "robots", "_pages", "_routes", "_kind_obj",
-        "variant", "_memo",
+        "_kind_obj",
+        "_memo",
+        "_pages",
+        "_routes",
+        "city",
+        "district",
+        "external",
+        "icp",
+        "index",
+        "kind",
+        "name",
+        "owner",
+        "port",
+        "registry_render",
+        "render_js",
+        "robots",
+        "seed",
+        "site_type",
+        "variant",
     )
 
-    def __init__(self, *, index: int, kind: str, name: str, port: int, seed: str, icp: str,
-                 district: str, city: str, site_type: str, owner: str, render_js: bool,
-                 registry_render: bool, external: tuple[int, ...], variant: int) -> None:
+    def __init__(
+        self,
+        *,
+        index: int,
+        kind: str,
+        name: str,
+        port: int,
+        seed: str,
+        icp: str,
+        district: str,
+        city: str,
+        site_type: str,
+        owner: str,
+        render_js: bool,
+        registry_render: bool,
+        external: tuple[int, ...],
+        variant: int,
+    ) -> None:
         self.index = index
         self.kind = kind
         self.name = name

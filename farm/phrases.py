@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """Return the parsed ``farm/data/<name>.yaml``."""
     text = resources.files("farm").joinpath("data", f"{name}.yaml").read_text(encoding="utf-8")

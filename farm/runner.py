@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from farm.generator import DEFAULT_SEED, Farm
 from farm.server import HOST, FarmServer, ports_free
@@ -54,7 +54,9 @@ class RunningFarm:
 
 
 @contextmanager
-def running(farm: Farm, *, control: bool = True, start_timeout: float = 60.0) -> Iterator[RunningFarm]:
+def running(
+    farm: Farm, *, control: bool = True, start_timeout: float = 60.0
+) -> Iterator[RunningFarm]:
     """Serve ``farm`` from a background thread with its own event loop; stop it on exit."""
     server = FarmServer(farm, control=control)
     loop = asyncio.new_event_loop()
@@ -67,7 +69,7 @@ def running(farm: Farm, *, control: bool = True, start_timeout: float = 60.0) ->
         stop = asyncio.Event()
         try:
             await server.start()
-        except BaseException as err:  # reported to the caller's thread
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
             failure.append(err)
             ready.set()
             return
@@ -99,8 +101,14 @@ def running(farm: Farm, *, control: bool = True, start_timeout: float = 60.0) ->
 class FarmProcess:
     """A farm served by a child process (`python -m farm serve …`), for clean benchmarks."""
 
-    def __init__(self, process: subprocess.Popen, base_port: int, n_sites: int, control_port: int,
-                 log_path: Path) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen,
+        base_port: int,
+        n_sites: int,
+        control_port: int,
+        log_path: Path,
+    ) -> None:
         self.process = process
         self.base_port = base_port
         self.n_sites = n_sites
@@ -115,8 +123,10 @@ class FarmProcess:
         return f"http://{HOST}:{self.base_port + index}/"
 
     def _control(self, path: str, method: str = "GET", timeout: float = 30.0) -> Any:
-        request = urllib.request.Request(f"http://{HOST}:{self.control_port}/__farm/{path}", method=method)
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+        request = urllib.request.Request(
+            f"http://{HOST}:{self.control_port}/__farm/{path}", method=method
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
     def health(self) -> dict[str, Any]:
@@ -141,16 +151,23 @@ class FarmProcess:
                 self.process.wait(5)
         return self.process.returncode
 
-    def __enter__(self) -> FarmProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-def serve_subprocess(n_sites: int, *, seed: int = DEFAULT_SEED, base_port: int | None = None,
-                     registry_out: str | Path | None = None, truth_out: str | Path | None = None,
-                     extra_args: list[str] | None = None, start_timeout: float = 120.0) -> FarmProcess:
+def serve_subprocess(
+    n_sites: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    base_port: int | None = None,
+    registry_out: str | Path | None = None,
+    truth_out: str | Path | None = None,
+    extra_args: list[str] | None = None,
+    start_timeout: float = 120.0,
+) -> FarmProcess:
     """Start ``python -m farm serve`` in a child process and wait until it answers.
 
     Use as a context manager (``with serve_subprocess(4300) as farm: …``); the child's output
@@ -158,17 +175,32 @@ def serve_subprocess(n_sites: int, *, seed: int = DEFAULT_SEED, base_port: int |
     """
     if base_port is None:
         base_port = free_base_port(n_sites)
-    args = [sys.executable, "-m", "farm", "serve", "--sites", str(n_sites), "--seed", str(seed),
-            "--base-port", str(base_port), "--quiet"]
+    args = [
+        sys.executable,
+        "-m",
+        "farm",
+        "serve",
+        "--sites",
+        str(n_sites),
+        "--seed",
+        str(seed),
+        "--base-port",
+        str(base_port),
+        "--quiet",
+    ]
     if registry_out:
         args += ["--registry-out", str(registry_out)]
     if truth_out:
         args += ["--truth-out", str(truth_out)]
     args += extra_args or []
-    log_file = tempfile.NamedTemporaryFile(prefix="wuzha-farm-", suffix=".log", delete=False)
-    process = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    log_file.close()
+    with tempfile.NamedTemporaryFile(prefix="wuzha-farm-", suffix=".log", delete=False) as log_file:
+        process = subprocess.Popen(
+            args,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     handle = FarmProcess(process, base_port, n_sites, base_port - 1, Path(log_file.name))
     deadline = time.monotonic() + start_timeout
     while time.monotonic() < deadline:
@@ -181,7 +213,9 @@ def serve_subprocess(n_sites: int, *, seed: int = DEFAULT_SEED, base_port: int |
         except OSError:
             time.sleep(0.2)
     handle.stop()
-    raise RuntimeError(f"the farm process did not answer within {start_timeout} s (log: {handle.log_path})")
+    raise RuntimeError(
+        f"the farm process did not answer within {start_timeout} s (log: {handle.log_path})"
+    )
 
 
 def serve_forever(farm: Farm, *, on_ready=None) -> None:

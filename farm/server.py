@@ -85,7 +85,8 @@ def raise_open_files_limit(needed: int) -> int:
     if soft != resource.RLIM_INFINITY and soft < needed:
         raise FarmPortError(
             f"the farm needs about {needed} open files but the limit is {soft}: serve fewer sites "
-            f"(--sites) or raise the hard limit (ulimit -Hn)")
+            f"(--sites) or raise the hard limit (ulimit -Hn)"
+        )
     return soft
 
 
@@ -103,7 +104,8 @@ def bind_sockets(ports: list[int]) -> list[socket.socket]:
                 if err.errno == errno.EADDRINUSE:
                     raise FarmPortError(
                         f"port {port} on {HOST} is already in use: stop what uses it or choose "
-                        f"another --base-port (the farm needs ports {ports[0]}..{ports[-1]})") from None
+                        f"another --base-port (the farm needs ports {ports[0]}..{ports[-1]})"
+                    ) from None
                 raise FarmPortError(f"cannot listen on {HOST}:{port}: {err.strerror}") from None
             sock.listen(256)
             sock.setblocking(False)
@@ -155,7 +157,9 @@ class FarmServer:
         socks = bind_sockets(ports)
         try:
             control_sock = socks.pop(0) if self.control else None
-            app = web.Application(handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE})
+            app = web.Application(
+                handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE}
+            )
             app.router.add_route("*", "/{tail:.*}", self.handle)
             runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
             await runner.setup()
@@ -168,8 +172,9 @@ class FarmServer:
                 control.router.add_get("/__farm/requests", self.get_requests)
                 control.router.add_delete("/__farm/requests", self.delete_requests)
                 control.router.add_get("/__farm/truth", self.get_truth)
-                control_runner = web.AppRunner(control, access_log=None, handle_signals=False,
-                                               shutdown_timeout=1.0)
+                control_runner = web.AppRunner(
+                    control, access_log=None, handle_signals=False, shutdown_timeout=1.0
+                )
                 await control_runner.setup()
                 self._runners.append(control_runner)
                 await web.SockSite(control_runner, control_sock).start()
@@ -196,9 +201,12 @@ class FarmServer:
         target = raw_path + ("?" + query if query else "")
         if site is None:
             return web.Response(status=421, text="no farm site on this port")
-        key = (site.index, key_of(target))
-        self._attempts[key] += 1
-        freq = FarmRequest(raw_path, query, request.method, self._attempts[key])
+        attempt = 1
+        if site.kind_obj.counts_attempts:  # only flaky pages need it; traps would grow the counter
+            key = (site.index, key_of(target))
+            self._attempts[key] += 1
+            attempt = self._attempts[key]
+        freq = FarmRequest(raw_path, query, request.method, attempt)
         reply = site.kind_obj.respond(site, self.farm, freq)
         self.log.record(site.index, port, request.method, target, reply.status)
         if reply.delay:
@@ -217,8 +225,15 @@ class FarmServer:
         return response
 
     async def health(self, request: web.Request) -> web.Response:
-        return web.json_response({"ok": True, "sites": len(self.farm.sites), "ports": self.farm.port_range,
-                                  "requests": len(self.log), "dropped": self.log.dropped})
+        return web.json_response(
+            {
+                "ok": True,
+                "sites": len(self.farm.sites),
+                "ports": self.farm.port_range,
+                "requests": len(self.log),
+                "dropped": self.log.dropped,
+            }
+        )
 
     async def get_requests(self, request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))
@@ -232,4 +247,6 @@ class FarmServer:
 
     async def get_truth(self, request: web.Request) -> web.Response:
         truth = await asyncio.to_thread(self.farm.truth)
-        return web.Response(text=json.dumps(truth, ensure_ascii=False), content_type="application/json")
+        return web.Response(
+            text=json.dumps(truth, ensure_ascii=False), content_type="application/json"
+        )

@@ -31,13 +31,31 @@ if TYPE_CHECKING:
     from farm.generator import Farm
     from farm.model import PageSpec, SiteSpec
 
-FLAGS = ("js_only", "obfuscated", "quotes_scam", "shares_scam_words", "lists_fraud_titles", "robots_disallowed")
-MIXED_CHARSET_KINDS = {"local_news_gbk", "bom_site", "mislabeled_charset", "big5_site", "hostile_wrong_charset"}
+FLAGS = (
+    "js_only",
+    "obfuscated",
+    "quotes_scam",
+    "shares_scam_words",
+    "lists_fraud_titles",
+    "robots_disallowed",
+)
+MIXED_CHARSET_KINDS = {
+    "local_news_gbk",
+    "bom_site",
+    "mislabeled_charset",
+    "big5_site",
+    "hostile_wrong_charset",
+}
 
 
 def page_truth(site: SiteSpec, page: PageSpec, with_charset: bool) -> dict[str, Any]:
-    entry: dict[str, Any] = {"path": page.path, "url": site.url[:-1] + page.path, "role": page.role,
-                             "topic": page.topic, "aliases": list(page.aliases)}
+    entry: dict[str, Any] = {
+        "path": page.path,
+        "url": site.url[:-1] + page.path,
+        "role": page.role,
+        "topic": page.topic,
+        "aliases": list(page.aliases),
+    }
     if page.fraud:
         entry["category"] = page.fraud
         if page.fraud_post is not None:
@@ -75,14 +93,30 @@ def site_truth(site: SiteSpec, registry_url: str) -> dict[str, Any]:
     home = pages[0]
     robots = kind.robots(site)
     entry: dict[str, Any] = {
-        "index": site.index, "id": site.id, "name": site.name, "url": site.url, "port": site.port,
-        "host": site.host, "kind": site.kind, "hostile": kind.hostile, "encoding": kind.encoding,
-        "charset": kind.encoding_plan(site, home).to_dict(), "render_js": site.render_js,
-        "registry_render": site.registry_render, "registry_url": registry_url, "icp": site.icp,
-        "district": site.district, "type": site.site_type, "owner": site.owner,
-        "external_sites": list(site.external), "robots_txt": robots, "robots_disallow": robots_disallow(robots),
+        "index": site.index,
+        "id": site.id,
+        "name": site.name,
+        "url": site.url,
+        "port": site.port,
+        "host": site.host,
+        "kind": site.kind,
+        "hostile": kind.hostile,
+        "encoding": kind.encoding,
+        "charset": kind.encoding_plan(site, home).to_dict(),
+        "render_js": site.render_js,
+        "registry_render": site.registry_render,
+        "registry_url": registry_url,
+        "icp": site.icp,
+        "district": site.district,
+        "type": site.site_type,
+        "owner": site.owner,
+        "external_sites": list(site.external),
+        "robots_txt": robots,
+        "robots_disallow": robots_disallow(robots),
         "fraud_pages": [page_truth(site, p, mixed) for p in pages if p.fraud],
-        "benign_pages": [page_truth(site, p, mixed) for p in pages if not p.fraud and p.status == 200],
+        "benign_pages": [
+            page_truth(site, p, mixed) for p in pages if not p.fraud and p.status == 200
+        ],
         "error_pages": [page_truth(site, p, mixed) for p in pages if p.status != 200],
     }
     if kind.hostile:
@@ -100,14 +134,32 @@ def farm_truth(farm: Farm, *, registry_bad_rows: bool = True) -> dict[str, Any]:
     for site in farm.sites:
         counts[site.kind] = counts.get(site.kind, 0) + 1
     return {
-        "farm": {"seed": farm.seed, "n_sites": len(farm.sites), "base_port": farm.base_port,
-                 "control_port": farm.control_port, "options": _options(farm)},
-        "kinds": {name: {"hostile": kind.hostile, "details": kind.hostile_details or kind.__doc__.strip().splitlines()[0]
-                         if kind.__doc__ else kind.hostile_details, "count": counts.get(name, 0)}
-                  for name, kind in KINDS.items()},
+        "farm": {
+            "seed": farm.seed,
+            "n_sites": len(farm.sites),
+            "base_port": farm.base_port,
+            "control_port": farm.control_port,
+            "options": _options(farm),
+        },
+        "kinds": {
+            name: {
+                "hostile": kind.hostile,
+                "details": _describe(kind),
+                "count": counts.get(name, 0),
+            }
+            for name, kind in KINDS.items()
+        },
         "registry": {"columns": list(COLUMNS), "bad_rows": bad},
         "sites": [site_truth(site, urls.get(site.index, site.url)) for site in farm.sites],
     }
+
+
+def _describe(kind) -> str:
+    own = type(kind).__dict__.get("description")  # not inherited: subclasses say their own
+    if own or kind.hostile_details:
+        return own or kind.hostile_details
+    doc = (type(kind).__doc__ or "").strip()
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 def _options(farm: Farm) -> dict[str, Any]:

@@ -21,7 +21,6 @@ cells are capped at Excel's 32,767-character limit.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -160,12 +159,3 @@ def write_rows(
         return write_xlsx(rows, out, title=title)
     raise ValueError(f"unknown export format {fmt!r}")
 
-
-def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
-    """The CSV as a string (for previews and tests)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([c.header for c in TAKEDOWN_COLUMNS])
-    for row in rows:
-        writer.writerow([cell_value(row.get(c.key)) for c in TAKEDOWN_COLUMNS])
-    return buf.getvalue()

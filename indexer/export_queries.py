@@ -6,8 +6,10 @@ A site is a candidate for ISO week W when
 - its review status at the end of W (or now, for the running week) is ``takedown_requested``
   or ``recurred``.
 
-A finding is an active hit (not retired by a retro-scan) that is not dismissed as a false
-positive, seen during W (``first_seen`` before the week's end, ``last_seen`` after its start).
+A finding is a hit that is not dismissed as a false positive, seen during W (``first_seen``
+before the week's end, ``last_seen`` after its start), with page level high/medium or confirmed.
+Hits a retro-scan withdrew (their rule no longer matches) never count; hits retired because a
+later crawl no longer found them count for the weeks they were seen in.
 Sites that reviewers closed (``taken_down``, ``false_positive``) drop out unless fraud was
 seen after that decision.
 
@@ -107,7 +109,7 @@ def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(str(value))  # 3.11 reads "Z"
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -211,7 +213,9 @@ def _findings_query(start: datetime | None, end: datetime | None, site_ids: list
             ],
             "minimum_should_match": 1,
             "must_not": [
-                {"term": {"hit.active": False}},
+                # hits the rules withdrew (retro-scan); hits retired because the page changed
+                # still count for the weeks they were seen in (their last_seen stays put)
+                {"bool": {"filter": [{"term": {"hit.active": False}}, {"term": {"hit.retired_by": "rescan"}}]}},
                 {"term": {"review.status": "false_positive"}},
             ],
         }
@@ -329,14 +333,18 @@ def candidate_sites(
     for site_id, found in findings.items():
         if not found.qualifying:
             continue
-        decision = decisions.get(site_id)
-        if decision and decision.status in CLOSED_STATUSES:
-            # closed by a reviewer: only fraud seen after that decision brings it back
-            if decision.at is None or not found.last_qualifying_seen or found.last_qualifying_seen <= decision.at:
-                continue
+        if _closed_before(decisions.get(site_id), found.last_qualifying_seen):
+            continue
         candidates.add(site_id)
     candidates |= {s for s, d in decisions.items() if d.status in OPEN_STATUSES}
     return candidates, findings, decisions
+
+
+def _closed_before(decision: Decision | None, last_seen: datetime | None) -> bool:
+    """A reviewer closed the site and no qualifying fraud was seen after that decision."""
+    if decision is None or decision.status not in CLOSED_STATUSES:
+        return False
+    return decision.at is None or last_seen is None or last_seen <= decision.at
 
 
 def takedown_rows(
@@ -379,7 +387,8 @@ def takedown_rows(
             "categories": "、".join(categories_zh.get(c, c) for c in found.categories),
             "max_score": round(found.max_score, 1) if found.max_score is not None else None,
             "fraud_pages": found.fraud_pages,
-            "first_seen": _local(found.first_seen, zone),
+            # fraud first seen on the site at all (the crawl's record), not just in this evidence
+            "first_seen": _local(_earliest(found.first_seen, (site_doc.get("risk") or {}).get("fraud_first_seen")), zone),
             "last_seen": _local(found.last_seen, zone),
             "review_status": STATUS_NAMES_ZH.get(decision.status, decision.status),
             "reviewer": decision.by,
@@ -393,6 +402,11 @@ def takedown_rows(
         rows.append(row)
     rows.sort(key=lambda r: r.pop("_order"))
     return rows
+
+
+def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:
+    times = [t for t in (found, _parse_time(recorded)) if t is not None]
+    return min(times) if times else None
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:

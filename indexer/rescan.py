@@ -19,6 +19,8 @@ whose pages now show fraud seen after the takedown are raised to ``recurred``.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +37,6 @@ from indexer.documents import (
     _page_scan,
     hit_documents,
     iso_time,
-    retired_hit_document,
 )
 from indexer.ids import hit_id
 from indexer.writer import BulkWriter
@@ -132,9 +133,9 @@ def _post_index(posts: list[dict[str, Any]], start: int | None) -> int | None:
     if start is None:
         return None
     for post in posts:
-        if post.get("start") is not None and post.get("end") is not None:
-            if post["start"] <= start < post["end"]:
-                return post.get("index")
+        lo, hi = post.get("start"), post.get("end")
+        if lo is not None and hi is not None and lo <= start < hi:
+            return post.get("index")
     return None
 
 
@@ -184,7 +185,14 @@ def rescan_page(
     old_rules = set(old_scan.get("rule_ids") or [])
     new_rules = {str(h["rule_id"]) for h in scan["hits"]}
     cleared = old_rules - new_rules
-    retired = [retired_hit_document(hit_id(doc["_id"], rule_id)) for rule_id in sorted(cleared)]
+    for hit_doc in hits:
+        hit_doc.body["hit"]["retired_by"] = None  # back in force (it may have been retired)
+    # Withdrawn by the rules, not by the page changing: the export leaves these out of every week.
+    retired = [
+        Document("hits", hit_id(doc["_id"], rule_id), {"hit": {"active": False, "retired_by": "rescan"}},
+                 op="update")
+        for rule_id in sorted(cleared)
+    ]
     return (
         [page_update, *hits, *retired],
         new_rules - old_rules,
@@ -222,33 +230,23 @@ def rescan(
     writer = writer or BulkWriter(settings, client)
     fraud_sites: set[str] = set()
     clock = time.perf_counter()
+    # Three stages overlap: reading the next batch, scanning this one, writing the last one.
+    # Scanning is CPU in this process; reading and writing mostly wait on Elasticsearch.
+    # Bounded queues keep at most a few batches in memory.
+    sink = _BackgroundWriter(writer)
     try:
-        for batch in stored_pages(client, settings, query, batch_size):
+        for batch in _prefetched(stored_pages(client, settings, query, batch_size)):
+            out: list[Document] = []
             for doc in batch:
                 docs, added, cleared, old_level, new_level = rescan_page(doc, engine, scanned_at)
-                writer.add(*docs)
-                report.pages += 1
-                url = ((doc["_source"].get("url") or {}).get("full")) or doc["_id"]
-                if len(docs) > 1 + len(cleared):
-                    report.pages_with_hits += 1
-                report.new_hits += len(added)
-                report.cleared_hits += len(cleared)
-                for rule_id in sorted(added)[: max(0, MAX_EXAMPLES - len(report.new_examples))]:
-                    report.new_examples.append((rule_id, url))
-                for rule_id in sorted(cleared)[: max(0, MAX_EXAMPLES - len(report.cleared_examples))]:
-                    report.cleared_examples.append((rule_id, url))
-                if (old_level or "none") != (new_level or "none"):
-                    report.level_changes += 1
-                    if len(report.level_examples) < MAX_EXAMPLES:
-                        report.level_examples.append((url, old_level or "none", new_level or "none"))
-                if added and new_level in FRAUD_LEVELS:
-                    site_id = (doc["_source"].get("site") or {}).get("id")
-                    if site_id:
-                        fraud_sites.add(site_id)
+                out.extend(docs)
+                _account(report, doc, docs, added, cleared, old_level, new_level, fraud_sites)
+            sink.put(out)
             if progress:
                 progress(len(batch))
-        writer.flush()
+        sink.close()
     finally:
+        sink.close()
         if own_writer:
             report.write_stats = writer.close()
     report.seconds = time.perf_counter() - clock
@@ -257,6 +255,109 @@ def rescan(
         for change in review.raise_recurred(client, settings, fraud_sites):
             report.recurred.append(change.label)
     return report
+
+
+def _account(report, doc, docs, added, cleared, old_level, new_level, fraud_sites) -> None:
+    report.pages += 1
+    url = ((doc["_source"].get("url") or {}).get("full")) or doc["_id"]
+    if len(docs) > 1 + len(cleared):
+        report.pages_with_hits += 1
+    report.new_hits += len(added)
+    report.cleared_hits += len(cleared)
+    for rule_id in sorted(added)[: max(0, MAX_EXAMPLES - len(report.new_examples))]:
+        report.new_examples.append((rule_id, url))
+    for rule_id in sorted(cleared)[: max(0, MAX_EXAMPLES - len(report.cleared_examples))]:
+        report.cleared_examples.append((rule_id, url))
+    if (old_level or "none") != (new_level or "none"):
+        report.level_changes += 1
+        if len(report.level_examples) < MAX_EXAMPLES:
+            report.level_examples.append((url, old_level or "none", new_level or "none"))
+    if added and new_level in FRAUD_LEVELS:
+        site_id = (doc["_source"].get("site") or {}).get("id")
+        if site_id:
+            fraud_sites.add(site_id)
+
+
+_DONE = object()
+
+
+def _prefetched(batches: Iterator[list[dict[str, Any]]], depth: int = 2) -> Iterator[list[dict[str, Any]]]:
+    """`batches`, read ahead by a thread (at most `depth` batches wait)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        q.put(batch, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer, raised there
+            q.put(err)
+        finally:
+            close = getattr(batches, "close", None)
+            if close and stop.is_set():
+                close()
+
+    thread = threading.Thread(target=read, name="rescan-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+class _BackgroundWriter:
+    """Hands batches of documents to the BulkWriter on its own thread (the writer itself is
+    used by that thread only)."""
+
+    def __init__(self, writer: BulkWriter, depth: int = 2) -> None:
+        self.writer = writer
+        self.queue: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.closed = False
+        self.thread = threading.Thread(target=self._run, name="rescan-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            docs = self.queue.get()
+            if docs is _DONE:
+                return
+            if self.error is None:
+                try:
+                    self.writer.add(*docs)
+                except BaseException as err:  # noqa: BLE001 - re-raised in the scanning thread
+                    self.error = err
+
+    def put(self, docs: list[Document]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(docs)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.queue.put(_DONE)
+        self.thread.join()
+        if self.error is None:
+            self.writer.flush()
+        else:
+            raise self.error
 
 
 def _record_run(

@@ -27,8 +27,8 @@ from indexer import documents, ids, templates
 from indexer.errors import IndexerError
 from indexer.review_states import (
     AUTOMATIC_TRANSITIONS,
-    SYSTEM_REVIEWER,
     STATUSES,
+    SYSTEM_REVIEWER,
     TargetType,
     describe_allowed,
     is_allowed,
@@ -399,7 +399,10 @@ def kql_to_query_string(query: str) -> str:
         elif tok in (">=", "<=", ">", "<"):
             if not out or i + 1 >= len(tokens):
                 raise UserError(f"--query: {tok} needs a field before it and a value after it.")
-            out[-1] = f"{out[-1]}:{tok}{tokens[i + 1]}"
+            value = tokens[i + 1]
+            if len(value) > 1 and value[0] == value[-1] == '"':  # query_string ranges take no quotes
+                value = value[1:-1].replace(" ", "\\ ")
+            out[-1] = f"{out[-1]}:{tok}{value}"
             i += 1
         elif tok == ":":
             if not out or i + 1 >= len(tokens):
@@ -466,10 +469,6 @@ def _scan_hits(client: Elasticsearch, settings: Settings, query: dict[str, Any])
             after = docs[-1]["sort"]
     finally:
         client.options(ignore_status=404).close_point_in_time(id=pit)
-
-
-def count_hits(client: Elasticsearch, settings: Settings, query: str) -> int:
-    return int(client.count(index=_alias(settings, "hit"), query=hits_query(query))["count"])
 
 
 def mark_query(

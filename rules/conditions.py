@@ -24,8 +24,12 @@ class PageView(Protocol):
     """What a condition may ask about the page being scanned (see rules.engine.PageState)."""
 
     text: str
+    present: set[str]  # every term that occurred (before word-boundary checks)
+    strict: bool  # whether word boundaries are being checked
 
     def spans(self, term: str, check_boundary: bool) -> list[Span]: ...
+
+    def word_span(self, term: str) -> Span | None: ...
 
     def signal(self, kind: str) -> Evidence: ...
 
@@ -46,9 +50,11 @@ class Condition:
         """Terms whose occurrences are verified as words (see rules.words)."""
         return set()
 
-    def triggers(self) -> frozenset[str] | None:
-        """Literals of which at least one must occur for the condition to hold; ``None`` when it
-        can hold without any (a bare signal, a negation): such rules are evaluated on every page."""
+    def triggers(self) -> list[frozenset[str]] | None:
+        """What must occur for the condition to hold, as a conjunction of alternatives: every
+        set in the list needs at least one of its literals on the page. ``None`` when the
+        condition can hold without any literal (a bare signal, a negation): such rules are
+        evaluated on every page. The engine uses it to skip rules with a few set operations."""
         return None
 
 
@@ -77,6 +83,8 @@ class _TermCondition(Condition):
                 raise ConditionError(f"term {raw!r} is empty after normalisation")
             seen.setdefault(text, _Term(text, _needs_boundary(text, policy)))
         self.items = tuple(seen.values())
+        self.by_text = {t.text: t for t in self.items}
+        self.texts = frozenset(self.by_text)
 
     def terms(self) -> set[str]:
         return {t.text for t in self.items}
@@ -84,37 +92,56 @@ class _TermCondition(Condition):
     def checked_terms(self) -> set[str]:
         return {t.text for t in self.items if t.check}
 
-    def triggers(self) -> frozenset[str] | None:
-        return frozenset(t.text for t in self.items)
+    def triggers(self) -> list[frozenset[str]] | None:
+        return [self.texts]
 
-    def _present(self, page: PageView) -> Evidence:
+    def _present(self, page: PageView, needed: int | None = None) -> Evidence:
+        """Evidence of the terms that occur. With ``needed``, word boundaries are checked
+        (jieba, slow) only until that many terms are established: terms that need no check
+        come first, so most rules that fire never call jieba."""
+        occurred = self.texts & page.present
+        if not occurred:
+            return []
         found: Evidence = []
-        for term in self.items:
-            spans = page.spans(term.text, term.check)
-            if spans:
-                found.append((term.text, *spans[0]))
+        to_check: list[str] = []
+        for text in occurred:
+            if page.strict and self.by_text[text].check:
+                to_check.append(text)
+            else:
+                found.append((text, *page.spans(text, False)[0]))
+        if to_check and (needed is None or len(found) < needed):
+            for text in sorted(to_check, key=lambda t: page.spans(t, False)[0]):
+                span = page.word_span(text)
+                if span is not None:
+                    found.append((text, *span))
+                    if needed is not None and len(found) >= needed:
+                        break
+        found.sort(key=lambda item: item[1])
         return found
 
 
 class AnyTerms(_TermCondition):
     def evaluate(self, page: PageView) -> Evidence | None:
-        found = self._present(page)
+        found = self._present(page, needed=1)
         return found or None
 
 
 class AllTerms(_TermCondition):
     def evaluate(self, page: PageView) -> Evidence | None:
+        if not self.texts <= page.present:
+            return None
         found: Evidence = []
         for term in self.items:
-            spans = page.spans(term.text, term.check)
-            if not spans:
+            span = page.word_span(term.text) if page.strict and term.check else (
+                page.spans(term.text, False)[0]
+            )
+            if span is None:
                 return None
-            found.append((term.text, *spans[0]))
+            found.append((term.text, *span))
         return found
 
-    def triggers(self) -> frozenset[str] | None:
-        # any one of them is enough to gate; the longest is the rarest
-        return frozenset([max((t.text for t in self.items), key=len)])
+    def triggers(self) -> list[frozenset[str]] | None:
+        return [frozenset([text]) for text in self.texts]
 
 
 class AtLeast(_TermCondition):
@@ -127,7 +154,7 @@ class AtLeast(_TermCondition):
         self.count = count
 
     def evaluate(self, page: PageView) -> Evidence | None:
-        found = self._present(page)
+        found = self._present(page, needed=self.count)
         return found if len(found) >= self.count else None
 
 
@@ -143,16 +170,23 @@ class Near(Condition):
     def checked_terms(self) -> set[str]:
         return self.left.checked_terms() | self.right.checked_terms()
 
-    def triggers(self) -> frozenset[str] | None:
-        left, right = self.left.triggers(), self.right.triggers()
-        assert left is not None and right is not None
-        return left if len(left) <= len(right) else right
+    def triggers(self) -> list[frozenset[str]] | None:
+        return [self.left.texts, self.right.texts]
 
     def evaluate(self, page: PageView) -> Evidence | None:
-        lefts = [(t.text, s) for t in self.left.items for s in page.spans(t.text, t.check)]
+        left, right = self.left, self.right
+        lefts = [
+            (text, s)
+            for text in left.texts & page.present
+            for s in page.spans(text, left.by_text[text].check)
+        ]
         if not lefts:
             return None
-        rights = [(t.text, s) for t in self.right.items for s in page.spans(t.text, t.check)]
+        rights = [
+            (text, s)
+            for text in right.texts & page.present
+            for s in page.spans(text, right.by_text[text].check)
+        ]
         best: tuple[int, Evidence] | None = None
         for a_term, (a0, a1) in lefts:
             for b_term, (b0, b1) in rights:
@@ -190,8 +224,8 @@ class Regex(Condition):
     def terms(self) -> set[str]:
         return set(self.anchors)
 
-    def triggers(self) -> frozenset[str] | None:
-        return self.anchors
+    def triggers(self) -> list[frozenset[str]] | None:
+        return [self.anchors]
 
     def evaluate(self, page: PageView) -> Evidence | None:
         if not any(page.spans(anchor, False) for anchor in self.anchors):
@@ -222,10 +256,9 @@ class AllOf(Condition):
     def checked_terms(self) -> set[str]:
         return set().union(*(c.checked_terms() for c in self.children))
 
-    def triggers(self) -> frozenset[str] | None:
-        gated = [t for t in (c.triggers() for c in self.children) if t is not None]
-        # the child with the fewest trigger words gates best
-        return min(gated, key=len) if gated else None
+    def triggers(self) -> list[frozenset[str]] | None:
+        clauses = [clause for c in self.children for clause in (c.triggers() or [])]
+        return clauses or None
 
     def evaluate(self, page: PageView) -> Evidence | None:
         evidence: Evidence = []
@@ -248,11 +281,12 @@ class AnyOf(Condition):
     def checked_terms(self) -> set[str]:
         return set().union(*(c.checked_terms() for c in self.children))
 
-    def triggers(self) -> frozenset[str] | None:
+    def triggers(self) -> list[frozenset[str]] | None:
         parts = [c.triggers() for c in self.children]
         if any(p is None for p in parts):
             return None
-        return frozenset().union(*parts)  # type: ignore[arg-type]
+        # one of the children must hold: the union of each child's narrowest clause must occur
+        return [frozenset().union(*(min(p, key=len) for p in parts))]  # type: ignore[arg-type]
 
     def evaluate(self, page: PageView) -> Evidence | None:
         evidence: Evidence = []

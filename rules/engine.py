@@ -35,13 +35,17 @@ from rules.words import BoundaryChecker
 CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "apk", "url"})
 MONEY_ENTITIES = frozenset({"bank_card", "usdt_trc20", "usdt_erc20"})
 DEFAULT_MAX_CHARS = 2_000_000  # ~6 MB of Chinese; the crawler keeps 5 MB bodies at most
+MAX_CHECKED = 8  # occurrences of one term checked with jieba per page (enough to find a word)
 MAX_EVIDENCE_SPAN = 300  # evidence further apart than this is shown by its first part only
 
 
 class PageState:
     """Everything known about one page while rules are evaluated (the conditions' PageView)."""
 
-    __slots__ = ("nt", "text", "found", "entities", "lexicon", "boundaries", "_checked", "_signals")
+    __slots__ = (
+        "nt", "text", "found", "present", "entities", "lexicon", "boundaries", "strict", "_checked",
+        "_first_word", "_signals",
+    )
 
     def __init__(
         self,
@@ -54,21 +58,43 @@ class PageState:
         self.nt = nt
         self.text = nt.text
         self.found = found
+        self.present = set(found)
         self.entities = entities
         self.lexicon = lexicon
         self.boundaries = boundaries
+        # word boundaries are checked only in strict mode: a rule is first evaluated on raw
+        # occurrences (cheap) and re-evaluated strictly only if it would fire, so jieba runs
+        # for the few rules that fire, not for every candidate
+        self.strict = False
         self._checked: dict[str, list[Span]] = {}
+        self._first_word: dict[str, Span | None] = {}
         self._signals: dict[str, Evidence] = {}
 
     def spans(self, term: str, check_boundary: bool) -> list[Span]:
         spans = self.found.get(term)
-        if not spans or not check_boundary:
+        if not spans or not check_boundary or not self.strict:
             return spans or []
         checked = self._checked.get(term)
         if checked is None:
-            checked = [s for s in spans if self.boundaries.is_word(self.text, *s)]
+            checked = [s for s in spans[:MAX_CHECKED] if self.boundaries.is_word(self.text, *s)]
             self._checked[term] = checked
         return checked
+
+    def word_span(self, term: str) -> Span | None:
+        """The first occurrence of ``term`` that reads as a word (checks stop there)."""
+        checked = self._checked.get(term)
+        if checked is not None:
+            return checked[0] if checked else None
+        first = self._first_word.get(term, False)
+        if first is not False:
+            return first
+        first = None
+        for span in self.found.get(term, ())[:MAX_CHECKED]:
+            if self.boundaries.is_word(self.text, *span):
+                first = span
+                break
+        self._first_word[term] = first
+        return first
 
     def signal(self, kind: str) -> Evidence:
         cached = self._signals.get(kind)
@@ -111,7 +137,10 @@ class Engine:
         self.max_chars = max_chars
         terms: set[str] = set(self.lexicon.terms())
         checked: set[str] = set()
+        # a rule is indexed under the terms of its narrowest clause; its other clauses are
+        # checked with set operations before any condition is evaluated
         self._by_trigger: dict[str, list[int]] = defaultdict(list)
+        self._clauses: list[tuple[frozenset[str], ...]] = []
         self._always: list[int] = []
         for index, rule in enumerate(self.rules):
             terms |= rule.match.terms()
@@ -119,11 +148,14 @@ class Engine:
             if rule.unless is not None:
                 terms |= rule.unless.terms()
                 checked |= rule.unless.checked_terms()
-            triggers = rule.match.triggers()
-            if triggers is None:
+            clauses = rule.match.triggers()
+            if clauses is None:
                 self._always.append(index)
+                self._clauses.append(())
             else:
-                for term in triggers:
+                clauses = sorted(set(clauses), key=len)
+                self._clauses.append(tuple(clauses[1:]))
+                for term in clauses[0]:
                     self._by_trigger[term].append(index)
         self.boundaries = boundaries or BoundaryChecker(vocabulary=sorted(checked))
         self.matcher = TermMatcher(terms)
@@ -185,18 +217,25 @@ class Engine:
         found = self.matcher.find(normalise(text[: self.max_chars]).text)
         return judge_context(found, self.lexicon.anti_fraud, url)
 
-    def _candidates(self, found: dict[str, list[Span]]) -> list[int]:
+    def _candidates(self, present: set[str]) -> list[int]:
         indexes = set(self._always)
         by_trigger = self._by_trigger
-        for term in found:
+        for term in present:
             rules = by_trigger.get(term)
             if rules:
                 indexes.update(rules)
-        return sorted(indexes)
+        clauses = self._clauses
+        return sorted(
+            i for i in indexes if all(not clause.isdisjoint(present) for clause in clauses[i])
+        )
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
-        for index in self._candidates(page.found):
+        for index in self._candidates(page.present):
             rule = self.rules[index]
+            page.strict = False
+            if rule.match.evaluate(page) is None:
+                continue
+            page.strict = True
             evidence = rule.match.evaluate(page)
             if evidence is None:
                 continue

@@ -25,14 +25,14 @@ _PHONE = re.compile(r"1(?<!\d1)[3-9]\d(?:[ \-]?\d){8}(?![\d])")
 _PHONE_86 = re.compile(r"\+?86[ \-]?$")
 
 _QQ = re.compile(
-    rf"(?:qq|(?<![a-z])q)(?:号码|号|帐号|账号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)"
+    rf"q(?:q|(?<![a-z]q))(?:号码|号|帐号|账号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)"
 )
 _QQ_MAIL = re.compile(r"([1-9]\d{4,10})@qq\.com")
 _QQ_GROUP = re.compile(
     rf"(?:qq群|q群|群号码|群号|加群|进群|入群)(?:号码|号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)"
 )
 _WECHAT = re.compile(
-    r"(?:微信|(?<![a-z])(?:wechat|weixin)|加微|(?<![a-z])\+v|加v)(?:号码|号|id|账号)?"
+    r"(?:微信|w(?<![a-z]w)e(?:chat|ixin)|加微|\+v|加v)(?:号码|号|id|账号)?"
     rf"{_SEP}{_IS}([a-z][-_a-z0-9]{{5,19}}|1[3-9]\d{{9}})(?![-_a-z0-9])"
 )
 _CARD = re.compile(r"\d(?<!\d\d)(?:[ \-]?\d){15,18}(?!\d)")
@@ -43,24 +43,25 @@ _TRC20 = re.compile(r"t(?<![a-z0-9]t)[1-9a-z]{33}(?![a-z0-9])")
 _TRC20_STRICT = re.compile(r"T[1-9A-HJ-NP-Za-km-z]{33}")
 _ERC20 = re.compile(r"0x(?<![a-z0-9]0x)[0-9a-f]{40}(?![0-9a-z])")
 _TME = re.compile(r"(?:https?://)?(?<![a-z0-9.])(?:t|telegram)\.me/(?:joinchat/|\+|s/)?([a-z0-9_]{4,64})")
+_TG_CUE = r"(?:t(?<![a-z]t)(?:elegram|g)|纸飞机|飞机|电报)"
 _TG_HANDLE = re.compile(
-    r"(?:(?<![a-z])(?:telegram|tg)|纸飞机|飞机|电报)(?:号|账号|帐号|id|群)?"
-    r"\s*[:：]?\s*@([a-z][a-z0-9_]{4,31})(?![a-z0-9_])"
-    r"|(?:(?<![a-z])(?:telegram|tg)|纸飞机|飞机|电报)(?:号|账号|帐号|id)\s*[:：]?\s*"
-    r"([a-z][a-z0-9_]{4,31})(?![a-z0-9_])"
-    r"|(?<![a-z])(?:telegram|tg)\s*[:：]\s*([a-z][a-z0-9_]{4,31})(?![a-z0-9_])"
+    # cue, then @handle; or cue + 号/账号/id, then handle; or telegram/tg: handle
+    rf"{_TG_CUE}(?:号|账号|帐号|id|群)?\s*[:：]?\s*@([a-z][a-z0-9_]{{4,31}})(?![a-z0-9_])"
+    rf"|{_TG_CUE}(?:号|账号|帐号|id)\s*[:：]?\s*([a-z][a-z0-9_]{{4,31}})(?![a-z0-9_])"
+    r"|t(?<![a-z]t)(?:elegram|g)\s*[:：]\s*([a-z][a-z0-9_]{4,31})(?![a-z0-9_])"
 )
 _TLDS = (
     "com|cn|net|org|top|xyz|vip|cc|me|io|app|shop|info|site|club|online|link|live|icu|wang"
     "|ink|fun|cyou|asia|biz|tv|hk|tw|co|pro|work|store|tech|life|win|bet|mobi|ltd|group"
 )
-_URL_GATE = re.compile(rf"https?://|www\.|\.(?:{_TLDS})(?![a-z0-9-])")
-_URL = re.compile(
+_SCHEME_URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'，。、；：！？（）【】「」《》\u4e00-\u9fff]+"
-    rf"|(?<![a-z0-9@._/-])(?:[a-z0-9][a-z0-9-]{{0,62}}\.)+(?:{_TLDS})(?![a-z0-9-])"
-    r"(?::\d{2,5})?(?:/[^\s<>\"'，。、；：！？（）【】「」《》\u4e00-\u9fff]*)?"
 )
+_TLD = re.compile(rf"\.(?:{_TLDS})(?![a-z0-9-])")
+_PORT_PATH = re.compile(r"(?::\d{2,5})?(?:/[^\s<>\"'，。、；：！？（）【】「」《》\u4e00-\u9fff]*)?")
+_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
 _URL_TRAILING = ".,;:!?)]}'\""
+_APK = re.compile(r"\.apk(?:$|[?#])")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _ICP = re.compile(rf"[{_PROVINCES}]icp(?:备|证)?\s*[:：]?\s*\d{{6,10}}号?(?:-\d{{1,3}})?")
 _BEIAN = re.compile(rf"[{_PROVINCES}]公网安备\s*[:：]?\s*\d{{10,16}}号?")
@@ -164,24 +165,46 @@ def telegram_handles(nt: NormalisedText) -> Iterator[Entity]:
     if "tg" in text or "telegram" in text or "飞机" in text or "电报" in text:
         for m in _TG_HANDLE.finditer(text):
             group = next(g for g in (1, 2, 3) if m.group(g))
-            yield _entity(nt, "telegram", "@" + m.group(group), m.start(group) - 1, m.end(group))
+            start = m.start(group)
+            if text[start - 1] == "@":
+                start -= 1
+            yield _entity(nt, "telegram", "@" + m.group(group), start, m.end(group))
+
+
+def _bare_domains(text: str, taken: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Spans of domains without a scheme (abc.com/path): find the TLD, walk back over the
+    labels in Python (cheap: a few TLDs per page), then take port and path."""
+    for m in _TLD.finditer(text):
+        start = m.start()
+        while start > 0 and text[start - 1] in _DOMAIN_CHARS:
+            start -= 1
+        if start == m.start() or text[start] in ".-":
+            continue
+        if start > 0 and text[start - 1] in "@/_":  # e-mail address, or part of a path
+            continue
+        if any(a <= start < b for a, b in taken):
+            continue
+        end = _PORT_PATH.match(text, m.end()).end()
+        yield start, end
 
 
 def urls(nt: NormalisedText) -> Iterator[Entity]:
     """http(s)/www links and bare domains on common TLDs; links to .apk files are `apk`."""
     text = nt.text
-    if not _URL_GATE.search(text):
+    if "." not in text:
         return
-    for m in _URL.finditer(text):
-        start, end = m.span()
+    spans = [m.span() for m in _SCHEME_URL.finditer(text)] if ("http" in text or "www." in text) else []
+    spans.extend(list(_bare_domains(text, spans)))
+    for start, end in spans:
         while end > start and text[end - 1] in _URL_TRAILING:
             end -= 1
         # values keep the original case: paths and short-link keys are case-sensitive
         value = unicodedata.normalize("NFKC", nt.original_slice(start, end))
         value = "".join(value.split())
-        is_apk = re.search(r"\.apk(?:$|[?#])", value, re.IGNORECASE)
-        if "t.me/" in value.lower() and value.lower().split("t.me/", 1)[0] in ("", "https://", "http://"):
+        lowered = value.lower()
+        if lowered.split("t.me/", 1)[0] in ("", "https://", "http://") and "t.me/" in lowered:
             continue  # reported as telegram
+        is_apk = _APK.search(lowered)
         yield _entity(nt, "apk" if is_apk else "url", value, start, end)
 
 

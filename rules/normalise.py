@@ -100,8 +100,12 @@ def char_table() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def _table_gate() -> re.Pattern[str]:
-    """Matches runs of characters that the table changes (upper-case ASCII is left to lower())."""
-    codes = sorted(code for code in char_table() if not (0x41 <= code <= 0x5A))
+    """Runs of BMP characters that the table changes (upper-case ASCII is left to lower()).
+
+    Only BMP code points: a class with astral ranges is checked range by range and is ten
+    times slower; the rare astral characters have their own pass (``_ASTRAL``).
+    """
+    codes = sorted(c for c in char_table() if c < 0x10000 and not (0x41 <= c <= 0x5A))
     ranges: list[str] = []
     start = prev = codes[0]
     for code in codes[1:] + [-1]:
@@ -113,6 +117,10 @@ def _table_gate() -> re.Pattern[str]:
     return re.compile("[" + "".join(ranges) + "]+")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
 def _class_range(start: int, end: int) -> str:
     def esc(code: int) -> str:
         return f"\\U{code:08x}"
@@ -120,16 +128,49 @@ def _class_range(start: int, end: int) -> str:
     return esc(start) if start == end else f"{esc(start)}-{esc(end)}"
 
 
-@lru_cache(maxsize=1)
-def _deletions() -> re.Pattern[str]:
-    word = f"{_CJK}a-z"
-    # Separators go only when a Chinese character is on at least one side, so ordinary Latin
-    # text ("New York", "3.14") is untouched.
-    return re.compile(
-        f"[{_INVISIBLE}]+"
-        f"|(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{word}])"
-        f"|(?<=[a-z])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])"
+_INVISIBLE_SET = frozenset(_INVISIBLE)
+# separators first, so the regex engine can skip ahead to candidates; which neighbours make a
+# separator removable is checked in Python (a few thousand candidates per MB at most). Two
+# versions: a character class with astral ranges (emoji) is checked range by range, ten times
+# slower, so it is only used on text that has astral characters at all.
+_SEPARATOR_BMP = "".join(
+    part for part in re.findall(r"\\U[0-9a-f]{8}-\\U[0-9a-f]{8}|.", _SEPARATORS, re.S)
+    if not part.startswith("\\U")
+)
+_SEPARATOR_RUN_BMP = re.compile(f"[{_SEPARATOR_BMP}{_INVISIBLE}]{{1,4}}")
+_SEPARATOR_RUN = re.compile(f"[{_SEPARATORS}{_INVISIBLE}]{{1,4}}")
+_LATIN_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _is_cjk(ch: str) -> bool:
+    return ("\u4e00" <= ch <= "\u9fff") or ("\u3400" <= ch <= "\u4dbf") or (
+        "\uf900" <= ch <= "\ufaff"
     )
+
+
+def _deletion_spans(text: str) -> list[tuple[int, int]]:
+    """Spans to delete: invisible characters anywhere; separators with a Chinese character on
+    one side and a Chinese character or Latin letter on the other (刷-单, v❤信, 微 x)."""
+    spans: list[tuple[int, int]] = []
+    if text.isascii():
+        return spans
+    pattern = _SEPARATOR_RUN if _ASTRAL.search(text) else _SEPARATOR_RUN_BMP
+    end_of_text = len(text)
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if 0 < start and end < end_of_text:
+            before, after = text[start - 1], text[end]
+            if _is_cjk(before):
+                if _is_cjk(after) or after in _LATIN_LOWER:
+                    spans.append((start, end))
+                    continue
+            elif before in _LATIN_LOWER and _is_cjk(after):
+                spans.append((start, end))
+                continue
+        if not _INVISIBLE_SET.isdisjoint(match.group()):
+            # not removable as a whole, but invisible characters go wherever they are
+            spans.extend((i, i + 1) for i in range(start, end) if text[i] in _INVISIBLE_SET)
+    return spans
 
 
 @lru_cache(maxsize=1)
@@ -152,8 +193,12 @@ def homophones() -> dict[str, str]:
 def _homophone_pattern() -> re.Pattern[str]:
     variants = sorted(homophones(), key=len, reverse=True)
     # Latin variants (vx, wx) only as a word of their own: never inside "wxyz" or a URL.
+    # (the look-behind sits after the first letter so the regex engine can still skip ahead)
     alternatives = [
-        f"(?<![a-z0-9./@_-]){re.escape(v)}(?![a-z]|[./][a-z0-9])" if v.isascii() else re.escape(v)
+        f"{re.escape(v[0])}(?<![a-z0-9./@_-]{re.escape(v[0])}){re.escape(v[1:])}"
+        "(?![a-z]|[./][a-z0-9])"
+        if v.isascii()
+        else re.escape(v)
         for v in variants
     ]
     return re.compile("|".join(alternatives))
@@ -189,7 +234,11 @@ class NormalisedText:
 
 def _translate(text: str) -> str:
     table = char_table()
-    text = _table_gate().sub(lambda m: m.group().translate(table), text)
+    gate = _table_gate()
+    if gate.search(text):
+        text = gate.sub(lambda m: m.group().translate(table), text)
+    if not text.isascii() and _ASTRAL.search(text):
+        text = _ASTRAL.sub(lambda m: table.get(ord(m.group()), m.group()), text)
     lowered = text.lower()
     # str.lower() may lengthen a few characters (İ → i̇); then go character by character.
     if len(lowered) != len(text):
@@ -215,8 +264,11 @@ def normalise(text: str) -> NormalisedText:
     pieces: list[str] = []
     last = 0
     removed = 0
-    for match in _deletions().finditer(text):
-        start, end = match.span()
+    for start, end in _deletion_spans(text):
+        if start < last:  # an invisible run inside a separator run: already gone
+            start = last
+            if start >= end:
+                continue
         pieces.append(text[last:start])
         removed += end - start
         at.append(end - removed)  # where the next kept character lands
@@ -225,6 +277,10 @@ def normalise(text: str) -> NormalisedText:
     if pieces:
         pieces.append(text[last:])
         text = "".join(pieces)
+    try:
+        text.encode("utf-8")  # ~10 GB/s: cheaper than looking for lone surrogates
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub("\ufffd", text)  # one for one: offsets unchanged
     text = _DIGIT_RUN.sub(_digits, text)
     text = _homophone_pattern().sub(_homophone, text)
     return NormalisedText(text, original, tuple(at), tuple(shift))

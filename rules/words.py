@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from functools import lru_cache
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -75,9 +76,34 @@ class BoundaryChecker:
         right_open = end < len(text) and _is_cjk(text[end]) and _is_cjk(text[end - 1])
         if not (left_open or right_open):
             return True  # punctuation, Latin or the edge of the text on both sides
+        tokenizer = self._get_tokenizer()
+        if not self._may_cross(tokenizer.FREQ, text, start, end, left_open, right_open):
+            return True
         lo = max(0, start - WINDOW)
         window = text[lo : min(len(text), end + WINDOW)]
-        s, e = start - lo, end - lo
+        return self._window_ok(window, start - lo, end - lo)
+
+    def clear_cache(self) -> None:
+        self._window_ok.cache_clear()
+
+    @staticmethod
+    def _may_cross(freq: dict, text: str, start: int, end: int, left: bool, right: bool) -> bool:
+        """Cheap pre-check: is there a dictionary word (2–3 characters) that crosses an edge of
+        the term or holds it in its middle? Most occurrences have none and need no DAG."""
+        if left:
+            for b in range(start + 1, end):
+                if freq.get(text[start - 1 : b]) or (start >= 2 and freq.get(text[start - 2 : b])):
+                    return True
+            if end < len(text) and freq.get(text[start - 1 : end + 1]):
+                return True
+        if right:
+            for a in range(start + 1, end):
+                if freq.get(text[a : end + 1]) or freq.get(text[a : end + 2]):
+                    return True
+        return False
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one checker per engine; windows repeat on templates)
+    def _window_ok(self, window: str, s: int, e: int) -> bool:
         tokenizer = self._get_tokenizer()
         best = _best_logprob(tokenizer, window)
         freq = tokenizer.FREQ.get(window[s:e]) or 1

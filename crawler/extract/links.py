@@ -127,7 +127,7 @@ def extract_links(
     main-text filter so each anchor is read once).
     """
     links: dict[str, dict] = {}
-    for anchor, raw_text in zip(anchors, texts):
+    for anchor, raw_text in zip(anchors, texts, strict=True):
         href = anchor.attributes.get("href")
         if not href:
             continue

@@ -98,7 +98,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
     blocks: dict[int, LexborNode] = {}
-    for anchor, text in zip(anchors, texts):
+    for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
         while block is not None and block.tag in _INLINE_SET:

@@ -77,7 +77,7 @@ _BREAKS = re.compile(
     r"</?(?:p|div|li|tr|td|th|table|pre|h[1-6]|ul|ol|dl|dt|dd|hr|section|article)\b[^>]*>"
 )
 _BR_RE = re.compile(r"<br\b[^>]*>")
-_INLINE_TAG_RE = re.compile(r"</?(?:%s)\b[^>]*>" % "|".join(INLINE_TAGS + ["a"]))
+_INLINE_TAG_RE = re.compile(r"</?(?:{})\b[^>]*>".format("|".join(INLINE_TAGS + ["a"])))
 _DATE_RE = re.compile(
     r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?"
@@ -112,10 +112,10 @@ def extract_posts(blocks: list[PostBlock], layout: PostLayout) -> list[dict]:
     fragments = []
     for _, message in blocks:
         _drop_noise(message)
-        fragments.append(message.html or "")
+        fragments.append(message.inner_html or "")  # the wrapper tag would only cost time
     texts = _message_texts(fragments)
     posts = []
-    for (container, _message), text in zip(blocks, texts):
+    for (container, _message), text in zip(blocks, texts, strict=True):
         if not text:
             continue
         posts.append(

@@ -29,7 +29,7 @@ from twisted.internet import task
 from twisted.python.failure import Failure
 
 from crawler.failures import describe_failure, is_site_failure
-from crawler.forumlinks import classify, link_priority, same_listing
+from crawler.forumlinks import classify, link_priority, same_listing, utility_page
 from crawler.journal import Journal, JournalState
 from crawler.scope import ScopeMap, TrapLimits, canonical_or_none, find_sites, is_page_link
 from crawler.sitelist import load_sites, normalise_site
@@ -433,7 +433,7 @@ class SweepSpider(scrapy.Spider):
         here = page.get("forum")
         for link in page.get("links", []):
             url = link.get("url") if isinstance(link, dict) else None
-            if not url or not is_page_link(url):
+            if not url or not is_page_link(url) or utility_page(url):
                 continue
             if not state.scope.contains(url):
                 continue
@@ -496,10 +496,17 @@ class SweepSpider(scrapy.Spider):
         self._maybe_finish(state)
 
     def _maybe_finish(self, state: SiteState) -> None:
+        # With a shared (Redis) queue another process may be fetching this site's pages: a site
+        # is settled when this process closes, not when its own requests run out.
+        if self.distributed:
+            return
         if not state.tokens and state.status != PENDING and not state.finished:
             self._finish(state)
 
     def _finish(self, state: SiteState) -> None:
+        if self.distributed and state.pages == 0 and not state.errors and not state.closed:
+            state.status, state.reason = "done", "crawled by another crawler process"
+            state.finished_at = time.monotonic()
         state.finish()
         self.crawler.stats.inc_value(f"sweep/sites/{state.status}")
         self.site_states[state.id] = state.summary()

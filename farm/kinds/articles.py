@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from farm import html, phrases
 from farm.html import EncodingPlan, esc, link
-from farm.kinds.base import Kind, asset_token, fraud_extras, page_text
+from farm.kinds.base import Kind, asset_token, fraud_extras, page_text, page_title
 from farm.model import PageSpec, Reply, SiteSpec
 
 if TYPE_CHECKING:
@@ -48,6 +48,10 @@ def _stable(path: str, n: int) -> int:
 
 class ArticleSite(Kind):
     name = "news_portal"
+    description = (
+        "UTF-8 news portal; its 反诈专栏 quotes scam wording inside warnings and must not be "
+        "flagged; some sites disallow /admin/ and /member/ in robots.txt"
+    )
     sections: tuple[Section, ...] = (
         Section("local", "本地新闻", (6, 20), (("news", 1),)),
         Section("minsheng", "民生", (4, 12), (("notice", 1),)),
@@ -70,7 +74,13 @@ class ArticleSite(Kind):
         blocked = self.disallowed(site)
         if not blocked:
             return None
-        lines = ["User-agent: *", *(f"Disallow: {p}" for p in blocked), "", "User-agent: Baiduspider", "Allow: /"]
+        lines = [
+            "User-agent: *",
+            *(f"Disallow: {p}" for p in blocked),
+            "",
+            "User-agent: Baiduspider",
+            "Allow: /",
+        ]
         return "\n".join(lines) + "\n"
 
     def plan(self, site: SiteSpec) -> list[PageSpec]:
@@ -91,32 +101,61 @@ class ArticleSite(Kind):
                 if topic == FRAUD or (not forced_fraud and FRAUD in dict(section.pool)):
                     forced_fraud = True  # every site of a fraud-carrying kind has some fraud
                     category = rng.choice(self.fraud_categories)
-                    page = PageSpec(path, "article", category, fraud=category,
-                                    obfuscated=rng.random() < self.obfuscate_share,
-                                    params=(section.slug,))
+                    page = PageSpec(
+                        path,
+                        "article",
+                        category,
+                        fraud=category,
+                        obfuscated=rng.random() < self.obfuscate_share,
+                        params=(section.slug,),
+                    )
                 else:
-                    page = PageSpec(path, "article", topic, quotes_scam=topic == "anti_fraud",
-                                    shares_scam_words=topic in ("bank_loan", "game_shop"),
-                                    params=(section.slug,))
+                    page = PageSpec(
+                        path,
+                        "article",
+                        topic,
+                        quotes_scam=topic == "anti_fraud",
+                        shares_scam_words=topic in ("bank_loan", "game_shop"),
+                        params=(section.slug,),
+                    )
                 section_pages.append(page)
             articles += section_pages
             n_lists = max(1, -(-len(section_pages) // PER_PAGE))
             for p in range(1, n_lists + 1):
-                chunk = section_pages[(p - 1) * PER_PAGE: p * PER_PAGE]
+                chunk = section_pages[(p - 1) * PER_PAGE : p * PER_PAGE]
                 path = f"/{section.slug}/" if p == 1 else f"/{section.slug}/index_{p}.html"
-                pages.append(PageSpec(path, "section", "list", lists_fraud_titles=any(a.fraud for a in chunk),
-                                      aliases=(f"/{section.slug}/index.html",) if p == 1 else (),
-                                      params=(section.slug, p, n_lists)))
+                pages.append(
+                    PageSpec(
+                        path,
+                        "section",
+                        "list",
+                        lists_fraud_titles=any(a.fraud for a in chunk),
+                        aliases=(f"/{section.slug}/index.html",) if p == 1 else (),
+                        params=(section.slug, p, n_lists),
+                    )
+                )
         home_lists = any(a.fraud for a in self._home_articles(articles))
-        pages.insert(0, PageSpec("/", "home", "home", lists_fraud_titles=home_lists,
-                                 aliases=("/index.html", "/index.php")))
+        pages.insert(
+            0,
+            PageSpec(
+                "/",
+                "home",
+                "home",
+                lists_fraud_titles=home_lists,
+                aliases=("/index.html", "/index.php"),
+            ),
+        )
         pages += articles
         pages += self.extra_pages(site, blocked)
         return pages
 
     def extra_pages(self, site: SiteSpec, blocked: tuple[str, ...]) -> list[PageSpec]:
         pages = [PageSpec("/about.html", "about", "company")]
-        pages.append(PageSpec("/member/login.html", "member", "member", robots_disallowed="/member/" in blocked))
+        pages.append(
+            PageSpec(
+                "/member/login.html", "member", "member", robots_disallowed="/member/" in blocked
+            )
+        )
         if "/admin/" in blocked:
             pages.append(PageSpec("/admin/index.html", "admin", "admin", robots_disallowed=True))
         return pages
@@ -136,14 +175,18 @@ class ArticleSite(Kind):
         return markup
 
     def articles_of(self, site: SiteSpec, slug: str | None = None) -> list[PageSpec]:
-        return [p for p in site.pages if p.role == "article" and (slug is None or p.params[0] == slug)]
+        return [
+            p for p in site.pages if p.role == "article" and (slug is None or p.params[0] == slug)
+        ]
 
     def title_of(self, site: SiteSpec, page: PageSpec) -> str:
         if page.role == "article":
-            return page_text(site, page).title
+            return page_title(site, page)
         if page.role == "section":
             return self.section_label(page.params[0])
-        return {"home": "首页", "about": "关于我们", "member": "会员登录", "admin": "后台管理"}.get(page.role, page.topic)
+        return {"home": "首页", "about": "关于我们", "member": "会员登录", "admin": "后台管理"}.get(
+            page.role, page.topic
+        )
 
     def section_label(self, slug: str) -> str:
         return next((s.label for s in self.sections if s.slug == slug), slug)
@@ -158,7 +201,11 @@ class ArticleSite(Kind):
         rows = []
         for page in pages:
             date = page.path.split("/t", 1)[-1][:8] if with_date else ""
-            stamp = f"<span class=\"date\">{date[:4]}-{date[4:6]}-{date[6:]}</span>" if date.isdigit() else ""
+            stamp = (
+                f'<span class="date">{date[:4]}-{date[4:6]}-{date[6:]}</span>'
+                if date.isdigit()
+                else ""
+            )
             rows.append(f"<li>{link(page.path, self.title_of(site, page))}{stamp}</li>")
         return '<ul class="list">' + "".join(rows) + "</ul>"
 
@@ -169,36 +216,46 @@ class ArticleSite(Kind):
         title = rng.choice(phrases.site()["sidebar_titles"])
         pictures = "".join(
             f'<li><a href="{esc(p.path)}"><img src="/static/img/{asset_token(site, p)}.jpg" alt="" width="140" height="90"></a>'
-            f"{link(p.path, self.title_of(site, p))}</li>" for p in picks[:4])
-        return (f'<div class="box"><h3>{esc(title)}</h3>{self.article_list(site, picks, with_date=False)}</div>'
-                f'<div class="box pics"><h3>图片新闻</h3><ul>{pictures}</ul></div>'
-                '<div class="box ad"><img src="/static/img/ad300x250.jpg" alt="广告" width="300" height="250"></div>')
+            f"{link(p.path, self.title_of(site, p))}</li>"
+            for p in picks[:4]
+        )
+        return (
+            f'<div class="box"><h3>{esc(title)}</h3>{self.article_list(site, picks, with_date=False)}</div>'
+            f'<div class="box pics"><h3>图片新闻</h3><ul>{pictures}</ul></div>'
+            '<div class="box ad"><img src="/static/img/ad300x250.jpg" alt="广告" width="300" height="250"></div>'
+        )
 
     def main_html(self, site: SiteSpec, farm: Farm, page: PageSpec) -> str:
         if page.role == "home":
             return self.home_main(site, farm)
         if page.role == "section":
             slug, number, total = page.params
-            pages = self.articles_of(site, slug)[(number - 1) * PER_PAGE: number * PER_PAGE]
+            pages = self.articles_of(site, slug)[(number - 1) * PER_PAGE : number * PER_PAGE]
             pager = []
             for p in range(1, total + 1):
                 href = f"/{slug}/" if p == 1 else f"/{slug}/index_{p}.html"
                 pager.append(f"<strong>{p}</strong>" if p == number else link(href, str(p)))
-            return (f'<div class="column"><h2>{esc(self.section_label(slug))}</h2>'
-                    f'{self.article_list(site, pages)}<div class="pages">{" ".join(pager)}</div></div>')
+            return (
+                f'<div class="column"><h2>{esc(self.section_label(slug))}</h2>'
+                f'{self.article_list(site, pages)}<div class="pages">{" ".join(pager)}</div></div>'
+            )
         if page.role == "article":
             return self.article_main(site, page)
         if page.role == "member":
-            return ('<div class="login"><h2>会员登录</h2><form method="post" action="/member/login.html">'
-                    '<input name="user"><input name="pass" type="password"><button>登录</button></form></div>')
+            return (
+                '<div class="login"><h2>会员登录</h2><form method="post" action="/member/login.html">'
+                '<input name="user"><input name="pass" type="password"><button>登录</button></form></div>'
+            )
         if page.role == "admin":
             return '<div class="login"><h2>后台管理系统</h2><p>请使用管理员账号登录。</p></div>'
         rng = site.rng("about", page.path)
-        text = html.paragraphs([
-            f"{site.name}由{site.owner}主办，面向{site.city}及周边地区提供信息服务。",
-            f"地址：{site.city}{site.district}{rng.choice(phrases.site()['streets'])}{rng.randint(1, 300)}号。",
-            "本站坚持正确导向，欢迎广大网友提供新闻线索。",
-        ])
+        text = html.paragraphs(
+            [
+                f"{site.name}由{site.owner}主办，面向{site.city}及周边地区提供信息服务。",
+                f"地址：{site.city}{site.district}{rng.choice(phrases.site()['streets'])}{rng.randint(1, 300)}号。",
+                "本站坚持正确导向，欢迎广大网友提供新闻线索。",
+            ]
+        )
         return f'<div class="article"><h1>{esc(self.title_of(site, page))}</h1><div class="content">{text}</div></div>'
 
     def sitemap(self, site: SiteSpec) -> str:
@@ -206,7 +263,9 @@ class ArticleSite(Kind):
         rng = site.rng("sitemap")
         articles = self.articles_of(site)
         picks = rng.sample(articles, k=min(30, len(articles)))
-        sections = "".join(f"<dt>{link(f'/{s.slug}/', s.label)}</dt>" for s in getattr(self, "sections", ()))
+        sections = "".join(
+            f"<dt>{link(f'/{s.slug}/', s.label)}</dt>" for s in getattr(self, "sections", ())
+        )
         items = "".join(f"<dd>{link(p.path, self.title_of(site, p))}</dd>" for p in picks)
         return f'<dl class="sitemap"><dt>网站导航</dt>{sections}{items}</dl>'
 
@@ -214,8 +273,10 @@ class ArticleSite(Kind):
         blocks = []
         for section in self.sections:
             pages = self.articles_of(site, section.slug)[:6]
-            blocks.append(f'<div class="block"><h2>{link(f"/{section.slug}/", section.label)}</h2>'
-                          f'{self.article_list(site, pages)}</div>')
+            blocks.append(
+                f'<div class="block"><h2>{link(f"/{section.slug}/", section.label)}</h2>'
+                f"{self.article_list(site, pages)}</div>"
+            )
         return "\n".join(blocks) + self.home_extra(site, farm)
 
     def home_extra(self, site: SiteSpec, farm: Farm) -> str:
@@ -227,8 +288,16 @@ class ArticleSite(Kind):
         extras = fraud_extras(site, page)[0] if page.fraud else ""
         siblings = self.articles_of(site, page.params[0])
         at = siblings.index(page)
-        prev_link = link(siblings[at - 1].path, self.title_of(site, siblings[at - 1])) if at > 0 else "没有了"
-        next_link = link(siblings[at + 1].path, self.title_of(site, siblings[at + 1])) if at + 1 < len(siblings) else "没有了"
+        prev_link = (
+            link(siblings[at - 1].path, self.title_of(site, siblings[at - 1]))
+            if at > 0
+            else "没有了"
+        )
+        next_link = (
+            link(siblings[at + 1].path, self.title_of(site, siblings[at + 1]))
+            if at + 1 < len(siblings)
+            else "没有了"
+        )
         date = page.path.split("/t", 1)[-1][:8]
         return (
             f'<div class="article"><h1>{esc(text.title)}</h1>'
@@ -246,14 +315,23 @@ class ArticleSite(Kind):
         description = title
         if page.role == "article":
             description = page_text(site, page).paragraphs[0][:80]
-        crumbs = esc(title) if page.role != "article" else (
-            link(f"/{page.params[0]}/", self.section_label(page.params[0])) + " &gt; 正文")
-        admin = f' | {link("/admin/index.html", "网站管理")}' if any(p.role == "admin" for p in site.pages) else ""
+        crumbs = (
+            esc(title)
+            if page.role != "article"
+            else (link(f"/{page.params[0]}/", self.section_label(page.params[0])) + " &gt; 正文")
+        )
+        admin = (
+            f" | {link('/admin/index.html', '网站管理')}"
+            if any(p.role == "admin" for p in site.pages)
+            else ""
+        )
         markup = html.template("page.html").substitute(
             meta=html.meta_tag(plan),
             title=esc(title),
             site_name=esc(site.name),
-            keywords=esc(f"{site.city},{site.district},{self.section_label(page.params[0]) if page.params else '资讯'}"),
+            keywords=esc(
+                f"{site.city},{site.district},{self.section_label(page.params[0]) if page.params else '资讯'}"
+            ),
             description=esc(description),
             variant=site.variant,
             body_class=page.role,
@@ -352,7 +430,9 @@ class Big5Site(ArticleSite):
     uses_robots = False
 
     def encoding_plan(self, site: SiteSpec, page: PageSpec) -> EncodingPlan:
-        return (EncodingPlan("big5", "big5", "big5"), EncodingPlan("big5", None, "big5"))[_stable(page.path, 2)]
+        return (EncodingPlan("big5", "big5", "big5"), EncodingPlan("big5", None, "big5"))[
+            _stable(page.path, 2)
+        ]
 
     def finish(self, markup: str) -> str:
         return html.to_traditional(markup)

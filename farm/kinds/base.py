@@ -34,9 +34,11 @@ class Kind:
     name = "base"
     hostile: str | None = None  # short label of the hostile behaviour
     hostile_details = ""  # one sentence for the truth file
+    description = ""  # what the kind is and what it tests, for the truth file
     encoding = "utf-8"
     has_fraud = False
     needs_js = False
+    counts_attempts = False  # the server tells respond() how often a page was requested
 
     # --- planning ----------------------------------------------------------------------
     def plan(self, site: SiteSpec) -> list[PageSpec]:
@@ -78,8 +80,8 @@ class Kind:
 
 def not_found(site: SiteSpec) -> Reply:
     body = (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
-        f"<body><h1>404</h1><p>抱歉，您访问的页面不存在或已被删除。</p><p><a href=\"/\">返回{esc(site.name)}首页</a></p>"
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 页面不存在</title></head>'
+        f'<body><h1>404</h1><p>抱歉，您访问的页面不存在或已被删除。</p><p><a href="/">返回{esc(site.name)}首页</a></p>'
         "</body></html>"
     )
     return Reply(404, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8"))
@@ -99,7 +101,9 @@ def static_asset(path: str) -> Reply | None:
         return Reply(200, {"Content-Type": "image/png"}, html.qr_png(token))
     if path.startswith("/download/") and path.endswith(".apk"):
         name = path.rsplit("/", 1)[-1]
-        return Reply(200, {"Content-Type": "application/vnd.android.package-archive"}, html.fake_apk(name))
+        return Reply(
+            200, {"Content-Type": "application/vnd.android.package-archive"}, html.fake_apk(name)
+        )
     if path.startswith(("/static/", "/data/cache/", "/styles/")):
         for suffix, (ctype, body) in _STATIC_TEXT.items():
             if path.endswith(suffix):
@@ -119,7 +123,9 @@ def fraud_extras(site: SiteSpec, page: PageSpec) -> tuple[str, list[str], list[s
     if rng.random() < 0.5:
         qr = f"/static/qr/{token}.png"
         qrs.append(qr)
-        parts.append(f'<p class="qr"><img src="{qr}" alt="扫码添加客服" width="116" height="116"><br>长按识别二维码</p>')
+        parts.append(
+            f'<p class="qr"><img src="{qr}" alt="扫码添加客服" width="116" height="116"><br>长按识别二维码</p>'
+        )
     if rng.random() < 0.35:
         app = rng.choice(("sz", "jnlc", "sdj", "ytx", "hyl", "cft"))
         apk = f"/download/{app}_v{rng.randint(1, 5)}.{rng.randint(0, 9)}.apk"
@@ -142,6 +148,23 @@ def page_text(site: SiteSpec, page: PageSpec) -> content.Text:
     if page.topic == "anti_fraud":
         return content.anti_fraud_text(rng, site.context)
     return content.benign_text(rng, page.topic, site.context)
+
+
+def page_title(site: SiteSpec, page: PageSpec, short: bool = False) -> str:
+    """The title of :func:`page_text` (or a short fraud post), without generating the body."""
+
+    def make() -> str:
+        if page.fraud:
+            rng = site.rng("fraud", page.path)
+            return content.fraud_text(
+                rng, page.fraud, site.context, page.obfuscated, title_only=True
+            ).title
+        rng = site.rng("text", page.path)
+        if page.topic == "anti_fraud":
+            return content.anti_fraud_text(rng, site.context, title_only=True).title
+        return content.benign_text(rng, page.topic, site.context, title_only=True).title
+
+    return site.memo("title:" + page.path, make)
 
 
 def page_entities(site: SiteSpec, page: PageSpec) -> dict:

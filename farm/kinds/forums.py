@@ -20,12 +20,62 @@ from farm.model import PageSpec, Reply, SiteSpec
 if TYPE_CHECKING:
     from farm.generator import Farm
 
-BOARD_NAMES = ("{city}杂谈", "情感天地", "美食分享", "二手交易", "房产家居", "求职招聘", "亲子育儿", "车友天地", "摄影爱好", "户外运动")
-USER_NAMES = ("江南小雨", "老张", "快乐的鱼", "阿强", "云淡风轻", "桂花糕", "路人甲", "小城故事", "晴天", "大胖",
-              "枫叶", "青青河边草", "骑车去远方", "老王家的猫", "南风", "一只小企鹅", "海阔天空", "木子李", "糖糖妈", "阿杰")
-SPAMMER_NAMES = ("兼职客服888", "招聘专员", "财富导师", "信贷经理小刘", "收卡老板", "游戏商人", "高薪兼职", "理财顾问")
-FRAUD_CATEGORIES = ("task_scam", "fake_loan", "card_trading", "money_laundering", "gambling",
-                    "game_trade_scam", "fake_investment", "romance_scam", "fake_shopping", "fake_credit_repair")
+BOARD_NAMES = (
+    "{city}杂谈",
+    "情感天地",
+    "美食分享",
+    "二手交易",
+    "房产家居",
+    "求职招聘",
+    "亲子育儿",
+    "车友天地",
+    "摄影爱好",
+    "户外运动",
+)
+USER_NAMES = (
+    "江南小雨",
+    "老张",
+    "快乐的鱼",
+    "阿强",
+    "云淡风轻",
+    "桂花糕",
+    "路人甲",
+    "小城故事",
+    "晴天",
+    "大胖",
+    "枫叶",
+    "青青河边草",
+    "骑车去远方",
+    "老王家的猫",
+    "南风",
+    "一只小企鹅",
+    "海阔天空",
+    "木子李",
+    "糖糖妈",
+    "阿杰",
+)
+SPAMMER_NAMES = (
+    "兼职客服888",
+    "招聘专员",
+    "财富导师",
+    "信贷经理小刘",
+    "收卡老板",
+    "游戏商人",
+    "高薪兼职",
+    "理财顾问",
+)
+FRAUD_CATEGORIES = (
+    "task_scam",
+    "fake_loan",
+    "card_trading",
+    "money_laundering",
+    "gambling",
+    "game_trade_scam",
+    "fake_investment",
+    "romance_scam",
+    "fake_shopping",
+    "fake_credit_repair",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +157,13 @@ class ForumPlan:
 
 
 def thread_title(site: SiteSpec, thread: Thread) -> str:
+    return site.memo(f"thread_title:{thread.tid}", lambda: _thread_title(site, thread))
+
+
+def _thread_title(site: SiteSpec, thread: Thread) -> str:
     if thread.spam:
         rng = site.rng("spamtitle", thread.tid)
-        return content.fraud_text(rng, thread.spam, site.context).title
+        return content.fraud_text(rng, thread.spam, site.context, title_only=True).title
     return content.chatter_title(site.rng("title", thread.tid), site.context)
 
 
@@ -133,7 +187,9 @@ def post_body(site: SiteSpec, page: PageSpec, thread: Thread, floor: int) -> tup
         return text.paragraphs, fraud_extras(site, page)[0]
     rng = site.rng("post", thread.tid, floor)
     if floor == 1:
-        body = content.benign_text(rng, rng.choice(("chatter", "recipe", "event", "news")), site.context)
+        body = content.benign_text(
+            rng, rng.choice(("chatter", "recipe", "event", "news")), site.context
+        )
         return body.paragraphs[:3], ""
     return [content.chatter_post(rng, site.context)], ""
 
@@ -165,26 +221,39 @@ class ForumKind(Kind):
             threads = forum.threads[fid]
             total = forum.board_pages(fid)
             for p in range(1, total + 1):
-                shown = threads[(p - 1) * forum.list_size: p * forum.list_size]
-                pages.append(PageSpec(self.board_path(fid, p), "board", "list",
-                                      aliases=self.board_aliases(fid, p),
-                                      lists_fraud_titles=any(t.spam for t in shown),
-                                      params=(fid, p, total)))
+                shown = threads[(p - 1) * forum.list_size : p * forum.list_size]
+                pages.append(
+                    PageSpec(
+                        self.board_path(fid, p),
+                        "board",
+                        "list",
+                        aliases=self.board_aliases(fid, p),
+                        lists_fraud_titles=any(t.spam for t in shown),
+                        params=(fid, p, total),
+                    )
+                )
         for fid, _ in forum.boards:
             for thread in forum.threads[fid]:
                 n_pages = forum.pages_of(thread)
                 for p in range(1, n_pages + 1):
                     first = (p - 1) * forum.per_page + 1
-                    on_page = thread.fraud_floor is not None and first <= thread.fraud_floor < first + forum.per_page
-                    pages.append(PageSpec(
-                        self.thread_path(thread, p), "thread", thread.fraud_category if on_page else "chatter",
-                        fraud=thread.fraud_category if on_page else None,
-                        aliases=self.thread_aliases(thread, p),
-                        obfuscated=thread.obfuscated and on_page,
-                        fraud_post=(thread.fraud_floor - first) if on_page else None,
-                        fraud_floor=thread.fraud_floor if on_page else None,
-                        params=(fid, thread.tid, p, n_pages),
-                    ))
+                    on_page = (
+                        thread.fraud_floor is not None
+                        and first <= thread.fraud_floor < first + forum.per_page
+                    )
+                    pages.append(
+                        PageSpec(
+                            self.thread_path(thread, p),
+                            "thread",
+                            thread.fraud_category if on_page else "chatter",
+                            fraud=thread.fraud_category if on_page else None,
+                            aliases=self.thread_aliases(thread, p),
+                            obfuscated=thread.obfuscated and on_page,
+                            fraud_post=(thread.fraud_floor - first) if on_page else None,
+                            fraud_floor=thread.fraud_floor if on_page else None,
+                            params=(fid, thread.tid, p, n_pages),
+                        )
+                    )
         pages += self.extra_pages(site, forum)
         return pages
 
@@ -229,6 +298,10 @@ Disallow: /*mobile=yes*
 
 class DiscuzForum(ForumKind):
     name = "discuz_forum"
+    description = (
+        "Discuz! X3 forum in GBK: forum-F-P.html boards, thread-T-P-1.html threads with post "
+        "paging, forum.php?mod=… aliases, spam threads and spam replies among benign posts"
+    )
     encoding = "gbk"
 
     def robots(self, site: SiteSpec) -> str | None:
@@ -260,14 +333,32 @@ class DiscuzForum(ForumKind):
 
     def extra_pages(self, site: SiteSpec, forum: ForumPlan) -> list[PageSpec]:
         pages = [PageSpec("/archiver/", "archiver", "list")]
-        pages.append(PageSpec("/member.php?mod=register", "member", "member", robots_disallowed=True))
-        pages.append(PageSpec("/member.php?mod=logging&action=login", "member", "member", robots_disallowed=True))
+        pages.append(
+            PageSpec("/member.php?mod=register", "member", "member", robots_disallowed=True)
+        )
+        pages.append(
+            PageSpec(
+                "/member.php?mod=logging&action=login", "member", "member", robots_disallowed=True
+            )
+        )
         for fid, _ in forum.boards:
-            pages.append(PageSpec(f"/forum.php?mod=post&action=newthread&fid={fid}", "member", "member",
-                                  robots_disallowed=True))
+            pages.append(
+                PageSpec(
+                    f"/forum.php?mod=post&action=newthread&fid={fid}",
+                    "member",
+                    "member",
+                    robots_disallowed=True,
+                )
+            )
         for uid, _ in _users(site) + _spammers(site):
-            pages.append(PageSpec(f"/space-uid-{uid}.html", "profile", "profile",
-                                  aliases=(f"/home.php?mod=space&uid={uid}",)))
+            pages.append(
+                PageSpec(
+                    f"/space-uid-{uid}.html",
+                    "profile",
+                    "profile",
+                    aliases=(f"/home.php?mod=space&uid={uid}",),
+                )
+            )
         return pages
 
     # rendering
@@ -286,28 +377,49 @@ class DiscuzForum(ForumKind):
             fid, tid, number, total = page.params
             thread = forum.thread(tid)
             title = thread_title(site, thread)
-            crumbs = link(self.board_path(fid, 1), boards[fid]) + " <em>&rsaquo;</em> " + link(
-                self.thread_path(thread, 1), title)
+            crumbs = (
+                link(self.board_path(fid, 1), boards[fid])
+                + " <em>&rsaquo;</em> "
+                + link(self.thread_path(thread, 1), title)
+            )
             main = self.thread_main(site, page, forum, thread, number, total)
         elif page.role == "archiver":
             title = "Archiver"
-            main = "<ul>" + "".join(f"<li>{link(f'/forum-{fid}-1.html', n)}</li>" for fid, n in forum.boards) + "</ul>"
+            main = (
+                "<ul>"
+                + "".join(f"<li>{link(f'/forum-{fid}-1.html', n)}</li>" for fid, n in forum.boards)
+                + "</ul>"
+            )
         elif page.role == "profile":
             uid = int(page.path.split("-")[-1].split(".")[0])
             name = dict(_users(site) + _spammers(site)).get(uid, "用户")
             title = f"{name}的个人资料"
-            main = (f'<div id="uhd"><h2 class="mt">{esc(name)}</h2><p>UID: {uid}</p>'
-                    f'<ul class="pf_l"><li><em>用户组</em>新手上路</li><li><em>积分</em>{uid % 97}</li></ul></div>')
+            main = (
+                f'<div id="uhd"><h2 class="mt">{esc(name)}</h2><p>UID: {uid}</p>'
+                f'<ul class="pf_l"><li><em>用户组</em>新手上路</li><li><em>积分</em>{uid % 97}</li></ul></div>'
+            )
         else:
             title = "提示信息"
-            main = '<div id="messagetext" class="alert_info"><p>您需要先登录才能继续本操作</p></div>'
+            main = (
+                '<div id="messagetext" class="alert_info"><p>您需要先登录才能继续本操作</p></div>'
+            )
         nav = "".join(f"<li>{link(self.board_path(fid, 1), n)}</li>" for fid, n in forum.boards)
         markup = html.template("discuz.html").substitute(
-            meta=html.meta_tag(html.GBK, xhtml=True), title=esc(title), site_name=esc(site.name),
-            keywords=esc(title), description=esc(f"{title},{site.name}"), variant=site.variant % 10,
-            charset_js="gbk", body_class="pg_" + page.role, nav=f'<li class="a"><a href="forum.php">论坛</a></li>{nav}',
-            crumbs=crumbs, main=main, icp=esc(site.icp), today=html.today(site),
-            friends=html.friend_links(site, farm.sites), bulk=html.inline_bulk(site),
+            meta=html.meta_tag(html.GBK, xhtml=True),
+            title=esc(title),
+            site_name=esc(site.name),
+            keywords=esc(title),
+            description=esc(f"{title},{site.name}"),
+            variant=site.variant % 10,
+            charset_js="gbk",
+            body_class="pg_" + page.role,
+            nav=f'<li class="a"><a href="forum.php">论坛</a></li>{nav}',
+            crumbs=crumbs,
+            main=main,
+            icp=esc(site.icp),
+            today=html.today(site),
+            friends=html.friend_links(site, farm.sites),
+            bulk=html.inline_bulk(site),
         )
         return html.encode_page(markup, html.GBK)
 
@@ -325,21 +437,31 @@ class DiscuzForum(ForumKind):
         hot = [t for fid, _ in forum.boards for t in forum.threads[fid][:3]]
         hot_links = "".join(
             f'<li><a href="forum.php?mod=viewthread&amp;tid={t.tid}&amp;extra=page%3D1" title="{esc(thread_title(site, t))}">'
-            f"{esc(thread_title(site, t))}</a></li>" for t in hot)
-        return (f'<div class="fl bm"><div class="bm bmw flg cl"><div class="bm_h cl"><h2>{esc(site.name)}</h2></div>'
-                f'<div id="category_1" class="bm_c"><table cellspacing="0" cellpadding="0" class="fl_tb">{"".join(rows)}</table></div></div></div>'
-                f'<div class="bm"><div class="bm_h"><h2>最新帖子</h2></div><ul class="xl xl1">{hot_links}</ul></div>')
+            f"{esc(thread_title(site, t))}</a></li>"
+            for t in hot
+        )
+        return (
+            f'<div class="fl bm"><div class="bm bmw flg cl"><div class="bm_h cl"><h2>{esc(site.name)}</h2></div>'
+            f'<div id="category_1" class="bm_c"><table cellspacing="0" cellpadding="0" class="fl_tb">{"".join(rows)}</table></div></div></div>'
+            f'<div class="bm"><div class="bm_h"><h2>最新帖子</h2></div><ul class="xl xl1">{hot_links}</ul></div>'
+        )
 
     def board_main(self, site, forum, fid, number, total) -> str:
-        threads = forum.threads[fid][(number - 1) * forum.list_size: number * forum.list_size]
+        threads = forum.threads[fid][(number - 1) * forum.list_size : number * forum.list_size]
         rows = []
         for t in threads:
             uid, author = post_author(site, t, 1)
             title = thread_title(site, t)
             pages_link = ""
             if forum.pages_of(t) > 1:
-                pages_link = '<span class="tps">&nbsp;...' + "".join(
-                    f'<a href="thread-{t.tid}-{p}-1.html">{p}</a>' for p in range(2, forum.pages_of(t) + 1)) + "</span>"
+                pages_link = (
+                    '<span class="tps">&nbsp;...'
+                    + "".join(
+                        f'<a href="thread-{t.tid}-{p}-1.html">{p}</a>'
+                        for p in range(2, forum.pages_of(t) + 1)
+                    )
+                    + "</span>"
+                )
             rows.append(
                 f'<tbody id="normalthread_{t.tid}"><tr><td class="icn"><a href="thread-{t.tid}-1-1.html" title="新窗口打开" target="_blank"><img src="static/image/common/folder_common.gif" /></a></td>'
                 f'<th class="common"><a href="thread-{t.tid}-1-1.html" onclick="atarget(this)" class="s xst">{esc(title)}</a>{pages_link}</th>'
@@ -347,21 +469,25 @@ class DiscuzForum(ForumKind):
                 f'<td class="num"><a href="thread-{t.tid}-1-1.html" class="xi2">{t.posts - 1}</a><em>{t.posts * 37 % 900 + 20}</em></td></tr></tbody>'
             )
         pager = self.pager(lambda p: f"forum-{fid}-{p}.html", number, total)
-        return (f'<div id="pgt" class="bm bw0 pgs cl">{pager}<a href="forum.php?mod=post&amp;action=newthread&amp;fid={fid}" id="newspecial" title="发新帖">发帖</a></div>'
-                f'<div id="threadlist" class="tl bm bmw"><div class="bm_c"><form method="post" name="moderate" id="moderate">'
-                f'<table summary="forum_{fid}" cellspacing="0" cellpadding="0" id="threadlisttableid">{"".join(rows)}</table></form></div></div>'
-                f'<div class="bm bw0 pgs cl">{pager}</div>')
+        return (
+            f'<div id="pgt" class="bm bw0 pgs cl">{pager}<a href="forum.php?mod=post&amp;action=newthread&amp;fid={fid}" id="newspecial" title="发新帖">发帖</a></div>'
+            f'<div id="threadlist" class="tl bm bmw"><div class="bm_c"><form method="post" name="moderate" id="moderate">'
+            f'<table summary="forum_{fid}" cellspacing="0" cellpadding="0" id="threadlisttableid">{"".join(rows)}</table></form></div></div>'
+            f'<div class="bm bw0 pgs cl">{pager}</div>'
+        )
 
     @staticmethod
     def pager(href, number: int, total: int) -> str:
         if total <= 1:
             return ""
-        parts = [f'<div class="pg">']
+        parts = ['<div class="pg">']
         if number > 1:
             parts.append(f'<a href="{href(number - 1)}" class="prev">&nbsp;&nbsp;</a>')
         for p in range(1, total + 1):
             parts.append(f"<strong>{p}</strong>" if p == number else f'<a href="{href(p)}">{p}</a>')
-        parts.append(f'<label><input type="text" name="custompage" class="px" size="2" value="{number}" /><span title="共 {total} 页"> / {total} 页</span></label>')
+        parts.append(
+            f'<label><input type="text" name="custompage" class="px" size="2" value="{number}" /><span title="共 {total} 页"> / {total} 页</span></label>'
+        )
         if number < total:
             parts.append(f'<a href="{href(number + 1)}" class="nxt">下一页</a>')
         parts.append("</div>")
@@ -392,12 +518,15 @@ class DiscuzForum(ForumKind):
                 f'<tr><td class="plc plm"></td></tr></table></div>'
             )
         pager = self.pager(lambda p: f"thread-{thread.tid}-{p}-1.html", number, total)
-        return (f'<div id="pgt" class="pgs mbm cl">{pager}</div>'
-                f'<div id="postlist" class="pl bm"><table cellspacing="0" cellpadding="0"><tr>'
-                f'<td class="pls ptn pbn"><div class="hm ptn"><span class="xg1">查看:</span> <span class="xi1">{thread.posts * 53 % 3000 + 40}</span>'
-                f'<span class="pipe">|</span><span class="xg1">回复:</span> <span class="xi1">{thread.posts - 1}</span></div></td>'
-                f'<td class="plc ptm pbn vwthd"><h1 class="ts"><span id="thread_subject">{esc(title)}</span></h1></td></tr></table>'
-                + "".join(posts) + f'</div><div class="pgs mtm mbm cl">{pager}</div>')
+        return (
+            f'<div id="pgt" class="pgs mbm cl">{pager}</div>'
+            f'<div id="postlist" class="pl bm"><table cellspacing="0" cellpadding="0"><tr>'
+            f'<td class="pls ptn pbn"><div class="hm ptn"><span class="xg1">查看:</span> <span class="xi1">{thread.posts * 53 % 3000 + 40}</span>'
+            f'<span class="pipe">|</span><span class="xg1">回复:</span> <span class="xi1">{thread.posts - 1}</span></div></td>'
+            f'<td class="plc ptm pbn vwthd"><h1 class="ts"><span id="thread_subject">{esc(title)}</span></h1></td></tr></table>'
+            + "".join(posts)
+            + f'</div><div class="pgs mtm mbm cl">{pager}</div>'
+        )
 
 
 # --- phpBB --------------------------------------------------------------------------------
@@ -412,6 +541,10 @@ Disallow: /posting.php
 
 class PhpbbForum(ForumKind):
     name = "phpbb_forum"
+    description = (
+        "phpBB forum in UTF-8: viewforum.php?f=…&start=…, viewtopic.php?t=…&start=…, session "
+        "ids (sid=) in links on some sites"
+    )
     list_size = 25
 
     def robots(self, site: SiteSpec) -> str | None:
@@ -446,13 +579,21 @@ class PhpbbForum(ForumKind):
         return PageSpec("/index.php", "home", "home", aliases=("/",))
 
     def extra_pages(self, site: SiteSpec, forum: ForumPlan) -> list[PageSpec]:
-        pages = [PageSpec("/faq.php", "faq", "faq"),
-                 PageSpec("/ucp.php?mode=register", "member", "member", robots_disallowed=True),
-                 PageSpec("/ucp.php?mode=login", "member", "member", robots_disallowed=True),
-                 PageSpec("/search.php", "member", "member", robots_disallowed=True)]
+        pages = [
+            PageSpec("/faq.php", "faq", "faq"),
+            PageSpec("/ucp.php?mode=register", "member", "member", robots_disallowed=True),
+            PageSpec("/ucp.php?mode=login", "member", "member", robots_disallowed=True),
+            PageSpec("/search.php", "member", "member", robots_disallowed=True),
+        ]
         for uid, _ in _users(site) + _spammers(site):
-            pages.append(PageSpec(f"/memberlist.php?mode=viewprofile&u={uid}", "profile", "profile",
-                                  robots_disallowed=True))
+            pages.append(
+                PageSpec(
+                    f"/memberlist.php?mode=viewprofile&u={uid}",
+                    "profile",
+                    "profile",
+                    robots_disallowed=True,
+                )
+            )
         return pages
 
     def href(self, site: SiteSpec, path: str) -> str:
@@ -471,13 +612,14 @@ class PhpbbForum(ForumKind):
                 f'<li class="row"><dl class="row-item forum_read"><dt><div class="list-inner">'
                 f'<a href="{esc(self.href(site, self.board_path(fid, 1)))}" class="forumtitle">{esc(name)}</a><br />{esc(name)}版块讨论区</div></dt>'
                 f'<dd class="topics">{len(forum.threads[fid])} <dfn>主题</dfn></dd></dl></li>'
-                for fid, name in forum.boards)
+                for fid, name in forum.boards
+            )
             main = f'<div class="forabg"><div class="inner"><ul class="topiclist forums">{rows}</ul></div></div>'
         elif page.role == "board":
             fid, number, total = page.params
             title = boards[fid]
             crumbs = self.crumb(site, self.board_path(fid, 1), title)
-            shown = forum.threads[fid][(number - 1) * forum.list_size: number * forum.list_size]
+            shown = forum.threads[fid][(number - 1) * forum.list_size : number * forum.list_size]
             rows = []
             for t in shown:
                 uid, author = post_author(site, t, 1)
@@ -485,9 +627,12 @@ class PhpbbForum(ForumKind):
                     f'<li class="row bg{1 + t.tid % 2}"><dl class="row-item topic_read"><dt><div class="list-inner">'
                     f'<a href="{esc(self.href(site, self.thread_path(t, 1)))}" class="topictitle">{esc(thread_title(site, t))}</a><br />'
                     f'<div class="topic-poster">由 <a href="{esc(self.href(site, f"/memberlist.php?mode=viewprofile&u={uid}"))}" class="username">{esc(author)}</a> » {post_time(site, t, 1)}</div></div></dt>'
-                    f'<dd class="posts">{t.posts - 1} <dfn>回复</dfn></dd></dl></li>')
-            main = (f'<h2 class="forum-title">{esc(title)}</h2>{self.pagination(site, lambda p: self.board_path(fid, p), number, total)}'
-                    f'<div class="forumbg"><div class="inner"><ul class="topiclist topics">{"".join(rows)}</ul></div></div>')
+                    f'<dd class="posts">{t.posts - 1} <dfn>回复</dfn></dd></dl></li>'
+                )
+            main = (
+                f'<h2 class="forum-title">{esc(title)}</h2>{self.pagination(site, lambda p: self.board_path(fid, p), number, total)}'
+                f'<div class="forumbg"><div class="inner"><ul class="topiclist topics">{"".join(rows)}</ul></div></div>'
+            )
         elif page.role == "thread":
             fid, tid, number, total = page.params
             thread = forum.thread(tid)
@@ -505,10 +650,20 @@ class PhpbbForum(ForumKind):
             main = '<div class="panel"><p>您必须登录后才能访问此页面。</p></div>'
         sid = self.sid(site)
         markup = html.template("phpbb.html").substitute(
-            meta='<meta charset="utf-8" />', title=esc(title), site_name=esc(site.name), description=esc(title),
-            variant=site.variant % 10, body_class=page.role, sid=f"?sid={sid}" if sid else "",
-            sidamp=f"&amp;sid={sid}" if sid else "", city=esc(site.city), crumbs=crumbs, main=main,
-            icp=esc(site.icp), friends=html.friend_links(site, farm.sites))
+            meta='<meta charset="utf-8" />',
+            title=esc(title),
+            site_name=esc(site.name),
+            description=esc(title),
+            variant=site.variant % 10,
+            body_class=page.role,
+            sid=f"?sid={sid}" if sid else "",
+            sidamp=f"&amp;sid={sid}" if sid else "",
+            city=esc(site.city),
+            crumbs=crumbs,
+            main=main,
+            icp=esc(site.icp),
+            friends=html.friend_links(site, farm.sites),
+        )
         return html.encode_page(markup, html.UTF8)
 
     def crumb(self, site, path, label) -> str:
@@ -522,10 +677,16 @@ class PhpbbForum(ForumKind):
             if p == number:
                 items.append(f'<li class="active"><span>{p}</span></li>')
             else:
-                items.append(f'<li><a class="button" href="{esc(self.href(site, path_of(p)))}" role="button">{p}</a></li>')
+                items.append(
+                    f'<li><a class="button" href="{esc(self.href(site, path_of(p)))}" role="button">{p}</a></li>'
+                )
         if number < total:
-            items.append(f'<li class="arrow next"><a class="button button-icon-only" href="{esc(self.href(site, path_of(number + 1)))}" rel="next" role="button">下一页</a></li>')
-        return f'<div class="pagination">第 {number} 页 / 共 {total} 页<ul>{"".join(items)}</ul></div>'
+            items.append(
+                f'<li class="arrow next"><a class="button button-icon-only" href="{esc(self.href(site, path_of(number + 1)))}" rel="next" role="button">下一页</a></li>'
+            )
+        return (
+            f'<div class="pagination">第 {number} 页 / 共 {total} 页<ul>{"".join(items)}</ul></div>'
+        )
 
     def topic_main(self, site, page, forum, thread: Thread, number: int, total: int) -> str:
         first = (number - 1) * forum.per_page + 1
@@ -545,6 +706,11 @@ class PhpbbForum(ForumKind):
                 f'<p class="author"><a class="unread" href="#p{pid}" title="帖子"></a><span class="responsive-hide">由 <strong>'
                 f'<a href="{profile}" class="username">{esc(author)}</a></strong> » </span><time datetime="{post_time(site, thread, floor).replace(" ", "T")}:00+08:00">{post_time(site, thread, floor)}</time></p>'
                 f'<div class="content">{"<br>".join(esc(p) for p in paragraphs)}{extra}</div></div></div></div></div>'
-                '<hr class="divider" />')
+                '<hr class="divider" />'
+            )
         pager = self.pagination(site, lambda p: self.thread_path(thread, p), number, total)
-        return f'<h2 class="topic-title"><a href="{esc(self.href(site, self.thread_path(thread, 1)))}">{esc(title)}</a></h2>{pager}' + "".join(posts) + pager
+        return (
+            f'<h2 class="topic-title"><a href="{esc(self.href(site, self.thread_path(thread, 1)))}">{esc(title)}</a></h2>{pager}'
+            + "".join(posts)
+            + pager
+        )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from farm import content, html
 from farm.html import esc
-from farm.kinds.base import Kind, fraud_extras, fraud_text_for
+from farm.kinds.base import Kind, fraud_extras, fraud_text_for, page_title
 from farm.model import PageSpec, Reply, SiteSpec
 
 if TYPE_CHECKING:
@@ -35,12 +35,25 @@ def _variant(path: str) -> str:
 
 class JsApp(Kind):
     name = "js_app"
+    description = (
+        "script-only pages built from base64 / char-code / fetched JSON: no text or links "
+        "without rendering; some fraud visible only rendered; one site not flagged in the registry"
+    )
     has_fraud = True
     needs_js = True
 
     def plan(self, site: SiteSpec) -> list[PageSpec]:
         rng = site.rng("plan")
-        pages = [PageSpec("/", "app_home", "home", js_only=True, lists_fraud_titles=True, aliases=("/index.html",))]
+        pages = [
+            PageSpec(
+                "/",
+                "app_home",
+                "home",
+                js_only=True,
+                lists_fraud_titles=True,
+                aliases=("/index.html",),
+            )
+        ]
         item = rng.randint(100, 900)
         n = rng.randint(6, 14)
         fraud_at = set(rng.sample(range(n), k=rng.randint(1, 3)))
@@ -48,11 +61,23 @@ class JsApp(Kind):
             item += rng.randint(1, 20)
             path = f"/p/{item}"
             if i in fraud_at:
-                category = rng.choice(("fake_investment", "task_scam", "gambling", "fake_loan", "money_laundering"))
-                pages.append(PageSpec(path, "app", category, fraud=category, js_only=True,
-                                      obfuscated=rng.random() < 0.3))
+                category = rng.choice(
+                    ("fake_investment", "task_scam", "gambling", "fake_loan", "money_laundering")
+                )
+                pages.append(
+                    PageSpec(
+                        path,
+                        "app",
+                        category,
+                        fraud=category,
+                        js_only=True,
+                        obfuscated=rng.random() < 0.3,
+                    )
+                )
             else:
-                pages.append(PageSpec(path, "app", rng.choice(("news", "event", "notice")), js_only=True))
+                pages.append(
+                    PageSpec(path, "app", rng.choice(("news", "event", "notice")), js_only=True)
+                )
         return pages
 
     def truth_extra(self, site: SiteSpec) -> dict:
@@ -61,12 +86,18 @@ class JsApp(Kind):
     def data(self, site: SiteSpec, farm: Farm, page: PageSpec) -> dict:
         items = [p for p in site.pages if p.role == "app"]
         nav = [["/", "首页"]] + [[p.path, f"栏目{i + 1}"] for i, p in enumerate(items[:4])]
-        data = {"site": site.name, "nav": nav, "links": [], "qr": None, "apk": None,
-                "footer": f"{site.name} 版权所有 {site.icp}"}
+        data = {
+            "site": site.name,
+            "nav": nav,
+            "links": [],
+            "qr": None,
+            "apk": None,
+            "footer": f"{site.name} 版权所有 {site.icp}",
+        }
         if page.role == "app_home":
             data["title"] = "首页"
             data["paras"] = [f"欢迎访问{site.name}，这里汇集{site.city}本地资讯与便民服务。"]
-            data["links"] = [[p.path, self.text(site, p).title] for p in items]
+            data["links"] = [[p.path, page_title(site, p)] for p in items]
         else:
             text = self.text(site, page)
             data["title"], data["paras"] = text.title, text.paragraphs
@@ -74,7 +105,7 @@ class JsApp(Kind):
                 _, apks, qrs = fraud_extras(site, page)
                 data["qr"] = qrs[0] if qrs else None
                 data["apk"] = apks[0] if apks else None
-            data["links"] = [[p.path, self.text(site, p).title] for p in items if p is not page][:5]
+            data["links"] = [[p.path, page_title(site, p)] for p in items if p is not page][:5]
         return data
 
     def text(self, site: SiteSpec, page: PageSpec) -> content.Text:
@@ -91,12 +122,20 @@ class JsApp(Kind):
             call = f'show(dec("{blob}"));'
         elif variant == "codes":
             units = raw.encode("utf-16-le")
-            codes = ",".join(str(int.from_bytes(units[i:i + 2], "little")) for i in range(0, len(units), 2))
+            codes = ",".join(
+                str(int.from_bytes(units[i : i + 2], "little")) for i in range(0, len(units), 2)
+            )
             call = f"show(JSON.parse(String.fromCharCode.apply(null,[{codes}])));"
         else:
-            api = "/api/p/" + (page.path.rsplit("/", 1)[-1] if page.role == "app" else "home") + ".json"
-            call = (f"fetch('{api}').then(function(r){{return r.json();}})"
-                    ".then(function(j){show(dec(j.d));});")
+            api = (
+                "/api/p/"
+                + (page.path.rsplit("/", 1)[-1] if page.role == "app" else "home")
+                + ".json"
+            )
+            call = (
+                f"fetch('{api}').then(function(r){{return r.json();}})"
+                ".then(function(j){show(dec(j.d));});"
+            )
         probe = ""
         if farm.options.private_subrequests and page.role == "app_home":
             # Lets crawler tests check that the browser's sub-requests go through the SSRF guard.
@@ -108,7 +147,7 @@ class JsApp(Kind):
     def dynamic(self, site: SiteSpec, farm: Farm, request) -> Reply | None:
         # The JSON API behind the "fetch" pages: /api/p/<id>.json and /api/p/home.json
         if request.path.startswith("/api/p/") and request.path.endswith(".json"):
-            name = request.path[len("/api/p/"):-len(".json")]
+            name = request.path[len("/api/p/") : -len(".json")]
             page = site.page("/" if name == "home" else f"/p/{name}")
             if page is None:
                 return None

@@ -8,8 +8,12 @@ import pytest
 
 from crawler.encoding import NotHtml, decode_html, resolve_charset
 
-SIMPLIFIED = "警方提醒：近期网上出现兼职刷单诈骗，自称客服的人员要求先垫付资金再返还佣金，请市民提高警惕。"
-TRADITIONAL = "警方提醒：近期網上出現兼職刷單詐騙，自稱客服的人員要求先墊付資金再返還佣金，請市民提高警惕。"
+SIMPLIFIED = (
+    "警方提醒：近期网上出现兼职刷单诈骗，自称客服的人员要求先垫付资金再返还佣金，请市民提高警惕。"
+)
+TRADITIONAL = (
+    "警方提醒：近期網上出現兼職刷單詐騙，自稱客服的人員要求先墊付資金再返還佣金，請市民提高警惕。"
+)
 
 
 def page(text: str, head: str = "", title: str = "Local news") -> str:
@@ -22,43 +26,138 @@ META_BIG5 = '<meta charset="big5">'
 
 CASES = [
     # (case id, body, content-type header, expected charset, expected source, expected text)
-    ("utf8-bom", codecs.BOM_UTF8 + page(SIMPLIFIED).encode(), "text/html; charset=gbk",
-     "utf-8", "bom", SIMPLIFIED),
-    ("utf16-bom", codecs.BOM_UTF16_LE + page(SIMPLIFIED).encode("utf-16-le"), None,
-     "utf-16-le", "bom", SIMPLIFIED),
-    ("header-utf8", page(SIMPLIFIED).encode(), "text/html; charset=UTF-8",
-     "utf-8", "header", SIMPLIFIED),
-    ("header-gb2312-as-gb18030", page(SIMPLIFIED + "𠀀").encode("gb18030"),
-     'text/html; charset="GB2312"', "gb18030", "header", SIMPLIFIED + "𠀀"),
-    ("header-x-gbk", page(SIMPLIFIED).encode("gbk"), "text/html; charset=x-gbk",
-     "gb18030", "header", SIMPLIFIED),
-    ("meta-gbk", page(SIMPLIFIED, META_GBK).encode("gbk"), "text/html",
-     "gb18030", "meta", SIMPLIFIED),
-    ("meta-big5", page(TRADITIONAL, META_BIG5).encode("big5"), None,
-     "big5hkscs", "meta", TRADITIONAL),
-    ("big5-cp950-euro", page(TRADITIONAL + "€", META_BIG5).encode("cp950"), None,
-     "cp950", "meta", TRADITIONAL + "€"),
-    ("header-utf8-bytes-gbk-meta-gbk", page(SIMPLIFIED, META_GBK).encode("gbk"),
-     "text/html; charset=utf-8", "gb18030", "meta", SIMPLIFIED),
-    ("header-utf8-bytes-gbk-no-meta", page(SIMPLIFIED).encode("gbk"),
-     "text/html; charset=utf-8", "gb18030", "detected", SIMPLIFIED),
-    ("meta-utf8-bytes-gbk", page(SIMPLIFIED, META_UTF8).encode("gbk"), None,
-     "gb18030", "detected", SIMPLIFIED),
-    ("header-gbk-bytes-utf8", page(SIMPLIFIED).encode(), "text/html; charset=gbk",
-     "utf-8", "detected", SIMPLIFIED),
-    ("latin1-default-header-on-gbk", page(SIMPLIFIED).encode("gbk"),
-     "text/html; charset=ISO-8859-1", "gb18030", "detected", SIMPLIFIED),
+    (
+        "utf8-bom",
+        codecs.BOM_UTF8 + page(SIMPLIFIED).encode(),
+        "text/html; charset=gbk",
+        "utf-8",
+        "bom",
+        SIMPLIFIED,
+    ),
+    (
+        "utf16-bom",
+        codecs.BOM_UTF16_LE + page(SIMPLIFIED).encode("utf-16-le"),
+        None,
+        "utf-16-le",
+        "bom",
+        SIMPLIFIED,
+    ),
+    (
+        "header-utf8",
+        page(SIMPLIFIED).encode(),
+        "text/html; charset=UTF-8",
+        "utf-8",
+        "header",
+        SIMPLIFIED,
+    ),
+    (
+        "header-gb2312-as-gb18030",
+        page(SIMPLIFIED + "𠀀").encode("gb18030"),
+        'text/html; charset="GB2312"',
+        "gb18030",
+        "header",
+        SIMPLIFIED + "𠀀",
+    ),
+    (
+        "header-x-gbk",
+        page(SIMPLIFIED).encode("gbk"),
+        "text/html; charset=x-gbk",
+        "gb18030",
+        "header",
+        SIMPLIFIED,
+    ),
+    (
+        "meta-gbk",
+        page(SIMPLIFIED, META_GBK).encode("gbk"),
+        "text/html",
+        "gb18030",
+        "meta",
+        SIMPLIFIED,
+    ),
+    (
+        "meta-big5",
+        page(TRADITIONAL, META_BIG5).encode("big5"),
+        None,
+        "big5hkscs",
+        "meta",
+        TRADITIONAL,
+    ),
+    (
+        "big5-cp950-euro",
+        page(TRADITIONAL + "€", META_BIG5).encode("cp950"),
+        None,
+        "cp950",
+        "meta",
+        TRADITIONAL + "€",
+    ),
+    (
+        "header-utf8-bytes-gbk-meta-gbk",
+        page(SIMPLIFIED, META_GBK).encode("gbk"),
+        "text/html; charset=utf-8",
+        "gb18030",
+        "meta",
+        SIMPLIFIED,
+    ),
+    (
+        "header-utf8-bytes-gbk-no-meta",
+        page(SIMPLIFIED).encode("gbk"),
+        "text/html; charset=utf-8",
+        "gb18030",
+        "detected",
+        SIMPLIFIED,
+    ),
+    (
+        "meta-utf8-bytes-gbk",
+        page(SIMPLIFIED, META_UTF8).encode("gbk"),
+        None,
+        "gb18030",
+        "detected",
+        SIMPLIFIED,
+    ),
+    (
+        "header-gbk-bytes-utf8",
+        page(SIMPLIFIED).encode(),
+        "text/html; charset=gbk",
+        "utf-8",
+        "detected",
+        SIMPLIFIED,
+    ),
+    (
+        "latin1-default-header-on-gbk",
+        page(SIMPLIFIED).encode("gbk"),
+        "text/html; charset=ISO-8859-1",
+        "gb18030",
+        "detected",
+        SIMPLIFIED,
+    ),
     ("detected-utf8", page(SIMPLIFIED).encode(), None, "utf-8", "detected", SIMPLIFIED),
     ("detected-gbk", page(SIMPLIFIED).encode("gbk"), None, "gb18030", "detected", SIMPLIFIED),
-    ("detected-short-gbk", "<title>新闻中心</title>".encode("gbk"), None,
-     "gb18030", "detected", "新闻中心"),
-    ("detected-big5", page(TRADITIONAL).encode("big5"), None,
-     "big5hkscs", "detected", TRADITIONAL),
+    (
+        "detected-short-gbk",
+        "<title>新闻中心</title>".encode("gbk"),
+        None,
+        "gb18030",
+        "detected",
+        "新闻中心",
+    ),
+    ("detected-big5", page(TRADITIONAL).encode("big5"), None, "big5hkscs", "detected", TRADITIONAL),
     ("ascii-default", b"<html><body>hello</body></html>", None, "utf-8", "default", "hello"),
-    ("unknown-label", page(SIMPLIFIED).encode(), "text/html; charset=klingon",
-     "utf-8", "detected", SIMPLIFIED),
-    ("truncated-utf8", page(SIMPLIFIED).encode()[:-len("</p></body></html>") - 1],
-     "text/html; charset=utf-8", "utf-8", "header", SIMPLIFIED[:-1]),
+    (
+        "unknown-label",
+        page(SIMPLIFIED).encode(),
+        "text/html; charset=klingon",
+        "utf-8",
+        "detected",
+        SIMPLIFIED,
+    ),
+    (
+        "truncated-utf8",
+        page(SIMPLIFIED).encode()[: -len("</p></body></html>") - 1],
+        "text/html; charset=utf-8",
+        "utf-8",
+        "header",
+        SIMPLIFIED[:-1],
+    ),
 ]
 
 
@@ -92,7 +191,13 @@ def test_binary_served_as_html_raises_not_html(body, reason):
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"\xff" * 100, b"<html>\xe4\xb8</html>" * 3, b"\x81\x30\x81", "中".encode() + b"\xfe\xfe"],
+    [
+        b"",
+        b"\xff" * 100,
+        b"<html>\xe4\xb8</html>" * 3,
+        b"\x81\x30\x81",
+        "中".encode() + b"\xfe\xfe",
+    ],
 )
 def test_garbage_decodes_without_raising(body):
     text, charset, source = decode_html(body, "text/html")
@@ -102,8 +207,16 @@ def test_garbage_decodes_without_raising(body):
 
 @pytest.mark.parametrize(
     "label, codec",
-    [("GBK", "gb18030"), ("gb2312", "gb18030"), ("x-gbk", "gb18030"), ("Big5", "big5hkscs"),
-     ("utf8", "utf-8"), ("'UTF-8'", "utf-8"), ("nonsense", None), (None, None)],
+    [
+        ("GBK", "gb18030"),
+        ("gb2312", "gb18030"),
+        ("x-gbk", "gb18030"),
+        ("Big5", "big5hkscs"),
+        ("utf8", "utf-8"),
+        ("'UTF-8'", "utf-8"),
+        ("nonsense", None),
+        (None, None),
+    ],
 )
 def test_resolve_charset(label, codec):
     assert resolve_charset(label) == codec

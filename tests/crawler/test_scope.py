@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from crawler.forumlinks import classify, link_priority, same_listing
+from crawler.forumlinks import classify, link_priority, same_listing, utility_page
 from crawler.scope import ScopeMap, SiteScope, TrapGuard, TrapLimits, find_sites, is_page_link
 from wuzha.errors import UserError
 
@@ -181,3 +181,22 @@ def test_forum_links_first(url, priority):
 )
 def test_paging_of_the_same_board_or_thread(here, there, same):
     assert same_listing(classify(here), classify(there)) is same
+
+
+@pytest.mark.parametrize(
+    ("url", "utility"),
+    [
+        ("http://a.cn/forum.php?mod=redirect&goto=findpost&pid=5&ptid=2", True),
+        ("http://a.cn/forum.php?mod=post&action=newthread&fid=2", True),
+        ("http://a.cn/member.php?mod=register", True),
+        ("http://a.cn/space-uid-77.html", True),
+        ("http://a.cn/viewtopic.php?p=123", True),
+        ("http://a.cn/ucp.php?mode=login", True),
+        ("http://a.cn/forum.php?mod=viewthread&tid=5", False),
+        ("http://a.cn/viewtopic.php?t=5&p=123", False),
+        ("http://a.cn/thread-5-1-1.html", False),
+        ("http://a.cn/news/login-tips.html", False),
+    ],
+)
+def test_forum_utility_pages_are_not_followed(url, utility):
+    assert utility_page(url) is utility

@@ -7,8 +7,13 @@ import pytest
 import farm
 
 # Small hostile sizes keep the tests quick; the defaults are exercised by bench/ and the demo.
-SMALL = farm.FarmOptions(slow_seconds=0.1, drip_seconds=1.0, huge_bytes=2_000_000,
-                         gzip_bomb_bytes=64 * 1024 * 1024, brotli_bomb_bytes=64 * 1024 * 1024)
+SMALL = farm.FarmOptions(
+    slow_seconds=0.1,
+    drip_seconds=1.0,
+    huge_bytes=2_000_000,
+    gzip_bomb_bytes=64 * 1024 * 1024,
+    brotli_bomb_bytes=64 * 1024 * 1024,
+)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,19 @@ from farm.kinds import CYCLE, KINDS
 from farm.model import key_of
 
 TAXONOMY = {
-    "task_scam", "fake_investment", "fake_loan", "fake_customer_service", "impersonate_authority",
-    "fake_credit_repair", "game_trade_scam", "romance_scam", "impersonate_acquaintance", "card_trading",
-    "money_laundering", "gambling", "fake_shopping",
+    "task_scam",
+    "fake_investment",
+    "fake_loan",
+    "fake_customer_service",
+    "impersonate_authority",
+    "fake_credit_repair",
+    "game_trade_scam",
+    "romance_scam",
+    "impersonate_acquaintance",
+    "card_trading",
+    "money_laundering",
+    "gambling",
+    "fake_shopping",
 }
 
 
@@ -72,7 +82,10 @@ def test_benign_pages_that_look_like_fraud_are_labelled(truth):
     portal = next(s for s in truth["sites"] if s["kind"] == "news_portal")
     assert any(p.get("quotes_scam") for p in portal["benign_pages"])
     companies = [s for s in truth["sites"] if s["kind"] == "company"]
-    assert any(p.get("shares_scam_words") for s in companies for p in s["benign_pages"]) or len(companies) < 3
+    assert (
+        any(p.get("shares_scam_words") for s in companies for p in s["benign_pages"])
+        or len(companies) < 3
+    )
 
 
 def test_aliases_and_tracking_params_route_to_the_same_page(small_farm):
@@ -102,3 +115,29 @@ def test_ports_must_fit():
 
     with pytest.raises(ValueError):
         farm.build_farm(100, base_port=65500)
+
+
+def test_scam_copy_is_obfuscated_as_real_spam_is():
+    import random
+
+    from farm import content
+
+    texts = [
+        content.fraud_text(random.Random(n), "task_scam", {"city": "临江"}, obfuscate=True).body
+        for n in range(200)
+    ]
+    joined = "\n".join(texts)
+    assert any(v in joined for v in ("薇信", "VX", "v信", "威信", "徽信"))
+    assert any(v in joined for v in ("刷-单", "刷 单", "刷.单"))
+    assert any(ch in joined for ch in "０１２３４５６７８９")
+
+
+def test_planted_bank_cards_pass_luhn():
+    import random
+
+    from farm.content import bank_card
+
+    for n in range(50):
+        digits = [int(d) for d in bank_card(random.Random(n))]
+        checksum = sum(digits[-1::-2]) + sum(sum(divmod(2 * d, 10)) for d in digits[-2::-2])
+        assert checksum % 10 == 0

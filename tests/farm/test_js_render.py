@@ -6,8 +6,15 @@ import pytest
 
 from tests.farm.conftest import site_of
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 @pytest.mark.chromium
@@ -30,7 +37,9 @@ def test_js_pages_render_their_text_and_links(served, small_farm, truth, chromiu
                     assert kind.text(site, spec).title in text
                     seen_variants.add(truth["sites"][site.index]["data_encoding"][spec.path])
                 else:
-                    hrefs = page.eval_on_selector_all("#app ul.list a", "els => els.map(e => e.getAttribute('href'))")
+                    hrefs = page.eval_on_selector_all(
+                        "#app ul.list a", "els => els.map(e => e.getAttribute('href'))"
+                    )
                     assert set(hrefs) == {p.path for p in pages}
                 assert site.icp in text
             assert seen_variants == {"b64", "codes", "fetch"} or len(pages) < 6

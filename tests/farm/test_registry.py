@@ -53,10 +53,14 @@ def test_gb18030_csv(tmp_path, small_farm):
 
 def test_cli_writes_registry_and_truth(tmp_path):
     runner = CliRunner()
-    result = runner.invoke(cli, ["farm", "registry", str(tmp_path / "r.xlsx"), "--sites", "25", "--seed", "2"])
+    result = runner.invoke(
+        cli, ["farm", "registry", str(tmp_path / "r.xlsx"), "--sites", "25", "--seed", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert "25 sites" in result.output
-    result = runner.invoke(cli, ["farm", "truth", str(tmp_path / "t.json"), "--sites", "25", "--seed", "2"])
+    result = runner.invoke(
+        cli, ["farm", "truth", str(tmp_path / "t.json"), "--sites", "25", "--seed", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "t.json").read_text(encoding="utf-8").count('"kind"') >= 25
 

@@ -22,17 +22,20 @@ def _get(port: int, path: str = "/") -> int:
 
 @pytest.mark.slow
 def test_4300_listeners_start_and_answer():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = 2 * (N_SITES + 1) + 256
     if hard != resource.RLIM_INFINITY and hard < needed:
-        pytest.skip(f"RLIMIT_NOFILE hard limit is {hard}; serving {N_SITES} sites needs about {needed}")
+        pytest.skip(
+            f"RLIMIT_NOFILE hard limit is {hard}; serving {N_SITES} sites needs about {needed}"
+        )
     big = farm.build_farm(N_SITES, seed=9, base_port=farm.free_base_port(N_SITES))
     with farm.running(big) as served:
         for index in (0, 1, N_SITES // 2, N_SITES - 1):
             site = big.sites[index]
             home = "/index.php" if site.kind == "phpbb_forum" else "/"
             assert _get(site.port, home) in (200, 302, 503), site
-        assert {row["site"] for row in served.requests()} == {0, 1, N_SITES // 2, N_SITES - 1}
+        # Subset, not equality: ports are shared with the rest of the machine, strays may knock.
+        assert {0, 1, N_SITES // 2, N_SITES - 1} <= {row["site"] for row in served.requests()}
 
 
 def test_serve_subprocess(tmp_path):

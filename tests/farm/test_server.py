@@ -29,8 +29,10 @@ def header_charset(headers):
     return match.group(1) if match else None
 
 
-@pytest.mark.parametrize("kind", ["local_news_gbk", "bom_site", "mislabeled_charset", "big5_site",
-                                  "hostile_wrong_charset"])
+@pytest.mark.parametrize(
+    "kind",
+    ["local_news_gbk", "bom_site", "mislabeled_charset", "big5_site", "hostile_wrong_charset"],
+)
 def test_bytes_and_declared_charsets_match_the_truth(served, small_farm, truth, kind):
     site = site_of(small_farm, kind)
     pages = truth["sites"][site.index]["benign_pages"][:12]
@@ -80,7 +82,12 @@ def test_discuz_markup_and_fraud_post(served, small_farm, truth):
     assert soup.select_one("div#postlist")
     posts = soup.select("div#postlist table[id^=pid]")
     messages = soup.select("td.t_f[id^=postmessage_]")
-    assert len(posts) == len(messages) == len(soup.select("a.xw1")) == len(soup.select("em[id^=authorposton]"))
+    assert (
+        len(posts)
+        == len(messages)
+        == len(soup.select("a.xw1"))
+        == len(soup.select("em[id^=authorposton]"))
+    )
     flagged = messages[fraud["post_index"]].get_text()
     entity = fraud["entities"][0]["value"]
     digits = flagged.translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace("-", "")
@@ -91,8 +98,12 @@ def test_discuz_markup_and_fraud_post(served, small_farm, truth):
 
 
 def test_discuz_board_paging_links(served, small_farm):
-    paged = [(s, p) for s in small_farm.sites_of_kind("discuz_forum")
-             for p in s.pages if p.role == "board" and p.params[2] > 1]
+    paged = [
+        (s, p)
+        for s in small_farm.sites_of_kind("discuz_forum")
+        for p in s.pages
+        if p.role == "board" and p.params[2] > 1
+    ]
     assert paged, "some board of the farm's forums has several pages"
     site, board = paged[0]
     _, _, body = fetch(site, board.path)
@@ -119,7 +130,7 @@ def test_js_page_text_only_after_decoding(served, small_farm, truth):
     spec = site.page(page["path"])
     title = site.kind_obj.text(site, spec).title
     assert title not in raw
-    assert "<a href=\"/p/" not in raw
+    assert '<a href="/p/' not in raw
     match = re.search(r'dec\("([A-Za-z0-9+/=]+)"\)', raw)
     if match:
         assert title in base64.b64decode(match.group(1)).decode("utf-8")
@@ -148,7 +159,7 @@ def test_gzip_bomb_is_small_on_the_wire(served, small_farm):
     inflater = zlib.decompressobj(31)
     inflated = 0
     for start in range(0, len(body), 4096):
-        inflated += len(inflater.decompress(body[start:start + 4096]))
+        inflated += len(inflater.decompress(body[start : start + 4096]))
     assert inflater.eof
     assert inflated >= small_farm.options.gzip_bomb_bytes - 1024 * 1024
     assert len(body) * 500 < inflated
@@ -159,7 +170,9 @@ def test_default_gzip_bomb_expands_to_gigabytes_from_a_few_megabytes():
     body = bombs.gzip_bomb(size)
     assert len(body) < 3 * 1024 * 1024 and size >= 2 * 1024**3
     inflater = zlib.decompressobj(31)
-    first = inflater.decompress(body[:64 * 1024], 16 * 1024 * 1024)  # bounded: never inflate it all
+    first = inflater.decompress(
+        body[: 64 * 1024], 16 * 1024 * 1024
+    )  # bounded: never inflate it all
     assert first.startswith(b"<!DOCTYPE html>") and len(first) == 16 * 1024 * 1024
 
 
@@ -217,7 +230,9 @@ def test_robots_txt_as_in_truth(served, small_farm, truth):
             assert status == 404
         else:
             assert body.decode() == site_truth["robots_txt"]
-    disallowing = [s for s in truth["sites"] if s["robots_disallow"] and s["kind"] == "discuz_forum"]
+    disallowing = [
+        s for s in truth["sites"] if s["robots_disallow"] and s["kind"] == "discuz_forum"
+    ]
     assert disallowing and "/forum.php?mod=post*" in disallowing[0]["robots_disallow"]
 
 
@@ -235,7 +250,10 @@ def test_request_log_in_process_and_on_the_control_port(served, small_farm):
     fetch(site, "/")
     fetch(site, "/no-such-page.html")
     rows = served.requests()
-    assert [(r["site"], r["path"], r["status"]) for r in rows] == [(0, "/", 200), (0, "/no-such-page.html", 404)]
+    assert [(r["site"], r["path"], r["status"]) for r in rows] == [
+        (0, "/", 200),
+        (0, "/no-such-page.html", 404),
+    ]
     with urllib.request.urlopen(served.control_url + "requests?site=0", timeout=10) as response:
         remote = json.loads(response.read())["requests"]
     assert [r["path"] for r in remote] == ["/", "/no-such-page.html"]
@@ -246,6 +264,5 @@ def test_request_log_in_process_and_on_the_control_port(served, small_farm):
 
 def test_port_in_use_fails_clearly(served, small_farm):
     clash = farm.build_farm(3, seed=1, base_port=small_farm.base_port)
-    with pytest.raises(farm.FarmPortError, match="already in use"):
-        with farm.running(clash):
-            pass
+    with pytest.raises(farm.FarmPortError, match="already in use"), farm.running(clash):
+        pass

@@ -14,7 +14,6 @@ from indexer.setup import setup
 from indexer.templates import KINDS, alias_name
 from indexer.writer import BulkWriter
 
-
 _prepared: dict[str, object] = {}
 
 

@@ -39,6 +39,8 @@ G = site("庚平台", "g.export.test", icp="京ICP备00000007号", owner="庚公
 H = site("辛兼职", "h.export.test")
 J = site("壬跑分", "j.export.test", icp="京ICP备00000009号", owner="壬公司", district="丰台区")
 K = site("癸收卡", "k.export.test", icp="京ICP备00000010号", owner="癸公司", district="西城区")
+L = site("子论坛", "l.export.test", icp="京ICP备00000011号", owner="子公司", district="石景山区")
+M = site("丑商城", "m.export.test")
 
 
 def decide(writer: BulkWriter, es, settings, row, steps):
@@ -58,13 +60,15 @@ def decide(writer: BulkWriter, es, settings, row, steps):
 @pytest.fixture(scope="module")
 def seeded(rv_settings, es):
     s = rv_settings
-    sites = [(row, None) for row in (A, B, C, D, E, F, G, H, J, K)]
+    sites = [(row, None) for row in (A, B, C, D, E, F, G, H, J, K, L, M)]
     first_crawl = [
         page_item(B, "/b1.html", fetched_at="2026-11-17T03:00:00Z", score=88.0, hits=[
             hit("task_scam.brushing_recruitment", "task_scam", "high", "刷单兼职日结佣金", 40.0),
             hit("gambling.casino", "gambling", "high", "百家乐首充送彩金", 30.0, start=20)]),
         page_item(C, "/c1.html", fetched_at="2026-11-18T01:00:00Z", score=82.0, hits=[
             hit("card_trading.buy_cards", "card_trading", "high", "高价收购银行卡四件套")]),
+        page_item(L, "/l1.html", fetched_at="2026-11-19T01:00:00Z", score=60.0, hits=[
+            hit("gambling.casino", "gambling", "high", "真人视讯代理招募")]),
     ]
     second_crawl = [
         page_item(A, "/a1.html", fetched_at="2026-11-24T02:00:00Z", score=95.0, hits=[
@@ -84,6 +88,10 @@ def seeded(rv_settings, es):
                   hits=[hit("task_scam.advance_payment", "task_scam", "high", "垫付返佣")]),
         page_item(J, "/j1.html", fetched_at="2026-11-25T12:00:00Z", score=70.0,
                   hits=[hit("money_laundering.runner", "money_laundering", "high", "跑分平台招码商")]),
+        # the fraud is gone from L's page this week: the writer retires the hit (seen in W47 only)
+        page_item(L, "/l1.html", fetched_at="2026-11-24T01:00:00Z", level="none", score=0.0, hits=[]),
+        page_item(M, "/m1.html", fetched_at="2026-11-24T01:00:00Z", score=90.0,
+                  hits=[hit("task_scam.withdrawn_rule", "task_scam", "high", "被撤回的规则命中")]),
     ]
     write(s, es, items=first_crawl, sites=sites)
     write(s, es, items=second_crawl)
@@ -100,6 +108,10 @@ def seeded(rv_settings, es):
         decide(writer, es, s, K, [("2026-11-16T01:00:00Z", "confirmed", "郑审核", None),
                                   ("2026-11-17T01:00:00Z", "takedown_requested", "郑审核", None),
                                   ("2026-11-24T01:00:00Z", "taken_down", "郑审核", "已关停")])
+    # a retro-scan withdrew M's only hit (its rule was removed)
+    es.update(index=alias_name(s.index_prefix, "hits"),
+              id=ids.hit_id(ids.page_id("http://m.export.test/m1.html"), "task_scam.withdrawn_rule"),
+              doc={"hit": {"active": False, "retired_by": "rescan"}})
     review.mark_hit(es, s, ids.hit_id(ids.page_id("http://e.export.test/e1.html"), "fake_loan.fees"),
                     "confirmed", "周审核")
     review.mark_hit(es, s, ids.hit_id(ids.page_id("http://f.export.test/f1.html"), "gambling.lottery"),
@@ -143,6 +155,10 @@ EXPECTED = [
           district="西城区", owner="丙公司", categories="两卡买卖", max_score=82.0, fraud_pages=1,
           evidence_1="高价收购银行卡四件套", evidence_1_url="http://c.export.test/c1.html",
           first_seen="2026-11-18 09:00", last_seen="2026-11-18 09:00", review_status="待审核"),
+    blank(change="已关闭", site_name="子论坛", domain="l.export.test", icp="京ICP备00000011号",
+          district="石景山区", owner="子公司", categories="网络赌博推广", max_score=60.0, fraud_pages=1,
+          evidence_1="真人视讯代理招募", evidence_1_url="http://l.export.test/l1.html",
+          first_seen="2026-11-19 09:00", last_seen="2026-11-19 09:00", review_status="待审核"),
     blank(change="已关闭", site_name="癸收卡", domain="k.export.test", icp="京ICP备00000010号",
           district="西城区", owner="癸公司", categories="", fraud_pages=0,
           review_status="已下线", reviewer="郑审核", review_note="已关停"),
@@ -175,6 +191,7 @@ def test_not_listed(rows):
     assert "d.export.test" not in domains  # medium and unconfirmed
     assert "f.export.test" not in domains  # dismissed as a false positive
     assert "h.export.test" not in domains  # taken down after the week's findings
+    assert "m.export.test" not in domains  # its only hit was withdrawn by a retro-scan
 
 
 def as_text(value):
@@ -226,5 +243,5 @@ def test_cli_writes_the_default_file_name(seeded, tmp_path, monkeypatch):
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert (tmp_path / "takedown-2026-W48.xlsx").exists()
-    assert "7 site(s) for 2026-W48" in result.output
+    assert "8 site(s) for 2026-W48" in result.output
     assert isinstance(csv_result.exception, UserError)

@@ -60,7 +60,7 @@ def test_xlsx_keeps_payloads_as_text_and_has_the_layout(tmp_path):
     ws = wb.active
     assert [c.value for c in ws[1]] == [c.header for c in TAKEDOWN_COLUMNS]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:T2"
+    assert ws.auto_filter.ref == "A1:T2"
     cells = {TAKEDOWN_COLUMNS[i].key: c for i, c in enumerate(ws[2])}
     for key in ("site_name", "owner", "evidence_1"):
         assert cells[key].data_type == "s", key

@@ -30,7 +30,7 @@ class FakeKibana:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 fake.requests.append(
                     {"method": "POST", "path": self.path, "headers": dict(self.headers), "body": body}
@@ -107,7 +107,7 @@ def test_reimport_sends_the_same_objects_with_overwrite(settings):
         import_objects(settings, url=kibana.url)
         import_objects(settings, url=kibana.url)
     first, second = kibana.requests
-    ids = lambda r: [  # noqa: E731
+    ids = lambda r: [
         json.loads(line)["id"]
         for line in parts_of(r["headers"]["Content-Type"], r["body"])["file"][1].splitlines()
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import UTC
 
 import pytest
 from click.testing import CliRunner
@@ -28,12 +29,12 @@ RULE = """\
       match: [{m1}, {m2}, {m3}]
       no_match: [今天天气很好, 欢迎访问本站, 联系我们]
 """
-KEEP = dict(id="gambling.rv_keep", version=1, title="赌博推广", category="gambling",
-            words="百家乐, 时时彩", m1="百家乐首充", m2="时时彩下注", m3="玩百家乐")
-REMOVED = dict(id="task_scam.rv_removed", version=1, title="刷单返利", category="task_scam",
-               words="刷单返利", m1="刷单返利日结", m2="兼职刷单返利", m3="刷单返利佣金")
-ADDED = dict(id="card_trading.rv_added", version=1, title="收购银行卡", category="card_trading",
-             words="收购银行卡", m1="高价收购银行卡", m2="收购银行卡四件套", m3="长期收购银行卡")
+KEEP = {"id": "gambling.rv_keep", "version": 1, "title": "赌博推广", "category": "gambling",
+        "words": "百家乐, 时时彩", "m1": "百家乐首充", "m2": "时时彩下注", "m3": "玩百家乐"}
+REMOVED = {"id": "task_scam.rv_removed", "version": 1, "title": "刷单返利", "category": "task_scam",
+           "words": "刷单返利", "m1": "刷单返利日结", "m2": "兼职刷单返利", "m3": "刷单返利佣金"}
+ADDED = {"id": "card_trading.rv_added", "version": 1, "title": "收购银行卡", "category": "card_trading",
+         "words": "收购银行卡", "m1": "高价收购银行卡", "m2": "收购银行卡四件套", "m3": "长期收购银行卡"}
 
 
 def pack(path, *rules):
@@ -108,7 +109,7 @@ def test_rescan_adds_new_rule_hits_and_clears_removed_ones(es, rv_settings, engi
     assert added["hit"]["active"] is True and added["review"]["status"] == "new"
     assert added["rule"]["category"] == "card_trading" and "收购银行卡" in added["hit"]["snippet"]
     cleared = hit_doc(es, rv_settings, "/p3.html", "task_scam.rv_removed")
-    assert cleared["hit"]["active"] is False
+    assert cleared["hit"]["active"] is False and cleared["hit"]["retired_by"] == "rescan"
     assert cleared["review"] == {**cleared["review"], "status": "confirmed", "by": "何审核", "note": "确认刷单"}
     assert hit_doc(es, rv_settings, "/p1.html", "task_scam.rv_removed")["hit"]["active"] is False
     assert hit_doc(es, rv_settings, "/p1.html", "gambling.rv_keep")["hit"]["active"] is True
@@ -132,13 +133,14 @@ def test_rescan_adds_new_rule_hits_and_clears_removed_ones(es, rv_settings, engi
     assert again.new_hits == 2 and again.cleared_hits == 1
     back = hit_doc(es, rv_settings, "/p3.html", "task_scam.rv_removed")
     assert back["hit"]["active"] is True and back["review"]["status"] == "confirmed"
+    assert back["hit"]["retired_by"] is None
 
 
 def test_rescan_since_filters_by_fetch_time(es, rv_settings, engines):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     _old, new = engines
-    report = rescan(es, rv_settings, engine=new, since=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    report = rescan(es, rv_settings, engine=new, since=datetime(2030, 1, 1, tzinfo=UTC))
     assert report.pages == 0 and report.new_hits == 0
 
 

@@ -214,3 +214,22 @@ def test_mark_hits_by_query(es, rv_settings):
         review.mark_query(es, rv_settings, "site.domain:none.test", "confirmed", "孙审核")
     with pytest.raises(UserError, match="takedown states belong to sites"):
         review.mark_query(es, rv_settings, query, "taken_down", "孙审核")
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("site.domain:kql.example.test and scan.score >= 60", 1),
+    ('site.domain:kql.example.test and @timestamp > "2026-11-01" and not review.status:confirmed', 2),
+    ("site.domain:kql.example.test and rule.id:task_scam* and rule.category:(task_scam or gambling)", 2),
+    ('site.domain:kql.example.test and hit.snippet:"先垫付"', 1),
+])
+def test_query_subset_runs_on_elasticsearch(es, rv_settings, query, expected):
+    row = site("查询测试站", "kql.example.test")
+    items = [
+        page_item(row, "/k1.html", fetched_at="2026-11-24T02:00:00Z", score=80.0,
+                  hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")]),
+        page_item(row, "/k2.html", fetched_at="2026-11-24T02:00:00Z", level="medium", score=40.0,
+                  hits=[hit("task_scam.brushing_recruitment", "task_scam", "medium", "点赞关注日结")]),
+    ]
+    write(rv_settings, es, items=items, sites=[(row, None)])
+    count = es.count(index=alias_name(rv_settings.index_prefix, "hits"), query=review.hits_query(query))
+    assert count["count"] == expected

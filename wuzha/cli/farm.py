@@ -11,8 +11,14 @@ from wuzha.errors import UserError
 _REGISTRY_SUFFIXES = (".csv", ".xlsx")
 
 
-def _build(sites: int, seed: int, base_port: int, slow_seconds: float | None = None,
-           huge_mb: int | None = None, bomb_mb: int | None = None):
+def _build(
+    sites: int,
+    seed: int,
+    base_port: int,
+    slow_seconds: float | None = None,
+    huge_mb: int | None = None,
+    bomb_mb: int | None = None,
+):
     from farm import FarmOptions, build_farm
 
     overrides = {}
@@ -35,13 +41,26 @@ def _check_registry_path(path: Path | None) -> None:
 
 
 def _farm_options(func):
-    func = click.option("--base-port", default=None, type=int,
-                        help="Port of site 0; site i listens on base+i, the control port on base-1. "
-                        "Default: the farm_base_port setting (18000).")(func)
-    func = click.option("--seed", default=None, type=int,
-                        help="Seed of the generator (same seed, same farm). Default: farm_seed setting.")(func)
-    func = click.option("--sites", "sites", default=None, type=click.IntRange(1, 20000),
-                        help="Number of virtual sites. Default: farm_sites setting.")(func)
+    func = click.option(
+        "--base-port",
+        default=None,
+        type=int,
+        help="Port of site 0; site i listens on base+i, the control port on base-1. "
+        "Default: the farm_base_port setting (18000).",
+    )(func)
+    func = click.option(
+        "--seed",
+        default=None,
+        type=int,
+        help="Seed of the generator (same seed, same farm). Default: farm_seed setting.",
+    )(func)
+    func = click.option(
+        "--sites",
+        "sites",
+        default=None,
+        type=click.IntRange(1, 20000),
+        help="Number of virtual sites. Default: farm_sites setting.",
+    )(func)
     return func
 
 
@@ -49,8 +68,11 @@ def _defaults(sites, seed, base_port):
     from wuzha.config import get_settings
 
     settings = get_settings()
-    return (sites or settings.farm_sites, settings.farm_seed if seed is None else seed,
-            base_port or settings.farm_base_port)
+    return (
+        sites or settings.farm_sites,
+        settings.farm_seed if seed is None else seed,
+        base_port or settings.farm_base_port,
+    )
 
 
 @click.group()
@@ -60,16 +82,32 @@ def farm() -> None:
 
 @farm.command()
 @_farm_options
-@click.option("--registry-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the sites' registry (.csv or .xlsx, Chinese headers).")
-@click.option("--truth-out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the ground truth as JSON.")
-@click.option("--bad-rows", is_flag=True, help="Put deliberately bad rows in the registry (import tests).")
-@click.option("--slow-seconds", type=float, default=None, help="Delay of the slow sites (default 3).")
-@click.option("--huge-mb", type=int, default=None, help="Size of the huge pages in MiB (default 30).")
-@click.option("--bomb-mb", type=int, default=None, help="Inflated size of the compression bombs in MiB.")
+@click.option(
+    "--registry-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the sites' registry (.csv or .xlsx, Chinese headers).",
+)
+@click.option(
+    "--truth-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the ground truth as JSON.",
+)
+@click.option(
+    "--bad-rows", is_flag=True, help="Put deliberately bad rows in the registry (import tests)."
+)
+@click.option(
+    "--slow-seconds", type=float, default=None, help="Delay of the slow sites (default 3)."
+)
+@click.option(
+    "--huge-mb", type=int, default=None, help="Size of the huge pages in MiB (default 30)."
+)
+@click.option(
+    "--bomb-mb", type=int, default=None, help="Inflated size of the compression bombs in MiB."
+)
 @click.option("--quiet", is_flag=True, help="Print only the URL range.")
-def serve(sites, seed, base_port, registry_out, truth_out, bad_rows, slow_seconds, huge_mb, bomb_mb, quiet) -> None:
+def serve(
+    sites, seed, base_port, registry_out, truth_out, bad_rows, slow_seconds, huge_mb, bomb_mb, quiet
+) -> None:
     """Serve the farm until Ctrl-C."""
     from farm.runner import serve_forever
 
@@ -87,7 +125,9 @@ def serve(sites, seed, base_port, registry_out, truth_out, bad_rows, slow_second
         first, last = built.sites[0], built.sites[-1]
         click.echo(f"farm: {len(built.sites)} sites, {first.url} … {last.url} (seed {seed})")
         if not quiet:
-            click.echo(f"control: {server.control_url}requests  {server.control_url}truth  {server.control_url}health")
+            click.echo(
+                f"control: {server.control_url}requests  {server.control_url}truth  {server.control_url}health"
+            )
             click.echo("Press Ctrl-C to stop.")
 
     serve_forever(built, on_ready=ready)
@@ -98,9 +138,15 @@ def serve(sites, seed, base_port, registry_out, truth_out, bad_rows, slow_second
 @farm.command()
 @_farm_options
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--bad-rows", is_flag=True, help="Put deliberately bad rows in the registry (import tests).")
-@click.option("--encoding", default="utf-8-sig", show_default=True,
-              help="CSV encoding (e.g. gb18030 as some office exports use).")
+@click.option(
+    "--bad-rows", is_flag=True, help="Put deliberately bad rows in the registry (import tests)."
+)
+@click.option(
+    "--encoding",
+    default="utf-8-sig",
+    show_default=True,
+    help="CSV encoding (e.g. gb18030 as some office exports use).",
+)
 def registry(sites, seed, base_port, out, bad_rows, encoding) -> None:
     """Write the farm's site registry to OUT (.csv or .xlsx) without serving."""
     sites, seed, base_port = _defaults(sites, seed, base_port)

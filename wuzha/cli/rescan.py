@@ -24,7 +24,13 @@ def rescan(since: datetime | None, sites: tuple[str, ...], batch_size: int) -> N
     """
     from datetime import UTC
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from indexer import review
     from indexer.rescan import count_pages, pages_query

@@ -1,0 +1,353 @@
+"""The pipelines over hand-made page items: scan, hit → post mapping, result files, resume,
+and (marked elasticsearch) indexing with review fields kept."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from scrapy import Spider, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from crawler.pipelines import IndexPipeline, OutputPipeline, ScanPipeline, attach_posts
+
+SITE = {
+    "id": "site-bbs",
+    "name": "滨江社区论坛",
+    "url": "http://bbs.binjiang.test:8001/",
+    "domain": "bbs.binjiang.test",
+    "icp": None,
+    "district": "滨江区",
+    "type": "论坛",
+    "owner": None,
+    "render_js": False,
+}
+FRAUD_POST = "手机兼职刷单，在家可做，日结佣金，先垫付后返利，有意者加QQ 2789451230 详聊。"
+BENIGN_POST = "想找个周末的兼职，离滨江近一点的，有没有人推荐？"
+
+
+def forum_item(url="http://bbs.binjiang.test:8001/thread-3456-1-1.html", run_id="run-1"):
+    posts = [BENIGN_POST, FRAUD_POST, "楼主别信，刷单都是骗局。"]
+    text, entries, offset = "", [], 0
+    for index, body in enumerate(posts):
+        if text:
+            text += "\n\n"
+            offset += 2
+        entries.append(
+            {
+                "index": index,
+                "author": f"用户{index}",
+                "time": None,
+                "text": body,
+                "start": offset,
+                "end": offset + len(body),
+            }
+        )
+        text += body
+        offset += len(body)
+    return {
+        "url": url,
+        "original_url": url,
+        "run_id": run_id,
+        "site": dict(SITE),
+        "status": 200,
+        "fetched_at": "2024-03-11T08:00:00+00:00",
+        "depth": 1,
+        "rendered": False,
+        "charset": "gb18030",
+        "charset_source": "meta",
+        "title": "周末兼职求推荐 - 便民信息",
+        "text": text,
+        "description": "",
+        "keywords": [],
+        "icp": None,
+        "links": [],
+        "apk_links": [],
+        "qr_images": [],
+        "forum": {
+            "engine": "discuz",
+            "kind": "thread",
+            "board_id": "12",
+            "thread_id": "3456",
+            "page": 1,
+        },
+        "posts": entries,
+        "content_hash": "x",
+    }
+
+
+def plain_item(url, text="滨江区召开安全生产工作会议，部署春季安全工作。", run_id="run-1"):
+    item = forum_item(url, run_id)
+    item.update(text=text, posts=[], forum=None, title="滨江新闻", charset="utf-8")
+    return item
+
+
+class FakeSweep(Spider):
+    name = "sweep"
+
+
+def make_crawler(settings, run_id="run-1", site_states=None):
+    crawler = get_crawler(FakeSweep, settings)
+    spider = FakeSweep()
+    spider.run_id = run_id
+    spider.site_states = (
+        site_states
+        if site_states is not None
+        else {
+            "site-bbs": {
+                "name": SITE["name"],
+                "url": SITE["url"],
+                "pages": 2,
+                "errors": 0,
+                "status": "done",
+                "reason": None,
+            },
+            "site-dead": {
+                "name": "关停网站",
+                "url": "http://dead.test/",
+                "pages": 0,
+                "errors": 3,
+                "status": "failed",
+                "reason": "DNS lookup failed",
+            },
+        }
+    )
+    crawler.spider = spider
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+    return crawler, spider
+
+
+def close(crawler, spider, *pipelines):
+    for pipeline in pipelines:
+        if hasattr(pipeline, "close_spider"):
+            pipeline.close_spider()
+    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+
+
+# --- scan ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hit, post_index",
+    [
+        ({"start": 0}, 0),
+        ({"start": 5}, 0),
+        ({"start": 28}, None),
+        ({"start": 30}, 1),
+        ({"start": 60}, 1),
+        ({"start": 200}, None),
+        ({"start": 5, "field": "title"}, None),
+        ({"start": None}, None),
+    ],
+)
+def test_attach_posts_maps_offsets_to_posts(hit, post_index):
+    posts = [{"index": 0, "start": 0, "end": 28}, {"index": 1, "start": 30, "end": 80}]
+    attach_posts([hit], posts)
+    assert hit.get("post_index") == post_index
+
+
+def test_scan_pipeline_scans_maps_hits_to_posts_and_counts():
+    crawler, _ = make_crawler({})
+    pipeline = ScanPipeline.from_crawler(crawler)
+    item = pipeline.process_item(forum_item())
+    scan = item["scan"]
+    assert scan["level"] in ("high", "medium") and "task_scam" in scan["categories"]
+    in_text = [hit for hit in scan["hits"] if hit.get("field", "text") == "text"]
+    assert in_text and {hit["post_index"] for hit in in_text} == {1}
+    assert all("post_index" not in hit for hit in scan["hits"] if hit.get("field") == "title")
+    assert scan["rule_fingerprint"]
+    stats = crawler.stats.get_stats()
+    assert stats["scan/pages"] == 1
+    assert stats[f"scan/level/{scan['level']}"] == 1
+    assert stats["scan/hits/task_scam"] >= 1
+
+
+def test_scan_pipeline_survives_an_engine_failure():
+    class Broken:
+        fingerprint = "x"
+
+        def scan(self, *args, **kwargs):
+            raise RuntimeError("boom")
+
+    crawler, _ = make_crawler({})
+    item = ScanPipeline(Broken(), crawler.stats).process_item(plain_item("http://a.test/"))
+    assert "scan" not in item and crawler.stats.get_value("scan/errors") == 1
+
+
+# --- result files ------------------------------------------------------------------------------
+
+
+def run_output(tmp_path, items, resume=False, run_id="run-1"):
+    crawler, spider = make_crawler(
+        {"WUZHA_OUT_DIR": str(tmp_path), "WUZHA_RESUME": resume}, run_id=run_id
+    )
+    scan = ScanPipeline.from_crawler(crawler)
+    output = OutputPipeline.from_crawler(crawler)
+    output.open_spider()
+    for item in items:
+        output.process_item(scan.process_item(item))
+    close(crawler, spider, output)
+    return crawler
+
+
+def read_lines(path):
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_output_pipeline_is_off_without_out_dir():
+    crawler, _ = make_crawler({})
+    with pytest.raises(NotConfigured):
+        OutputPipeline.from_crawler(crawler)
+
+
+def test_output_files(tmp_path):
+    items = [forum_item(), plain_item("http://bbs.binjiang.test:8001/news.html")]
+    run_output(tmp_path, items)
+
+    pages = read_lines(tmp_path / "pages.jsonl")
+    assert [p["url"] for p in pages] == [items[0]["url"], items[1]["url"]]
+    assert pages[0] == {
+        "url": items[0]["url"],
+        "site": {
+            "id": "site-bbs",
+            "name": "滨江社区论坛",
+            "url": SITE["url"],
+            "domain": "bbs.binjiang.test",
+        },
+        "status": 200,
+        "title": "周末兼职求推荐 - 便民信息",
+        "charset": "gb18030",
+        "level": pages[0]["level"],
+    }
+    assert pages[0]["level"] in ("high", "medium") and pages[1]["level"] == "none"
+
+    (finding,) = read_lines(tmp_path / "findings.jsonl")
+    assert finding["url"] == items[0]["url"] and finding["score"] > 0
+    assert "task_scam" in finding["categories"]
+    hit = finding["hits"][0]
+    assert set(hit) >= {"rule_id", "category", "matched", "snippet", "post_index"}
+    assert hit["post_index"] == 1 and hit["post_author"] == "用户1"
+    assert {"type": "qq", "value": "2789451230"} in finding["entities"]
+
+    summary = json.loads((tmp_path / "summary.json").read_text("utf-8"))
+    assert summary["run_id"] == "run-1" and summary["pages"] == 2
+    assert summary["sites"]["total"] == 2 and summary["sites"]["done"] == 1
+    assert summary["sites"]["failed"] == 1
+    assert summary["sites"]["problems"][0]["reason"] == "DNS lookup failed"
+    assert summary["findings"]["pages"] == 1
+    assert summary["findings"]["by_category"][0]["id"] == "task_scam"
+    assert summary["findings"]["by_category"][0]["name"] == "刷单返利"
+    assert summary["top_sites"][0]["id"] == "site-bbs"
+    assert summary["started"] and summary["ended"] and summary["duration_seconds"] is not None
+    report = (tmp_path / "report.html").read_text("utf-8")
+    assert "刷单返利" in report and "滨江社区论坛" in report
+
+
+def test_resume_continues_files_without_duplicates(tmp_path):
+    first = [forum_item(), plain_item("http://bbs.binjiang.test:8001/a.html")]
+    run_output(tmp_path, first)
+    # the kill left half a line behind
+    with (tmp_path / "pages.jsonl").open("a", encoding="utf-8") as file:
+        file.write('{"url": "http://bbs.binjiang.test:8001/b.ht')
+    again = [
+        plain_item("http://bbs.binjiang.test:8001/a.html"),  # crawled again after restart
+        plain_item("http://bbs.binjiang.test:8001/b.html"),
+        forum_item("http://bbs.binjiang.test:8001/thread-3456-2-1.html"),
+    ]
+    crawler = run_output(tmp_path, again, resume=True)
+
+    urls = [p["url"] for p in read_lines(tmp_path / "pages.jsonl")]
+    assert len(urls) == len(set(urls)) == 4
+    findings = [f["url"] for f in read_lines(tmp_path / "findings.jsonl")]
+    assert len(findings) == len(set(findings)) == 2
+    summary = json.loads((tmp_path / "summary.json").read_text("utf-8"))
+    assert summary["pages"] == 4 and summary["findings"]["pages"] == 2  # the whole run
+    assert crawler.stats.get_value("output/duplicates_skipped") == 1
+
+
+def test_a_new_run_starts_the_files_afresh(tmp_path):
+    run_output(tmp_path, [forum_item()])
+    run_output(tmp_path, [plain_item("http://x.test/")], resume=True, run_id="run-2")
+    assert [p["url"] for p in read_lines(tmp_path / "pages.jsonl")] == ["http://x.test/"]
+
+
+# --- Elasticsearch -------------------------------------------------------------------------------
+
+
+def test_index_pipeline_is_off_without_elasticsearch(tmp_path, monkeypatch):
+    from wuzha import localsearch
+    from wuzha.config import settings_with
+
+    monkeypatch.setattr(localsearch, "local_url", lambda settings: None)
+    crawler, _ = make_crawler({"WUZHA_CONFIG": settings_with(elasticsearch_url=None)})
+    with pytest.raises(NotConfigured):
+        IndexPipeline.from_crawler(crawler)
+
+
+@pytest.mark.elasticsearch
+def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settings, es_url):
+    from elasticsearch import Elasticsearch
+
+    from indexer.ids import page_id
+
+    run_id = f"run-{uuid.uuid4().hex[:6]}"
+    item_url = f"http://bbs.binjiang.test:8001/thread-{uuid.uuid4().hex[:6]}-1-1.html"
+
+    def crawl(items):
+        crawler, spider = make_crawler({"WUZHA_CONFIG": es_settings}, run_id=run_id)
+        spider.states = {}
+        scan = ScanPipeline.from_crawler(crawler)
+        index = IndexPipeline.from_crawler(crawler)
+        index.open_spider()
+        for item in items:
+            index.process_item(scan.process_item(item))
+        close(crawler, spider, index)
+        return crawler
+
+    crawler = crawl(
+        [forum_item(item_url, run_id), plain_item(item_url + "?x=benign", run_id=run_id)]
+    )
+    assert crawler.stats.get_value("es/indexed") >= 3
+
+    client = Elasticsearch(es_url)
+    prefix = es_settings.index_prefix
+    for kind in ("pages", "hits", "sites", "crawls"):
+        client.indices.refresh(index=f"{prefix}-{kind}")
+    pid = page_id(item_url)
+    page = client.get(index=f"{prefix}-pages", id=pid)["_source"]
+    assert page["scan"]["level"] in ("high", "medium") and page["review"]["status"] == "new"
+    hits = client.search(index=f"{prefix}-hits", query={"term": {"page_id": pid}})["hits"]["hits"]
+    in_posts = [h["_source"]["post"] for h in hits if h["_source"]["post"]]
+    assert in_posts and all(
+        post == {"index": 1, "author": "用户1", "time": None} for post in in_posts
+    )
+    site = client.get(index=f"{prefix}-sites", id="site-bbs")["_source"]
+    assert site["risk"]["pages_crawled"] == 2 and site["risk"]["fraud_pages"] == 1
+    assert site["risk"]["max_level"] in ("high", "medium")
+    run = client.get(index=f"{prefix}-crawls", id=run_id)["_source"]["crawl"]
+    assert run["status"] == "finished" and run["pages"] == 2 and run["sites_failed"] == 1
+
+    # a reviewer confirms; the next crawl indexes the same page again
+    client.update(
+        index=f"{prefix}-pages",
+        id=pid,
+        doc={"review": {"status": "confirmed", "by": "李四"}},
+        refresh=True,
+    )
+    client.update(
+        index=f"{prefix}-hits",
+        id=hits[0]["_id"],
+        doc={"review": {"status": "confirmed", "by": "李四"}},
+        refresh=True,
+    )
+    crawl([forum_item(item_url, run_id)])
+    client.indices.refresh(index=f"{prefix}-pages")
+    client.indices.refresh(index=f"{prefix}-hits")
+    assert client.get(index=f"{prefix}-pages", id=pid)["_source"]["review"]["status"] == "confirmed"
+    assert client.get(index=f"{prefix}-hits", id=hits[0]["_id"])["_source"]["review"] == {
+        "status": "confirmed",
+        "by": "李四",
+    }
+    client.close()

@@ -1,0 +1,204 @@
+"""report.html: self-contained, escaped, and it renders in Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crawler.report import render_report, write_report
+from crawler.tally import SweepTally
+
+HOSTILE = '<script>window.__pwned = 1; alert(1)</script><img src=x onerror="window.__pwned=2">'
+
+
+def sample(hostile: str = HOSTILE):
+    tally = SweepTally()
+    site = {
+        "id": "s1",
+        "name": "论坛</title><script>alert(3)</script>",
+        "url": "http://bbs.test/",
+        "domain": "bbs.test",
+    }
+    other = {"id": "s2", "name": "同城信息网", "url": "http://tc.test/", "domain": "tc.test"}
+    for n in range(3):
+        tally.add_page(
+            {
+                "url": f"http://bbs.test/{n}",
+                "site": site,
+                "status": 200,
+                "charset": "gb18030",
+                "level": "high",
+            }
+        )
+    tally.add_page(
+        {
+            "url": "http://tc.test/1",
+            "site": other,
+            "status": 200,
+            "charset": "utf-8",
+            "level": "medium",
+        }
+    )
+    tally.add_finding(
+        {
+            "url": "http://bbs.test/0?a=<b>",
+            "site": site,
+            "title": "刷单<b>标题</b>",
+            "score": 92.5,
+            "level": "high",
+            "categories": ["task_scam"],
+            "entities": [{"type": "qq", "value": "2789451230"}],
+            "hits": [
+                {
+                    "rule_id": "task_scam.advance_payment",
+                    "category": "task_scam",
+                    "title": "刷单返利：先垫付",
+                    "level": "high",
+                    "matched": ["刷单", "垫付"],
+                    "snippet": f"兼职刷单日结 {hostile}",
+                    "post_index": 1,
+                    "post_author": "小妹",
+                }
+            ],
+        }
+    )
+    tally.add_finding(
+        {
+            "url": "http://tc.test/1",
+            "site": other,
+            "title": "收卡",
+            "score": 55.0,
+            "level": "medium",
+            "categories": ["card_trading"],
+            "entities": [],
+            "hits": [
+                {
+                    "rule_id": "card_trading.buy_cards",
+                    "category": "card_trading",
+                    "title": "两卡买卖",
+                    "level": "medium",
+                    "matched": ["收卡"],
+                    "snippet": "高价收卡",
+                    "post_index": None,
+                    "post_author": None,
+                }
+            ],
+        }
+    )
+    states = {
+        "s1": {
+            "name": site["name"],
+            "url": site["url"],
+            "pages": 3,
+            "errors": 0,
+            "status": "done",
+            "reason": None,
+        },
+        "s2": {
+            "name": "同城信息网",
+            "url": "http://tc.test/",
+            "pages": 1,
+            "errors": 0,
+            "status": "done",
+            "reason": None,
+        },
+        "s3": {
+            "name": "坏站",
+            "url": "http://bad.test/",
+            "pages": 0,
+            "errors": 4,
+            "status": "failed",
+            "reason": f"HTTP 500 {hostile}",
+        },
+    }
+    summary = tally.summary(
+        run_id="run-42",
+        started="2024-03-11T08:00:00+00:00",
+        ended="2024-03-11T08:42:10+00:00",
+        finish_reason="finished",
+        site_states=states,
+        stats={"sweep/errors/timeout": 2},
+        taxonomy={"task_scam": "刷单返利", "card_trading": "两卡买卖"},
+    )
+    return summary, tally.top_findings()
+
+
+def test_report_escapes_everything_crawled():
+    html = render_report(*sample())
+    assert "<script>" not in html and "onerror=" not in html.replace("onerror=&#34;", "")
+    assert "&lt;script&gt;window.__pwned = 1; alert(1)&lt;/script&gt;" in html
+    assert "论坛&lt;/title&gt;" in html
+
+
+def test_report_is_self_contained():
+    html = render_report(*sample())
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
+    assert "@import" not in html and "url(" not in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+
+
+def test_report_shows_figures_charts_and_chinese_labels():
+    html = render_report(*sample())
+    for text in (
+        "网站巡查报告",
+        "run-42",
+        "刷单返利",
+        "两卡买卖",
+        "42 分 10 秒",
+        "坏站",
+        "高",
+        "92.5 分",
+    ):
+        assert text in html
+    assert html.count('<rect x="220"') == 4  # two categories + two sites
+
+
+def test_report_without_findings():
+    tally = SweepTally()
+    summary = tally.summary(
+        run_id="r", started=None, ended=None, finish_reason="finished", site_states={}, stats={}
+    )
+    html = render_report(summary, [])
+    assert "本次巡查未发现诈骗内容" in html
+
+
+@pytest.mark.chromium
+def test_report_renders_in_chromium(tmp_path, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    path = write_report(tmp_path / "report.html", *sample())
+    dialogs = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            requests = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(path.as_uri())
+            assert page.locator("#report-title").is_visible()
+            assert page.locator("#report-title").inner_text() == "无诈 · 网站巡查报告"
+            assert page.locator("#chart-categories svg rect").count() == 2
+            assert page.locator("#chart-sites svg rect").count() == 2
+            assert page.locator("#chart-categories svg rect").first.bounding_box()["width"] > 100
+            snippet = page.locator("#findings .snippet").first.inner_text()
+            assert "<script>window.__pwned = 1; alert(1)</script>" in snippet
+            assert page.evaluate("window.__pwned === undefined")
+            assert page.locator("#findings tr.finding").count() == 2
+            assert "HTTP 500 <script>" in page.locator("#problems").inner_text()
+        finally:
+            browser.close()
+    assert dialogs == []
+    assert all(url.startswith("file://") for url in requests)  # nothing fetched from anywhere
