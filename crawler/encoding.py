@@ -18,8 +18,9 @@ Contract (the spider codes against it)::
   whose bytes are GBK still comes out right (source ``"meta"`` or ``"detected"``).
 * Garbage never raises anything but :class:`NotHtml`: a body that is not text at all (NUL bytes,
   a known binary signature such as PNG/ZIP/PDF, or mostly control characters) raises
-  ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts
-  ``encoding/not_html/<reason>``. Anything else decodes, with U+FFFD where bytes are broken.
+  ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its
+  ``reason`` (``sweep/skipped/binary/<reason>``). Anything else decodes, with U+FFFD where
+  bytes are broken.
 """
 
 from __future__ import annotations

@@ -169,12 +169,32 @@ class IndexPipeline:
                 site = self._site(spider, site_id)
                 if site is not None:
                     self.writer.upsert_site(site, risk)
+            self._raise_recurred(risks)
             self.writer.index_crawl(self._run_document(status=reason, states=states))
         finally:
             for key, value in self.writer.close().items():
                 self.stats.set_value(key, value)
             for line in self.writer.summary():
                 log.info(line)
+
+    def _raise_recurred(self, risks: dict[str, dict[str, Any]]) -> None:
+        """Taken-down sites showing fraud again in this crawl become ``recurred`` — the one
+        review change a crawl makes (``indexer.review.raise_recurred``); other decisions stay."""
+        from indexer.review import raise_recurred
+
+        fraud = [site_id for site_id, risk in risks.items()
+                 if risk.get("fraud_pages") or risk.get("max_level") in ("high", "medium")]
+        if not fraud:
+            return
+        try:
+            self.writer.flush()  # the findings must be in the index before they are looked up
+            changes = raise_recurred(self.writer.client, self.config, fraud)
+        except Exception as err:  # noqa: BLE001 - results are indexed either way; next crawl retries
+            log.warning("could not check taken-down sites for recurrence: %s", err)
+            return
+        for change in changes:
+            log.warning("%s was taken down but shows fraud again: marked recurred", change.label)
+        self.stats.set_value("review/recurred", len(changes))
 
     # --- closing figures ---------------------------------------------------------------------
 

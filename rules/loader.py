@@ -143,9 +143,9 @@ def _condition_message(error) -> str:
         keys = set(instance)
         for sub in error.context or ():
             branch = error.schema["oneOf"][sub.schema_path[0]] if sub.schema_path else {}
-            if keys and keys <= set(branch.get("properties", {})) and set(
+            if keys and keys <= set(branch.get("properties", {})) and keys & set(
                 branch.get("required", ())
-            ) <= keys:
+            ):
                 where = "/".join(str(p) for p in sub.relative_path)
                 return f"{where + ': ' if where else ''}{sub.message}"
     return (
@@ -225,10 +225,15 @@ def check_packs(paths: Iterable[Path | str] | None = None) -> tuple[list[Rule], 
         if read_problems:
             continue
         schema_problems = _schema_problems(path, data)
-        if schema_problems:
-            problems.extend(schema_problems)
+        problems.extend(schema_problems)
+        rules_ok = isinstance(data, dict) and isinstance(data.get("rules"), list)
+        if not rules_ok or any(p.rule_id is None for p in schema_problems):
             continue
+        # rules with schema errors are reported once; the others still get every check
+        broken = {p.rule_id for p in schema_problems}
         for raw in data["rules"]:
+            if not isinstance(raw, dict) or str(raw.get("id")) in broken:
+                continue
             rule_id = raw["id"]
             if rule_id in seen:
                 problems.append(

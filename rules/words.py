@@ -51,9 +51,13 @@ class BoundaryChecker:
                 if self._tokenizer is None:
                     import jieba
 
-                    jieba.setLogLevel(logging.WARNING)
+                    base = _base_tokenizer()
                     tokenizer = jieba.Tokenizer()
-                    tokenizer.initialize()
+                    # a copy of the loaded dictionary: our words must not leak into jieba's
+                    # global tokenizer or into other engines (0.02 s instead of a 1 s reload)
+                    tokenizer.FREQ = dict(base.FREQ)
+                    tokenizer.total = base.total
+                    tokenizer.initialized = True
                     words = list(self.vocabulary)
                     if self.jargon_path is not None and self.jargon_path.is_file():
                         for line in self.jargon_path.read_text(encoding="utf-8").splitlines():
@@ -119,6 +123,20 @@ class BoundaryChecker:
             if a <= s and e <= b and (a == s or b == e):
                 return True
         return False
+
+
+_BASE_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _base_tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _BASE_LOCK:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+    return tokenizer
 
 
 def _best_logprob(tokenizer, sentence: str) -> float:

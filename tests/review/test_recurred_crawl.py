@@ -1,0 +1,43 @@
+"""A real crawl's IndexPipeline raises `recurred` on a taken-down site that shows fraud again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crawler.pipelines import IndexPipeline, ScanPipeline
+from indexer import review
+from indexer.templates import alias_name
+from tests.crawler.test_pipelines import SITE, close, forum_item, make_crawler
+
+pytestmark = pytest.mark.elasticsearch
+
+
+def crawl(settings, run_id, items):
+    crawler, spider = make_crawler({"WUZHA_CONFIG": settings}, run_id=run_id)
+    spider.states = {}
+    scan = ScanPipeline.from_crawler(crawler)
+    index = IndexPipeline.from_crawler(crawler)
+    index.open_spider()
+    for item in items:
+        index.process_item(scan.process_item(item))
+    close(crawler, spider, index)
+    return crawler
+
+
+def test_crawl_after_takedown_marks_the_site_recurred(es, rv_settings):
+    url = "http://bbs.binjiang.test:8001/thread-9001-1-1.html"
+    first = crawl(rv_settings, "run-recur-1", [forum_item(url, "run-recur-1")])
+    assert first.stats.get_value("review/recurred") is None
+    for status in ("confirmed", "takedown_requested", "taken_down"):
+        review.mark_site(es, rv_settings, SITE["id"], status, "吴审核")
+
+    later = forum_item(url, "run-recur-2")
+    later["fetched_at"] = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    second = crawl(rv_settings, "run-recur-2", [later])
+
+    assert second.stats.get_value("review/recurred") == 1
+    stored = es.get(index=alias_name(rv_settings.index_prefix, "sites"), id=SITE["id"])["_source"]
+    assert stored["review"]["status"] == "recurred" and stored["review"]["by"] == "wuzha"
+    assert stored["review"]["previous_status"] == "taken_down"
