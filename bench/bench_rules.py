@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rules import load_engine  # noqa: E402
+from rules import load_engine
 
 DEFAULT_DATA = Path("/work/shared/data/fraud-dev.jsonl.gz")
 
@@ -85,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     def raw(page: str) -> None:
         engine.matcher.raw_matches(page)
 
-    print(f"{len(engine.rules)} rules, {len(engine.matcher)} automaton patterns "
-          f"(fingerprint {engine.fingerprint}), best of {args.repeat} runs, one core")
+    print(
+        f"{len(engine.rules)} rules, {len(engine.matcher)} automaton patterns "
+        f"(fingerprint {engine.fingerprint}), best of {args.repeat} runs, one core"
+    )
     print(f"{'workload':34} {'MB':>6} {'raw MB/s':>9} {'engine MB/s':>12} {'ratio':>7}")
     results = []
     for label, pages in (
@@ -104,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:34} {mb:6.1f} {raw_speed:9.1f} {engine_speed:12.1f} {ratio:7.1%}")
     label, speed, ratio = results[0]
     print()
-    print(f"targets on {label}: engine >= 20 MB/s {'OK' if speed >= 20 else 'MISSED'} "
-          f"({speed:.1f}), >= 25% of raw {'OK' if ratio >= 0.25 else 'MISSED'} ({ratio:.1%})")
+    print(
+        f"targets on {label}: engine >= 20 MB/s {'OK' if speed >= 20 else 'MISSED'} "
+        f"({speed:.1f}), >= 25% of raw {'OK' if ratio >= 0.25 else 'MISSED'} ({ratio:.1%})"
+    )
     return 0
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rules import load_engine  # noqa: E402
-from rules.context import ANTI_FRAUD  # noqa: E402
-from rules.loader import taxonomy  # noqa: E402
+from rules import load_engine
+from rules.context import ANTI_FRAUD
+from rules.loader import taxonomy
 
 DEFAULT_DATA = Path("/work/shared/data/fraud-dev.jsonl.gz")
 UNCATEGORISED_FRAUD = {"fake_job", "pyramid_scheme", "other_fraud"}
@@ -95,30 +95,42 @@ def main(argv: list[str] | None = None) -> int:
 
     precision, recall, f1 = prf(tp, fp, fn)
     total = tp + fp + fn + tn
-    print(f"rule engine on {args.data.name}: {total} texts, {len(engine.rules)} rules "
-          f"(fingerprint {engine.fingerprint}), {chars / 1e6:.1f} M characters in {elapsed:.1f} s")
+    print(
+        f"rule engine on {args.data.name}: {total} texts, {len(engine.rules)} rules "
+        f"(fingerprint {engine.fingerprint}), {chars / 1e6:.1f} M characters in {elapsed:.1f} s"
+    )
     print()
     print("fraud vs. not fraud (flagged = high or medium)")
-    print(f"  precision {precision:.3f}   recall {recall:.3f}   F1 {f1:.3f}   "
-          f"(tp {tp}, fp {fp}, fn {fn}, tn {tn})")
-    print(f"  targets:  precision >= 0.95 {'OK' if precision >= 0.95 else 'MISSED'}, "
-          f"recall >= 0.85 {'OK' if recall >= 0.85 else 'MISSED'}")
+    print(
+        f"  precision {precision:.3f}   recall {recall:.3f}   F1 {f1:.3f}   "
+        f"(tp {tp}, fp {fp}, fn {fn}, tn {tn})"
+    )
+    print(
+        f"  targets:  precision >= 0.95 {'OK' if precision >= 0.95 else 'MISSED'}, "
+        f"recall >= 0.85 {'OK' if recall >= 0.85 else 'MISSED'}"
+    )
     print()
-    print("per category (top category of flagged texts; fake_job/pyramid_scheme/other_fraud "
-          "excluded)")
-    print(f"  {'category':26} {'support':>7} {'predicted':>9} {'precision':>9} {'recall':>7} "
-          f"{'F1':>6}")
+    print(
+        "per category (top category of flagged texts; fake_job/pyramid_scheme/other_fraud excluded)"
+    )
+    print(
+        f"  {'category':26} {'support':>7} {'predicted':>9} {'precision':>9} {'recall':>7} "
+        f"{'F1':>6}"
+    )
     for category in categories:
         support = sum(confusion[category].values())
-        predicted = sum(confusion[label][category] for label in confusion
-                        if label not in UNCATEGORISED_FRAUD)
+        predicted = sum(
+            confusion[label][category] for label in confusion if label not in UNCATEGORISED_FRAUD
+        )
         hit = confusion[category][category]
         p, r, f = prf(hit, predicted - hit, support - hit)
         if support or predicted:
             print(f"  {category:26} {support:7d} {predicted:9d} {p:9.3f} {r:7.3f} {f:6.3f}")
         else:
-            print(f"  {category:26} {support:7d} {predicted:9d}   (no texts of this kind in the "
-                  "corpus)")
+            print(
+                f"  {category:26} {support:7d} {predicted:9d}   (no texts of this kind in the "
+                "corpus)"
+            )
     print()
     print("confusion (rows: label, columns: predicted top category; only non-zero cells)")
     for label in sorted(confusion, key=lambda lbl: (lbl == "benign", lbl)):
@@ -127,17 +139,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label:26} {cells}")
     print()
     rate = news_flagged / news_total if news_total else 0.0
-    print(f"anti-fraud news among benign texts (context cues >= threshold): {news_total}; "
-          f"flagged {news_flagged} = {rate:.1%} (target <= 2% {'OK' if rate <= 0.02 else 'MISSED'})")
-    print("benign flagged by source: " + ", ".join(
-        f"{src} {fp_by_source[src]}/{n}" for src, n in sorted(benign_by_source.items())))
+    print(
+        f"anti-fraud news among benign texts (context cues >= threshold): {news_total}; "
+        f"flagged {news_flagged} = {rate:.1%} (target <= 2% {'OK' if rate <= 0.02 else 'MISSED'})"
+    )
+    print(
+        "benign flagged by source: "
+        + ", ".join(f"{src} {fp_by_source[src]}/{n}" for src, n in sorted(benign_by_source.items()))
+    )
     print()
     print(f"worst false positives (of {len(false_positives)}):")
     for score, record, result in sorted(false_positives, key=lambda x: -x[0])[: args.worst]:
         rule_ids = ", ".join(h.rule_id for h in result.hits)
         excerpt = " ".join(record["text"].split())[:90]
-        print(f"  {record['id']:28} {result.level:6} {score:5.1f}  [{rule_ids}]"
-              f"{' ctx=' + ','.join(result.context) if result.context else ''}")
+        print(
+            f"  {record['id']:28} {result.level:6} {score:5.1f}  [{rule_ids}]"
+            f"{' ctx=' + ','.join(result.context) if result.context else ''}"
+        )
         print(f"      {excerpt}")
     if args.show_fn:
         print()
@@ -145,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         for score, record, result in sorted(false_negatives, key=lambda x: -x[0])[: args.worst]:
             rule_ids = ", ".join(h.rule_id for h in result.hits) or "-"
             excerpt = " ".join(record["text"].split())[:90]
-            print(f"  {record['id']:28} {record['label']:24} {score:5.1f} [{rule_ids}]"
-                  f"{' ctx=' + ','.join(result.context) if result.context else ''}")
+            print(
+                f"  {record['id']:28} {record['label']:24} {score:5.1f} [{rule_ids}]"
+                f"{' ctx=' + ','.join(result.context) if result.context else ''}"
+            )
             print(f"      {excerpt}")
     return 0
 

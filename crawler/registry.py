@@ -69,6 +69,8 @@ _URL_END = re.compile(r"[\s（(【\[，,；;、。\"'“”‘’<>|]")
 _TRAILING_JUNK = ".。,，;；:：'\"”’)）】]>#?&"
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# "javascript:…", "mailto:…" – a scheme without "//" (unlike "host:8080", digits after ':')
+_OTHER_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?!//)(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,11 @@ def normalise_site_url(raw: str) -> str:
     text = text.rstrip(_TRAILING_JUNK)
     if not text:
         raise ValueError(f"no URL in {raw.strip()[:80]!r}")
+    other_scheme = _OTHER_SCHEME_RE.match(text)
+    if other_scheme and other_scheme.group(1).lower() not in ("http", "https"):
+        raise ValueError(
+            f"{raw.strip()[:80]!r} is not a web address (scheme {other_scheme.group(1)}:)"
+        )
     if not _SCHEME_RE.match(text):
         if text.startswith("//"):
             text = text[2:]

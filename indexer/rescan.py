@@ -39,6 +39,7 @@ from indexer.documents import (
     iso_time,
 )
 from indexer.ids import hit_id
+from indexer.setup import setup
 from indexer.writer import BulkWriter
 from wuzha.config import Settings
 
@@ -225,6 +226,9 @@ def rescan(
         rule_versions=dict(engine.rule_versions),
         run_id=f"rescan-{started.strftime('%Y%m%dT%H%M%SZ')}-{engine.fingerprint}",
     )
+    # Retro-scans run after upgrades: bring the mappings up to date first (idempotent, additive),
+    # or fields this version writes (hit.retired_by) would be refused by a strict mapping.
+    setup(settings, client)
     query = pages_query(since, site_ids)
     own_writer = writer is None
     writer = writer or BulkWriter(settings, client)

@@ -13,7 +13,11 @@ _LITERAL = sre_parse.LITERAL
 _SUBPATTERN = sre_parse.SUBPATTERN
 _BRANCH = sre_parse.BRANCH
 _IN = sre_parse.IN
-_REPEATS = (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None))
+_REPEATS = (
+    sre_parse.MAX_REPEAT,
+    sre_parse.MIN_REPEAT,
+    getattr(sre_parse, "POSSESSIVE_REPEAT", None),
+)
 _ZERO_WIDTH = (sre_parse.AT,)
 
 

@@ -29,12 +29,12 @@ def _parse(line: str) -> tuple[object, str, str]:
         raise ValueError(f"line longer than {MAX_LINE_CHARS} characters")
     record = json.loads(line)
     if not isinstance(record, dict):
-        raise ValueError("not a JSON object")
+        raise TypeError("not a JSON object")
     if "id" not in record:
         raise ValueError('no "id"')
     text = record.get("text")
     if not isinstance(text, str):
-        raise ValueError('"text" missing or not a string')
+        raise TypeError('"text" missing or not a string')
     title = record.get("title") if isinstance(record.get("title"), str) else ""
     return record["id"], text, title
 
@@ -55,7 +55,7 @@ def scan_lines(
             continue
         try:
             record_id, text, title = _parse(line)
-        except (ValueError, json.JSONDecodeError) as err:
+        except (ValueError, TypeError) as err:  # JSONDecodeError is a ValueError
             summary.bad.append((number, str(err)))
             continue
         result = engine.scan(text, title=title)

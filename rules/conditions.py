@@ -132,8 +132,10 @@ class AllTerms(_TermCondition):
             return None
         found: Evidence = []
         for term in self.items:
-            span = page.word_span(term.text) if page.strict and term.check else (
-                page.spans(term.text, False)[0]
+            span = (
+                page.word_span(term.text)
+                if page.strict and term.check
+                else (page.spans(term.text, False)[0])
             )
             if span is None:
                 return None
@@ -333,13 +335,17 @@ def compile_condition(spec: Any, policy: str = "auto", path: str = "match") -> C
             return Signal(str(spec["signal"]))
         if "all_of" in spec:
             return AllOf(
-                [compile_condition(c, policy, f"{path}.all_of[{i}]")
-                 for i, c in enumerate(spec["all_of"])]
+                [
+                    compile_condition(c, policy, f"{path}.all_of[{i}]")
+                    for i, c in enumerate(spec["all_of"])
+                ]
             )
         if "any_of" in spec:
             return AnyOf(
-                [compile_condition(c, policy, f"{path}.any_of[{i}]")
-                 for i, c in enumerate(spec["any_of"])]
+                [
+                    compile_condition(c, policy, f"{path}.any_of[{i}]")
+                    for i, c in enumerate(spec["any_of"])
+                ]
             )
         if "not" in spec:
             return Not(compile_condition(spec["not"], policy, f"{path}.not"))

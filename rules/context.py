@@ -39,7 +39,9 @@ def _host_weight(url: str, hosts: dict[str, float]) -> tuple[float, str | None]:
     return 0.0, None
 
 
-def judge_context(present: set[str] | dict, config: AntiFraudContext, url: str = "") -> ContextVerdict:
+def judge_context(
+    present: set[str] | dict, config: AntiFraudContext, url: str = ""
+) -> ContextVerdict:
     """Context verdict from the set of terms the automaton found on the page."""
     found = [(config.words[w], w) for w in present if w in config.words]
     # 反诈中心 inside 国家反诈中心 is one mention, not two

@@ -43,8 +43,17 @@ class PageState:
     """Everything known about one page while rules are evaluated (the conditions' PageView)."""
 
     __slots__ = (
-        "nt", "text", "found", "present", "entities", "lexicon", "boundaries", "strict", "_checked",
-        "_first_word", "_signals",
+        "_checked",
+        "_first_word",
+        "_signals",
+        "boundaries",
+        "entities",
+        "found",
+        "lexicon",
+        "nt",
+        "present",
+        "strict",
+        "text",
     )
 
     def __init__(

@@ -24,9 +24,7 @@ _IS = r"(?:是|为|[:：])?\s*"
 _PHONE = re.compile(r"1(?<!\d1)[3-9]\d(?:[ \-]?\d){8}(?![\d])")
 _PHONE_86 = re.compile(r"\+?86[ \-]?$")
 
-_QQ = re.compile(
-    rf"q(?:q|(?<![a-z]q))(?:号码|号|帐号|账号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)"
-)
+_QQ = re.compile(rf"q(?:q|(?<![a-z]q))(?:号码|号|帐号|账号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)")
 _QQ_MAIL = re.compile(r"([1-9]\d{4,10})@qq\.com")
 _QQ_GROUP = re.compile(
     rf"(?:qq群|q群|群号码|群号|加群|进群|入群)(?:号码|号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)"
@@ -42,7 +40,9 @@ _NOT_CARD_CUES = ("身份证", "订单", "单号", "运单", "快递", "流水�
 _TRC20 = re.compile(r"t(?<![a-z0-9]t)[1-9a-z]{33}(?![a-z0-9])")
 _TRC20_STRICT = re.compile(r"T[1-9A-HJ-NP-Za-km-z]{33}")
 _ERC20 = re.compile(r"0x(?<![a-z0-9]0x)[0-9a-f]{40}(?![0-9a-z])")
-_TME = re.compile(r"(?:https?://)?(?<![a-z0-9.])(?:t|telegram)\.me/(?:joinchat/|\+|s/)?([a-z0-9_]{4,64})")
+_TME = re.compile(
+    r"(?:https?://)?(?<![a-z0-9.])(?:t|telegram)\.me/(?:joinchat/|\+|s/)?([a-z0-9_]{4,64})"
+)
 _TG_CUE = r"(?:t(?<![a-z]t)(?:elegram|g)|纸飞机|飞机|电报)"
 _TG_HANDLE = re.compile(
     # cue, then @handle; or cue + 号/账号/id, then handle; or telegram/tg: handle
@@ -58,7 +58,9 @@ _SCHEME_URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'，。、；：！？（）【】「」《》\u4e00-\u9fff]+"
 )
 _TLD = re.compile(rf"\.(?:{_TLDS})(?![a-z0-9-])")
-_PORT_PATH = re.compile(r"(?::\d{2,5})?(?:/[^\s<>\"'，。、；：！？（）【】「」《》\u4e00-\u9fff]*)?")
+_PORT_PATH = re.compile(
+    r"(?::\d{2,5})?(?:/[^\s<>\"'，。、；：！？（）【】「」《》\u4e00-\u9fff]*)?"
+)
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
 _URL_TRAILING = ".,;:!?)]}'\""
 _APK = re.compile(r"\.apk(?:$|[?#])")
@@ -193,7 +195,9 @@ def urls(nt: NormalisedText) -> Iterator[Entity]:
     text = nt.text
     if "." not in text:
         return
-    spans = [m.span() for m in _SCHEME_URL.finditer(text)] if ("http" in text or "www." in text) else []
+    spans = (
+        [m.span() for m in _SCHEME_URL.finditer(text)] if ("http" in text or "www." in text) else []
+    )
     spans.extend(list(_bare_domains(text, spans)))
     for start, end in spans:
         while end > start and text[end - 1] in _URL_TRAILING:
@@ -213,7 +217,9 @@ def icp_numbers(nt: NormalisedText) -> Iterator[Entity]:
     text = nt.text
     if "icp" in text:
         for m in _ICP.finditer(text):
-            value = "".join(m.group().split()).replace("icp", "ICP").replace(":", "").replace("：", "")
+            value = (
+                "".join(m.group().split()).replace("icp", "ICP").replace(":", "").replace("：", "")
+            )
             yield _entity(nt, "icp", value, m.start(), m.end())
     if "公网安备" in text:
         for m in _BEIAN.finditer(text):
@@ -234,8 +240,19 @@ EXTRACTORS: dict[str, Extractor] = {
 }
 
 # When two entities cover the same digits, the more specific reading wins.
-_PRECEDENCE = {"qq_group": 0, "telegram": 0, "apk": 0, "icp": 0, "wechat": 1, "qq": 2,
-               "bank_card": 2, "usdt_trc20": 2, "usdt_erc20": 2, "phone": 3, "url": 4}
+_PRECEDENCE = {
+    "qq_group": 0,
+    "telegram": 0,
+    "apk": 0,
+    "icp": 0,
+    "wechat": 1,
+    "qq": 2,
+    "bank_card": 2,
+    "usdt_trc20": 2,
+    "usdt_erc20": 2,
+    "phone": 3,
+    "url": 4,
+}
 
 
 def extract(nt: NormalisedText) -> list[Entity]:

@@ -14,9 +14,17 @@ MAX_SNIPPET_SPAN = 120  # longer evidence spans are shortened in the middle
 _WHITESPACE = re.compile(r"\s+")
 
 ENTITY_NAMES = {
-    "phone": "手机号", "qq": "QQ", "qq_group": "QQ群", "wechat": "微信", "bank_card": "银行卡",
-    "usdt_trc20": "USDT(TRC20)地址", "usdt_erc20": "USDT(ERC20)地址", "telegram": "Telegram",
-    "url": "链接", "apk": "APK下载", "icp": "备案号",
+    "phone": "手机号",
+    "qq": "QQ",
+    "qq_group": "QQ群",
+    "wechat": "微信",
+    "bank_card": "银行卡",
+    "usdt_trc20": "USDT(TRC20)地址",
+    "usdt_erc20": "USDT(ERC20)地址",
+    "telegram": "Telegram",
+    "url": "链接",
+    "apk": "APK下载",
+    "icp": "备案号",
 }
 LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低", "none": "无"}
 
@@ -75,7 +83,9 @@ def reasons(
     elif factor != 1.0:
         out.append(f"权重系数 ×{factor:g}。")
     if context.label is not None:
-        kind = "反诈宣传、新闻或警方提示" if context.label == ANTI_FRAUD else "类似新闻报道或案例讲述"
+        kind = (
+            "反诈宣传、新闻或警方提示" if context.label == ANTI_FRAUD else "类似新闻报道或案例讲述"
+        )
         out.append(
             f"页面语境像{kind}（{'、'.join(context.words[:6])}），分数由 {raw_score:.1f} "
             f"降为 {score:.1f}（×{context.damping:g}），引用的诈骗话术不按诈骗页面处理。"
@@ -86,5 +96,7 @@ def reasons(
         "low": f"< {config.medium:g}",
         "none": "0",
     }
-    out.append(f"总分 {score:.1f}（{bands.get(level, '')}），定为 {level}（{LEVEL_NAMES[level]}）。")
+    out.append(
+        f"总分 {score:.1f}（{bands.get(level, '')}），定为 {level}（{LEVEL_NAMES[level]}）。"
+    )
     return out

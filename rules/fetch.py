@@ -40,7 +40,9 @@ def parse_networks(cidrs: Sequence[str]) -> list[Network]:
         try:
             networks.append(ipaddress.ip_network(cidr, strict=False))
         except ValueError:
-            raise UserError(f"--allow-private {cidr!r} is not a CIDR such as 127.0.0.1/32") from None
+            raise UserError(
+                f"--allow-private {cidr!r} is not a CIDR such as 127.0.0.1/32"
+            ) from None
     return networks
 
 
@@ -63,7 +65,7 @@ def vet_host(host: str, port: int, allowed: Sequence[Network] = ()) -> str:
                 f"refusing to fetch {host}: it resolves to {address}, a private, loopback or "
                 "reserved address; pass --allow-private <CIDR> if this is intended"
             )
-    return str(sorted(addresses, key=str)[0])
+    return str(min(addresses, key=str))
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -106,8 +108,11 @@ def fetch_raw(
             conn.request(
                 "GET",
                 path,
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity",
-                         "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5"},
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept-Encoding": "identity",
+                    "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5",
+                },
             )
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
@@ -157,13 +162,20 @@ def html_to_text(html: str) -> tuple[str, str]:
     return title, "\n".join(line for line in lines if line)
 
 
-def fetch_page(url: str, *, allowed: Sequence[Network] = (), max_bytes: int = MAX_BYTES,
-               timeout: float = TIMEOUT) -> FetchedPage:
+def fetch_page(
+    url: str,
+    *,
+    allowed: Sequence[Network] = (),
+    max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT,
+) -> FetchedPage:
     final_url, body, content_type = fetch_raw(
         url, allowed=allowed, max_bytes=max_bytes, timeout=timeout
     )
     text = decode(body, content_type)
-    if "html" in content_type.lower() or text.lstrip()[:100].lower().startswith(("<!doctype", "<html")):
+    if "html" in content_type.lower() or text.lstrip()[:100].lower().startswith(
+        ("<!doctype", "<html")
+    ):
         title, text = html_to_text(text)
     else:
         title = ""

@@ -59,6 +59,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             damping=float(context["damping"]),
             partial=float(context["partial"]),
             partial_damping=float(context["partial_damping"]),
-            official_hosts={str(k): float(v) for k, v in (context.get("official_hosts") or {}).items()},
+            official_hosts={
+                str(k): float(v) for k, v in (context.get("official_hosts") or {}).items()
+            },
         ),
     )

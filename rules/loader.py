@@ -143,8 +143,10 @@ def _condition_message(error) -> str:
         keys = set(instance)
         for sub in error.context or ():
             branch = error.schema["oneOf"][sub.schema_path[0]] if sub.schema_path else {}
-            if keys and keys <= set(branch.get("properties", {})) and keys & set(
-                branch.get("required", ())
+            if (
+                keys
+                and keys <= set(branch.get("properties", {}))
+                and keys & set(branch.get("required", ()))
             ):
                 where = "/".join(str(p) for p in sub.relative_path)
                 return f"{where + ': ' if where else ''}{sub.message}"
@@ -160,10 +162,7 @@ def _condition_message(error) -> str:
 def _check_category(raw: dict[str, Any]) -> Iterator[str]:
     category = raw["category"]
     if category not in taxonomy():
-        yield (
-            f"category {category!r} is not in the taxonomy (one of: "
-            f"{', '.join(taxonomy())})"
-        )
+        yield (f"category {category!r} is not in the taxonomy (one of: {', '.join(taxonomy())})")
     if not raw["id"].startswith(category + "."):
         yield f"id must be '<category>.<slug>', i.e. start with '{category}.'"
 

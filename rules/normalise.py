@@ -41,17 +41,33 @@ _SEPARATORS = (
 )
 
 _CHINESE_DIGITS = {
-    "〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-    "六": "6", "七": "7", "八": "8", "九": "9", "壹": "1", "贰": "2", "叁": "3",
-    "肆": "4", "伍": "5", "陆": "6", "柒": "7", "捌": "8", "玖": "9", "幺": "1",
+    "〇": "0",
+    "零": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+    "壹": "1",
+    "贰": "2",
+    "叁": "3",
+    "肆": "4",
+    "伍": "5",
+    "陆": "6",
+    "柒": "7",
+    "捌": "8",
+    "玖": "9",
+    "幺": "1",
 }
 _DIGIT_TABLE = str.maketrans(_CHINESE_DIGITS)
 _DIGIT_CLASS = "0-9" + "".join(_CHINESE_DIGITS)
 # A run of >= 5 digits (Chinese or ASCII, spaces/dashes allowed) with a Chinese digit in it:
 # phone, QQ and card numbers spelled out. Shorter runs are ordinary words (一二三, 三四五).
-_DIGIT_RUN = re.compile(
-    rf"[{_DIGIT_CLASS}](?:[ \-]?[{_DIGIT_CLASS}]){{4,}}"
-)
+_DIGIT_RUN = re.compile(rf"[{_DIGIT_CLASS}](?:[ \-]?[{_DIGIT_CLASS}]){{4,}}")
 _HAS_CHINESE_DIGIT = re.compile("[" + "".join(_CHINESE_DIGITS) + "]")
 
 
@@ -134,7 +150,8 @@ _INVISIBLE_SET = frozenset(_INVISIBLE)
 # versions: a character class with astral ranges (emoji) is checked range by range, ten times
 # slower, so it is only used on text that has astral characters at all.
 _SEPARATOR_BMP = "".join(
-    part for part in re.findall(r"\\U[0-9a-f]{8}-\\U[0-9a-f]{8}|.", _SEPARATORS, re.S)
+    part
+    for part in re.findall(r"\\U[0-9a-f]{8}-\\U[0-9a-f]{8}|.", _SEPARATORS, re.DOTALL)
     if not part.startswith("\\U")
 )
 _SEPARATOR_RUN_BMP = re.compile(f"[{_SEPARATOR_BMP}{_INVISIBLE}]{{1,4}}")
@@ -143,8 +160,8 @@ _LATIN_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 def _is_cjk(ch: str) -> bool:
-    return ("\u4e00" <= ch <= "\u9fff") or ("\u3400" <= ch <= "\u4dbf") or (
-        "\uf900" <= ch <= "\ufaff"
+    return (
+        ("\u4e00" <= ch <= "\u9fff") or ("\u3400" <= ch <= "\u4dbf") or ("\uf900" <= ch <= "\ufaff")
     )
 
 

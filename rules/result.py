@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ENTITY_TYPES = (
-    "phone", "qq", "qq_group", "wechat", "bank_card", "usdt_trc20", "usdt_erc20",
-    "telegram", "url", "apk", "icp",
+    "phone",
+    "qq",
+    "qq_group",
+    "wechat",
+    "bank_card",
+    "usdt_trc20",
+    "usdt_erc20",
+    "telegram",
+    "url",
+    "apk",
+    "icp",
 )
 LEVELS = ("high", "medium", "low", "none")
 
@@ -32,7 +41,10 @@ class Entity:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "type": self.type, "value": self.value, "start": self.start, "end": self.end
+            "type": self.type,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
         }
         if self.field != "text":
             data["field"] = self.field

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 JARGON_PATH = Path(__file__).parent / "data" / "jargon.txt"
@@ -113,7 +113,8 @@ class BoundaryChecker:
         freq = tokenizer.FREQ.get(window[s:e]) or 1
         forced = (
             _best_logprob(tokenizer, window[:s])
-            + math.log(freq) - math.log(tokenizer.total)
+            + math.log(freq)
+            - math.log(tokenizer.total)
             + _best_logprob(tokenizer, window[e:])
         )
         if forced >= best - self.margin:

@@ -168,26 +168,15 @@ class SweepSpider(scrapy.Spider):
             state.pages = int(record.get("pages", 0))
             state.errors = int(record.get("errors", 0))
             state.finished_at = 0.0
+        emitted = self._resumed.emitted
         for url, entry in self._resumed.requests.items():
             state = self.states.get(entry.get("s"))
             if state is None or state.finished:
                 continue
             state.seen.add(url)
             state.requested += 1
-            if url in self._resumed.done:
-                state.record_success()
-        emitted_per_site: dict[str, int] = {}
-        for url in self._resumed.done:
-            entry = self._resumed.requests.get(url)
-            if entry:
-                emitted_per_site[entry["s"]] = emitted_per_site.get(entry["s"], 0) + 1
-        for site_id, state in self.states.items():
-            if not state.finished and state.seen:
-                # done requests that produced no item (errors) are counted as pages: close enough
-                # for the summary, and the page budget is counted on requests anyway.
-                state.pages = len([u for u in state.seen if u in self._resumed.emitted]) or (
-                    emitted_per_site.get(site_id, 0)
-                )
+            if url in emitted:
+                state.pages += 1
 
     def _on_opened(self, spider: scrapy.Spider) -> None:
         self._ticker = task.LoopingCall(self._tick)

@@ -18,7 +18,8 @@ SCAM = "招聘刷单员，先垫付，返佣金，加微信 abc123"
 
 @pytest.fixture
 def packs(tmp_path):
-    write_pack(tmp_path / "packs", [rule(match={"all": ["刷单", "佣金"]})])
+    examples = {"match": ["刷单有佣金"] * 3, "no_match": ["刷单", "佣金", "无关"]}
+    write_pack(tmp_path / "packs", [rule(match={"all": ["刷单", "佣金"]}, examples=examples)])
     return str(tmp_path / "packs")
 
 
@@ -62,11 +63,16 @@ def test_baseline_hits_fail_unless_accepted(tmp_path, packs) -> None:
 
 def test_scan_file_and_stdin(tmp_path, packs) -> None:
     page = tmp_path / "page.html"
-    page.write_text(f"<html><head><title>兼职</title></head><body><p>{SCAM}</p>"
-                    "<script>刷单</script></body></html>", encoding="utf-8")
+    page.write_text(
+        f"<html><head><title>兼职</title></head><body><p>{SCAM}</p>"
+        "<script>刷单</script></body></html>",
+        encoding="utf-8",
+    )
     result = run("scan", str(page), "--packs", packs)
     assert result.exit_code == 0
-    assert "high" in result.output and "task_scam.test" in result.output and "abc123" in result.output
+    assert (
+        "high" in result.output and "task_scam.test" in result.output and "abc123" in result.output
+    )
     result = run("scan", "-", "--packs", packs, "--json", input=SCAM)
     data = json.loads(result.output)
     assert data["level"] == "high" and data["hits"][0]["matched"] == ["刷单", "佣金"]
@@ -75,10 +81,13 @@ def test_scan_file_and_stdin(tmp_path, packs) -> None:
 def test_scan_batch(tmp_path, packs) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(
-        json.dumps({"id": 1, "text": SCAM}, ensure_ascii=False) + "\n"
+        json.dumps({"id": 1, "text": SCAM}, ensure_ascii=False)
+        + "\n"
         + "not json\n"
-        + json.dumps({"id": "b", "text": "今天天气很好"}, ensure_ascii=False) + "\n"
-        + json.dumps({"text": "no id"}) + "\n",
+        + json.dumps({"id": "b", "text": "今天天气很好"}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"text": "no id"})
+        + "\n",
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
@@ -92,13 +101,18 @@ def test_scan_batch(tmp_path, packs) -> None:
 
 
 def test_scan_refuses_private_addresses_before_connecting(packs) -> None:
-    for url in ("http://10.0.0.1/", "http://127.0.0.1:9/", "http://[::1]/", "http://169.254.169.254/"):
+    for url in (
+        "http://10.0.0.1/",
+        "http://127.0.0.1:9/",
+        "http://[::1]/",
+        "http://169.254.169.254/",
+    ):
         with pytest.raises(UserError, match="private, loopback or reserved"):
             run("scan", url, "--packs", packs)
 
 
 class _Page(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/page")

@@ -21,8 +21,18 @@ def test_result_shape(make_engine) -> None:
     data = result.to_dict()
     assert set(data) == {"score", "level", "categories", "hits", "entities", "context", "reasons"}
     hit = data["hits"][0]
-    assert set(hit) == {"rule_id", "rule_version", "category", "title", "level", "weight",
-                        "matched", "start", "end", "snippet"}
+    assert set(hit) == {
+        "rule_id",
+        "rule_version",
+        "category",
+        "title",
+        "level",
+        "weight",
+        "matched",
+        "start",
+        "end",
+        "snippet",
+    }
     assert data["entities"] == [{"type": "wechat", "value": "abc123", "start": 15, "end": 21}]
 
 

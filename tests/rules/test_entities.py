@@ -46,7 +46,10 @@ CASES = {
         ("微信 abc", []),
     ],
     "bank_card": [
-        ("卡号 6222 0212 3456 7890 128", [("bank_card", "6222021234567890128", "6222 0212 3456 7890 128")]),
+        (
+            "卡号 6222 0212 3456 7890 128",
+            [("bank_card", "6222021234567890128", "6222 0212 3456 7890 128")],
+        ),
         ("收款账户：4111111111111111", [("bank_card", "4111111111111111", "4111111111111111")]),
         ("4111 1111 1111 1111", [("bank_card", "4111111111111111", "4111 1111 1111 1111")]),
         ("卡号 4111111111111112", []),  # fails Luhn
@@ -54,8 +57,26 @@ CASES = {
         ("身份证号 4111111111111111", []),
     ],
     "usdt": [
-        ("地址 TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW9", [("usdt_trc20", "TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW9", "TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW9")]),
-        ("0x52908400098527886E0F7030069857D2E4169EE7", [("usdt_erc20", "0x52908400098527886e0f7030069857d2e4169ee7", "0x52908400098527886E0F7030069857D2E4169EE7")]),
+        (
+            "地址 TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW9",
+            [
+                (
+                    "usdt_trc20",
+                    "TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW9",
+                    "TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW9",
+                )
+            ],
+        ),
+        (
+            "0x52908400098527886E0F7030069857D2E4169EE7",
+            [
+                (
+                    "usdt_erc20",
+                    "0x52908400098527886e0f7030069857d2e4169ee7",
+                    "0x52908400098527886E0F7030069857D2E4169EE7",
+                )
+            ],
+        ),
         ("tydzsyuepvnymqk4zgp9swwcted2miatw9", []),  # lower case is not base58 of an address
         ("TYDzsYUEpvnYmQk4zGP9sWWcTEd2MiAtW0", []),  # 0 is not base58
         ("0x1234", []),
@@ -69,16 +90,25 @@ CASES = {
         ("发邮件到 a@example.com", []),
     ],
     "url": [
-        ("访问 https://Example.com/Path?a=1。", [("url", "https://Example.com/Path?a=1", "https://Example.com/Path?a=1")]),
+        (
+            "访问 https://Example.com/Path?a=1。",
+            [("url", "https://Example.com/Path?a=1", "https://Example.com/Path?a=1")],
+        ),
         ("官网 www.abc.com", [("url", "www.abc.com", "www.abc.com")]),
         ("下载 http://x.cn/app.apk", [("apk", "http://x.cn/app.apk", "http://x.cn/app.apk")]),
-        ("打开 abc.top:8080/x/y.apk?z=1", [("apk", "abc.top:8080/x/y.apk?z=1", "abc.top:8080/x/y.apk?z=1")]),
+        (
+            "打开 abc.top:8080/x/y.apk?z=1",
+            [("apk", "abc.top:8080/x/y.apk?z=1", "abc.top:8080/x/y.apk?z=1")],
+        ),
         ("邮件 hr@example.com", []),
         ("文件 report.txt", []),
     ],
     "icp": [
         ("京ICP备12345678号-1", [("icp", "京ICP备12345678号-1", "京ICP备12345678号-1")]),
-        ("京公网安备 11010502030143号", [("icp", "京公网安备11010502030143号", "京公网安备 11010502030143号")]),
+        (
+            "京公网安备 11010502030143号",
+            [("icp", "京公网安备11010502030143号", "京公网安备 11010502030143号")],
+        ),
         ("ICP许可证", []),
     ],
 }
@@ -105,6 +135,8 @@ def test_extract_prefers_the_specific_reading() -> None:
     ]
 
 
-@pytest.mark.parametrize(("number", "valid"), [("4111111111111111", True), ("4111111111111112", False)])
+@pytest.mark.parametrize(
+    ("number", "valid"), [("4111111111111111", True), ("4111111111111112", False)]
+)
 def test_luhn(number: str, valid: bool) -> None:
     assert luhn_valid(number) is valid

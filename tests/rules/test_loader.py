@@ -37,7 +37,7 @@ def test_a_good_pack_loads(tmp_path) -> None:
         (rule(match={"any": []}), "should be non-empty"),
         (rule(match={"any": ["刷单"], "all": ["返利"]}), "exactly one of"),
         (rule(match={"near": [["刷单"], ["返利"]]}), "'within' is a required property"),
-        (rule(category="made_up", **{"id": "made_up.x"}), "not in the taxonomy"),
+        (rule(category="made_up", id="made_up.x"), "not in the taxonomy"),
         (rule("gambling.x", category="task_scam"), "start with 'task_scam.'"),
         (rule(match={"regex": "\\d+元"}), "no literal anchor"),
         (rule(match={"regex": "刷单(("}), "does not compile"),

@@ -93,17 +93,34 @@ def test(packs: tuple[Path, ...], baseline: Path | None) -> None:
 @rules.command()
 @click.argument("source", required=False)
 @packs_option
-@click.option("--jsonl", "jsonl_in", default=None,
-              help='Batch mode: JSON lines {"id", "text"} to scan (a file, .gz, or - for stdin).')
-@click.option("--out", "out_path", default=None,
-              help="Batch mode: where to write the result lines (a file or - for stdout).")
+@click.option(
+    "--jsonl",
+    "jsonl_in",
+    default=None,
+    help='Batch mode: JSON lines {"id", "text"} to scan (a file, .gz, or - for stdin).',
+)
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    help="Batch mode: where to write the result lines (a file or - for stdout).",
+)
 @click.option("--title", default="", help="Page title to scan with the text.")
 @click.option("--url", "page_url", default="", help="Page URL (context only; not fetched).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--allow-private", "allow_private", multiple=True, metavar="CIDR",
-              help="Allow fetching from this private/loopback network (repeatable).")
-@click.option("--max-bytes", default=5 * 1024 * 1024, show_default=True,
-              help="Largest page body fetched from a URL.")
+@click.option(
+    "--allow-private",
+    "allow_private",
+    multiple=True,
+    metavar="CIDR",
+    help="Allow fetching from this private/loopback network (repeatable).",
+)
+@click.option(
+    "--max-bytes",
+    default=5 * 1024 * 1024,
+    show_default=True,
+    help="Largest page body fetched from a URL.",
+)
 @click.option("--timeout", default=15.0, show_default=True, help="Seconds allowed to fetch a URL.")
 def scan(
     source: str | None,
