@@ -52,13 +52,17 @@ def render_report(
         reverse=True,
     )[:MAX_REPORTED_FINDINGS]
     categories = summary.get("findings", {}).get("by_category", [])[:MAX_CHART_BARS]
-    sites = summary.get("top_sites", [])[:MAX_CHART_BARS]
+    sites = sorted(
+        (s for s in summary.get("top_sites", []) if s.get("fraud_pages")),
+        key=lambda s: (s.get("fraud_pages", 0), s.get("max_score", 0)),
+        reverse=True,
+    )[:MAX_CHART_BARS]
     return _environment().get_template("report.html.j2").render(
         summary=summary,
         findings=top,
         category_bars=_bars([(c.get("name") or c.get("id"), c.get("pages", 0))
                              for c in categories]),
-        site_bars=_bars([(s.get("name") or s.get("url") or s.get("id"), s.get("findings", 0))
+        site_bars=_bars([(s.get("name") or s.get("url") or s.get("id"), s.get("fraud_pages", 0))
                          for s in sites]),
         taxonomy=taxonomy,
         levels=("high", "medium", "low", "none"),

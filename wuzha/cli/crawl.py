@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 import click
+from rich.console import Console
 
 from wuzha.config import get_settings, settings_with
 from wuzha.errors import UserError
@@ -102,7 +103,7 @@ def crawl(
     )
     with display:
         result = run_crawl(config, options)
-    print_summary(display.console, result, log_file=options.log_file)
+    print_summary(Console(), result, log_file=options.log_file)
     if not result.completed:
         raise UserError(
             f"the sweep stopped before its end ({result.finish_reason}); run the same command "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.console import Console
 
 from wuzha.config import get_settings, settings_with
 from wuzha.errors import UserError
@@ -73,7 +74,7 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     with running(farm, control=False):
         with display:
             result = run_crawl(config, crawl)
-    print_summary(console, result, log_file=out_dir / ".job" / "crawl.log")
+    print_summary(Console(), result, log_file=out_dir / ".job" / "crawl.log")
     if es_ok:
         console.print(f"Indexed into Elasticsearch at {es_url} (prefix {config.index_prefix}).")
     else:
