@@ -115,7 +115,7 @@ def _run_child(mode: str, **kwargs: str) -> dict[str, Any]:
     for key, value in kwargs.items():
         argv += [f"--{key.replace('_', '-')}", str(value)]
     started = time.monotonic()
-    proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{mode} crawl failed:\n{proc.stderr[-3000:]}")
     result = json.loads(Path(kwargs["result"]).read_text())

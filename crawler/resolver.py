@@ -35,7 +35,7 @@ class GuardedResolver(CachingThreadedResolver):
         set_active_policy(policy)
         return cls(reactor, cache_size, settings.getfloat("DNS_TIMEOUT"), policy)
 
-    def getHostByName(self, name: str, timeout: Any = ()) -> Any:  # noqa: N802 - Twisted API
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:
         return super().getHostByName(name, timeout).addCallback(self._check, name)
 
     def _check(self, address: str, name: str) -> str:

@@ -28,9 +28,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Links to these are not pages (APK links are recorded by the extractor, not fetched).
 SKIPPED_EXTENSIONS = frozenset(
-    "7z apk avi bin bmp css csv dmg doc docx exe flv gif gz ico iso jar jpeg jpg js json m4a "
-    "mov mp3 mp4 mpeg ogg pdf png ppt pptx rar rss svg swf tar tgz tif tiff ttf wav webm webp "
-    "wmv woff woff2 xls xlsx xml zip".split()
+    ["7z", "apk", "avi", "bin", "bmp", "css", "csv", "dmg", "doc", "docx", "exe", "flv", "gif", "gz", "ico", "iso", "jar", "jpeg", "jpg", "js", "json", "m4a", "mov", "mp3", "mp4", "mpeg", "ogg", "pdf", "png", "ppt", "pptx", "rar", "rss", "svg", "swf", "tar", "tgz", "tif", "tiff", "ttf", "wav", "webm", "webp", "wmv", "woff", "woff2", "xls", "xlsx", "xml", "zip"]
 )
 
 
@@ -39,7 +37,7 @@ def _effective_port(scheme: str, port: int | None) -> int:
 
 
 def _strip_www(host: str) -> str:
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -137,12 +135,11 @@ class ScopeMap:
 
 # Parameters that say *which* page (a board, a thread, an article), as opposed to how to show it.
 IDENTITY_PARAMS = frozenset(
-    "a ac act action aid article articleid bid board c cat catid category cid do f fid forum "
-    "gid id itemid item m mod nid newsid op pid t tid topic thread uid".split()
+    ["a", "ac", "act", "action", "aid", "article", "articleid", "bid", "board", "c", "cat", "catid", "category", "cid", "do", "f", "fid", "forum", "gid", "id", "itemid", "item", "m", "mod", "nid", "newsid", "op", "pid", "t", "tid", "topic", "thread", "uid"]
 )
-PAGING_PARAMS = frozenset("page p pg pn pageno pagenum pageindex currentpage".split())
-OFFSET_PARAMS = frozenset("start offset from_index begin".split())
-DATE_PARAMS = frozenset("date day month year ym ymd d time dt cal calendar week".split())
+PAGING_PARAMS = frozenset(["page", "p", "pg", "pn", "pageno", "pagenum", "pageindex", "currentpage"])
+OFFSET_PARAMS = frozenset(["start", "offset", "from_index", "begin"])
+DATE_PARAMS = frozenset(["date", "day", "month", "year", "ym", "ymd", "d", "time", "dt", "cal", "calendar", "week"])
 
 _DATE_VALUE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})(?:[-/.]?(\d{1,2}))?$")
 _PATH_DATE = re.compile(r"/(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?/?$")
@@ -270,9 +267,7 @@ def is_page_link(url: str) -> bool:
     if parts.scheme not in _DEFAULT_PORTS:
         return False
     last = parts.path.rsplit("/", 1)[-1]
-    if "." in last and last.rsplit(".", 1)[-1].lower() in SKIPPED_EXTENSIONS:
-        return False
-    return True
+    return not ("." in last and last.rsplit(".", 1)[-1].lower() in SKIPPED_EXTENSIONS)
 
 
 def canonical_or_none(url: str) -> str | None:

@@ -96,7 +96,7 @@ def sites_from_index(settings: Any) -> list[dict[str, Any]]:
             hit.get("_source", {})
             for hit in helpers.scan(client, index=alias, query={"query": {"match_all": {}}})
         ]
-    except Exception as err:  # noqa: BLE001 - any ES failure is the operator's to fix
+    except Exception as err:
         raise UserError(
             f"could not read sites from Elasticsearch index {alias}: {err}; run "
             "`wuzha sites import FILE` first, or crawl a file with --sites FILE"

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from elasticsearch import Elasticsearch
@@ -380,7 +381,7 @@ def takedown_rows(
             "change": CHANGE_NAMES_ZH[change],
             "site_id": site_id,
             "site_name": site.get("name"),
-            "domain": site.get("domain") or (site_doc.get("url") or {}).get("domain"),
+            "domain": _host(site) or (site_doc.get("url") or {}).get("domain"),
             "icp": site.get("icp"),
             "district": site.get("district"),
             "owner": site.get("owner"),
@@ -402,6 +403,19 @@ def takedown_rows(
         rows.append(row)
     rows.sort(key=lambda r: r.pop("_order"))
     return rows
+
+
+def _host(site: dict[str, Any]) -> str | None:
+    """The site's domain, with the port when its registry URL names one (several registered
+    sites may share a host and differ by port)."""
+    domain = site.get("domain")
+    try:
+        port = urlsplit(site.get("url") or "").port
+    except ValueError:
+        port = None
+    if domain and port and ":" not in domain:
+        return f"{domain}:{port}"
+    return domain
 
 
 def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:

@@ -109,7 +109,7 @@ class CrawlProgress:
         if self.callback is not None:
             try:
                 self.callback(snap)
-            except Exception:  # noqa: BLE001 - a display problem must not stop the crawl
+            except Exception:
                 logger.exception("progress display failed")
             return
         if final or snap["elapsed"] - self._last_log >= 30:

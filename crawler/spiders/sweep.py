@@ -33,7 +33,7 @@ from crawler.forumlinks import classify, link_priority, same_listing, utility_pa
 from crawler.journal import Journal, JournalState
 from crawler.scope import ScopeMap, TrapLimits, canonical_or_none, find_sites, is_page_link
 from crawler.sitelist import load_sites, normalise_site
-from crawler.sitestate import PENDING, RUNNING, Budget, SiteState
+from crawler.sitestate import PENDING, Budget, SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +185,11 @@ class SweepSpider(scrapy.Spider):
     def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         if self._ticker is not None and self._ticker.running:
             self._ticker.stop()
+        # An interrupted sweep leaves its running sites unsettled: --resume continues them.
+        settle = reason == "finished" or self.distributed
         for state in self.states.values():
-            if state.status == RUNNING or (state.active and not state.finished):
-                if reason == "finished" or self.distributed:
-                    self._finish(state)
+            if settle and state.status != PENDING and not state.finished:
+                self._finish(state)
         self._refresh_site_states()
         if self.journal is not None:
             self.journal.close()
@@ -343,7 +344,7 @@ class SweepSpider(scrapy.Spider):
             return
         try:
             page = extract_page(text, response.url)
-        except Exception as err:  # noqa: BLE001 - one odd page must not cost the site
+        except Exception as err:
             logger.exception("extraction failed for %s", response.url)
             state.record_error(f"extraction failed: {type(err).__name__}", counts_for_budget=False)
             stats.inc_value("sweep/errors/extraction")

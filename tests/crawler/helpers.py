@@ -41,6 +41,7 @@ def run_wuzha(
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
 
 

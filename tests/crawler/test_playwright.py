@@ -21,7 +21,7 @@ def js_farm():
 
 
 def test_javascript_only_fraud_is_found_and_browser_requests_are_guarded(js_farm, tmp_path):
-    handle, truth = js_farm
+    _handle, truth = js_farm
     js_sites = [s for s in truth["sites"] if s["kind"] == "js_app"]
     assert js_sites, "the farm has no JavaScript site"
     # One flagged in the registry, one found by the script-only fallback
@@ -42,7 +42,7 @@ def test_javascript_only_fraud_is_found_and_browser_requests_are_guarded(js_farm
 
 
 def test_plain_sites_do_not_start_a_browser(js_farm, tmp_path):
-    handle, truth = js_farm
+    _handle, truth = js_farm
     sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] == "company")
     out = tmp_path / "out"
     proc = run_wuzha(["crawl", "--sites", str(sites), "--out", str(out), *CRAWL_ARGS],

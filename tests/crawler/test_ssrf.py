@@ -102,15 +102,15 @@ def test_resolver_refuses_names_that_resolve_to_private_addresses():
     from crawler.resolver import BlockedAddressError, GuardedResolver
 
     class Reactor:  # ThreadedResolver needs only these two for a cached answer
-        def callLater(self, *a, **k):  # noqa: N802
+        def callLater(self, *a, **k):
             raise AssertionError("not reached: answer is cached")
 
     resolver = GuardedResolver.__new__(GuardedResolver)
     resolver.policy = NO_ALLOW
     for name, address in (("localhost", "127.0.0.1"), ("2130706433", "127.0.0.1")):
-        failures = []
+        failures: list[BaseException] = []
         d = defer.succeed(address).addCallback(resolver._check, name)
-        d.addErrback(lambda f: failures.append(f.value))
+        d.addErrback(lambda f, sink=failures: sink.append(f.value))
         assert isinstance(failures[0], BlockedAddressError)
         assert "loopback" in str(failures[0])
 
@@ -126,7 +126,7 @@ TARGETS = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         port = self.server.server_address[1]
         if self.path in TARGETS:
             self.send_response(302)

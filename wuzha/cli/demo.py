@@ -71,9 +71,8 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
         job_dir=out_dir / ".job",
         progress=display.update,
     )
-    with running(farm, control=False):
-        with display:
-            result = run_crawl(config, crawl)
+    with running(farm, control=False), display:
+        result = run_crawl(config, crawl)
     print_summary(Console(), result, log_file=out_dir / ".job" / "crawl.log")
     if es_ok:
         console.print(f"Indexed into Elasticsearch at {es_url} (prefix {config.index_prefix}).")
