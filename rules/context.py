@@ -5,6 +5,13 @@ say things scams never say together: 国家反诈中心, 96110, 民警, 警惕, 
 has a weight (rules/data/context.yaml); the sum over the DISTINCT words on the page is the context
 score. At the threshold the page is `anti_fraud_publicity` and its score is strongly damped; a bit
 below it, damped less. A scam page that says 谨防假冒 once stays far below the threshold.
+
+Scam scripts use some of the same words: a fake officer says 我是公安局民警, 涉案, 诈骗. What gives
+them away is the voice: they accuse and order the reader (您涉嫌…, 请您配合调查, 警号…, 不要告诉
+任何人), where publicity talks about victims in the third person. Such script cues carry NEGATIVE
+weights in the same table: they pull the context score down, so a police-impersonation script is
+not damped as if it were a police notice, while a real notice (提醒, 警惕, 96110…) that quotes one
+line of a script still clears the threshold.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ REPORT_LIKE = "report_like"
 @dataclass(frozen=True)
 class ContextVerdict:
     score: float = 0.0
-    words: list[str] = field(default_factory=list)  # strongest first
+    words: list[str] = field(default_factory=list)  # publicity cues, strongest first
     label: str | None = None
     damping: float = 1.0
+    script_words: list[str] = field(default_factory=list)  # scam-script cues found (negative)
 
 
 def _host_weight(url: str, hosts: dict[str, float]) -> tuple[float, str | None]:
@@ -44,17 +52,23 @@ def judge_context(
 ) -> ContextVerdict:
     """Context verdict from the set of terms the automaton found on the page."""
     found = [(config.words[w], w) for w in present if w in config.words]
-    # 反诈中心 inside 国家反诈中心 is one mention, not two
+    # a word inside a longer word that was found is one mention, not two: 反诈中心 inside
+    # 国家反诈中心 counts once, and 民警 inside the script cue 我是民警 counts only as the cue
     words = [w for _, w in found]
     found = [(wt, w) for wt, w in found if not any(w != o and w in o for o in words)]
     score = sum(wt for wt, _ in found)
     host_weight, host = _host_weight(url, config.official_hosts)
     score += host_weight
-    ordered = [w for _, w in sorted(found, key=lambda x: (-x[0], x[1]))]
+    publicity = sorted((x for x in found if x[0] > 0), key=lambda x: (-x[0], x[1]))
+    script = sorted((x for x in found if x[0] < 0), key=lambda x: (x[0], x[1]))
+    ordered = [w for _, w in publicity]
     if host:
         ordered.append(host)
+    script_words = [w for _, w in script]
     if score >= config.threshold:
-        return ContextVerdict(score, ordered, ANTI_FRAUD, config.damping)
+        return ContextVerdict(score, ordered, ANTI_FRAUD, config.damping, script_words)
     if score >= config.partial:
-        return ContextVerdict(score, ordered, REPORT_LIKE, config.partial_damping)
-    return ContextVerdict(score, ordered)
+        return ContextVerdict(
+            score, ordered, REPORT_LIKE, config.partial_damping, script_words
+        )
+    return ContextVerdict(score, ordered, script_words=script_words)
