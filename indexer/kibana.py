@@ -132,7 +132,7 @@ def import_objects(
     except urllib3.exceptions.HTTPError as err:
         raise UserError(
             f"Kibana at {base} is not reachable ({type(err).__name__}): start it "
-            "(see kibana/README.md) or pass the right --url."
+            "(see the README section on Docker Compose) or pass the right --url."
         ) from err
     if response.status in (401, 403):
         raise UserError(
