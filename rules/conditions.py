@@ -9,7 +9,8 @@ shared automaton, so evaluating a condition is a few dictionary look-ups.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from rules.normalise import normalise_term
 
 Span = tuple[int, int]
 Evidence = list[tuple[str, int, int]]
+Occurrence = tuple[str, Span, bool]  # (term, span, still to be verified as a word)
+MAX_CHECKED = 8  # occurrences of one term checked with jieba per page (enough to find a word)
 
 
 class PageView(Protocol):
@@ -30,6 +33,8 @@ class PageView(Protocol):
     def spans(self, term: str, check_boundary: bool) -> list[Span]: ...
 
     def word_span(self, term: str) -> Span | None: ...
+
+    def is_word_at(self, start: int, end: int) -> bool: ...
 
     def signal(self, kind: str) -> Evidence: ...
 
@@ -104,7 +109,8 @@ class _TermCondition(Condition):
             return []
         found: Evidence = []
         to_check: list[str] = []
-        for text in occurred:
+        # sorted: equal starts keep one order whatever the hash seed (evidence order is output)
+        for text in sorted(occurred):
             if page.strict and self.by_text[text].check:
                 to_check.append(text)
             else:
@@ -176,26 +182,66 @@ class Near(Condition):
         return [self.left.texts, self.right.texts]
 
     def evaluate(self, page: PageView) -> Evidence | None:
-        left, right = self.left, self.right
-        lefts = [
-            (text, s)
-            for text in left.texts & page.present
-            for s in page.spans(text, left.by_text[text].check)
-        ]
+        lefts = _occurrences(page, self.left)
         if not lefts:
             return None
-        rights = [
-            (text, s)
-            for text in right.texts & page.present
-            for s in page.spans(text, right.by_text[text].check)
-        ]
-        best: tuple[int, Evidence] | None = None
-        for a_term, (a0, a1) in lefts:
-            for b_term, (b0, b1) in rights:
-                gap = max(b0 - a1, a0 - b1, 0)
-                if gap <= self.within and (best is None or gap < best[0]):
-                    best = (gap, [(a_term, a0, a1), (b_term, b0, b1)])
-        return best[1] if best else None
+        best = nearest_pair(lefts, _occurrences(page, self.right), self.within, page.is_word_at)
+        if best is None:
+            return None
+        (a_term, (a0, a1), _), (b_term, (b0, b1), _) = best
+        return [(a_term, a0, a1), (b_term, b0, b1)]
+
+
+def _occurrences(page: PageView, side: AnyTerms) -> list[Occurrence]:
+    """Occurrences of one side of `near`, terms in sorted order, each term's by position; those
+    that must still be verified as words are flagged (at most MAX_CHECKED per term)."""
+    out: list[Occurrence] = []
+    for text in sorted(side.texts & page.present):
+        verify = page.strict and side.by_text[text].check
+        spans = page.spans(text, False)
+        if verify:
+            spans = spans[:MAX_CHECKED]
+        out.extend((text, span, verify) for span in spans)
+    return out
+
+
+def nearest_pair(
+    lefts: Sequence[Occurrence],
+    rights: Sequence[Occurrence],
+    within: int,
+    is_word: Callable[[int, int], bool],
+    any_pair: bool = False,
+) -> tuple[Occurrence, Occurrence] | None:
+    """The closest (left, right) pair at most ``within`` characters apart, both words where
+    flagged; among equally close pairs the first in the order of ``lefts`` then ``rights``.
+
+    Only pairs inside the window are looked at (right occurrences sorted by start, bisected per
+    left one), and words are verified (jieba) only for the pairs tried, closest first. With
+    ``any_pair``, the first acceptable pair found, not necessarily the closest.
+    """
+    if not lefts or not rights:
+        return None
+    by_start = sorted(range(len(rights)), key=lambda j: rights[j][1][0])
+    starts = [rights[j][1][0] for j in by_start]
+    reach = within + max(e - s for _, (s, e), _ in rights)
+    candidates: list[tuple[int, int, int]] = []
+    for i, (_, (a0, a1), _) in enumerate(lefts):
+        lo = bisect_left(starts, a0 - reach)
+        hi = bisect_right(starts, a1 + within, lo)
+        for k in range(lo, hi):
+            j = by_start[k]
+            b0, b1 = rights[j][1]
+            gap = b0 - a1 if b0 > a1 else (a0 - b1 if a0 > b1 else 0)
+            if gap <= within:
+                if any_pair and not lefts[i][2] and not rights[j][2]:
+                    return lefts[i], rights[j]
+                candidates.append((gap, i, j))
+    candidates.sort()
+    for _, i, j in candidates:
+        left, right = lefts[i], rights[j]
+        if (not left[2] or is_word(*left[1])) and (not right[2] or is_word(*right[1])):
+            return left, right
+    return None
 
 
 class Regex(Condition):

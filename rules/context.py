@@ -17,9 +17,14 @@ line of a script still clears the threshold.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import yaml
+
 from rules.lexicon import AntiFraudContext
+from rules.normalise import DATA_DIR, normalise_term
 
 ANTI_FRAUD = "anti_fraud_publicity"
 REPORT_LIKE = "report_like"
@@ -47,11 +52,33 @@ def _host_weight(url: str, hosts: dict[str, float]) -> tuple[float, str | None]:
     return 0.0, None
 
 
+@lru_cache(maxsize=4)
+def script_cues(data_dir: Path = DATA_DIR) -> dict[str, float]:
+    """The negative (scam-script) weights of context.yaml, normalised like rule terms.
+
+    rules.lexicon keeps every context word so the automaton looks for it, but it reads weights
+    with a floor of zero; the negative weights are taken from the table here.
+    """
+    data = yaml.safe_load((data_dir / "context.yaml").read_text(encoding="utf-8"))
+    cues: dict[str, float] = {}
+    for word, weight in (data["anti_fraud"]["words"] or {}).items():
+        norm = normalise_term(str(word))
+        if norm and float(weight) < 0:
+            cues[norm] = min(float(weight), cues.get(norm, 0.0))
+    return cues
+
+
+def _weight(word: str, config: AntiFraudContext, cues: dict[str, float]) -> float:
+    weight = config.words[word]
+    return weight if weight != 0 else cues.get(word, 0.0)
+
+
 def judge_context(
     present: set[str] | dict, config: AntiFraudContext, url: str = ""
 ) -> ContextVerdict:
     """Context verdict from the set of terms the automaton found on the page."""
-    found = [(config.words[w], w) for w in present if w in config.words]
+    cues = script_cues()
+    found = [(_weight(w, config, cues), w) for w in present if w in config.words]
     # a word inside a longer word that was found is one mention, not two: 反诈中心 inside
     # 国家反诈中心 counts once, and 民警 inside the script cue 我是民警 counts only as the cue
     words = [w for _, w in found]

@@ -8,19 +8,21 @@ explain.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from rules.conditions import Evidence, Span
+from rules.conditions import MAX_CHECKED, Evidence, Span
 from rules.context import ContextVerdict, judge_context
 from rules.entities import extract
 from rules.explain import ENTITY_NAMES, reasons, snippet
 from rules.lexicon import Lexicon, load_lexicon
 from rules.loader import Rule, load_rules
-from rules.matcher import TermMatcher
+from rules.matcher import PageMatches, TermMatcher
 from rules.normalise import NormalisedText, normalise
+from rules.plan import Check, Compiler
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import (
     DEFAULT_SCORING,
@@ -35,97 +37,141 @@ from rules.words import BoundaryChecker
 CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "apk", "url"})
 MONEY_ENTITIES = frozenset({"bank_card", "usdt_trc20", "usdt_erc20"})
 DEFAULT_MAX_CHARS = 2_000_000  # ~6 MB of Chinese; the crawler keeps 5 MB bodies at most
-MAX_CHECKED = 8  # occurrences of one term checked with jieba per page (enough to find a word)
 MAX_EVIDENCE_SPAN = 300  # evidence further apart than this is shown by its first part only
 
 
 class PageState:
-    """Everything known about one page while rules are evaluated (the conditions' PageView)."""
+    """Everything known about one page while rules are evaluated.
+
+    Two views of the same facts: by pattern index for the compiled checks (rules.plan), by term
+    for the conditions that work out a firing rule's evidence (rules.conditions.PageView, always
+    strict). Everything is computed on first use and kept for the page.
+    """
 
     __slots__ = (
-        "_checked",
-        "_first_word",
+        "_engine",
+        "_present_terms",
+        "_regex",
         "_signals",
-        "boundaries",
+        "_unless",
+        "_word_at",
+        "_word_span",
         "entities",
-        "found",
-        "lexicon",
+        "matches",
         "nt",
-        "present",
+        "present_indexes",
         "strict",
         "text",
     )
 
     def __init__(
-        self,
-        nt: NormalisedText,
-        found: dict[str, list[Span]],
-        entities: list[Entity],
-        lexicon: Lexicon,
-        boundaries: BoundaryChecker,
+        self, engine: Engine, nt: NormalisedText, matches: PageMatches, entities: list[Entity]
     ) -> None:
+        self._engine = engine
         self.nt = nt
         self.text = nt.text
-        self.found = found
-        self.present = set(found)
+        self.matches = matches
+        self.present_indexes = matches.present
         self.entities = entities
-        self.lexicon = lexicon
-        self.boundaries = boundaries
-        # word boundaries are checked only in strict mode: a rule is first evaluated on raw
-        # occurrences (cheap) and re-evaluated strictly only if it would fire, so jieba runs
-        # for the few rules that fire, not for every candidate
-        self.strict = False
-        self._checked: dict[str, list[Span]] = {}
-        self._first_word: dict[str, Span | None] = {}
+        # evidence is only worked out for rules that fire, always with word boundaries checked
+        self.strict = True
+        self._present_terms: set[str] | None = None
+        self._regex: dict[re.Pattern[str], bool] = {}
         self._signals: dict[str, Evidence] = {}
+        self._unless: dict[Check, bool] = {}
+        self._word_at: dict[Span, bool] = {}
+        self._word_span: dict[int, Span | None] = {}
 
-    def spans(self, term: str, check_boundary: bool) -> list[Span]:
-        spans = self.found.get(term)
-        if not spans or not check_boundary or not self.strict:
-            return spans or []
-        checked = self._checked.get(term)
-        if checked is None:
-            checked = [s for s in spans[:MAX_CHECKED] if self.boundaries.is_word(self.text, *s)]
-            self._checked[term] = checked
-        return checked
+    # --- by pattern index (rules.plan) ---------------------------------------------------
 
-    def word_span(self, term: str) -> Span | None:
-        """The first occurrence of ``term`` that reads as a word (checks stop there)."""
-        checked = self._checked.get(term)
-        if checked is not None:
-            return checked[0] if checked else None
-        first = self._first_word.get(term, False)
-        if first is not False:
-            return first
+    def spans_at(self, index: int) -> list[Span]:
+        return self.matches.spans(index)
+
+    def is_word_at(self, start: int, end: int) -> bool:
+        known = self._word_at.get((start, end))
+        if known is None:
+            known = self._word_at[(start, end)] = self._engine.boundaries.is_word(
+                self.text, start, end
+            )
+        return known
+
+    def word_span_at(self, index: int) -> Span | None:
+        """The first occurrence of a term that reads as a word (checks stop there)."""
+        if index in self._word_span:
+            return self._word_span[index]
         first = None
-        for span in self.found.get(term, ())[:MAX_CHECKED]:
-            if self.boundaries.is_word(self.text, *span):
+        for span in self.matches.spans(index)[:MAX_CHECKED]:
+            if self.is_word_at(*span):
                 first = span
                 break
-        self._first_word[term] = first
+        self._word_span[index] = first
         return first
+
+    def regex_found(self, regex: re.Pattern[str]) -> bool:
+        found = self._regex.get(regex)
+        if found is None:
+            found = self._regex[regex] = regex.search(self.text) is not None
+        return found
+
+    def has_signal(self, kind: str) -> bool:
+        types, words = self._engine._signal_sources[kind]
+        if not words.isdisjoint(self.present_indexes):
+            return True
+        return any(e.type in types for e in self.entities)
+
+    def unless_holds(self, check: Check) -> bool:
+        """Strict verdict of an `unless` block; most rules share one, so it is kept."""
+        held = self._unless.get(check)
+        if held is None:
+            held = self._unless[check] = check.holds_strict(self)
+        return held
+
+    # --- by term (rules.conditions.PageView) ---------------------------------------------
+
+    @property
+    def present(self) -> set[str]:
+        if self._present_terms is None:
+            patterns = self._engine.matcher.patterns
+            self._present_terms = {patterns[i] for i in self.present_indexes}
+        return self._present_terms
+
+    def spans(self, term: str, check_boundary: bool) -> list[Span]:
+        spans = self.matches.spans(self._engine.matcher.index[term])
+        if not check_boundary or not self.strict:
+            return spans
+        return [s for s in spans[:MAX_CHECKED] if self.is_word_at(*s)]
+
+    def word_span(self, term: str) -> Span | None:
+        return self.word_span_at(self._engine.matcher.index[term])
 
     def signal(self, kind: str) -> Evidence:
         cached = self._signals.get(kind)
         if cached is not None:
             return cached
-        types, words = (
-            (CONTACT_ENTITIES, self.lexicon.contact_words)
-            if kind == "contact"
-            else (MONEY_ENTITIES, self.lexicon.money_words)
-        )
+        types, words = self._engine._signal_sources[kind]
         evidence: Evidence = [
             (f"{ENTITY_NAMES[e.type]} {e.value}", e.norm_start, e.norm_end)
             for e in self.entities
             if e.type in types
         ]
-        for word in words:
-            spans = self.found.get(word)
-            if spans:
-                evidence.append((word, *spans[0]))
+        patterns = self._engine.matcher.patterns
+        # words in sorted order (index order): equal starts keep one order whatever the seed
+        for index in sorted(words & self.present_indexes):
+            evidence.append((patterns[index], *self.matches.first(index)))
         evidence.sort(key=lambda item: item[1])
         self._signals[kind] = evidence
         return evidence
+
+    def context_terms(self) -> dict[str, None]:
+        """Anti-fraud context words present, in order of appearance (what rules.context reads)."""
+        engine = self._engine
+        wanted = engine._context_indexes
+        patterns = engine.matcher.patterns
+        return {
+            patterns[i]: None
+            for i in self.matches.in_order_of_appearance()
+            if i in wanted
+        }
 
 
 class Engine:
@@ -146,28 +192,40 @@ class Engine:
         self.max_chars = max_chars
         terms: set[str] = set(self.lexicon.terms())
         checked: set[str] = set()
-        # a rule is indexed under the terms of its narrowest clause; its other clauses are
-        # checked with set operations before any condition is evaluated
-        self._by_trigger: dict[str, list[int]] = defaultdict(list)
-        self._clauses: list[tuple[frozenset[str], ...]] = []
-        self._always: list[int] = []
-        for index, rule in enumerate(self.rules):
+        for rule in self.rules:
             terms |= rule.match.terms()
             checked |= rule.match.checked_terms()
             if rule.unless is not None:
                 terms |= rule.unless.terms()
                 checked |= rule.unless.checked_terms()
+        self.boundaries = boundaries or BoundaryChecker(vocabulary=sorted(checked))
+        self.matcher = TermMatcher(terms)
+        index = self.matcher.indexes
+        # a rule is indexed under the terms of its narrowest clause; its other clauses are
+        # checked with set operations before any condition is evaluated
+        self._by_trigger: dict[int, list[int]] = defaultdict(list)
+        self._clauses: list[tuple[frozenset[int], ...]] = []
+        self._always: list[int] = []
+        compiler = Compiler(self.matcher.index.__getitem__)
+        self._checks: list[tuple[Check, Check | None]] = []
+        for rule_index, rule in enumerate(self.rules):
             clauses = rule.match.triggers()
             if clauses is None:
-                self._always.append(index)
+                self._always.append(rule_index)
                 self._clauses.append(())
             else:
                 clauses = sorted(set(clauses), key=len)
-                self._clauses.append(tuple(clauses[1:]))
-                for term in clauses[0]:
-                    self._by_trigger[term].append(index)
-        self.boundaries = boundaries or BoundaryChecker(vocabulary=sorted(checked))
-        self.matcher = TermMatcher(terms)
+                self._clauses.append(tuple(index(c) for c in clauses[1:]))
+                for term_index in index(clauses[0]):
+                    self._by_trigger[term_index].append(rule_index)
+            unless = compiler.compile(rule.unless) if rule.unless is not None else None
+            self._checks.append((compiler.compile(rule.match), unless))
+        self._triggers = frozenset(self._by_trigger)
+        self._signal_sources = {
+            "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
+            "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
+        }
+        self._context_indexes = index(self.lexicon.anti_fraud.words)
         self.rule_versions: dict[str, int] = {r.id: r.version for r in self.rules}
         digest = hashlib.sha1(
             "\n".join(f"{rid}:{ver}" for rid, ver in sorted(self.rule_versions.items())).encode()
@@ -188,16 +246,33 @@ class Engine:
         # two from running into each other
         prefix = len(title) + 1 if title else 0
         nt = normalise(f"{title}\n{text}" if title else text)
-        found = self.matcher.find(nt.text)
         entities = extract(nt)
-        page = PageState(nt, found, entities, self.lexicon, self.boundaries)
+        page = PageState(self, nt, self.matcher.scan(nt.text), entities)
 
-        hits = [hit for hit in self._evaluate(page, text, title, prefix)]
-        context = judge_context(found, self.lexicon.anti_fraud, url)
+        hits = list(self._evaluate(page, text, title, prefix))
+        relocated = [self._relocate_entity(e, prefix) for e in entities]
+        if not hits:
+            # no hit, no score: context and signals only ever explain hits
+            return ScanResult(
+                entities=relocated,
+                reasons=reasons(
+                    hits=hits,
+                    raw_score=0.0,
+                    score=0.0,
+                    level="none",
+                    contact=[],
+                    money=[],
+                    factor=1.0,
+                    context=ContextVerdict(),
+                    truncated_at=truncated_at,
+                    config=self.scoring,
+                ),
+            )
+        context = judge_context(page.context_terms(), self.lexicon.anti_fraud, url)
         contact = page.signal("contact")
         money = page.signal("money")
         factor = boost_factor(bool(contact), bool(money), self.scoring)
-        raw_score = combine([h.weight for h in hits], factor, self.scoring) if hits else 0.0
+        raw_score = combine([h.weight for h in hits], factor, self.scoring)
         score = round(raw_score * context.damping, 1)
         level = level_for(score, self.scoring)
         return ScanResult(
@@ -205,8 +280,8 @@ class Engine:
             level=level,
             categories=rank_categories(hits),
             hits=hits,
-            entities=[self._relocate_entity(e, prefix) for e in entities],
-            context=[context.label] if (context.label and hits) else [],
+            entities=relocated,
+            context=[context.label] if context.label else [],
             reasons=reasons(
                 hits=hits,
                 raw_score=raw_score,
@@ -215,7 +290,7 @@ class Engine:
                 contact=_labels(contact),
                 money=_labels(money),
                 factor=factor,
-                context=context if hits else ContextVerdict(),
+                context=context,
                 truncated_at=truncated_at,
                 config=self.scoring,
             ),
@@ -223,32 +298,39 @@ class Engine:
 
     def context(self, text: str, url: str = "") -> ContextVerdict:
         """The anti-fraud context verdict of a page on its own (whether or not rules fire)."""
-        found = self.matcher.find(normalise(text[: self.max_chars]).text)
-        return judge_context(found, self.lexicon.anti_fraud, url)
+        nt = normalise(text[: self.max_chars])
+        page = PageState(self, nt, self.matcher.scan(nt.text), [])
+        return judge_context(page.context_terms(), self.lexicon.anti_fraud, url)
 
     def _candidates(self, present: set[str]) -> list[int]:
+        """Rules worth evaluating on a page with these terms (by rule index)."""
+        index = self.matcher.index
+        return self._candidate_indexes({index[t] for t in present if t in index})
+
+    def _candidate_indexes(self, present: set[int]) -> list[int]:
         indexes = set(self._always)
         by_trigger = self._by_trigger
-        for term in present:
-            rules = by_trigger.get(term)
-            if rules:
-                indexes.update(rules)
+        for term in present & self._triggers:
+            indexes.update(by_trigger[term])
         clauses = self._clauses
         return sorted(
             i for i in indexes if all(not clause.isdisjoint(present) for clause in clauses[i])
         )
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
-        for index in self._candidates(page.present):
-            rule = self.rules[index]
-            page.strict = False
-            if rule.match.evaluate(page) is None:
+        # whether a rule fires is decided on pattern indexes: raw occurrences first (cheap),
+        # then the (shared) `unless`, and only then the evidence with word boundaries checked.
+        # The order differs from "match strictly, then unless" but all three must agree.
+        checks = self._checks
+        for index in self._candidate_indexes(page.present_indexes):
+            match, unless = checks[index]
+            if not match.holds(page):
                 continue
-            page.strict = True
+            if unless is not None and page.unless_holds(unless):
+                continue
+            rule = self.rules[index]
             evidence = rule.match.evaluate(page)
             if evidence is None:
-                continue
-            if rule.unless is not None and rule.unless.evaluate(page) is not None:
                 continue
             yield self._hit(rule, evidence, page.nt, text, title, prefix)
 

@@ -4,15 +4,66 @@ All literal terms of all rules, regex anchors, signal words and context words ar
 single Aho-Corasick automaton (``ahocorasick_rs``: Rust, wheels for every platform, so results are
 the same everywhere). One pass over the normalised page finds every occurrence, overlapping ones
 included; everything after that only looks at the terms that occurred.
+
+Terms are known by their index in the sorted pattern list (index order is string order). A page's
+matches stay one flat list of ``(index, start, end)`` tuples: the set of terms present is built
+from it in C, and the spans of a term are only sorted out for the few terms a condition asks
+about (see :class:`PageMatches`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from operator import itemgetter
 
 import ahocorasick_rs
 
 Span = tuple[int, int]
+_INDEX = itemgetter(0)
+
+
+class PageMatches:
+    """Every occurrence of every term on one page, with lazily built look-ups by term index."""
+
+    __slots__ = ("_first", "_sorted", "_spans", "matches", "present")
+
+    def __init__(self, matches: list[tuple[int, int, int]]) -> None:
+        self.matches = matches
+        self.present: set[int] = set(map(_INDEX, matches))
+        self._first: dict[int, tuple[int, int, int]] | None = None
+        self._sorted: list[tuple[int, int, int]] | None = None
+        self._spans: dict[int, list[Span]] = {}
+
+    def first(self, index: int) -> Span:
+        """The first occurrence of a present term."""
+        first = self._first
+        if first is None:
+            # reversed: the earliest occurrence is assigned last and wins (all in C)
+            backwards = self.matches[::-1]
+            first = self._first = dict(zip(map(_INDEX, backwards), backwards))
+        _, start, end = first[index]
+        return start, end
+
+    def spans(self, index: int) -> list[Span]:
+        """Every occurrence of a term, in order of position (empty when absent)."""
+        spans = self._spans.get(index)
+        if spans is None:
+            if index not in self.present:
+                return []
+            ordered = self._sorted
+            if ordered is None:
+                # one C-level sort groups the occurrences of every term, each by position
+                # (occurrences of one pattern all have its length: by end is by start)
+                ordered = self._sorted = sorted(self.matches)
+            lo = bisect_left(ordered, (index,))
+            hi = bisect_left(ordered, (index + 1,), lo)
+            spans = self._spans[index] = [(s, e) for _, s, e in ordered[lo:hi]]
+        return spans
+
+    def in_order_of_appearance(self) -> dict[int, None]:
+        """Present term indexes, ordered by their first match as the automaton reported it."""
+        return dict.fromkeys(map(_INDEX, self.matches))
 
 
 class TermMatcher:
@@ -20,6 +71,7 @@ class TermMatcher:
         self.patterns: list[str] = sorted({t for t in terms if t})
         if not self.patterns:
             raise ValueError("the automaton needs at least one term")
+        self.index: dict[str, int] = {term: i for i, term in enumerate(self.patterns)}
         # MATCHKIND_STANDARD is the only kind that reports overlapping matches: 刷单返利 must
         # yield 刷单, 单返 and 返利 when rules use all three.
         self.automaton = ahocorasick_rs.AhoCorasick(
@@ -29,12 +81,19 @@ class TermMatcher:
     def __len__(self) -> int:
         return len(self.patterns)
 
+    def indexes(self, terms: Iterable[str]) -> frozenset[int]:
+        """Pattern indexes of terms (every term must be one of the patterns)."""
+        return frozenset(self.index[t] for t in terms)
+
     def raw_matches(self, text: str) -> list[tuple[int, int, int]]:
         """(pattern index, start, end) of every occurrence: the bare automaton, for benchmarks."""
         return self.automaton.find_matches_as_indexes(text, overlapping=True)
 
+    def scan(self, text: str) -> PageMatches:
+        return PageMatches(self.automaton.find_matches_as_indexes(text, overlapping=True))
+
     def find(self, text: str) -> dict[str, list[Span]]:
-        """term → its spans in ``text``, in order of position."""
+        """term → its spans in ``text``, in order of position (terms in order of appearance)."""
         found: dict[str, list[Span]] = {}
         patterns = self.patterns
         for index, start, end in self.automaton.find_matches_as_indexes(text, overlapping=True):

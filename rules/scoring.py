@@ -48,8 +48,16 @@ def level_for(score: float, config: ScoringConfig = DEFAULT_SCORING) -> str:
 
 
 def rank_categories(hits: list[Hit]) -> list[str]:
-    """Categories by the weight of their hits, strongest first."""
+    """Categories by their strongest hit, then by the total weight of their hits.
+
+    The strongest single rule decides: a category whose rules are many and overlapping (several
+    generic investment rules all firing on one dialogue) must not outvote the one specific rule
+    that says what the page is (a dating contact steering to a "platform" is 杀猪盘). The total
+    breaks ties between equally strong hits.
+    """
+    best: dict[str, float] = defaultdict(float)
     totals: dict[str, float] = defaultdict(float)
     for hit in hits:
+        best[hit.category] = max(best[hit.category], hit.weight)
         totals[hit.category] += hit.weight
-    return [c for c, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return [c for c in sorted(totals, key=lambda c: (-best[c], -totals[c], c))]

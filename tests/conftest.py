@@ -40,16 +40,7 @@ def es_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def es_settings(es_url, tmp_path_factory):
-    """Settings pointing at the test cluster, with an index prefix of this test session only."""
-    prefix = f"wuzhatest-{uuid.uuid4().hex[:8]}"
-    settings = settings_with(
-        elasticsearch_url=es_url,
-        index_prefix=prefix,
-        spool_dir=tmp_path_factory.mktemp("spool"),
-    )
-    yield settings
+def _delete_prefix(es_url: str, prefix: str) -> None:
     from elasticsearch import Elasticsearch
 
     client = Elasticsearch(es_url, request_timeout=30)
@@ -57,6 +48,30 @@ def es_settings(es_url, tmp_path_factory):
     client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}*")
     client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}*")
     client.close()
+
+
+def _settings_for_prefix(es_url: str, spool_dir: Path):
+    prefix = f"wuzhatest-{uuid.uuid4().hex[:8]}"
+    return settings_with(elasticsearch_url=es_url, index_prefix=prefix, spool_dir=spool_dir)
+
+
+@pytest.fixture(scope="session")
+def es_settings(es_url, tmp_path_factory):
+    """Settings pointing at the test cluster, with an index prefix of this test session only.
+
+    Shared by every test of the session: assert on your own documents, not on index totals
+    (use ``es_isolated_settings`` for that)."""
+    settings = _settings_for_prefix(es_url, tmp_path_factory.mktemp("spool"))
+    yield settings
+    _delete_prefix(es_url, settings.index_prefix)
+
+
+@pytest.fixture
+def es_isolated_settings(es_url, tmp_path):
+    """Like ``es_settings``, but with indices of this one test only (slower: own set-up)."""
+    settings = _settings_for_prefix(es_url, tmp_path / "spool")
+    yield settings
+    _delete_prefix(es_url, settings.index_prefix)
 
 
 @pytest.fixture(scope="session")

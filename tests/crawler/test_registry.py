@@ -298,8 +298,9 @@ def test_cli_without_valid_rows_fails(tmp_path):
 
 @pytest.mark.elasticsearch
 def test_cli_import_stores_sites_and_keeps_review_on_reimport(
-    tmp_path, es_settings, es_url, monkeypatch
+    tmp_path, es_isolated_settings, es_url, monkeypatch
 ):
+    es_settings = es_isolated_settings
     from elasticsearch import Elasticsearch
 
     import wuzha.cli.sites as sites_cli

@@ -97,7 +97,7 @@ def print_summary(console: Console, result: Any, log_file: Path | None = None) -
     console.print(figures)
     failed = [s for s in states.values() if s["status"] in ("failed", "timeout")]
     if failed:
-        table = Table(title=f"Sites that failed ({len(failed)})", title_justify="left")
+        table = Table(title=f"Sites that failed or ran out of time ({len(failed)})", title_justify="left")
         table.add_column("site")
         table.add_column("url")
         table.add_column("status")

@@ -65,7 +65,7 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
         out_dir=out_dir,
         max_pages=max_pages,
         max_depth=5,
-        site_timeout=25.0,
+        site_timeout=45.0,  # rendering JavaScript sites in Chromium takes its time
         download_timeout=8.0,
         allow_private=["127.0.0.0/8"],
         job_dir=out_dir / ".job",
