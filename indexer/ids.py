@@ -42,6 +42,9 @@ TRACKING_PARAMS = frozenset(
 )
 #: Any query parameter starting with one of these is tracking too (utm_source, utm_medium…).
 TRACKING_PREFIXES = ("utm_",)
+#: Parameters that only carry navigation state on one forum engine's script: Discuz!'s
+#: ``extra=page%3D2`` remembers the board page a thread was opened from.
+SCRIPT_NAVIGATION_PARAMS = {"forum.php": frozenset({"extra"})}
 
 # Session ids some servers put in the path: /page.jsp;jsessionid=ABC or ;sid=…
 _PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#;]*", re.IGNORECASE)
@@ -80,10 +83,13 @@ def canonical_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _PATH_SESSION.sub("", parts.path)
+    navigation = SCRIPT_NAVIGATION_PARAMS.get(path.rsplit("/", 1)[-1].lower(), frozenset())
     query = "&".join(
         pair
         for pair in parts.query.split("&")
-        if pair and not is_tracking_param(pair.split("=", 1)[0])
+        if pair
+        and not is_tracking_param(pair.split("=", 1)[0])
+        and unquote(pair.split("=", 1)[0]).lower() not in navigation
     )
     return canonicalize_url(urlunsplit((scheme, netloc, path or "/", query, "")))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import compress
 from operator import itemgetter
 
 import ahocorasick_rs
@@ -24,15 +25,23 @@ _INDEX = itemgetter(0)
 
 
 class PageMatches:
-    """Every occurrence of every term on one page, with lazily built look-ups by term index."""
+    """Every occurrence of every term on one page, with lazily built look-ups by term index.
 
-    __slots__ = ("_first", "_sorted", "_spans", "matches", "present")
+    ``grouped`` terms (those whose every occurrence is often needed, e.g. by `near`) are sorted
+    out together, in one C-level filter and sort, the first time one of them is asked for; any
+    other term gets a C-level filter of its own.
+    """
 
-    def __init__(self, matches: list[tuple[int, int, int]]) -> None:
+    __slots__ = ("_first", "_grouped", "_group", "_spans", "matches", "present")
+
+    def __init__(
+        self, matches: list[tuple[int, int, int]], grouped: frozenset[int] = frozenset()
+    ) -> None:
         self.matches = matches
         self.present: set[int] = set(map(_INDEX, matches))
+        self._grouped = grouped
         self._first: dict[int, tuple[int, int, int]] | None = None
-        self._sorted: list[tuple[int, int, int]] | None = None
+        self._group: list[tuple[int, int, int]] | None = None
         self._spans: dict[int, list[Span]] = {}
 
     def first(self, index: int) -> Span:
@@ -48,17 +57,23 @@ class PageMatches:
     def spans(self, index: int) -> list[Span]:
         """Every occurrence of a term, in order of position (empty when absent)."""
         spans = self._spans.get(index)
-        if spans is None:
-            if index not in self.present:
-                return []
-            ordered = self._sorted
-            if ordered is None:
-                # one C-level sort groups the occurrences of every term, each by position
-                # (occurrences of one pattern all have its length: by end is by start)
-                ordered = self._sorted = sorted(self.matches)
-            lo = bisect_left(ordered, (index,))
-            hi = bisect_left(ordered, (index + 1,), lo)
-            spans = self._spans[index] = [(s, e) for _, s, e in ordered[lo:hi]]
+        if spans is not None:
+            return spans
+        if index not in self.present:
+            return []
+        matches = self.matches
+        if index in self._grouped:
+            group = self._group
+            if group is None:
+                keep = self._grouped.__contains__
+                # sorted by (index, start): occurrences of one pattern all have its length, so
+                # the automaton's order (by end) is the order by start
+                group = self._group = sorted(compress(matches, map(keep, map(_INDEX, matches))))
+            lo = bisect_left(group, (index,))
+            found = group[lo : bisect_left(group, (index + 1,), lo)]
+        else:
+            found = list(compress(matches, map(index.__eq__, map(_INDEX, matches))))
+        spans = self._spans[index] = [(s, e) for _, s, e in found]
         return spans
 
     def in_order_of_appearance(self) -> dict[int, None]:
@@ -89,8 +104,8 @@ class TermMatcher:
         """(pattern index, start, end) of every occurrence: the bare automaton, for benchmarks."""
         return self.automaton.find_matches_as_indexes(text, overlapping=True)
 
-    def scan(self, text: str) -> PageMatches:
-        return PageMatches(self.automaton.find_matches_as_indexes(text, overlapping=True))
+    def scan(self, text: str, grouped: frozenset[int] = frozenset()) -> PageMatches:
+        return PageMatches(self.automaton.find_matches_as_indexes(text, overlapping=True), grouped)
 
     def find(self, text: str) -> dict[str, list[Span]]:
         """term → its spans in ``text``, in order of position (terms in order of appearance)."""

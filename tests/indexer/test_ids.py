@@ -47,11 +47,13 @@ CANONICAL = [
     ),
     # GBK percent-encoded query bytes stay as they are (only the case of %xx is normalised)
     ("http://example.com/s?kw=%c8%d5%bd%e1", "http://example.com/s?kw=%C8%D5%BD%E1"),
-    # Discuz! URLs keep their meaningful parameters
+    # Discuz! URLs keep their meaningful parameters, not the board page they came from
     (
         "http://bbs.example.com/forum.php?tid=9&mod=viewthread&page=2&extra=page%3D1",
-        "http://bbs.example.com/forum.php?extra=page%3D1&mod=viewthread&page=2&tid=9",
+        "http://bbs.example.com/forum.php?mod=viewthread&page=2&tid=9",
     ),
+    # … while `extra` elsewhere is an ordinary parameter
+    ("http://example.com/list.php?extra=1", "http://example.com/list.php?extra=1"),
     # IPv6 literal with its default port
     ("http://[::1]:80/x", "http://[::1]/x"),
 ]
