@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -201,26 +200,21 @@ class Engine:
         self.boundaries = boundaries or BoundaryChecker(vocabulary=sorted(checked))
         self.matcher = TermMatcher(terms)
         index = self.matcher.indexes
-        # a rule is indexed under the terms of its narrowest clause; its other clauses are
-        # checked with set operations before any condition is evaluated
-        self._by_trigger: dict[int, list[int]] = defaultdict(list)
-        self._clauses: list[tuple[frozenset[int], ...]] = []
-        self._always: list[int] = []
+        # Per rule, in rule order: the clauses that must all occur on the page (each a set of
+        # term indexes, one of which must be present; narrowest first; None when the rule can
+        # hold without any term), then its compiled match and unless checks.
         compiler = Compiler(self.matcher.index.__getitem__)
-        self._checks: list[tuple[Check, Check | None]] = []
-        for rule_index, rule in enumerate(self.rules):
+        self._plan: list[tuple[tuple[frozenset[int], ...] | None, Check, Check | None]] = []
+        for rule in self.rules:
             clauses = rule.match.triggers()
-            if clauses is None:
-                self._always.append(rule_index)
-                self._clauses.append(())
-            else:
-                clauses = sorted(set(clauses), key=len)
-                self._clauses.append(tuple(index(c) for c in clauses[1:]))
-                for term_index in index(clauses[0]):
-                    self._by_trigger[term_index].append(rule_index)
+            required = (
+                None
+                if clauses is None
+                else tuple(index(c) for c in sorted(set(clauses), key=len))
+            )
             unless = compiler.compile(rule.unless) if rule.unless is not None else None
-            self._checks.append((compiler.compile(rule.match), unless))
-        self._triggers = frozenset(self._by_trigger)
+            self._plan.append((required, compiler.compile(rule.match), unless))
+        self._grouped = frozenset(compiler.near_terms)
         self._signal_sources = {
             "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
             "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
@@ -247,7 +241,7 @@ class Engine:
         prefix = len(title) + 1 if title else 0
         nt = normalise(f"{title}\n{text}" if title else text)
         entities = extract(nt)
-        page = PageState(self, nt, self.matcher.scan(nt.text), entities)
+        page = PageState(self, nt, self.matcher.scan(nt.text, self._grouped), entities)
 
         hits = list(self._evaluate(page, text, title, prefix))
         relocated = [self._relocate_entity(e, prefix) for e in entities]
@@ -299,7 +293,7 @@ class Engine:
     def context(self, text: str, url: str = "") -> ContextVerdict:
         """The anti-fraud context verdict of a page on its own (whether or not rules fire)."""
         nt = normalise(text[: self.max_chars])
-        page = PageState(self, nt, self.matcher.scan(nt.text), [])
+        page = PageState(self, nt, self.matcher.scan(nt.text, self._grouped), [])
         return judge_context(page.context_terms(), self.lexicon.anti_fraud, url)
 
     def _candidates(self, present: set[str]) -> list[int]:
@@ -308,27 +302,32 @@ class Engine:
         return self._candidate_indexes({index[t] for t in present if t in index})
 
     def _candidate_indexes(self, present: set[int]) -> list[int]:
-        indexes = set(self._always)
-        by_trigger = self._by_trigger
-        for term in present & self._triggers:
-            indexes.update(by_trigger[term])
-        clauses = self._clauses
-        return sorted(
-            i for i in indexes if all(not clause.isdisjoint(present) for clause in clauses[i])
-        )
+        return [
+            i
+            for i, (required, _, _) in enumerate(self._plan)
+            if required is None or all(not clause.isdisjoint(present) for clause in required)
+        ]
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
-        # whether a rule fires is decided on pattern indexes: raw occurrences first (cheap),
-        # then the (shared) `unless`, and only then the evidence with word boundaries checked.
-        # The order differs from "match strictly, then unless" but all three must agree.
-        checks = self._checks
-        for index in self._candidate_indexes(page.present_indexes):
-            match, unless = checks[index]
+        # Whether a rule fires is decided on pattern indexes: its clauses, its match on raw
+        # occurrences (cheap), then its `unless` (strict; shared by most rules, so decided once
+        # per page), and only then the evidence, with word boundaries checked. That order
+        # differs from "match strictly, then unless", but all of them must agree for a hit.
+        present = page.present_indexes
+        for rule_index, (required, match, unless) in enumerate(self._plan):
+            if required is not None:
+                for clause in required:
+                    if clause.isdisjoint(present):
+                        break
+                else:
+                    required = None
+                if required is not None:
+                    continue
             if not match.holds(page):
                 continue
             if unless is not None and page.unless_holds(unless):
                 continue
-            rule = self.rules[index]
+            rule = self.rules[rule_index]
             evidence = rule.match.evaluate(page)
             if evidence is None:
                 continue

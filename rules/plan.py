@@ -17,6 +17,7 @@ most rules share is decided once per page.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Protocol
 
@@ -56,6 +57,9 @@ class IndexedPage(Protocol):
 
 class Check:
     __slots__ = ()
+    # evaluation order inside all_of / any_of (results do not depend on it): set look-ups
+    # first, then signals, nested blocks, and the checks that look at spans or run regexes
+    cost = 2
 
     def holds(self, page: IndexedPage) -> bool:
         raise NotImplementedError
@@ -65,6 +69,7 @@ class Check:
 
 
 class AnyCheck(Check):
+    cost = 0
     __slots__ = ("checked", "indexes")
 
     def __init__(self, indexes: frozenset[int], checked: frozenset[int]) -> None:
@@ -84,6 +89,7 @@ class AnyCheck(Check):
 
 
 class AllCheck(Check):
+    cost = 0
     __slots__ = ("checked", "indexes")
 
     def __init__(self, indexes: frozenset[int], checked: frozenset[int]) -> None:
@@ -100,6 +106,7 @@ class AllCheck(Check):
 
 
 class AtLeastCheck(Check):
+    cost = 0
     __slots__ = ("checked", "count", "indexes")
 
     def __init__(self, indexes: frozenset[int], checked: frozenset[int], count: int) -> None:
@@ -127,42 +134,66 @@ class AtLeastCheck(Check):
 
 
 class NearCheck(Check):
-    __slots__ = ("left", "left_checked", "right", "right_checked", "within")
+    cost = 3
+    __slots__ = ("left", "left_checked", "reach", "right", "right_checked", "within")
 
-    def __init__(self, left: AnyCheck, right: AnyCheck, within: int) -> None:
+    def __init__(self, left: AnyCheck, right: AnyCheck, within: int, longest_right: int) -> None:
         self.left, self.left_checked = left.indexes, left.checked
         self.right, self.right_checked = right.indexes, right.checked
         self.within = within
+        # a right occurrence starting before a0 - reach cannot be within reach of [a0, a1)
+        self.reach = within + longest_right
+
+    def holds(self, page: IndexedPage) -> bool:
+        present = page.present_indexes
+        lefts = self.left & present
+        if not lefts:
+            return False
+        rights = self.right & present
+        if not rights:
+            return False
+        spans_at = page.spans_at
+        ordered: list[Span] = []
+        for index in rights:
+            ordered += spans_at(index)
+        if len(rights) > 1:
+            ordered.sort()
+        starts = [s for s, _ in ordered]
+        within, reach = self.within, self.reach
+        for index in lefts:
+            for a0, a1 in spans_at(index):
+                # gap <= within  <=>  b0 <= a1 + within and b1 >= a0 - within
+                lo = bisect_left(starts, a0 - reach)
+                hi = bisect_right(starts, a1 + within, lo)
+                for k in range(lo, hi):
+                    if ordered[k][1] >= a0 - within:
+                        return True
+        return False
 
     @staticmethod
     def _occurrences(
-        page: IndexedPage, indexes: frozenset[int], checked: frozenset[int], strict: bool
+        page: IndexedPage, indexes: frozenset[int], checked: frozenset[int]
     ) -> list[Occurrence]:
         out: list[Occurrence] = []
         for index in indexes & page.present_indexes:
             spans = page.spans_at(index)
-            verify = strict and index in checked
+            verify = index in checked
             if verify:
                 spans = spans[:MAX_CHECKED]
             out.extend((index, span, verify) for span in spans)  # type: ignore[misc]
         return out
 
-    def _holds(self, page: IndexedPage, strict: bool) -> bool:
-        lefts = self._occurrences(page, self.left, self.left_checked, strict)
+    def holds_strict(self, page: IndexedPage) -> bool:
+        lefts = self._occurrences(page, self.left, self.left_checked)
         if not lefts:
             return False
-        rights = self._occurrences(page, self.right, self.right_checked, strict)
+        rights = self._occurrences(page, self.right, self.right_checked)
         pair = nearest_pair(lefts, rights, self.within, page.is_word_at, any_pair=True)
         return pair is not None
 
-    def holds(self, page: IndexedPage) -> bool:
-        return self._holds(page, False)
-
-    def holds_strict(self, page: IndexedPage) -> bool:
-        return self._holds(page, True)
-
 
 class RegexCheck(Check):
+    cost = 3
     __slots__ = ("anchors", "regex")
 
     def __init__(self, anchors: frozenset[int], regex: re.Pattern[str]) -> None:
@@ -176,6 +207,7 @@ class RegexCheck(Check):
 
 
 class SignalCheck(Check):
+    cost = 1
     __slots__ = ("kind",)
 
     def __init__(self, kind: str) -> None:
@@ -191,7 +223,7 @@ class AllOfCheck(Check):
     __slots__ = ("children",)
 
     def __init__(self, children: tuple[Check, ...]) -> None:
-        self.children = children
+        self.children = tuple(sorted(children, key=lambda c: c.cost))
 
     def holds(self, page: IndexedPage) -> bool:
         return all(child.holds(page) for child in self.children)
@@ -204,7 +236,7 @@ class AnyOfCheck(Check):
     __slots__ = ("children",)
 
     def __init__(self, children: tuple[Check, ...]) -> None:
-        self.children = children
+        self.children = tuple(sorted(children, key=lambda c: c.cost))
 
     def holds(self, page: IndexedPage) -> bool:
         return any(child.holds(page) for child in self.children)
@@ -232,6 +264,8 @@ class Compiler:
     def __init__(self, index_of: Callable[[str], int]) -> None:
         self._index_of = index_of
         self._interned: dict[tuple, Check] = {}
+        # terms whose every occurrence `near` looks at (rules.matcher.PageMatches groups them)
+        self.near_terms: set[int] = set()
 
     def compile(self, condition: Condition) -> Check:
         return self._build(condition)[1]
@@ -265,9 +299,11 @@ class Compiler:
             left_key, left = self._build(condition.left)  # type: ignore[attr-defined]
             right_key, right = self._build(condition.right)  # type: ignore[attr-defined]
             within = condition.within  # type: ignore[attr-defined]
+            longest = max(len(t) for t in condition.right.texts)  # type: ignore[attr-defined]
+            self.near_terms |= left.indexes | right.indexes  # type: ignore[attr-defined]
             return self._intern(
                 ("near", left_key, right_key, within),
-                lambda: NearCheck(left, right, within),  # type: ignore[arg-type]
+                lambda: NearCheck(left, right, within, longest),  # type: ignore[arg-type]
             )
         if kind is Regex:
             anchors = frozenset(self._index_of(a) for a in condition.anchors)  # type: ignore[attr-defined]
