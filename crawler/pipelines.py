@@ -17,7 +17,6 @@ has settled its ``site_states``.
 
 from __future__ import annotations
 
-import bisect
 import json
 import logging
 import time
@@ -31,6 +30,9 @@ from scrapy.exceptions import NotConfigured
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
+from indexer.pagescan import attach_posts, external_link_text, scan_page
+
+__all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
 
 log = logging.getLogger(__name__)
 
@@ -54,27 +56,10 @@ def _taxonomy() -> dict[str, str]:
 # --- scan ------------------------------------------------------------------------------------
 
 
-def attach_posts(hits: list[dict[str, Any]], posts: list[dict[str, Any]]) -> None:
-    """Give each hit the ``post_index`` of the forum post its start offset falls in (hits in
-    the page title, ``field: "title"``, point into the title and belong to no post)."""
-    ranged = sorted(
-        (p for p in posts if isinstance(p.get("start"), int) and isinstance(p.get("end"), int)),
-        key=lambda p: p["start"],
-    )
-    if not ranged:
-        return
-    starts = [p["start"] for p in ranged]
-    for hit in hits:
-        start = hit.get("start")
-        if not isinstance(start, int) or hit.get("field", "text") != "text":
-            continue
-        slot = bisect.bisect_right(starts, start) - 1
-        if slot >= 0 and start < ranged[slot]["end"]:
-            hit["post_index"] = ranged[slot]["index"]
-
-
 class ScanPipeline:
-    """Runs the rule engine over title + text; ``item["scan"]`` = the result as a dict."""
+    """Runs the rule engine over title, text and off-site anchor texts
+    (:func:`indexer.pagescan.scan_page`); ``item["scan"]`` = the result as a dict and
+    ``item["external_link_text"]`` = the anchor texts scanned (the index keeps them for rescans)."""
 
     def __init__(self, engine: Any, stats: Any) -> None:
         self.engine = engine
@@ -88,16 +73,18 @@ class ScanPipeline:
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
+        text = item.get("text") or ""
+        link_text = external_link_text(item.get("links"), text)
         try:
-            result = self.engine.scan(
-                item.get("text") or "", title=item.get("title") or "", url=item.get("url") or ""
-            ).to_dict()
+            result = scan_page(
+                self.engine, text, title=item.get("title") or "", url=item.get("url") or "",
+                link_text=link_text, posts=item.get("posts") or (),
+            )
         except Exception:  # noqa: BLE001 - one bad page must not stop the sweep
             log.exception("rule engine failed on %s; page kept unscanned", item.get("url"))
             self.stats.inc_value("scan/errors")
             return item
-        result["rule_fingerprint"] = self.engine.fingerprint
-        attach_posts(result.get("hits") or [], item.get("posts") or [])
+        item["external_link_text"] = link_text
         item["scan"] = result
         self.stats.inc_value("scan/pages")
         self.stats.inc_value(f"scan/level/{result.get('level') or 'none'}")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.playwright import CHROMIUM_ARGS
 from wuzha.config import Settings, get_settings
 
 BOT_NAME = "wuzha"
@@ -91,16 +92,6 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # 8 tabs at most: Chromium costs ~50-100 MB per tab
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000  # ms
 PLAYWRIGHT_ABORT_REQUEST = "crawler.playwright.abort_request"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 
 # --- our own components -----------------------------------------------------------------------
 WUZHA_RUN_ID = ""

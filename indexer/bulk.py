@@ -36,26 +36,20 @@ RETRY_ON_CONFLICT = 3  # concurrent partial updates of one document (two crawler
 def action_for(doc: Document, prefix: str) -> dict[str, Any]:
     """The bulk action that writes `doc` through its alias (JSON-serialisable, for the spool)."""
     index = alias_name(prefix, doc.kind)
-    if doc.op == "upsert":
-        # No scripts (the integ-test server has no painless): `doc` merges into an existing
-        # document without touching fields it does not name (review.*, first_seen); `upsert`
-        # is the whole document when it is new.
-        return {
-            "_op_type": "update",
-            "_index": index,
-            "_id": doc.id,
-            "retry_on_conflict": RETRY_ON_CONFLICT,
-            "doc": doc.body,
-            "upsert": _merged(doc.body, doc.insert_only),
-        }
-    if doc.op == "update":
-        return {
+    if doc.op in ("upsert", "update"):
+        action = {
             "_op_type": "update",
             "_index": index,
             "_id": doc.id,
             "retry_on_conflict": RETRY_ON_CONFLICT,
             "doc": doc.body,
         }
+        if doc.op == "upsert":
+            # No scripts (the integ-test server has no painless): `doc` merges into an existing
+            # document without touching fields it does not name (review.*, first_seen); `upsert`
+            # is the whole document when it is new.
+            action["upsert"] = _merged(doc.body, doc.insert_only)
+        return action
     if doc.op in ("index", "create"):
         return {"_op_type": doc.op, "_index": index, "_id": doc.id, "_source": doc.body}
     raise ValueError(f"unknown document op {doc.op!r}")

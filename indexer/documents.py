@@ -96,20 +96,16 @@ def page_document(item: dict[str, Any]) -> Document:
             },
             "apk_links": _strings(item.get("apk_links"), limit=MAX_LIST_ITEMS),
             "qr_images": _strings(item.get("qr_images"), limit=MAX_LIST_ITEMS),
+            # what the scan read besides the text (indexer/pagescan.py); a retro-scan reads it again
+            "external_link_text": _cap(item.get("external_link_text")) or None,
         },
         "forum": _forum(item.get("forum")),
         "posts": [_post(p) for p in (item.get("posts") or [])[:MAX_POSTS]],
-        "scan": _page_scan(scan, item, fetched_at) if scan is not None else None,
-        "entities": None,
-        "entity_keys": [],
+        **scan_result_fields(scan, item, fetched_at),
         "site": site_fields(item.get("site")),
         "crawl": {"run_id": item.get("run_id")},
         "last_seen": fetched_at,
     }
-    if scan is not None:
-        entities = _entities(scan.get("entities") or [])
-        body["entities"] = entities
-        body["entity_keys"] = [f"{e['type']}:{e['value']}" for e in entities]
     return Document(
         "pages",
         page_id(url),
@@ -166,6 +162,7 @@ def hit_documents(item: dict[str, Any]) -> list[Document]:
                 "start": _int(best.get("start")),
                 "end": _int(best.get("end")),
                 "occurrences": len(group),
+                "field": best.get("field") or "text",  # start/end point into title, text or links
                 "active": True,
             },
             "post": (
@@ -414,22 +411,34 @@ def _event(kind: str, dataset: str, category: list[str]) -> dict[str, Any]:
     }
 
 
-def _page_scan(scan: dict[str, Any], item: dict[str, Any], fetched_at: str) -> dict[str, Any]:
+def scan_result_fields(
+    scan: dict[str, Any] | None, item: dict[str, Any], fetched_at: str
+) -> dict[str, Any]:
+    """The page fields a scan owns — ``scan``, ``entities``, ``entity_keys`` — from the scan
+    result dict (``None`` / empty when the page was not scanned: old values are cleared)."""
+    if scan is None:
+        return {"scan": None, "entities": None, "entity_keys": []}
     hits = scan.get("hits") or []
+    entities = entity_counts(scan.get("entities") or [])
     return {
-        "score": _float(scan.get("score")),
-        "level": scan.get("level"),
-        "categories": list(scan.get("categories") or []),
-        "context": list(scan.get("context") or []),
-        "reasons": [_cap(r, 2000) for r in scan.get("reasons") or []],
-        "rule_ids": _unique(str(h["rule_id"]) for h in hits),
-        "hit_count": len(hits),
-        "rule_fingerprint": scan.get("rule_fingerprint") or item.get("rule_fingerprint"),
-        "scanned_at": iso_time(scan.get("scanned_at")) or fetched_at,
+        "scan": {
+            "score": _float(scan.get("score")),
+            "level": scan.get("level"),
+            "categories": list(scan.get("categories") or []),
+            "context": list(scan.get("context") or []),
+            "reasons": [_cap(r, 2000) for r in scan.get("reasons") or []],
+            "rule_ids": _unique(str(h["rule_id"]) for h in hits),
+            "hit_count": len(hits),
+            "rule_fingerprint": scan.get("rule_fingerprint") or item.get("rule_fingerprint"),
+            "scanned_at": iso_time(scan.get("scanned_at")) or fetched_at,
+        },
+        "entities": entities,
+        "entity_keys": [f"{e['type']}:{e['value']}" for e in entities],
     }
 
 
-def _entities(raw: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def entity_counts(raw: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's distinct (type, value) entities with how often each occurs."""
     counts: Counter[tuple[str, str]] = Counter()
     for entity in raw:
         kind, value = entity.get("type"), entity.get("value")

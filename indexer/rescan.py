@@ -33,12 +33,13 @@ from indexer import review, templates
 from indexer.documents import (
     FRAUD_LEVELS,
     Document,
-    _entities,
-    _page_scan,
     hit_documents,
     iso_time,
+    scan_result_fields,
 )
 from indexer.ids import hit_id
+from indexer.pagescan import scan_page
+from indexer.paging import search_batches
 from indexer.setup import setup
 from indexer.writer import BulkWriter
 from wuzha.config import Settings
@@ -49,6 +50,7 @@ MAX_EXAMPLES = 20
 _SOURCE = [
     "page.title",
     "page.text",
+    "page.external_link_text",
     "url.full",
     "url.original",
     "site",
@@ -105,39 +107,15 @@ def stored_pages(
     client: Elasticsearch, settings: Settings, query: dict, batch_size: int = BATCH_SIZE
 ) -> Iterator[list[dict[str, Any]]]:
     """Batches of stored pages (``_id`` + the fields a scan needs), point in time + search_after."""
-    alias = templates.alias_name(settings.index_prefix, "pages")
-    pit = client.open_point_in_time(index=alias, keep_alive=PIT_KEEP_ALIVE)["id"]
-    try:
-        after = None
-        while True:
-            kwargs: dict[str, Any] = {"search_after": after} if after is not None else {}
-            resp = client.search(
-                query=query,
-                pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE},
-                size=batch_size,
-                sort=[{"_shard_doc": "asc"}],
-                source_includes=_SOURCE,
-                track_total_hits=False,
-                **kwargs,
-            )
-            pit = resp.get("pit_id", pit)
-            docs = resp["hits"]["hits"]
-            if not docs:
-                return
-            yield docs
-            after = docs[-1]["sort"]
-    finally:
-        client.options(ignore_status=404).close_point_in_time(id=pit)
-
-
-def _post_index(posts: list[dict[str, Any]], start: int | None) -> int | None:
-    if start is None:
-        return None
-    for post in posts:
-        lo, hi = post.get("start"), post.get("end")
-        if lo is not None and hi is not None and lo <= start < hi:
-            return post.get("index")
-    return None
+    return search_batches(
+        client,
+        templates.alias_name(settings.index_prefix, "pages"),
+        query,
+        size=batch_size,
+        keep_alive=PIT_KEEP_ALIVE,
+        source_includes=_SOURCE,
+        track_total_hits=False,
+    )
 
 
 def rescan_page(
@@ -149,17 +127,16 @@ def rescan_page(
     page = src.get("page") or {}
     url = (src.get("url") or {}).get("full") or ""
     old_scan = src.get("scan") or {}
-    result = engine.scan(page.get("text") or "", title=page.get("title") or "", url=url)
-    scan = result.to_dict()
-    scan["rule_fingerprint"] = engine.fingerprint
-    scan["scanned_at"] = scanned_at
     posts = src.get("posts") or []
-    if posts:
-        for hit in scan["hits"]:
-            if hit.get("field", "text") == "text":
-                index = _post_index(posts, hit.get("start"))
-                if index is not None:
-                    hit["post_index"] = index
+    scan = scan_page(
+        engine,
+        page.get("text") or "",
+        title=page.get("title") or "",
+        url=url,
+        link_text=page.get("external_link_text") or "",
+        posts=posts,
+    )
+    scan["scanned_at"] = scanned_at
     fetched_at = src.get("@timestamp")
     item = {
         "url": url,
@@ -171,16 +148,8 @@ def rescan_page(
         "posts": posts,
         "scan": scan,
     }
-    entities = _entities(scan.get("entities") or [])
     page_update = Document(
-        "pages",
-        doc["_id"],
-        {
-            "scan": _page_scan(scan, item, fetched_at or scanned_at),
-            "entities": entities,
-            "entity_keys": [f"{e['type']}:{e['value']}" for e in entities],
-        },
-        op="update",
+        "pages", doc["_id"], scan_result_fields(scan, item, fetched_at or scanned_at), op="update"
     )
     hits = hit_documents(item) if url else []
     old_rules = set(old_scan.get("rule_ids") or [])

@@ -8,7 +8,7 @@ changing one document at once cannot overwrite each other silently, and no scrip
 
 Which changes are allowed is data: :data:`indexer.review_states.TRANSITIONS`.
 
-Crawls and retro-scans never call :func:`mark`; the one automatic change is
+Crawls and retro-scans never call the ``mark_*`` functions; the one automatic change is
 :func:`raise_recurred` (``taken_down → recurred``), which the crawler calls after indexing a
 site's findings.
 """
@@ -24,7 +24,9 @@ from typing import Any
 from elasticsearch import BadRequestError, ConflictError, Elasticsearch, helpers
 
 from indexer import documents, ids, templates
+from indexer.bulk import action_for
 from indexer.errors import IndexerError
+from indexer.paging import search_batches
 from indexer.review_states import (
     AUTOMATIC_TRANSITIONS,
     STATUSES,
@@ -263,10 +265,7 @@ def _log_document(target: Target, previous: str, status: str, by: str, note: str
 def _append_log(client: Elasticsearch, settings: Settings, docs: list[documents.Document]) -> None:
     if not docs:
         return
-    alias = templates.alias_name(settings.index_prefix, "review-log")
-    actions = (
-        {"_op_type": "create", "_index": alias, "_id": d.id, "_source": d.body} for d in docs
-    )
+    actions = (action_for(d, settings.index_prefix) for d in docs)
     _ok, errors = helpers.bulk(client, actions, raise_on_error=False, max_retries=3)
     if errors:
         raise IndexerError(
@@ -332,10 +331,7 @@ def mark_site(
     refresh: bool = False,
 ) -> MarkResult:
     """Set a site's review status (`site`: registry URL, host[:port] or name)."""
-    by = check_reviewer(by)
-    check_status("site", status)
-    target = resolve_site(client, settings, site)
-    return _single(client, settings, target, status, by, _note(note), refresh)
+    return _mark_one(client, settings, "site", site, status, by, note, refresh)
 
 
 def mark_hit(
@@ -348,15 +344,26 @@ def mark_hit(
     *,
     refresh: bool = False,
 ) -> MarkResult:
+    """Set one hit's review status (`hit_id`: the hit document's id)."""
+    return _mark_one(client, settings, "hit", hit_id, status, by, note, refresh)
+
+
+def _mark_one(
+    client: Elasticsearch,
+    settings: Settings,
+    target_type: TargetType,
+    ref: str,
+    status: str,
+    by: str,
+    note: str | None,
+    refresh: bool,
+) -> MarkResult:
     by = check_reviewer(by)
-    check_status("hit", status)
-    target = resolve_hit(client, settings, hit_id)
-    return _single(client, settings, target, status, by, _note(note), refresh)
-
-
-def _single(client, settings, target, status, by, note, refresh) -> MarkResult:
+    check_status(target_type, status)
+    resolve = resolve_site if target_type == "site" else resolve_hit
+    target = resolve(client, settings, ref)
     result = MarkResult(matched=1)
-    change = _apply(client, settings, target, status, by, note, refresh=refresh)
+    change = _apply(client, settings, target, status, by, _note(note), refresh=refresh)
     if change is None:
         result.unchanged.append(target.id)
     else:
@@ -444,31 +451,15 @@ def hits_query(query: str) -> dict[str, Any]:
 
 def _scan_hits(client: Elasticsearch, settings: Settings, query: dict[str, Any]) -> Iterator[dict]:
     """Every hit matching `query`, PAGE_SIZE at a time (point in time + search_after)."""
-    alias = _alias(settings, "hit")
-    pit = client.open_point_in_time(index=alias, keep_alive="2m")["id"]
-    try:
-        after = None
-        while True:
-            kwargs: dict[str, Any] = {}
-            if after is not None:
-                kwargs["search_after"] = after
-            resp = client.search(
-                query=query,
-                pit={"id": pit, "keep_alive": "2m"},
-                size=PAGE_SIZE,
-                sort=[{"_shard_doc": "asc"}],
-                seq_no_primary_term=True,
-                source_includes=_SOURCE_FIELDS,
-                **kwargs,
-            )
-            pit = resp.get("pit_id", pit)
-            docs = resp["hits"]["hits"]
-            if not docs:
-                return
-            yield from docs
-            after = docs[-1]["sort"]
-    finally:
-        client.options(ignore_status=404).close_point_in_time(id=pit)
+    for batch in search_batches(
+        client,
+        _alias(settings, "hit"),
+        query,
+        size=PAGE_SIZE,
+        seq_no_primary_term=True,
+        source_includes=_SOURCE_FIELDS,
+    ):
+        yield from batch
 
 
 def mark_query(

@@ -32,6 +32,8 @@ class PageView(Protocol):
 
     def spans(self, term: str, check_boundary: bool) -> list[Span]: ...
 
+    def first_span(self, term: str) -> Span: ...
+
     def word_span(self, term: str) -> Span | None: ...
 
     def is_word_at(self, start: int, end: int) -> bool: ...
@@ -114,9 +116,9 @@ class _TermCondition(Condition):
             if page.strict and self.by_text[text].check:
                 to_check.append(text)
             else:
-                found.append((text, *page.spans(text, False)[0]))
+                found.append((text, *page.first_span(text)))
         if to_check and (needed is None or len(found) < needed):
-            for text in sorted(to_check, key=lambda t: page.spans(t, False)[0]):
+            for text in sorted(to_check, key=page.first_span):
                 span = page.word_span(text)
                 if span is not None:
                     found.append((text, *span))
@@ -141,7 +143,7 @@ class AllTerms(_TermCondition):
             span = (
                 page.word_span(term.text)
                 if page.strict and term.check
-                else (page.spans(term.text, False)[0])
+                else page.first_span(term.text)
             )
             if span is None:
                 return None
@@ -276,7 +278,7 @@ class Regex(Condition):
         return [self.anchors]
 
     def evaluate(self, page: PageView) -> Evidence | None:
-        if not any(page.spans(anchor, False) for anchor in self.anchors):
+        if self.anchors.isdisjoint(page.present):
             return None
         match = self.regex.search(page.text)
         if match is None:

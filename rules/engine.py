@@ -140,6 +140,9 @@ class PageState:
             return spans
         return [s for s in spans[:MAX_CHECKED] if self.is_word_at(*s)]
 
+    def first_span(self, term: str) -> Span:
+        return self.matches.first(self._engine.matcher.index[term])
+
     def word_span(self, term: str) -> Span | None:
         return self.word_span_at(self._engine.matcher.index[term])
 
@@ -166,11 +169,7 @@ class PageState:
         engine = self._engine
         wanted = engine._context_indexes
         patterns = engine.matcher.patterns
-        return {
-            patterns[i]: None
-            for i in self.matches.in_order_of_appearance()
-            if i in wanted
-        }
+        return {patterns[i]: None for i in self.matches.in_order_of_appearance() if i in wanted}
 
 
 class Engine:
@@ -208,9 +207,7 @@ class Engine:
         for rule in self.rules:
             clauses = rule.match.triggers()
             required = (
-                None
-                if clauses is None
-                else tuple(index(c) for c in sorted(set(clauses), key=len))
+                None if clauses is None else tuple(index(c) for c in sorted(set(clauses), key=len))
             )
             unless = compiler.compile(rule.unless) if rule.unless is not None else None
             self._plan.append((required, compiler.compile(rule.match), unless))

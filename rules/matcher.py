@@ -22,6 +22,7 @@ import ahocorasick_rs
 
 Span = tuple[int, int]
 _INDEX = itemgetter(0)
+_SORT_ALL_AFTER = 6  # terms looked up one by one (a C-level filter each) before sorting all
 
 
 class PageMatches:
@@ -32,7 +33,7 @@ class PageMatches:
     other term gets a C-level filter of its own.
     """
 
-    __slots__ = ("_first", "_grouped", "_group", "_spans", "matches", "present")
+    __slots__ = ("_covered", "_first", "_group", "_grouped", "_spans", "matches", "present")
 
     def __init__(
         self, matches: list[tuple[int, int, int]], grouped: frozenset[int] = frozenset()
@@ -41,7 +42,8 @@ class PageMatches:
         self.present: set[int] = set(map(_INDEX, matches))
         self._grouped = grouped
         self._first: dict[int, tuple[int, int, int]] | None = None
-        self._group: list[tuple[int, int, int]] | None = None
+        self._group: list[tuple[int, int, int]] | None = None  # sorted occurrences of…
+        self._covered: frozenset[int] | None = None  # …these terms (None: of every term)
         self._spans: dict[int, list[Span]] = {}
 
     def first(self, index: int) -> Span:
@@ -62,18 +64,26 @@ class PageMatches:
         if index not in self.present:
             return []
         matches = self.matches
-        if index in self._grouped:
-            group = self._group
-            if group is None:
+        group = self._group
+        if group is None or (self._covered is not None and index not in self._covered):
+            if group is None and index in self._grouped:
                 keep = self._grouped.__contains__
-                # sorted by (index, start): occurrences of one pattern all have its length, so
-                # the automaton's order (by end) is the order by start
-                group = self._group = sorted(compress(matches, map(keep, map(_INDEX, matches))))
-            lo = bisect_left(group, (index,))
-            found = group[lo : bisect_left(group, (index + 1,), lo)]
-        else:
-            found = list(compress(matches, map(index.__eq__, map(_INDEX, matches))))
-        spans = self._spans[index] = [(s, e) for _, s, e in found]
+                group = sorted(compress(matches, map(keep, map(_INDEX, matches))))
+                self._group, self._covered = group, self._grouped
+            elif len(self._spans) >= _SORT_ALL_AFTER:
+                # many different terms asked for: sort every occurrence out at once
+                group = self._group = sorted(matches)
+                self._covered = None
+            else:
+                found = list(compress(matches, map(index.__eq__, map(_INDEX, matches))))
+                spans = self._spans[index] = [(s, e) for _, s, e in found]
+                return spans
+        # sorted by (index, start): occurrences of one pattern all have its length, so the
+        # automaton's order (by end) is the order by start
+        lo = bisect_left(group, (index,))
+        spans = self._spans[index] = [
+            (s, e) for _, s, e in group[lo : bisect_left(group, (index + 1,), lo)]
+        ]
         return spans
 
     def in_order_of_appearance(self) -> dict[int, None]:

@@ -7,124 +7,10 @@ import json
 import uuid
 
 import pytest
-from scrapy import Spider, signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
 from crawler.pipelines import IndexPipeline, OutputPipeline, ScanPipeline, attach_posts
-
-SITE = {
-    "id": "site-bbs",
-    "name": "滨江社区论坛",
-    "url": "http://bbs.binjiang.test:8001/",
-    "domain": "bbs.binjiang.test",
-    "icp": None,
-    "district": "滨江区",
-    "type": "论坛",
-    "owner": None,
-    "render_js": False,
-}
-FRAUD_POST = "手机兼职刷单，在家可做，日结佣金，先垫付后返利，有意者加QQ 2789451230 详聊。"
-BENIGN_POST = "想找个周末的兼职，离滨江近一点的，有没有人推荐？"
-
-
-def forum_item(url="http://bbs.binjiang.test:8001/thread-3456-1-1.html", run_id="run-1"):
-    posts = [BENIGN_POST, FRAUD_POST, "楼主别信，刷单都是骗局。"]
-    text, entries, offset = "", [], 0
-    for index, body in enumerate(posts):
-        if text:
-            text += "\n\n"
-            offset += 2
-        entries.append(
-            {
-                "index": index,
-                "author": f"用户{index}",
-                "time": None,
-                "text": body,
-                "start": offset,
-                "end": offset + len(body),
-            }
-        )
-        text += body
-        offset += len(body)
-    return {
-        "url": url,
-        "original_url": url,
-        "run_id": run_id,
-        "site": dict(SITE),
-        "status": 200,
-        "fetched_at": "2024-03-11T08:00:00+00:00",
-        "depth": 1,
-        "rendered": False,
-        "charset": "gb18030",
-        "charset_source": "meta",
-        "title": "周末兼职求推荐 - 便民信息",
-        "text": text,
-        "description": "",
-        "keywords": [],
-        "icp": None,
-        "links": [],
-        "apk_links": [],
-        "qr_images": [],
-        "forum": {
-            "engine": "discuz",
-            "kind": "thread",
-            "board_id": "12",
-            "thread_id": "3456",
-            "page": 1,
-        },
-        "posts": entries,
-        "content_hash": "x",
-    }
-
-
-def plain_item(url, text="滨江区召开安全生产工作会议，部署春季安全工作。", run_id="run-1"):
-    item = forum_item(url, run_id)
-    item.update(text=text, posts=[], forum=None, title="滨江新闻", charset="utf-8")
-    return item
-
-
-class FakeSweep(Spider):
-    name = "sweep"
-
-
-def make_crawler(settings, run_id="run-1", site_states=None):
-    crawler = get_crawler(FakeSweep, settings)
-    spider = FakeSweep()
-    spider.run_id = run_id
-    spider.site_states = (
-        site_states
-        if site_states is not None
-        else {
-            "site-bbs": {
-                "name": SITE["name"],
-                "url": SITE["url"],
-                "pages": 2,
-                "errors": 0,
-                "status": "done",
-                "reason": None,
-            },
-            "site-dead": {
-                "name": "关停网站",
-                "url": "http://dead.test/",
-                "pages": 0,
-                "errors": 3,
-                "status": "failed",
-                "reason": "DNS lookup failed",
-            },
-        }
-    )
-    crawler.spider = spider
-    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
-    return crawler, spider
-
-
-def close(crawler, spider, *pipelines):
-    for pipeline in pipelines:
-        if hasattr(pipeline, "close_spider"):
-            pipeline.close_spider()
-    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
-
+from tests.pipeline_items import SITE, forum_item, make_crawler, plain_item, run_pipelines
 
 # --- scan ------------------------------------------------------------------------------------
 
@@ -180,16 +66,8 @@ def test_scan_pipeline_survives_an_engine_failure():
 
 
 def run_output(tmp_path, items, resume=False, run_id="run-1"):
-    crawler, spider = make_crawler(
-        {"WUZHA_OUT_DIR": str(tmp_path), "WUZHA_RESUME": resume}, run_id=run_id
-    )
-    scan = ScanPipeline.from_crawler(crawler)
-    output = OutputPipeline.from_crawler(crawler)
-    output.open_spider()
-    for item in items:
-        output.process_item(scan.process_item(item))
-    close(crawler, spider, output)
-    return crawler
+    settings = {"WUZHA_OUT_DIR": str(tmp_path), "WUZHA_RESUME": resume}
+    return run_pipelines(OutputPipeline, items, settings, run_id=run_id)
 
 
 def read_lines(path):
@@ -296,15 +174,7 @@ def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settin
     item_url = f"http://bbs.binjiang.test:8001/thread-{uuid.uuid4().hex[:6]}-1-1.html"
 
     def crawl(items):
-        crawler, spider = make_crawler({"WUZHA_CONFIG": es_settings}, run_id=run_id)
-        spider.states = {}
-        scan = ScanPipeline.from_crawler(crawler)
-        index = IndexPipeline.from_crawler(crawler)
-        index.open_spider()
-        for item in items:
-            index.process_item(scan.process_item(item))
-        close(crawler, spider, index)
-        return crawler
+        return run_pipelines(IndexPipeline, items, {"WUZHA_CONFIG": es_settings}, run_id=run_id)
 
     crawler = crawl(
         [forum_item(item_url, run_id), plain_item(item_url + "?x=benign", run_id=run_id)]

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from crawler.playwright import CHROMIUM_ARGS
 from crawler.report import render_report, write_report
 from crawler.tally import SweepTally
 
@@ -172,15 +173,7 @@ def test_report_renders_in_chromium(tmp_path, chromium_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(chromium_path),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-            ],
+            args=CHROMIUM_ARGS,
         )
         try:
             page = browser.new_page()

@@ -5,22 +5,9 @@ import json
 import farm
 from farm.kinds import CYCLE, KINDS
 from farm.model import key_of
+from rules.loader import taxonomy
 
-TAXONOMY = {
-    "task_scam",
-    "fake_investment",
-    "fake_loan",
-    "fake_customer_service",
-    "impersonate_authority",
-    "fake_credit_repair",
-    "game_trade_scam",
-    "romance_scam",
-    "impersonate_acquaintance",
-    "card_trading",
-    "money_laundering",
-    "gambling",
-    "fake_shopping",
-}
+TAXONOMY = set(taxonomy())  # the ids rule packs may use (rules/data/taxonomy.yaml)
 
 
 def test_same_seed_same_farm():

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.playwright import CHROMIUM_ARGS
 from tests.farm.conftest import site_of
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 @pytest.mark.chromium

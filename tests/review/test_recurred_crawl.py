@@ -6,24 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.pipelines import IndexPipeline, ScanPipeline
+from crawler.pipelines import IndexPipeline
 from indexer import review
 from indexer.templates import alias_name
-from tests.crawler.test_pipelines import SITE, close, forum_item, make_crawler
+from tests.pipeline_items import SITE, forum_item, run_pipelines
 
 pytestmark = pytest.mark.elasticsearch
 
 
 def crawl(settings, run_id, items):
-    crawler, spider = make_crawler({"WUZHA_CONFIG": settings}, run_id=run_id)
-    spider.states = {}
-    scan = ScanPipeline.from_crawler(crawler)
-    index = IndexPipeline.from_crawler(crawler)
-    index.open_spider()
-    for item in items:
-        index.process_item(scan.process_item(item))
-    close(crawler, spider, index)
-    return crawler
+    return run_pipelines(IndexPipeline, items, {"WUZHA_CONFIG": settings}, run_id=run_id)
 
 
 def test_crawl_after_takedown_marks_the_site_recurred(es, rv_settings):
