@@ -4,7 +4,7 @@ append-only JSON-lines file that survives a killed crawl.
 ``pages.jsonl``    every page: ``url, site, status, title, charset, level``
 ``findings.jsonl`` every page with a hit or an entity: ``url, site, title, fetched_at, score,
                    level, categories, hits [{rule_id, category, title, level, matched, snippet,
-                   post_index, post_author}], entities [{type, value}], context``
+                   field, post_index, post_author}], entities [{type, value}], context``
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def _hit(hit: dict[str, Any], posts: dict[Any, dict[str, Any]]) -> dict[str, Any
         "level": hit.get("level"),
         "matched": list(hit.get("matched") or []),
         "snippet": (hit.get("snippet") or "")[:MAX_SNIPPET_CHARS],
+        "field": hit.get("field") or "text",  # where the snippet is from: title, text, links
         "post_index": post_index,
         "post_author": (post or {}).get("author"),
     }

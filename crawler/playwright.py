@@ -22,19 +22,6 @@ from crawler.middlewares.ssrf import refusal_for_url
 
 logger = logging.getLogger(__name__)
 
-# How Chromium is launched, by the crawl (PLAYWRIGHT_LAUNCH_OPTIONS) and by tests that drive
-# it directly: no sandbox (root in a container), no GPU, no background traffic of its own
-# (updates, sync, QUIC), /tmp instead of a small /dev/shm.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font"})
 _LOCAL_SCHEMES = ("data:", "blob:", "about:")
 

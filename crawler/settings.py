@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.playwright import CHROMIUM_ARGS
+from crawler.chromium import CHROMIUM_ARGS
 from wuzha.config import Settings, get_settings
 
 BOT_NAME = "wuzha"

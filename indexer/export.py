@@ -32,7 +32,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Also their full-width forms: spreadsheets in Chinese locales read ＝SUM(…) as a formula too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 EXCEL_CELL_LIMIT = 32_767
 
 

@@ -87,9 +87,9 @@ def _place_link_evidence(result: dict[str, Any], text: str, link_text: str) -> N
             end = max(start, min(end - offset, len(link_text)))
             hit.update(field="links", start=start, end=end,
                        snippet=snippet(link_text, start, end))
-        elif end > end_of_text:  # evidence in the text, its span reaching into the links
-            hit["end"] = end_of_text
-            hit["snippet"] = snippet(text, start, end_of_text)
+        else:  # its snippet (or even its span) may reach into the links: cut from the text
+            hit["end"] = min(end, end_of_text)
+            hit["snippet"] = snippet(text, start, hit["end"])
     for entity in result["entities"]:
         if entity.get("field", "text") == "text" and entity["start"] >= end_of_text:
             entity["field"] = "links"

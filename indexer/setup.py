@@ -69,8 +69,9 @@ def setup(settings: Settings, client: Elasticsearch | None = None) -> SetupRepor
 
 
 def ensure_ready(settings: Settings, client: Elasticsearch) -> None:
-    """Run :func:`setup` once per process if any alias is missing (writers call this, so a
-    crawl against a fresh cluster just works; deploys still run `wuzha es setup`)."""
+    """Run :func:`setup` once per process if any alias is missing or an index's mapping is older
+    than this wuzha's (writers call this, so a crawl against a fresh or not yet upgraded
+    cluster just works; deploys still run `wuzha es setup`)."""
     url = resolve_url(settings)
     prefix = settings.index_prefix
     if (url, prefix) in _ready:
@@ -78,13 +79,28 @@ def ensure_ready(settings: Settings, client: Elasticsearch) -> None:
     aliases = [templates.alias_name(prefix, kind) for kind in templates.KINDS]
     with translated(url):
         found = client.options(ignore_status=404).indices.get_alias(name=aliases).body
-    present = {
-        a for info in found.values() if isinstance(info, dict) for a in info.get("aliases", {})
-    }
-    if set(aliases) <= present:
-        _ready.add((url, prefix))
-        return
+        present = {
+            a for info in found.values() if isinstance(info, dict) for a in info.get("aliases", {})
+        }
+        if set(aliases) <= present and _mappings_current(client, prefix, found):
+            _ready.add((url, prefix))
+            return
     setup(settings, client)
+
+
+def _mappings_current(client: Elasticsearch, prefix: str, found: dict[str, Any]) -> bool:
+    """Whether every index behind our aliases has this wuzha's mapping (a newer wuzha writes
+    fields an older strict mapping would refuse, so an upgrade brings the mappings along)."""
+    wanted = {templates.alias_name(prefix, kind): mapping_checksum(prefix, kind)
+              for kind in templates.KINDS}
+    indices = [index for index, info in found.items() if isinstance(info, dict)]
+    current = client.indices.get_mapping(index=indices).body
+    for index in indices:
+        meta = (current.get(index, {}).get("mappings") or {}).get("_meta") or {}
+        for alias in found[index].get("aliases", {}):
+            if alias in wanted and meta.get("mapping_checksum") != wanted[alias]:
+                return False
+    return True
 
 
 _ready: set[tuple[str, str]] = set()

@@ -59,6 +59,7 @@ class PageState:
         "matches",
         "nt",
         "present_indexes",
+        "spans_at",
         "strict",
         "text",
     )
@@ -70,6 +71,7 @@ class PageState:
         self.nt = nt
         self.text = nt.text
         self.matches = matches
+        self.spans_at = matches.spans  # every occurrence of a term, by pattern index
         self.present_indexes = matches.present
         self.entities = entities
         # evidence is only worked out for rules that fire, always with word boundaries checked
@@ -83,9 +85,6 @@ class PageState:
 
     # --- by pattern index (rules.plan) ---------------------------------------------------
 
-    def spans_at(self, index: int) -> list[Span]:
-        return self.matches.spans(index)
-
     def is_word_at(self, start: int, end: int) -> bool:
         known = self._word_at.get((start, end))
         if known is None:
@@ -96,14 +95,18 @@ class PageState:
 
     def word_span_at(self, index: int) -> Span | None:
         """The first occurrence of a term that reads as a word (checks stop there)."""
-        if index in self._word_span:
-            return self._word_span[index]
-        first = None
-        for span in self.matches.spans(index)[:MAX_CHECKED]:
-            if self.is_word_at(*span):
-                first = span
-                break
-        self._word_span[index] = first
+        known = self._word_span
+        if index in known:
+            return known[index]
+        # the first occurrence nearly always reads as a word: only then sort out the others
+        first = self.matches.first(index)
+        if not self.is_word_at(*first):
+            first = None
+            for span in self.matches.spans(index)[1:MAX_CHECKED]:
+                if self.is_word_at(*span):
+                    first = span
+                    break
+        known[index] = first
         return first
 
     def regex_found(self, regex: re.Pattern[str]) -> bool:

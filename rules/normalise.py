@@ -116,12 +116,13 @@ def char_table() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def _table_gate() -> re.Pattern[str]:
-    """Runs of BMP characters that the table changes (upper-case ASCII is left to lower()).
+    """Runs of BMP characters that the table changes.
 
     Only BMP code points: a class with astral ranges is checked range by range and is ten
-    times slower; the rare astral characters have their own pass (``_ASTRAL``).
+    times slower; the rare astral characters have their own pass (``_ASTRAL``). The class
+    comes first on its own (not ``[…]+``) so the regex engine can skip ahead to candidates.
     """
-    codes = sorted(c for c in char_table() if c < 0x10000 and not (0x41 <= c <= 0x5A))
+    codes = sorted(c for c in char_table() if c < 0x10000)
     ranges: list[str] = []
     start = prev = codes[0]
     for code in codes[1:] + [-1]:
@@ -130,7 +131,8 @@ def _table_gate() -> re.Pattern[str]:
             continue
         ranges.append(_class_range(start, prev))
         start = prev = code
-    return re.compile("[" + "".join(ranges) + "]+")
+    char_class = "[" + "".join(ranges) + "]"
+    return re.compile(f"{char_class}{char_class}*")
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -154,8 +156,11 @@ _SEPARATOR_BMP = "".join(
     for part in re.findall(r"\\U[0-9a-f]{8}-\\U[0-9a-f]{8}|.", _SEPARATORS, re.DOTALL)
     if not part.startswith("\\U")
 )
-_SEPARATOR_RUN_BMP = re.compile(f"[{_SEPARATOR_BMP}{_INVISIBLE}]{{1,4}}")
-_SEPARATOR_RUN = re.compile(f"[{_SEPARATORS}{_INVISIBLE}]{{1,4}}")
+# (a run of 1–4, written as one and up to three more so the regex engine can skip ahead)
+_SEPARATOR_RUN_BMP = re.compile(
+    f"[{_SEPARATOR_BMP}{_INVISIBLE}][{_SEPARATOR_BMP}{_INVISIBLE}]{{0,3}}"
+)
+_SEPARATOR_RUN = re.compile(f"[{_SEPARATORS}{_INVISIBLE}][{_SEPARATORS}{_INVISIBLE}]{{0,3}}")
 _LATIN_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
@@ -165,13 +170,14 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
-def _deletion_spans(text: str) -> list[tuple[int, int]]:
+def _deletion_spans(text: str, astral: bool) -> list[tuple[int, int]]:
     """Spans to delete: invisible characters anywhere; separators with a Chinese character on
-    one side and a Chinese character or Latin letter on the other (刷-单, v❤信, 微 x)."""
+    one side and a Chinese character or Latin letter on the other (刷-单, v❤信, 微 x).
+    ``astral``: whether the text may have characters beyond the BMP (emoji)."""
     spans: list[tuple[int, int]] = []
     if text.isascii():
         return spans
-    pattern = _SEPARATOR_RUN if _ASTRAL.search(text) else _SEPARATOR_RUN_BMP
+    pattern = _SEPARATOR_RUN if astral else _SEPARATOR_RUN_BMP
     end_of_text = len(text)
     for match in pattern.finditer(text):
         start, end = match.span()
@@ -249,13 +255,18 @@ class NormalisedText:
         return self.original[a:b]
 
 
-def _translate(text: str) -> str:
+def _translate(text: str, astral: bool) -> str:
+    """The one-to-one rewrites: the character table, then lower case."""
+    if text.isascii():
+        return text.lower()  # the table's only ASCII entries are A–Z
     table = char_table()
-    gate = _table_gate()
-    if gate.search(text):
-        text = gate.sub(lambda m: m.group().translate(table), text)
-    if not text.isascii() and _ASTRAL.search(text):
-        text = _ASTRAL.sub(lambda m: table.get(ord(m.group()), m.group()), text)
+    # the table already holds the lower case of every BMP character it changes, and lower()
+    # changes no BMP character the table leaves alone (except by lengthening it, İ → i̇, which
+    # is not done): BMP-only text needs nothing but the table
+    text = _table_gate().sub(lambda m: m.group().translate(table), text)
+    if not astral:
+        return text
+    text = _ASTRAL.sub(lambda m: table.get(ord(m.group()), m.group()), text)
     lowered = text.lower()
     # str.lower() may lengthen a few characters (İ → i̇); then go character by character.
     if len(lowered) != len(text):
@@ -275,13 +286,22 @@ def _homophone(match: re.Match[str]) -> str:
 def normalise(text: str) -> NormalisedText:
     """Normalise a page (see the module docstring); O(len(text)), a few C-level passes."""
     original = text
-    text = _translate(text)
+    astral = False
+    if not text.isascii():
+        try:
+            # UTF-16 is two bytes a character except beyond the BMP (~10 GB/s, and it refuses
+            # lone surrogates): one C-level pass answers both questions
+            astral = len(text.encode("utf-16-le")) != 2 * len(text)
+        except UnicodeEncodeError:
+            text = _SURROGATE.sub("\ufffd", text)  # one for one: offsets unchanged
+            astral = len(text.encode("utf-16-le")) != 2 * len(text)
+    text = _translate(text, astral)
     at: list[int] = []
     shift: list[int] = []
     pieces: list[str] = []
     last = 0
     removed = 0
-    for start, end in _deletion_spans(text):
+    for start, end in _deletion_spans(text, astral):
         if start < last:  # an invisible run inside a separator run: already gone
             start = last
             if start >= end:
@@ -294,11 +314,8 @@ def normalise(text: str) -> NormalisedText:
     if pieces:
         pieces.append(text[last:])
         text = "".join(pieces)
-    try:
-        text.encode("utf-8")  # ~10 GB/s: cheaper than looking for lone surrogates
-    except UnicodeEncodeError:
-        text = _SURROGATE.sub("\ufffd", text)  # one for one: offsets unchanged
-    text = _DIGIT_RUN.sub(_digits, text)
+    if not text.isascii():  # ASCII has no Chinese digits: every run would stay as it is
+        text = _DIGIT_RUN.sub(_digits, text)
     text = _homophone_pattern().sub(_homophone, text)
     return NormalisedText(text, original, tuple(at), tuple(shift))
 

@@ -85,7 +85,7 @@ class AnyCheck(Check):
             return False
         if not occurred <= self.checked:
             return True
-        return any(page.word_span_at(i) is not None for i in sorted(occurred))
+        return any(page.word_span_at(i) is not None for i in occurred)
 
 
 class AllCheck(Check):
@@ -102,7 +102,7 @@ class AllCheck(Check):
     def holds_strict(self, page: IndexedPage) -> bool:
         if not self.indexes <= page.present_indexes:
             return False
-        return all(page.word_span_at(i) is not None for i in sorted(self.checked))
+        return all(page.word_span_at(i) is not None for i in self.checked)
 
 
 class AtLeastCheck(Check):
@@ -124,7 +124,7 @@ class AtLeastCheck(Check):
         to_check = occurred & self.checked
         have = len(occurred) - len(to_check)
         left = len(to_check)
-        for index in sorted(to_check):
+        for index in to_check:
             if have >= self.count or have + left < self.count:
                 break
             left -= 1
@@ -226,10 +226,16 @@ class AllOfCheck(Check):
         self.children = tuple(sorted(children, key=lambda c: c.cost))
 
     def holds(self, page: IndexedPage) -> bool:
-        return all(child.holds(page) for child in self.children)
+        for child in self.children:
+            if not child.holds(page):
+                return False
+        return True
 
     def holds_strict(self, page: IndexedPage) -> bool:
-        return all(child.holds_strict(page) for child in self.children)
+        for child in self.children:
+            if not child.holds_strict(page):
+                return False
+        return True
 
 
 class AnyOfCheck(Check):
@@ -239,10 +245,16 @@ class AnyOfCheck(Check):
         self.children = tuple(sorted(children, key=lambda c: c.cost))
 
     def holds(self, page: IndexedPage) -> bool:
-        return any(child.holds(page) for child in self.children)
+        for child in self.children:
+            if child.holds(page):
+                return True
+        return False
 
     def holds_strict(self, page: IndexedPage) -> bool:
-        return any(child.holds_strict(page) for child in self.children)
+        for child in self.children:
+            if child.holds_strict(page):
+                return True
+        return False
 
 
 class NotCheck(Check):

@@ -11,17 +11,20 @@ Every field's description is rendered in the README's settings table; a test kee
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from wuzha.errors import UserError
 
 
 def _default_state_dir() -> Path:
@@ -84,22 +87,22 @@ class Settings(BaseSettings):
         True, description="Verify the cluster's TLS certificate (turn off only for testing)."
     )
     elasticsearch_timeout: float = Field(
-        30.0, description="Seconds to wait for one Elasticsearch request."
+        30.0, gt=0, description="Seconds to wait for one Elasticsearch request."
     )
     index_prefix: str = Field(
         "wuzha",
         description="Prefix of every index, alias and template wuzha creates "
         "(pages: <prefix>-pages, …).",
     )
-    bulk_chunk_size: int = Field(500, description="Documents per bulk request.")
+    bulk_chunk_size: int = Field(500, ge=1, description="Documents per bulk request.")
     bulk_max_retries: int = Field(
-        5, description="Retries (with exponential backoff) of a bulk chunk on 429 or 5xx."
+        5, ge=0, description="Retries (with exponential backoff) of a bulk chunk on 429 or 5xx."
     )
     bulk_initial_backoff: float = Field(
-        1.0, description="Seconds before the first retry of a bulk chunk (doubles each retry)."
+        1.0, gt=0, description="Seconds before the first retry of a bulk chunk (doubles each retry)."
     )
     bulk_max_backoff: float = Field(
-        30.0, description="Longest wait between two retries of a bulk chunk, in seconds."
+        30.0, gt=0, description="Longest wait between two retries of a bulk chunk, in seconds."
     )
 
     # --- Local state ---------------------------------------------------------------------
@@ -120,7 +123,7 @@ class Settings(BaseSettings):
         description="Version of the single-node Elasticsearch that `wuzha es up` runs "
         "(Maven Central integ-test-zip; 8.19 runs on Java 17).",
     )
-    es_port: int = Field(9200, description="HTTP port of the local Elasticsearch (127.0.0.1).")
+    es_port: int = Field(9200, ge=1, le=65535, description="HTTP port of the local Elasticsearch (127.0.0.1).")
     es_heap: str = Field("512m", description="JVM heap of the local Elasticsearch.")
     es_java_home: Path | None = Field(
         None,
@@ -146,26 +149,26 @@ class Settings(BaseSettings):
     crawl_robots_txt: bool = Field(
         True, description="Obey robots.txt of crawled sites (default: yes)."
     )
-    crawl_max_pages: int = Field(200, description="Default page budget per site.")
-    crawl_max_depth: int = Field(4, description="Default link depth budget per site.")
+    crawl_max_pages: int = Field(200, ge=1, description="Default page budget per site.")
+    crawl_max_depth: int = Field(4, ge=0, description="Default link depth budget per site.")
     crawl_site_timeout: float = Field(
-        600.0, description="Default wall-time budget per site, in seconds."
+        600.0, gt=0, description="Default wall-time budget per site, in seconds."
     )
     crawl_download_timeout: float = Field(
-        20.0, description="Seconds one download may take (connection and body) before it fails."
+        20.0, gt=0, description="Seconds one download may take (connection and body) before it fails."
     )
     crawl_max_url_length: int = Field(
-        2048, description="Longest URL the crawler requests (longer ones are skipped as traps)."
+        2048, ge=1, description="Longest URL the crawler requests (longer ones are skipped as traps)."
     )
     crawl_site_max_errors: int = Field(
-        8,
+        8, ge=1,
         description="Consecutive failed requests (network errors, 5xx) after which a site is "
         "given up for this sweep.",
     )
-    crawl_concurrency: int = Field(64, description="Concurrent requests in total.")
-    crawl_concurrency_per_site: int = Field(2, description="Concurrent requests per site.")
+    crawl_concurrency: int = Field(64, ge=1, description="Concurrent requests in total.")
+    crawl_concurrency_per_site: int = Field(2, ge=1, description="Concurrent requests per site.")
     crawl_max_response_bytes: int = Field(
-        5 * 1024 * 1024,
+        5 * 1024 * 1024, ge=1,
         description="Largest response body kept, after decompression (bigger ones are dropped).",
     )
     crawl_playwright: bool = Field(
@@ -176,10 +179,10 @@ class Settings(BaseSettings):
     )
     # --- Local site farm (tests, demo, benchmarks) -----------------------------------------
     farm_base_port: int = Field(
-        18000, description="Port of the farm's site 0 (site i on base+i, control on base-1)."
+        18000, ge=1, le=65535, description="Port of the farm's site 0 (site i on base+i, control on base-1)."
     )
     farm_seed: int = Field(20240601, description="Seed of the farm generator (same seed, same farm).")
-    farm_sites: int = Field(60, description="Number of sites `wuzha farm serve` starts by default.")
+    farm_sites: int = Field(60, ge=1, description="Number of sites `wuzha farm serve` starts by default.")
     redis_url: str | None = Field(
         None,
         validation_alias=_alias("REDIS_URL", "WUZHA_REDIS_URL", "redis_url"),
@@ -209,8 +212,27 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this process (environment and config file are read once)."""
-    return Settings()
+    """The settings of this process (environment and config file are read once). A bad value
+    is a :class:`~wuzha.errors.UserError` naming the setting, not a validation traceback."""
+    try:
+        return Settings()
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(
+            f"The config file {_config_file()} is not valid TOML ({err}): fix it, or point "
+            "WUZHA_CONFIG at another file."
+        ) from None
+    except ValidationError as err:
+        problems = "; ".join(_describe(error) for error in err.errors())
+        raise UserError(
+            f"Bad setting: {problems}. Fix it in the environment or in {_config_file()}."
+        ) from None
+
+
+def _describe(error: Any) -> str:
+    name = str(error["loc"][0]) if error.get("loc") else "?"
+    field = Settings.model_fields.get(name)
+    where = f"{name} ({env_var_name(name, field)})" if field is not None else name
+    return f"{where} = {error.get('input')!r}: {error['msg']}"
 
 
 def settings_with(**overrides: Any) -> Settings:

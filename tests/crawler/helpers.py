@@ -29,31 +29,27 @@ main()
 """
 
 
+def _command(args: list[str], connect_log: Path, env: dict[str, str] | None):
+    environment = {**os.environ, **(env or {})}
+    environment.setdefault("WUZHA_STATE_DIR", str(connect_log.parent / "state"))
+    return [sys.executable, "-c", _BOOT, str(connect_log), *args], environment
+
+
 def run_wuzha(
     args: list[str], connect_log: Path, *, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **(env or {})}
-    environment.setdefault("WUZHA_STATE_DIR", str(connect_log.parent / "state"))
+    command, environment = _command(args, connect_log, env)
     return subprocess.run(
-        [sys.executable, "-c", _BOOT, str(connect_log), *args],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout,
         check=False,
     )
 
 
 def start_wuzha(args: list[str], connect_log: Path, *, env: dict[str, str] | None = None,
                 log: Path | None = None) -> subprocess.Popen:
-    environment = {**os.environ, **(env or {})}
-    environment.setdefault("WUZHA_STATE_DIR", str(connect_log.parent / "state"))
+    command, environment = _command(args, connect_log, env)
     out = open(log or connect_log.with_suffix(".out"), "w")  # noqa: SIM115 - owned by the child
-    return subprocess.Popen(
-        [sys.executable, "-c", _BOOT, str(connect_log), *args],
-        cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT,
-    )
+    return subprocess.Popen(command, cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT)
 
 
 def connections(connect_log: Path) -> list[tuple[str, int]]:

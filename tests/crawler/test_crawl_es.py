@@ -13,7 +13,8 @@ from tests.crawler.helpers import read_jsonl, run_wuzha
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.slow]
 
 
-def test_pages_are_indexed_once(es_settings, tmp_path):
+def test_pages_are_indexed_once(es_isolated_settings, tmp_path):
+    es_settings = es_isolated_settings  # counts index totals: no other test may share them
     from elasticsearch import Elasticsearch
 
     from indexer.setup import setup

@@ -62,6 +62,40 @@ def test_scan_pipeline_survives_an_engine_failure():
     assert "scan" not in item and crawler.stats.get_value("scan/errors") == 1
 
 
+HACKED_PAGE = """<html><head><title>滨江新闻</title></head><body>
+<div class="article"><h1>滨江区召开安全生产工作会议</h1>
+<p>滨江区召开安全生产工作会议，部署春季安全工作，要求各街道落实责任，排查隐患。</p>
+<p>会议强调，要加强节假日期间的值班值守。<a href="/notice/12.html">相关通知</a></p></div>
+<div style="display:none">
+<a href="http://casino.example/">澳门赌场</a> <a href="http://casino.example/b">百家乐在线开户</a>
+<a href="http://casino.example/c">时时彩计划网 注册送88元彩金</a>
+<a href="http://casino.example/d">真人棋牌 提现秒到账</a></div>
+</body></html>"""
+
+
+def test_scan_pipeline_finds_hidden_link_spam():
+    from crawler.extract.page import extract_page
+    from indexer.documents import hit_documents, page_document
+
+    url = "http://bbs.binjiang.test:8001/news/1.html"
+    item = plain_item(url)
+    item.update(extract_page(HACKED_PAGE, url))
+    assert "澳门赌场" not in item["text"]  # the link block is not main text...
+    crawler, _ = make_crawler({})
+    item = ScanPipeline.from_crawler(crawler).process_item(item)
+
+    scan = item["scan"]  # ...but its off-site anchors are scanned
+    assert scan["level"] in ("high", "medium") and "gambling" in scan["categories"]
+    link_hits = [hit for hit in scan["hits"] if hit.get("field") == "links"]
+    assert link_hits and all("post_index" not in hit for hit in link_hits)
+    link_text = item["external_link_text"]
+    assert "相关通知" not in link_text  # internal links are the site's own business
+    for hit in link_hits:
+        assert any(word in link_text[hit["start"]:hit["end"]] for word in hit["matched"])
+    assert page_document(item).body["page"]["external_link_text"] == link_text
+    assert {doc.body["hit"]["field"] for doc in hit_documents(item)} == {"links"}
+
+
 # --- result files ------------------------------------------------------------------------------
 
 

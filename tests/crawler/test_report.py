@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from crawler.playwright import CHROMIUM_ARGS
+from crawler.chromium import CHROMIUM_ARGS
 from crawler.report import render_report, write_report
 from crawler.tally import SweepTally
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.playwright import CHROMIUM_ARGS
+from crawler.chromium import CHROMIUM_ARGS
 from tests.farm.conftest import site_of
 
 

@@ -16,6 +16,7 @@ PAYLOADS = [
     "-2+3",
     "\t=1+1",
     "\r=1+1",
+    "＝SUM(1,1)",  # full-width: a formula in Chinese-locale spreadsheets too
 ]
 
 
