@@ -14,7 +14,9 @@ One core, full rule pack. The baseline is the engine's own ``ahocorasick_rs`` au
 patterns) asked for all overlapping matches over the same pages: everything the engine does on
 top (normalisation, entities, conditions, scoring, explanations) shows in the ratio. Raw and
 engine runs alternate, the best of ``--repeat`` counts for each, and time is the process's CPU
-time, so a busy machine hurts both alike. Targets (issue 3): >= 20 MB/s and >= 25 % of the raw automaton on the realistic mix.
+time, so a busy machine hurts both alike. Each text is used once at most (no cycling: repeated
+texts would flatter the engine's caches). Targets (issue 3): >= 20 MB/s and >= 25 % of the raw
+automaton on the realistic mix.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 append-only JSON-lines file that survives a killed crawl.
 
 ``pages.jsonl``    every page: ``url, site, status, title, charset, level``
-``findings.jsonl`` every page with a hit or an entity: ``url, site, title, fetched_at, score,
-                   level, categories, hits [{rule_id, category, title, level, matched, snippet,
-                   field, post_index, post_author}], entities [{type, value}], context``
+``findings.jsonl`` every page with a hit or an identifying entity (a contact or money route:
+                   ``rules.IDENTIFYING_ENTITY_TYPES``; a URL or the footer's ICP number alone
+                   is no finding): ``url, site, title, fetched_at, score, level, categories,
+                   hits [{rule_id, category, title, level, matched, snippet, field,
+                   post_index, post_author}], entities [{type, value}] (all types), context``
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from rules.entity_types import has_identifying_entity
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +47,21 @@ def page_record(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def is_finding(scan: dict[str, Any] | None) -> bool:
+    """A page is a finding when a rule hit it or it names a contact or money route (phone, QQ,
+    WeChat, Telegram, bank card, USDT wallet, APK); URLs and ICP numbers only describe it."""
+    scan = scan or {}
+    return bool(scan.get("hits")) or has_identifying_entity(scan.get("entities"))
+
+
 def finding_record(item: dict[str, Any]) -> dict[str, Any] | None:
-    """The findings line of a scanned page, or None when it has neither hit nor entity."""
+    """The findings line of a scanned page, or None when it is no finding (``is_finding``).
+    The line keeps every entity of the page, descriptive ones included."""
     scan = item.get("scan") or {}
+    if not is_finding(scan):
+        return None
     hits = scan.get("hits") or []
     entities = scan.get("entities") or []
-    if not hits and not entities:
-        return None
     posts = {post.get("index"): post for post in item.get("posts") or []}
     return {
         "url": item.get("url"),

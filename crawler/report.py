@@ -25,6 +25,8 @@ STATUS_NAMES = {"done": "完成", "failed": "失败", "timeout": "超时",
 MAX_LABEL_CHARS = 16
 MAX_REPORTED_FINDINGS = 50
 MAX_CHART_BARS = 15
+# Distinct snippets shown per finding (several hits often quote the same title or sentence).
+MAX_SNIPPETS_PER_FINDING = 3
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +61,7 @@ def render_report(
     )[:MAX_CHART_BARS]
     return _environment().get_template("report.html.j2").render(
         summary=summary,
-        findings=top,
+        findings=[{**finding, "evidence": evidence(finding)} for finding in top],
         category_bars=_bars([(c.get("name") or c.get("id"), c.get("pages", 0))
                              for c in categories]),
         site_bars=_bars([(s.get("name") or s.get("url") or s.get("id"), s.get("fraud_pages", 0))
@@ -84,6 +86,21 @@ def report_from_dir(out_dir: Path) -> Path:
     summary = json.loads((out_dir / "summary.json").read_text("utf-8"))
     findings = list(read_jsonl(out_dir / "findings.jsonl"))
     return write_report(out_dir / "report.html", summary, findings)
+
+
+def evidence(finding: dict[str, Any]) -> list[dict[str, Any]]:
+    """A finding's hits grouped by snippet, in hit order: each distinct snippet once, with the
+    rules that quote it (``[{"snippet", "hits": [hit, …]}]``, at most MAX_SNIPPETS_PER_FINDING)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for hit in finding.get("hits") or []:
+        text = hit.get("snippet") or ""
+        group = groups.get(text)
+        if group is None:
+            if len(groups) >= MAX_SNIPPETS_PER_FINDING:
+                continue
+            group = groups[text] = {"snippet": text, "hits": []}
+        group["hits"].append(hit)
+    return list(groups.values())
 
 
 def _bars(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.output import is_finding
+
 LEVELS = ("high", "medium", "low", "none")
 LEVEL_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
 FRAUD_LEVELS = frozenset({"medium", "high"})
@@ -74,6 +76,10 @@ class SweepTally:
         self._site(record).pages += 1
 
     def add_finding(self, record: dict[str, Any]) -> None:
+        """Count one findings.jsonl line; a line that is no finding (a URL or ICP number only,
+        as files written before that rule held) is not counted."""
+        if not is_finding(record):
+            return
         level = record.get("level") or "none"
         score = float(record.get("score") or 0.0)
         hits = record.get("hits") or []

@@ -8,6 +8,15 @@ explainable hits. Never imports Scrapy or Elasticsearch.
 from __future__ import annotations
 
 from rules.engine import Engine, load_engine
+from rules.entity_types import IDENTIFYING_ENTITY_TYPES, has_identifying_entity
 from rules.result import Entity, Hit, ScanResult
 
-__all__ = ["Engine", "Entity", "Hit", "ScanResult", "load_engine"]
+__all__ = [
+    "IDENTIFYING_ENTITY_TYPES",
+    "Engine",
+    "Entity",
+    "Hit",
+    "ScanResult",
+    "has_identifying_entity",
+    "load_engine",
+]

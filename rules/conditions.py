@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Protocol
 
 from rules.anchors import literal_anchors
@@ -20,6 +21,7 @@ from rules.normalise import normalise_term
 Span = tuple[int, int]
 Evidence = list[tuple[str, int, int]]
 Occurrence = tuple[str, Span, bool]  # (term, span, still to be verified as a word)
+_START = itemgetter(1)
 MAX_CHECKED = 8  # occurrences of one term checked with jieba per page (enough to find a word)
 
 
@@ -37,6 +39,8 @@ class PageView(Protocol):
     def word_span(self, term: str) -> Span | None: ...
 
     def is_word_at(self, start: int, end: int) -> bool: ...
+
+    def regex_search(self, regex: re.Pattern[str]) -> re.Match[str] | None: ...
 
     def signal(self, kind: str) -> Evidence: ...
 
@@ -92,6 +96,7 @@ class _TermCondition(Condition):
         self.items = tuple(seen.values())
         self.by_text = {t.text: t for t in self.items}
         self.texts = frozenset(self.by_text)
+        self.checked = frozenset(t.text for t in self.items if t.check)
 
     def terms(self) -> set[str]:
         return {t.text for t in self.items}
@@ -109,22 +114,24 @@ class _TermCondition(Condition):
         occurred = self.texts & page.present
         if not occurred:
             return []
-        found: Evidence = []
-        to_check: list[str] = []
+        first_span = page.first_span
+        if page.strict:
+            to_check = occurred & self.checked
+            if to_check:
+                occurred = occurred - to_check
+        else:
+            to_check = None
         # sorted: equal starts keep one order whatever the hash seed (evidence order is output)
-        for text in sorted(occurred):
-            if page.strict and self.by_text[text].check:
-                to_check.append(text)
-            else:
-                found.append((text, *page.first_span(text)))
+        found: Evidence = [(text, *first_span(text)) for text in sorted(occurred)]
         if to_check and (needed is None or len(found) < needed):
-            for text in sorted(to_check, key=page.first_span):
+            # by first occurrence (then by text, the order they were listed in before)
+            for _, text in sorted((first_span(text), text) for text in to_check):
                 span = page.word_span(text)
                 if span is not None:
                     found.append((text, *span))
                     if needed is not None and len(found) >= needed:
                         break
-        found.sort(key=lambda item: item[1])
+        found.sort(key=_START)
         return found
 
 
@@ -280,7 +287,7 @@ class Regex(Condition):
     def evaluate(self, page: PageView) -> Evidence | None:
         if self.anchors.isdisjoint(page.present):
             return None
-        match = self.regex.search(page.text)
+        match = page.regex_search(self.regex)
         if match is None:
             return None
         return [(match.group(), match.start(), match.end())]

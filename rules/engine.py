@@ -77,7 +77,7 @@ class PageState:
         # evidence is only worked out for rules that fire, always with word boundaries checked
         self.strict = True
         self._present_terms: set[str] | None = None
-        self._regex: dict[re.Pattern[str], bool] = {}
+        self._regex: dict[re.Pattern[str], re.Match[str] | None] = {}
         self._signals: dict[str, Evidence] = {}
         self._unless: dict[Check, bool] = {}
         self._word_at: dict[Span, bool] = {}
@@ -109,11 +109,15 @@ class PageState:
         known[index] = first
         return first
 
-    def regex_found(self, regex: re.Pattern[str]) -> bool:
-        found = self._regex.get(regex)
-        if found is None:
-            found = self._regex[regex] = regex.search(self.text) is not None
+    def regex_search(self, regex: re.Pattern[str]) -> re.Match[str] | None:
+        """The first match of a rule regex on the page (searched once per page)."""
+        if regex in self._regex:
+            return self._regex[regex]
+        found = self._regex[regex] = regex.search(self.text)
         return found
+
+    def regex_found(self, regex: re.Pattern[str]) -> bool:
+        return self.regex_search(regex) is not None
 
     def has_signal(self, kind: str) -> bool:
         types, words = self._engine._signal_sources[kind]

@@ -8,8 +8,10 @@ the original text, so every hit can point at what the page really says.
 
 Every rewrite is one character to one character except the removal of separators; the offset
 map therefore only records deletions (a sorted list of checkpoints), which keeps the hot path to
-a few C-level passes: ``re.sub`` on the rare characters that need a table, ``str.lower``, one
-regex for deletions, and two small regexes for digit runs and homophones.
+a few C-level passes: one UTF-16 encode (astral characters? lone surrogates?), ``re.sub`` on the
+characters that need the table (which already holds their lower case, so BMP-only pages need no
+``str.lower`` pass), one regex for deletions, and two small regexes for digit runs and
+homophones. Every regex starts with a character class so the engine can skip ahead.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.utils.misc import load_object
 from twisted.internet import task
 
+from crawler.output import is_finding
 from crawler.sitestate import PENDING
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class CrawlProgress:
         if isinstance(scan, dict):
             level = scan.get("level") or "none"
             self.levels[level] += 1
-            if scan.get("hits") or scan.get("entities"):
+            if is_finding(scan):
                 self.findings += 1
 
     def snapshot(self) -> dict[str, Any]:

@@ -41,11 +41,13 @@ def _expected_pages(truth):
     return pages
 
 
-def _wait_for_lines(path, count, timeout=120.0):
+def _wait_for_lines(path, count, timeout=120.0, process=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if path.exists() and sum(1 for _ in path.open("rb")) >= count:
             return
+        if process is not None and process.poll() is not None:
+            return  # finished before that: nothing left to interrupt
         time.sleep(0.1)
     raise AssertionError(f"{path} never reached {count} lines")
 
@@ -62,6 +64,13 @@ def test_interrupted_crawl_resumes_without_gaps_or_duplicates(farm, tmp_path, st
     first.wait(60)
     interrupted = read_jsonl(out / "pages.jsonl")
     assert 150 <= len(interrupted) < len(_expected_pages(farm))
+
+    # Interrupted again while resuming: a kill lands at another moment (and on the torn journal
+    # lines the first kill left), and what the first resume journalled must survive it too.
+    again = start_wuzha([*args, "--resume"], tmp_path / "connects-1b.jsonl", env=CRAWL_ENV)
+    _wait_for_lines(out / "pages.jsonl", len(interrupted) + 120, process=again)
+    again.send_signal(stop)
+    again.wait(60)
 
     second = run_wuzha([*args, "--resume"], tmp_path / "connects-2.jsonl", env=CRAWL_ENV)
     assert second.returncode == 0, second.stderr[-3000:]

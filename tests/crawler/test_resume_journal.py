@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from crawler.journal import Journal
@@ -46,3 +47,96 @@ def test_a_fresh_start_forgets_the_old_job(tmp_path):
     Journal(tmp_path / "job").start("run2", fresh=True)
     state = Journal(tmp_path / "job").load()
     assert state.run_id == "run2" and not state.requests
+
+
+def test_a_record_appended_after_a_torn_line_survives_the_next_resume(tmp_path):
+    journal = Journal(tmp_path / "job")
+    journal.start("run1", fresh=True)
+    journal.requested("http://a.cn/0", "s1", depth=0, render=False, priority=0)
+    journal.close()
+    with (tmp_path / "job" / "requests.jsonl").open("a") as fh:
+        fh.write('{"u": "http://a.cn/1", "s"')  # killed mid-write
+
+    resumed = Journal(tmp_path / "job")
+    resumed.start("run1", fresh=False)
+    resumed.requested("http://a.cn/2", "s1", depth=1, render=False, priority=0)
+    resumed.close()
+    # killed again: the second resume must still know the first resume's request
+    assert list(Journal(tmp_path / "job").load().requests) == ["http://a.cn/0", "http://a.cn/2"]
+
+
+# --- the spider's replay of a journal ---------------------------------------------------------
+
+SITE = "http://127.0.0.1:9/"
+THREADS = [f"http://127.0.0.1:9/viewtopic.php?t={n}" for n in range(1, 7)]
+
+
+def _resumed_spider(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.sweep import SweepSpider
+
+    job = tmp_path / "job"
+    journal = Journal(job)
+    journal.start("run1", fresh=True)
+    journal.requested(SITE, "s1", depth=0, render=False, priority=0)
+    for url in THREADS:  # the board page's links: journalled, then only in the killed queue
+        journal.requested(url, "s1", depth=1, render=False, priority=19)
+    journal.finished(SITE, SITE)
+    journal.close()
+    crawler = get_crawler(SweepSpider, {
+        "WUZHA_JOB_DIR": str(job), "WUZHA_RESUME": True, "WUZHA_RENDER": False,
+        "DOWNLOAD_HANDLERS": {},
+    })
+    spider = SweepSpider.from_crawler(crawler, site_list=[{"id": "s1", "url": SITE, "name": "论坛"}])
+    return spider, spider.states["s1"]
+
+
+def _answer_404(spider, request):
+    from scrapy.http import HtmlResponse
+
+    response = HtmlResponse(request.url, status=404, body=b"", request=request)
+    assert list(spider.parse_page(response)) == []
+
+
+def test_a_resumed_site_gets_its_whole_frontier_back_even_when_requests_return_one_by_one(tmp_path):
+    """Scrapy pulls start requests lazily: each resumed request may be fetched and answered
+    before the next is pulled. The site must not be settled in between, dropping the rest."""
+    spider, state = _resumed_spider(tmp_path)
+
+    async def replay():
+        handed = []
+        async for request in spider.start():
+            handed.append(request.url)
+            _answer_404(spider, request)  # fetched and finished before the next is pulled
+        return handed
+
+    handed = asyncio.run(replay())
+    assert handed == THREADS
+    assert state.finished and state.requested == 1 + len(THREADS)
+    done = [json.loads(line)["u"] for line in (tmp_path / "job" / "done.jsonl").read_text().splitlines()]
+    assert done[1:] == THREADS
+
+
+def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_path):
+    """Journalled as finished while a page was still in the pipelines, a site killed at that
+    moment would be skipped on resume and the page lost."""
+    from scrapy.http import HtmlResponse
+
+    spider, state = _resumed_spider(tmp_path)
+
+    async def first():
+        return [r async for r in spider.start()]
+
+    requests = asyncio.run(first())
+    for request in requests[1:]:
+        _answer_404(spider, request)
+    body = ("<html><body><p>" + "正文" * 60 + "</p></body></html>").encode()
+    response = HtmlResponse(requests[0].url, body=body, request=requests[0],
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    [item] = list(spider.parse_page(response))
+    assert not state.finished  # the item is still on its way to pages.jsonl
+    spider._on_item_done(item)
+    assert state.finished
+    sites = (tmp_path / "job" / "sites.jsonl").read_text().splitlines()
+    assert [json.loads(line)["s"] for line in sites] == ["s1"]

@@ -1,0 +1,163 @@
+"""The shortcuts that make scanning fast give the answers of the plain way, on generated input.
+
+* compiled checks (rules.plan) agree with the conditions' own evaluation, in both modes;
+* ``nearest_pair`` finds what the all-pairs loop finds;
+* cue-gated regex scans find what ``finditer`` finds; the bank-card gate never hides a card;
+* the automaton's lazy look-ups agree with grouping every match;
+* BMP-only text skips ``str.lower()`` without changing a character.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from rules import entities
+from rules.conditions import nearest_pair
+from rules.engine import PageState
+from rules.entities import extract
+from rules.matcher import PageMatches, TermMatcher
+from rules.normalise import _translate, normalise
+from tests.rules.conftest import rule
+
+CONDITIONS = [
+    {"any": ["刷单", "返利", "代练"]},
+    {"all": ["刷单", "佣金"]},
+    {"at_least": 2, "of": ["刷单", "佣金", "日结", "代练", "收卡"]},
+    {"near": [["刷单", "代练"], ["佣金", "日结"]], "within": 3},
+    {"near": [["微信"], ["收卡", "佣金"]], "within": 0},
+    {"regex": "日赚\\d+元"},
+    {"signal": "contact"},
+    {"all_of": [{"any": ["刷单"]}, {"not": {"any": ["违法", "代练"]}}]},
+    {"any_of": [{"all": ["点赞", "佣金"]}, {"near": [["代练"], ["日结"]], "within": 5}]},
+]
+WORDS = ["刷单", "返利", "代练", "佣金", "日结", "收卡", "微信", "违法", "点赞", "日赚300元"]
+FILLER = ["时", "习", "接", "片", "的", "，", "。", " ", "加", "了", "号", "abc123"]
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(
+            rng.choice(WORDS if rng.random() < 0.4 else FILLER) for _ in range(rng.randint(1, 14))
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("condition", CONDITIONS, ids=lambda c: next(iter(c)))
+def test_compiled_checks_agree_with_conditions(make_engine, condition) -> None:
+    engine = make_engine(rule(match=condition))
+    ((_, check, _),) = engine._plan
+    cond = engine.rules[0].match
+    for text in _texts(len(str(condition)), 300):
+        nt = normalise(text)
+        page = PageState(engine, nt, engine.matcher.scan(nt.text, engine._grouped), extract(nt))
+        page.strict = False
+        assert check.holds(page) is (cond.evaluate(page) is not None), text
+        page.strict = True
+        assert check.holds_strict(page) is (cond.evaluate(page) is not None), text
+
+
+def test_nearest_pair_is_the_first_closest_pair() -> None:
+    rng = random.Random(7)
+    for _ in range(2000):
+        lefts = [("l", _span(rng), rng.random() < 0.3) for _ in range(rng.randint(0, 6))]
+        rights = [("r", _span(rng), rng.random() < 0.3) for _ in range(rng.randint(0, 6))]
+        within = rng.randint(0, 12)
+        rejected = {s for _, s, verify in lefts + rights if verify and rng.random() < 0.5}
+
+        def is_word(start: int, end: int, rejected=rejected) -> bool:
+            return (start, end) not in rejected
+
+        best = None
+        for a in lefts:
+            for b in rights:
+                if not all(not o[2] or is_word(*o[1]) for o in (a, b)):
+                    continue
+                gap = max(b[1][0] - a[1][1], a[1][0] - b[1][1], 0)
+                if gap <= within and (best is None or gap < best[0]):
+                    best = (gap, a, b)
+        expected = best[1:] if best else None
+        assert nearest_pair(lefts, rights, within, is_word) == expected
+        assert (nearest_pair(lefts, rights, within, is_word, any_pair=True) is None) is (
+            expected is None
+        )
+
+
+def _span(rng: random.Random) -> tuple[int, int]:
+    start = rng.randint(0, 40)
+    return start, start + rng.randint(1, 4)
+
+
+CUED = [
+    (entities._QQ_GROUP, entities._QQ_GROUP_CUES),
+    (entities._WECHAT, entities._WECHAT_CUES),
+    (entities._TME, entities._TME_CUES),
+    (entities._TG_HANDLE, entities._TG_CUES),
+    (entities._SCHEME_URL, entities._SCHEME_CUES),
+    (entities._ICP, entities._ICP_CUES),
+    (entities._BEIAN, entities._BEIAN_CUES),
+]
+PIECES = (
+    list("群号码加进入微信+v@:：=- _，。0123456789abcxyz")
+    + ["qq群", "q群", "wechat", "weixin", "http://", "https://", "www.", "t.me/", "telegram"]
+    + [
+        "telegram.me/",
+        "joinchat/",
+        "tg",
+        "纸飞机",
+        "飞机",
+        "电报",
+        "京icp备",
+        "icp证",
+        "沪公网安备",
+    ]
+)
+
+
+@pytest.mark.parametrize(("regex", "cues"), CUED, ids=lambda x: getattr(x, "pattern", "")[:12])
+def test_cued_scans_find_what_finditer_finds(regex: re.Pattern[str], cues) -> None:
+    rng = random.Random(regex.pattern)
+    for _ in range(3000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 24)))
+        expected = [(m.span(), m.groups()) for m in regex.finditer(text)]
+        assert [(m.span(), m.groups()) for m in entities._cued_finditer(regex, text, cues)] == (
+            expected
+        ), text
+
+
+def test_card_gate_never_hides_a_card() -> None:
+    rng = random.Random(11)
+    digits = [chr(c) for c in range(0x110000) if chr(c).isdecimal()]
+    texts = [
+        "卡号 " + "".join(rng.choice(digits) for _ in range(rng.randint(14, 20)))
+        for _ in range(3000)
+    ]
+    texts += ["卡号" + "".join(rng.choice("0123456789 -") for _ in range(24)) for _ in range(3000)]
+    for text in texts:
+        norm = normalise(text).text
+        if entities._CARD.search(norm):
+            assert entities._may_hold_card(norm), text
+    assert not entities._may_hold_card("订单 2023-01-05 价格 1380 元，电话 13812345678")
+
+
+def test_page_matches_agree_with_grouping_every_match() -> None:
+    matcher = TermMatcher(["刷单", "单返", "返利", "刷单返利", "佣金", "金"])
+    text = "刷单返利，佣金刷单返利佣金金" * 3
+    found = matcher.find(text)
+    for grouped in (frozenset(), frozenset({0, 2}), frozenset(range(6))):
+        page = matcher.scan(text, grouped)
+        assert page.present == {matcher.index[t] for t in found}
+        for term, spans in found.items():
+            assert page.spans(matcher.index[term]) == spans
+            assert page.first(matcher.index[term]) == spans[0]
+    assert PageMatches([]).spans(3) == []
+
+
+def test_bmp_text_needs_no_lower_case_pass() -> None:
+    # the full path (table, then str.lower()) against the BMP path (table only)
+    chars = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    assert _translate(chars, astral=False) == _translate(chars, astral=True)
