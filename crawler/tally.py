@@ -97,8 +97,7 @@ class SweepTally:
         site.entity_keys.update(
             f"{e.get('type')}:{e.get('value')}" for e in record.get("entities") or []
         )
-        if score > site.max_score:
-            site.max_score = score
+        site.max_score = max(site.max_score, score)
         if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(site.max_level, 0):
             site.max_level = level
         if hits:

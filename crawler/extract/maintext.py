@@ -53,7 +53,7 @@ _BOILERPLATE_TAGS = (
 )
 # class="…" / id=… values in raw HTML, to build a selector of only the names a page uses:
 # lexbor matches every element against every selector, so 100 unused ones cost ~1 ms a page.
-_CLASS_OR_ID = re.compile(r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_CLASS_OR_ID = re.compile(r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 
 

@@ -338,3 +338,136 @@ def test_hostile_html_never_raises(html):
 def test_text_is_capped():
     html = "<p>" + "刷单返利" * 100_000 + "</p>"
     assert len(extract_page(html, "http://h.test/")["text"]) == 200_000
+
+
+# --- broken markup and neighbours' titles -----------------------------------------------------
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text("utf-8")
+
+
+def test_broken_html_keeps_the_article_wrapped_by_unclosed_boilerplate():
+    """Unclosed <div id="topbar">/<div id="nav">, a stray </html>, a second <body>, unquoted and
+    unbalanced attributes, odd comments: the parser nests the article inside the boilerplate
+    blocks; the article must still come out (and the real sidebar must not)."""
+    page = extract_page(sample("broken_unclosed.html"), "http://hx.test/ads/1.html")
+    text = page["text"]
+    for line in (
+        "高额返利投资平台，稳赚不赔",
+        "USDT理财项目，日收益百分之五，稳赚不赔，本金随时可取。",
+        "导师一对一带单，内部渠道，名额有限。",
+        "加微信 hx_licai888 了解详情，备注“理财”。",
+    ):
+        assert line in text.split("\n")
+    for gone in ("河西区新增三个口袋公园", "热门推荐", "九成新儿童自行车转让", "下一篇", "首页\n",
+                 "请升级浏览器", "浏览次数"):
+        assert gone not in text
+    assert page["icp"] == "豫ICP备2020123456号"
+
+
+def test_broken_html_article_is_flagged():
+    from rules import load_engine
+
+    page = extract_page(sample("broken_unclosed.html"), "http://hx.test/ads/1.html")
+    result = load_engine().scan(page["text"], title=page["title"])
+    assert result.level in ("high", "medium")
+    assert {"type": "wechat", "value": "hx_licai888"} in [
+        {"type": e.type, "value": e.value} for e in result.entities
+    ]
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        '<div id="header"><div class="nav"><a href="/">首页</a> <a href="/n">新闻</a>',
+        '<div class="footer"><p>页脚',
+        '<header><nav><a href="/">首页</a><a href="/x">新闻</a>',
+        '<div class="sidebar"><div class="side"><td><b>热门',
+        '<div id="topbar" class="top-bar x><a href="/">首页</a> | <a href="/reg">注册</a>',
+    ],
+)
+def test_article_inside_an_unclosed_boilerplate_block(breakage):
+    body = (
+        "<h1>兼职刷单日结，一单一结</h1>"
+        + "".join(f"<p>第{i}段：在家动动手指就能赚钱，先垫付后返还本金和佣金。</p>" for i in range(6))
+    )
+    html = f"<html><head><title>t</title></head><body>{breakage}<div class=article>{body}</body></html>"
+    text = extract_page(html, "http://b.test/a.html")["text"]
+    assert "兼职刷单日结，一单一结" in text
+    assert text.count("先垫付后返还本金和佣金") == 6
+
+
+def test_a_real_footer_on_a_thin_page_stays_out():
+    """A page with little content and a wordy footer: the footer is boilerplate, not a wrapper
+    (it holds no heading or article), so its contacts do not become the page's text."""
+    html = (
+        "<html><body><div class=login><form><p>用户登录</p></form></div>"
+        '<div class="footer"><p>客服QQ：80012345 客服电话：0371-66668888</p>'
+        "<p>主办单位：河西文化传媒有限公司 地址：河西区人民路1号 版权所有</p></div></body></html>"
+    )
+    text = extract_page(html, "http://b.test/login.html")["text"]
+    assert "80012345" not in text and "主办单位" not in text
+
+
+def test_header_with_a_logo_heading_is_still_boilerplate():
+    html = (
+        '<html><body><div id="header"><h1 class="logo"><a href="/">河西信息港</a></h1>'
+        '<div class="nav"><a href="/">首页</a> <a href="/n">新闻</a></div></div>'
+        "<div class=content>" + "<p>社区开展垃圾分类宣传活动，志愿者向居民讲解分类知识。</p>" * 4
+        + "</div></body></html>"
+    )
+    text = extract_page(html, "http://b.test/a.html")["text"]
+    assert "河西信息港" not in text and "首页" not in text
+    assert text.count("志愿者向居民讲解分类知识") == 4
+
+
+def test_article_does_not_inherit_its_neighbours_titles():
+    page = extract_page(sample("article_neighbours.html"), "http://dh.test/news/1.html")
+    text = page["text"]
+    assert text.split("\n") == [
+        "社区开展垃圾分类宣传活动",
+        "发布时间：2024-06-01 来源：东湖社区",
+        "6月1日上午，东湖社区在文化广场开展垃圾分类宣传活动，志愿者向居民讲解分类知识。",
+        "活动共发放宣传册300余份，现场居民积极参与分类小游戏。",
+    ]
+    # The neighbours stay in the links (the crawl follows them and judges them on their own).
+    anchors = {link["text"] for link in page["links"]}
+    assert "刷单兼职日结，一单一结佣金高" in anchors and "网络赌博百家乐，注册送彩金" in anchors
+
+
+def test_neighbour_article_is_not_flagged():
+    from rules import load_engine
+
+    page = extract_page(sample("article_neighbours.html"), "http://dh.test/news/1.html")
+    assert load_engine().scan(page["text"], title=page["title"]).level in ("none", "low")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "下一篇：这是一篇没有链接的预告文字，讲的是下周的活动安排",  # no link: content
+        "上一次社区活动来了200多位居民。",  # 上一次 is no prev/next label
+        "热门推荐的景点里，湿地公园最受欢迎。",  # a sentence, not a box heading
+    ],
+)
+def test_navigation_labels_inside_content_are_kept(line):
+    html = f"<html><body><div class=content><p>{line}</p><p>第二段正文。</p></div></body></html>"
+    assert line in extract_page(html, "http://b.test/a.html")["text"].split("\n")
+
+
+def test_list_page_keeps_its_own_items_with_blurbs():
+    """A list page's own entries (title + blurb, not link-dense) are its content; only boxes
+    headed like 相关文章/热门推荐 are dropped."""
+    items = "".join(
+        f'<li><a href="/ads/{i}.html">信息{i}</a><p>这是第{i}条分类信息的简介，联系方式见详情页面。</p></li>'
+        for i in range(5)
+    )
+    html = (
+        f"<html><body><div class=list-page><h2>分类信息</h2><ul>{items}</ul></div>"
+        '<div class="box"><h3>热门推荐</h3><ul><li><a href="/x.html">别处的标题</a>'
+        "<p>别处的简介文字，内容很长很长。</p></li></ul></div></body></html>"
+    )
+    text = extract_page(html, "http://b.test/ads/")["text"]
+    assert text.count("分类信息的简介") == 5 and "信息3" in text
+    assert "别处的标题" not in text and "别处的简介" not in text

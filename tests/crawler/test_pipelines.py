@@ -157,6 +157,56 @@ def test_output_files(tmp_path):
     assert "刷单返利" in report and "滨江社区论坛" in report
 
 
+def test_urls_and_icp_numbers_alone_make_no_finding(tmp_path):
+    """Every footer carries the ICP number and many pages name URLs: descriptive, no finding.
+    A contact or money route (here a mobile number) makes one, and its line keeps ALL entities."""
+    footer = "网址 http://www.binjiang.test/about 浙ICP备05012345号-1"
+    items = [
+        plain_item("http://bbs.binjiang.test:8001/a.html", f"滨江区召开安全生产工作会议。{footer}"),
+        plain_item("http://bbs.binjiang.test:8001/b.html",
+                   f"失物招领：钥匙一串，请联系 13905710001 认领。{footer}"),
+    ]
+    run_output(tmp_path, items)
+
+    (finding,) = read_lines(tmp_path / "findings.jsonl")
+    assert finding["url"] == items[1]["url"] and finding["hits"] == []
+    types = {entity["type"] for entity in finding["entities"]}
+    assert types >= {"phone", "url", "icp"}
+    summary = json.loads((tmp_path / "summary.json").read_text("utf-8"))
+    assert summary["pages"] == 2 and summary["findings"]["pages"] == 1
+
+
+def test_identifying_entity_types_are_one_set_in_rules():
+    from crawler.output import is_finding
+    from rules import IDENTIFYING_ENTITY_TYPES
+    from rules.entity_types import DESCRIPTIVE_ENTITY_TYPES
+    from rules.result import ENTITY_TYPES
+
+    assert IDENTIFYING_ENTITY_TYPES | DESCRIPTIVE_ENTITY_TYPES == set(ENTITY_TYPES)
+    assert not IDENTIFYING_ENTITY_TYPES & DESCRIPTIVE_ENTITY_TYPES
+    for kind in IDENTIFYING_ENTITY_TYPES:
+        assert is_finding({"hits": [], "entities": [{"type": kind, "value": "x"}]})
+    assert not is_finding({"hits": [], "entities": [{"type": "url", "value": "http://a.test/"},
+                                                    {"type": "icp", "value": "浙ICP备1号"}]})
+    assert is_finding({"hits": [{"rule_id": "r"}], "entities": []})
+    assert not is_finding(None)
+
+
+def test_tally_ignores_lines_that_are_no_finding():
+    """findings.jsonl written before the rule (URL/ICP-only lines), read back on resume."""
+    from crawler.tally import SweepTally
+
+    tally = SweepTally()
+    site = {"id": "s1", "name": "n", "url": "http://a.test/", "domain": "a.test"}
+    tally.add_finding({"url": "http://a.test/1", "site": site, "level": "none", "hits": [],
+                       "entities": [{"type": "icp", "value": "浙ICP备05012345号"}]})
+    tally.add_finding({"url": "http://a.test/2", "site": site, "level": "none", "hits": [],
+                       "entities": [{"type": "wechat", "value": "abc12345"},
+                                    {"type": "icp", "value": "浙ICP备05012345号"}]})
+    assert tally.findings == 1
+    assert tally.sites["s1"].entity_keys == {"wechat:abc12345", "icp:浙ICP备05012345号"}
+
+
 def test_resume_continues_files_without_duplicates(tmp_path):
     first = [forum_item(), plain_item("http://bbs.binjiang.test:8001/a.html")]
     run_output(tmp_path, first)

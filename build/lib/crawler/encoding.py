@@ -1,0 +1,298 @@
+"""Turn a response body into text, choosing the charset the way browsers do — but checking it.
+
+Contract (the spider codes against it)::
+
+    text, charset, source = decode_html(body, content_type)
+
+* ``charset`` is the Python codec actually used, lower case (``"utf-8"``, ``"gb18030"``,
+  ``"big5hkscs"``, ``"cp950"``, ``"cp1252"``, ``"utf-16-le"`` …). GBK and GB2312 labels decode
+  as ``gb18030`` (a superset of both); Big5 labels decode as ``big5hkscs``, falling back to
+  ``cp950`` for the Microsoft extensions (€, box drawing) HKSCS lacks.
+* ``source`` says where it came from, tried in this order: ``"bom"`` → ``"header"`` (the HTTP
+  ``Content-Type`` charset) → ``"meta"`` (``<meta charset>``, ``<meta http-equiv>`` or an XML
+  declaration in the first 4 KB) → ``"detected"`` (charset-normalizer, restricted to the
+  encodings Chinese sites use) → ``"default"`` (UTF-8 with replacement characters).
+* A declared charset is *validated* before it is trusted: if the bytes do not decode strictly,
+  or a legacy CJK/Western label is declared over bytes that are valid multi-byte UTF-8, the
+  declaration is skipped and the next source is tried. So a page whose header says UTF-8 but
+  whose bytes are GBK still comes out right (source ``"meta"`` or ``"detected"``).
+* Garbage never raises anything but :class:`NotHtml`: a body that is not text at all (NUL bytes,
+  a known binary signature such as PNG/ZIP/PDF, or mostly control characters) raises
+  ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its
+  ``reason`` (``sweep/skipped/binary/<reason>``). Anything else decodes, with U+FFFD where
+  bytes are broken.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+import charset_normalizer
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
+
+DEFAULT_CHARSET = "utf-8"
+
+_META_CHARSET_RE = re.compile(
+    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.I
+)
+
+# Detection only looks at this much: enough for statistics, cheap on 5 MB pages.
+DETECT_SAMPLE_BYTES = 64 * 1024
+# Binary sniffing looks at the start of the body, where signatures and headers live.
+SNIFF_BYTES = 8 * 1024
+# Share of control characters above which a body is not text.
+MAX_CONTROL_SHARE = 0.10
+
+# Encodings charset-normalizer may choose between. Unrestricted it takes ~30 ms on a GBK page
+# and calls short GBK snippets Big5; the sites we crawl are Chinese or Western.
+DETECTION_CANDIDATES = ["utf_8", "gb18030", "big5hkscs", "cp950", "cp1252"]
+
+# Labels seen on Chinese sites that the WHATWG table (via w3lib) does not know.
+EXTRA_LABELS = {
+    "x-gbk": "gb18030",
+    "x_gbk": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "gb_2312": "gb18030",
+    "euc-cn": "gb18030",
+    "x-euc-cn": "gb18030",
+    "x-x-big5": "big5hkscs",
+    "big-5": "big5hkscs",
+    "big5_tw": "big5hkscs",
+    "unicode-1-1-utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+}
+
+_LEGACY_CJK = {"gb18030", "big5hkscs", "cp950", "big5", "gbk", "gb2312"}
+_SINGLE_BYTE_WESTERN = {"cp1252", "latin_1", "iso8859-1", "ascii", "iso8859-15"}
+
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"\x7fELF", "elf"),
+    (b"MZ", "exe"),
+    (b"\x00\x00\x01\x00", "ico"),
+    (b"RIFF", "riff"),
+    (b"OggS", "ogg"),
+    (b"ID3", "mp3"),
+    (b"\x1aE\xdf\xa3", "webm"),
+    (b"wOFF", "woff"),
+    (b"wOF2", "woff2"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+)
+
+
+class NotHtml(ValueError):
+    """The body is not text (binary served as HTML). ``reason`` is a short stats-friendly word:
+    ``nul_bytes``, ``control_chars`` or a signature name such as ``png``, ``zip``, ``pdf``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"body is not text: {reason}")
+        self.reason = reason
+
+
+def decode_html(body: bytes, content_type: str | None) -> tuple[str, str, str]:
+    """Decode an HTML body: ``(text, charset, source)``; see the module docstring."""
+    if not body:
+        return "", DEFAULT_CHARSET, "default"
+
+    bom_charset, bom = read_bom(body)
+    if bom_charset:
+        # A BOM is unambiguous; UTF-16 bodies legitimately contain NUL bytes, so check after.
+        return body[len(bom) :].decode(bom_charset, "replace"), _codec_name(bom_charset), "bom"
+
+    _reject_binary(body)
+
+    utf8_ok = _is_multibyte_utf8(body)
+    declarations = (
+        ("header", _header_charset(content_type)),
+        ("meta", _meta_charset(body)),
+    )
+    tried: set[str] = set()
+    for source, charset in declarations:
+        if not charset or charset in tried:
+            continue
+        tried.add(charset)
+        text = _decode_declared(body, charset, utf8_ok)
+        if text is not None:
+            return text[0], text[1], source
+
+    detected = _detect(body, utf8_ok)
+    if detected:
+        text = _strict(body, detected)
+        if text is not None:
+            return text, detected, "detected"
+        return body.decode(detected, "replace"), detected, "detected"
+
+    return body.decode(DEFAULT_CHARSET, "replace"), DEFAULT_CHARSET, "default"
+
+
+def resolve_charset(label: str | None) -> str | None:
+    """A charset label (any case, any alias) → the codec name we decode with, or None."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    resolved = EXTRA_LABELS.get(label) or resolve_encoding(label)
+    if resolved is None:
+        return None
+    return _codec_name(resolved)
+
+
+def _codec_name(name: str) -> str:
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return {"utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}.get(canonical, canonical)
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    label = http_content_type_encoding(content_type)
+    if label is None:
+        # w3lib drops labels it does not know (x-gbk …): look at the raw parameter too.
+        lowered = content_type.lower()
+        if "charset=" in lowered:
+            raw = lowered.split("charset=", 1)[1].split(";", 1)[0]
+            return resolve_charset(raw)
+        return None
+    return resolve_charset(label)
+
+
+def _meta_charset(body: bytes) -> str | None:
+    label = html_body_declared_encoding(body)
+    if label is not None:
+        return resolve_charset(label)
+    # w3lib ignores labels outside the WHATWG table (x-gbk …) that Chinese sites still use.
+    match = _META_CHARSET_RE.search(body[:4096])
+    return resolve_charset(match.group(1).decode("ascii")) if match else None
+
+
+def _decode_declared(body: bytes, charset: str, utf8_ok: bool) -> tuple[str, str] | None:
+    """Decode with a declared charset if the bytes agree with it, else None."""
+    if charset in _LEGACY_CJK or charset in _SINGLE_BYTE_WESTERN:
+        # Valid multi-byte UTF-8 is almost never an accident; GB18030 and cp1252 would decode
+        # those bytes "successfully" into mojibake. Servers often send a stale default label.
+        if utf8_ok:
+            return None
+    if charset in _SINGLE_BYTE_WESTERN and not body.isascii():
+        # cp1252 decodes anything: only trust it when detection does not see a CJK encoding.
+        guess = _detect(body, utf8_ok)
+        if guess and guess in _LEGACY_CJK:
+            return None
+    for candidate in _variants(charset):
+        text = _strict(body, candidate)
+        if text is not None:
+            return text, candidate
+    return None
+
+
+def _variants(charset: str) -> tuple[str, ...]:
+    if charset in ("big5hkscs", "big5", "cp950"):
+        return ("big5hkscs", "cp950")
+    if charset in ("gbk", "gb2312"):
+        return ("gb18030",)
+    return (charset,)
+
+
+def _strict(body: bytes, charset: str) -> str | None:
+    try:
+        return body.decode(charset)
+    except LookupError:
+        return None
+    except UnicodeDecodeError as err:
+        if _truncated_at_end(err, body):
+            return body.decode(charset, "replace")
+        return None
+
+
+def _is_multibyte_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return _truncated_at_end(err, body)
+    return True
+
+
+def _truncated_at_end(err: UnicodeDecodeError, body: bytes) -> bool:
+    # A page cut off by the size cap ends mid-character: still the right charset.
+    return err.reason == "unexpected end of data" and err.end == len(body)
+
+
+def _detect(body: bytes, utf8_ok: bool) -> str | None:
+    if body.isascii():
+        return None
+    if utf8_ok:
+        return "utf-8"
+    sample = body[:DETECT_SAMPLE_BYTES]
+    best = charset_normalizer.from_bytes(sample, cp_isolation=DETECTION_CANDIDATES).best()
+    if best is None:
+        return None
+    charset = _codec_name(best.encoding)
+    if charset in ("big5hkscs", "cp950") and _reads_as_simplified(sample):
+        # Short GBK snippets are valid Big5 too; GBK text decodes to common simplified
+        # characters, Big5 text decoded as GBK does not.
+        return "gb18030"
+    if charset in ("big5hkscs", "cp950"):
+        # Prefer the wider table that decodes this body without errors.
+        for candidate in ("big5hkscs", "cp950"):
+            if _strict(sample, candidate) is not None:
+                return candidate
+    return charset
+
+
+def _reads_as_simplified(sample: bytes) -> bool:
+    """True when the bytes, read as GB18030, are mostly common (GB2312 level-1) hanzi."""
+    try:
+        text = sample.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    common = other = 0
+    for char in text:
+        if char.isascii() or unicodedata.category(char).startswith(("P", "Z", "S")):
+            continue
+        try:
+            encoded = char.encode("gb2312")
+        except UnicodeEncodeError:
+            other += 1
+            continue
+        if len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7:
+            common += 1
+        else:
+            other += 1
+    total = common + other
+    return total > 0 and common / total >= 0.9
+
+
+def _reject_binary(body: bytes) -> None:
+    head = body[:SNIFF_BYTES]
+    for signature, name in BINARY_SIGNATURES:
+        if head.startswith(signature):
+            raise NotHtml(name)
+    if b"\x00" in head:
+        raise NotHtml("nul_bytes")
+    controls = sum(head.count(bytes([code])) for code in _CONTROL_CODES)
+    if controls > MAX_CONTROL_SHARE * len(head):
+        raise NotHtml("control_chars")
+
+
+# C0 controls that never occur in text (tab, newlines, form feed, ESC are fine).
+_CONTROL_CODES = tuple(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0C, 0x0D, 0x1B))

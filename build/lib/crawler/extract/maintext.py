@@ -1,0 +1,322 @@
+"""Main text: the page without navigation, headers, footers, sidebars and link lists.
+
+All on the selectolax (lexbor) tree, mostly in C: boilerplate is removed by tag and by
+class/id/role, inline tags are unwrapped so each block becomes one text run, and blocks whose
+text is mostly anchor text (menus, news lists, friend links) are dropped. What is left —
+headings and paragraphs — comes out one block per line. The tree is modified in place.
+
+Broken markup: when tags are left open (``<div id="topbar">`` never closed), parsers — lexbor
+as much as browsers — nest the rest of the page inside that block, so removing it by its name
+would drop the article with it. A boilerplate block that holds the page's main heading (or an
+``<article>``/``<main>``) and most of its words is such a wrapper: it is kept, and the real
+boilerplate nested in it is removed instead.
+
+Neighbours' titles: prev/next lines ("上一篇：…", "下一篇：…") and boxes headed "相关文章",
+"热门推荐"… carry OTHER pages' titles; they are dropped so an article never inherits them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from crawler.extract.textutil import squash
+
+MAX_TEXT_CHARS = 200_000
+# A block whose anchor text is more than this share of its text is navigation, not content.
+MAX_LINK_SHARE = 0.5
+
+# Removed with everything inside (before links are read: none of these carry content links).
+JUNK_TAGS = [
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "object",
+    "embed", "canvas", "audio", "video", "select", "option", "button", "input", "textarea",
+]
+# Tags whose text flows inside a line; unwrapped so a block's text is one run.
+INLINE_TAGS = [
+    "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span",
+    "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+]
+# Boilerplate by class token / id (Chinese CMSs and Discuz! included: hd, ft, pt, toptb, nv …).
+BOILERPLATE_NAMES = (
+    "nav", "navbar", "navigation", "menu", "mainnav", "topnav", "subnav", "breadcrumb",
+    "breadcrumbs", "crumb", "crumbs", "footer", "foot", "copyright", "header", "topbar", "top-bar",
+    "toolbar", "sidebar", "side", "share", "bdsharebuttonbox", "login", "search", "pagination",
+    "pager", "pages", "pg", "pgs", "flink", "friendlink", "links", "hd", "ft", "pt", "toptb", "nv",
+    "um", "scrolltop", "f_pst", "comment-form", "skip-link",
+)
+_BOILERPLATE_TAGS = (
+    "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], "
+    "[role=search], [role=complementary]"
+)
+# class="…" / id=… values in raw HTML, to build a selector of only the names a page uses:
+# lexbor matches every element against every selector, so 100 unused ones cost ~1 ms a page.
+_CLASS_OR_ID = re.compile(r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
+
+
+# Single-link blocks that are list entries (menus, news lists) rather than a sentence.
+_LIST_ITEM_TAGS = {"li", "dt", "dd", "td", "th", "option"}
+_CONTENT_ANCESTORS = {"article", "main"}
+_HAS_WORD = re.compile(r"\w")
+_BOILERPLATE_MARK = "data-wuzha-boilerplate"
+_DENSE_MARK = "data-wuzha-link-dense"
+_INLINE_SET = frozenset(INLINE_TAGS)
+_BLOCK_SEPARATOR = "\x1f"  # never in text: lexbor puts it between text nodes
+
+# A boilerplate block holding more than this share of the page's text, and the main content
+# (WRAPPED_CONTENT), wraps the page because a tag was left open: kept, its inner blocks judged.
+WRAPPER_TEXT_SHARE = 0.5
+WRAPPED_CONTENT = (
+    "h1, h2, article, main, [role=main], [id=main], [id=content], [class~=content], "
+    "[class~=article]"
+)
+# Nesting levels of wrappers looked into; bounds the cost of hostile pages (one text walk each).
+MAX_WRAPPER_LEVELS = 12
+
+# Prev/next navigation: the label, then another page's title (or "没有了").
+_NEIGHBOUR_LINE = re.compile(
+    r"^[\s【\[(（<«]*(?:上|下|前|后)一?(?:篇|条|则|帖|主题|章|个)(?:文章|新闻|信息|内容|帖子)?"
+    r"[\s】\])）>»]*(?:[:：]|$)"
+)
+_NO_NEIGHBOUR = frozenset({"", "没有了", "没有了！", "没有了!", "无", "暂无", "已是第一篇",
+                           "已是最后一篇", "已经是第一篇", "已经是最后一篇", "已经是第一篇了",
+                           "已经是最后一篇了"})
+# Headings of boxes that list other pages (related, popular, recommended…).
+LIST_BOX_LABELS = frozenset({
+    "相关文章", "相关阅读", "相关新闻", "相关推荐", "相关信息", "相关内容", "相关链接",
+    "相关帖子", "相关主题", "热门推荐", "热门文章", "热门新闻", "热门帖子", "热门阅读",
+    "热门资讯", "热门", "热点推荐", "热点新闻", "热点文章", "本周热点", "今日热点", "编辑推荐",
+    "推荐阅读", "推荐文章", "精彩推荐", "猜你喜欢", "延伸阅读", "最新文章", "最新资讯",
+    "最新新闻", "最新更新", "最新发布", "图片新闻", "阅读排行", "点击排行", "排行榜",
+    "友情链接", "网站导航", "站点导航", "其他文章", "随便看看", "看了又看",
+})
+_LABEL_TAIL = re.compile(r"[\s>»›+＋]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
+_BOX_HEADINGS = "h2, h3, h4, h5, h6, dt"
+_BOX_MARK = "data-wuzha-list-box"
+
+
+def strip_junk(tree: LexborHTMLParser) -> None:
+    """Drop scripts, styles, forms' widgets and embedded objects (done once per page)."""
+    tree.strip_tags(JUNK_TAGS)
+
+
+def main_text(
+    tree: LexborHTMLParser,
+    html: str,
+    anchors: list[LexborNode] | None = None,
+    anchor_texts: list[str] | None = None,
+) -> str:
+    """The page's main text, one block per line, capped at MAX_TEXT_CHARS.
+
+    ``anchors``/``anchor_texts``: the page's ``<a>`` nodes and their texts when the caller has
+    them already (one pass serves links and link density); they must be fresh (no node removed
+    since they were found).
+    """
+    body = tree.body
+    if body is None:
+        return ""
+    if anchors is None:
+        anchors = body.css("a")
+        anchor_texts = [anchor.text() for anchor in anchors]
+    anchor_texts = anchor_texts or []
+    # Mark first (attributes only), remove after: removal frees nodes.
+    _mark_link_dense_blocks(anchors, anchor_texts)
+    _decompose_outermost(body, body.css(f"[{_DENSE_MARK}]"), _DENSE_MARK)
+    _remove_boilerplate(body, html)
+    _remove_list_boxes(body)
+    body.unwrap_tags(INLINE_TAGS + ["a"])
+    body.merge_text_nodes()
+    # Text nodes are now whole blocks; newlines inside them are source formatting, not breaks.
+    blocks = body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR)
+    lines = [line for line in map(squash, blocks) if line and _HAS_WORD.search(line)]
+    lines = _drop_navigation_lines(lines, anchor_texts)
+    return "\n".join(lines)[:MAX_TEXT_CHARS]
+
+
+def _drop_navigation_lines(lines: list[str], anchor_texts: list[str]) -> list[str]:
+    """Drop prev/next lines that name another page and the orphan headings of list boxes."""
+    kept = []
+    links: set[str] | None = None
+    for line in lines:
+        if len(line) <= 12 and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS:
+            continue
+        match = _NEIGHBOUR_LINE.match(line)
+        if match is not None:
+            if links is None:  # built only on pages that have such a line
+                links = {squash(text) for text in anchor_texts}
+                links.discard("")
+            rest = line[match.end():].strip()
+            if rest in _NO_NEIGHBOUR or any(text in line for text in links if len(text) > 1):
+                continue
+        kept.append(line)
+    return kept
+
+
+def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None:
+    """Mark blocks whose text is mostly anchor text (menus, news lists, friend links)."""
+    link_chars: dict[int, int] = {}
+    link_count: dict[int, int] = {}
+    blocks: dict[int, LexborNode] = {}
+    for anchor, text in zip(anchors, texts, strict=True):
+        block = anchor.parent
+        # The block is the nearest non-inline ancestor (<li><span><a>… → li).
+        while block is not None and block.tag in _INLINE_SET:
+            block = block.parent
+        if block is None or block.tag in ("body", "html"):
+            continue
+        key = block.mem_id
+        blocks[key] = block
+        link_chars[key] = link_chars.get(key, 0) + len(text.strip())
+        link_count[key] = link_count.get(key, 0) + 1
+    for key, block in blocks.items():
+        if link_count[key] < 2 and block.tag not in _LIST_ITEM_TAGS:
+            continue  # one link inside a sentence ("QQ: <a>…</a>") is content
+        total = len(block.text(strip=True))
+        if total and link_chars[key] / total > MAX_LINK_SHARE:
+            block.attrs[_DENSE_MARK] = "1"
+
+
+def _remove_boilerplate(body: LexborNode, html: str) -> None:
+    matches = [
+        node for node in body.css(_boilerplate_selector(html))
+        # An article's own <header>/<footer> holds its title and byline.
+        if not (node.tag in ("header", "footer") and _inside_content(node))
+    ]
+    matches = _without_wrappers(body, matches)
+    _decompose_outermost(body, matches, _BOILERPLATE_MARK)
+
+
+def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
+    """``nodes`` minus the blocks that wrap the page's content because a tag was left open.
+
+    Judged outermost first, one nesting level at a time: only inside a wrapper are the next
+    blocks looked at (a normal page costs one look at its outermost boilerplate blocks). The
+    page's text is measured only when a block holds the main content.
+    """
+    if not nodes:
+        return nodes
+    by_id = {node.mem_id: node for node in nodes}
+    spared: set[int] = set()
+    page_chars: int | None = None
+    pending = by_id
+    for _ in range(MAX_WRAPPER_LEVELS):
+        outermost = _outermost(body, list(pending.values()))
+        wrappers = []
+        for node in outermost:
+            if node.css_first(WRAPPED_CONTENT) is None:
+                continue
+            if page_chars is None:
+                page_chars = len(body.text(strip=True))
+            if len(node.text(strip=True)) > WRAPPER_TEXT_SHARE * page_chars:
+                wrappers.append(node)
+        if not wrappers:
+            break
+        spared.update(node.mem_id for node in wrappers)
+        # The next level: candidates nested in a wrapper (the others are removed as they are).
+        pending = {
+            key: node for key, node in pending.items()
+            if key not in spared and _inside_any(node, {w.mem_id for w in wrappers})
+        }
+        if not pending:
+            break
+    return [node for key, node in by_id.items() if key not in spared]
+
+
+def _outermost(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
+    """The nodes not inside another of them (decided in C: mark, query, unmark)."""
+    mark = "data-wuzha-candidate"
+    for node in nodes:
+        node.attrs[mark] = "1"
+    nested = {node.mem_id for node in body.css(f"[{mark}] [{mark}]")}
+    for node in nodes:
+        del node.attrs[mark]
+    return [node for node in nodes if node.mem_id not in nested]
+
+
+def _inside_any(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _remove_list_boxes(body: LexborNode) -> None:
+    """Remove boxes headed "相关文章", "热门推荐"…: other pages' titles, with dates or blurbs
+    that keep them below the link-density bar. The box is the heading's parent when the heading
+    opens it; otherwise (a heading loose in the content) the heading and the list after it."""
+    doomed: list[LexborNode] = []
+    for heading in body.css(_BOX_HEADINGS):
+        label = squash(heading.text())
+        if len(label) > 12 or _LABEL_TAIL.sub("", label) not in LIST_BOX_LABELS:
+            continue
+        parent = heading.parent
+        if (
+            parent is not None
+            and parent.tag not in ("body", "html", "article", "main")
+            and _first_element(parent) == heading.mem_id
+            and parent.css_first(WRAPPED_CONTENT) is None  # never the article itself
+        ):
+            doomed.append(parent)
+            continue
+        doomed.append(heading)
+        following = heading.next
+        while following is not None and not following.is_element_node:
+            following = following.next
+        if following is not None and following.tag in ("ul", "ol", "dl"):
+            doomed.append(following)
+    _decompose_outermost(body, doomed, _BOX_MARK)
+
+
+def _first_element(node: LexborNode) -> int | None:
+    """The ``mem_id`` of the node's first element child."""
+    child = node.child
+    while child is not None and not child.is_element_node:
+        child = child.next
+    return child.mem_id if child is not None else None
+
+
+def _boilerplate_selector(html: str) -> str:
+    names: set[str] = set()
+    for match in _CLASS_OR_ID.finditer(html):
+        value = match.group(1) or match.group(2) or match.group(3) or ""
+        names.update(token for token in value.lower().split() if token in _BOILERPLATE_SET)
+    return _selector_for(frozenset(names))
+
+
+@lru_cache(maxsize=4096)
+def _selector_for(names: frozenset[str]) -> str:
+    parts = [_BOILERPLATE_TAGS]
+    for name in sorted(names):
+        parts.append(f"[class~={name}], [id={name}]")
+    return ", ".join(parts)
+
+
+def _decompose_outermost(body: LexborNode, nodes: list[LexborNode], mark: str) -> None:
+    """Remove nodes, skipping those inside another one being removed.
+
+    Which nodes are nested is decided in C (mark, then one CSS query) before the first
+    removal: a node inside a removed subtree is freed memory and must never be touched.
+    """
+    if not nodes:
+        return
+    unique = {node.mem_id: node for node in nodes}
+    for node in unique.values():
+        node.attrs[mark] = "1"
+    nested = {node.mem_id for node in body.css(f"[{mark}] [{mark}]")}
+    for key, node in unique.items():
+        if key not in nested:
+            node.decompose()
+
+
+def _inside_content(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _CONTENT_ANCESTORS:
+            return True
+        parent = parent.parent
+    return False

@@ -1,0 +1,37 @@
+"""Drop requests of sites that used up their budget, and give every request a download slot.
+
+The spider stops *making* requests for a site over budget; this middleware stops the ones
+already queued when a site runs out of wall time or errors, so a hostile site cannot keep the
+sweep busy. Requests that carry no site (robots.txt) get a slot per host:port, so farm sites
+sharing 127.0.0.1 still have separate slots.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+
+from crawler.middlewares.errors import SiteClosed
+
+
+class SiteBudgetMiddleware:
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SiteBudgetMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if "download_slot" not in request.meta:
+            request.meta["download_slot"] = urlsplit(request.url).netloc.lower()
+        site_id = request.meta.get("site_id")
+        if site_id is None:
+            return
+        states = getattr(self.crawler.spider, "states", None) or {}
+        state = states.get(site_id)
+        if state is not None and state.closed:
+            self.crawler.stats.inc_value("sweep/skipped/site_closed")
+            raise SiteClosed(state.reason or state.status)

@@ -1,0 +1,411 @@
+"""Item pipelines: thin adapters from the sweep's page items to the rule engine (`rules`),
+Elasticsearch (`indexer`) and the result files (`crawler.output`, `crawler.report`).
+
+    ITEM_PIPELINES = {
+        "crawler.pipelines.ScanPipeline": 300,    # item["scan"] = engine.scan(...).to_dict()
+        "crawler.pipelines.IndexPipeline": 400,   # pages + hits, site risk, crawl run → ES
+        "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR: jsonl, summary.json, report
+    }
+
+IndexPipeline switches itself off (``NotConfigured``) when no Elasticsearch is configured, and
+OutputPipeline when ``WUZHA_OUT_DIR`` is empty: a crawl without Elasticsearch still writes its
+files. Settings read: ``WUZHA_CONFIG`` (the run's :class:`wuzha.config.Settings`, else
+``get_settings()``), ``WUZHA_OUT_DIR``, ``WUZHA_RESUME``. The closing work (site risk, the
+crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the spider
+has settled its ``site_states``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.output import JsonLines, atomic_write, finding_record, page_record
+from crawler.report import write_report
+from crawler.tally import FINISHED_OK, SweepTally
+from indexer.pagescan import attach_posts, external_link_text, scan_page
+
+__all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _config(crawler: Any) -> Any:
+    from wuzha.config import get_settings
+
+    return crawler.settings.get("WUZHA_CONFIG") or get_settings()
+
+
+def _taxonomy() -> dict[str, str]:
+    from rules.loader import taxonomy
+
+    return taxonomy()
+
+
+# --- scan ------------------------------------------------------------------------------------
+
+
+class ScanPipeline:
+    """Runs the rule engine over title, text and off-site anchor texts
+    (:func:`indexer.pagescan.scan_page`); ``item["scan"]`` = the result as a dict and
+    ``item["external_link_text"]`` = the anchor texts scanned (the index keeps them for rescans)."""
+
+    def __init__(self, engine: Any, stats: Any) -> None:
+        self.engine = engine
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ScanPipeline:
+        from rules import load_engine
+
+        return cls(load_engine(), crawler.stats)
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        text = item.get("text") or ""
+        link_text = external_link_text(item.get("links"), text)
+        try:
+            result = scan_page(
+                self.engine, text, title=item.get("title") or "", url=item.get("url") or "",
+                link_text=link_text, posts=item.get("posts") or (),
+            )
+        except Exception:  # noqa: BLE001 - one bad page must not stop the sweep
+            log.exception("rule engine failed on %s; page kept unscanned", item.get("url"))
+            self.stats.inc_value("scan/errors")
+            return item
+        item["external_link_text"] = link_text
+        item["scan"] = result
+        self.stats.inc_value("scan/pages")
+        self.stats.inc_value(f"scan/level/{result.get('level') or 'none'}")
+        for hit in result.get("hits") or []:
+            self.stats.inc_value(f"scan/hits/{hit.get('category') or 'unknown'}")
+        self.stats.inc_value("timing/scan_seconds", time.perf_counter() - started)
+        return item
+
+
+# --- Elasticsearch -----------------------------------------------------------------------------
+
+
+class IndexPipeline:
+    """Pages and hits through :class:`indexer.writer.BulkWriter` (bulk, spooled when
+    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document."""
+
+    def __init__(self, crawler: Any, config: Any) -> None:
+        self.crawler = crawler
+        self.config = config
+        self.stats = crawler.stats
+        self.writer: Any = None
+        self.tally = SweepTally()
+        self.sites: dict[str, dict[str, Any]] = {}
+        self.run_id = ""
+        self.started = _now()
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> IndexPipeline:
+        from wuzha import localsearch
+
+        config = _config(crawler)
+        if not (config.elasticsearch_url or localsearch.local_url(config)):
+            raise NotConfigured("no Elasticsearch configured; results go to files only")
+        return cls(crawler, config)
+
+    def open_spider(self) -> None:
+        from indexer.writer import BulkWriter
+
+        self.run_id = getattr(self.crawler.spider, "run_id", "") or ""
+        self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl here, clearly
+        self.started = self._earlier_start() or self.started
+        self.writer.index_crawl(self._run_document(status="running"))
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        self.writer.index_page(item)
+        site = item.get("site") or {}
+        if site.get("id"):
+            self.sites.setdefault(site["id"], dict(site))
+        self.tally.add_page(page_record(item))
+        finding = finding_record(item)
+        if finding is not None:
+            self.tally.add_finding(finding)
+        self.stats.inc_value("timing/index_seconds", time.perf_counter() - started)
+        return item
+
+    def close_spider(self) -> None:
+        if self.writer is not None:
+            self.writer.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.writer is None:
+            return
+        try:
+            states = getattr(spider, "site_states", None) or {}
+            risks = self._site_risks(states)
+            for site_id, risk in risks.items():
+                site = self._site(spider, site_id)
+                if site is not None:
+                    self.writer.upsert_site(site, risk)
+            self._raise_recurred(risks)
+            self.writer.index_crawl(self._run_document(status=reason, states=states))
+        finally:
+            for key, value in self.writer.close().items():
+                self.stats.set_value(key, value)
+            for line in self.writer.summary():
+                log.info(line)
+
+    def _raise_recurred(self, risks: dict[str, dict[str, Any]]) -> None:
+        """Taken-down sites showing fraud again in this crawl become ``recurred`` — the one
+        review change a crawl makes (``indexer.review.raise_recurred``); other decisions stay."""
+        from indexer.review import raise_recurred
+
+        fraud = [site_id for site_id, risk in risks.items()
+                 if risk.get("fraud_pages") or risk.get("max_level") in ("high", "medium")]
+        if not fraud:
+            return
+        try:
+            self.writer.flush()  # the findings must be in the index before they are looked up
+            changes = raise_recurred(self.writer.client, self.config, fraud)
+        except Exception as err:  # noqa: BLE001 - results are indexed either way; next crawl retries
+            log.warning("could not check taken-down sites for recurrence: %s", err)
+            return
+        for change in changes:
+            log.warning("%s was taken down but shows fraud again: marked recurred", change.label)
+        self.stats.set_value("review/recurred", len(changes))
+
+    # --- closing figures ---------------------------------------------------------------------
+
+    def _site_risks(self, states: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Risk per site over the whole run: from the pages index (covers a resumed crawl and
+        other crawler processes), else from what this process saw."""
+        errors = {
+            site_id: state.get("reason")
+            for site_id, state in states.items()
+            if state.get("status") not in FINISHED_OK and state.get("reason")
+        }
+        risks = {
+            site_id: tally.risk(self.run_id, errors.get(site_id))
+            for site_id, tally in self.tally.sites.items()
+        }
+        from_index = self._risks_from_index()
+        for site_id, risk in from_index.items():
+            risks[site_id] = {**risks.get(site_id, {}), **risk, "last_error": errors.get(site_id)}
+        for site_id, reason in errors.items():
+            risks.setdefault(site_id, {"pages_crawled": 0, "last_error": reason,
+                                       "last_crawled": _now(), "run_id": self.run_id})
+        return risks
+
+    def _risks_from_index(self) -> dict[str, dict[str, Any]]:
+        if not self.run_id:
+            return {}
+        from indexer.templates import alias_name
+
+        try:
+            self.writer.flush()
+            if self.writer.stats.get("es/spooled"):
+                return {}  # the index is missing pages: our own counts are better
+            alias = alias_name(self.config.index_prefix, "pages")
+            self.writer.client.indices.refresh(index=alias)
+            response = self.writer.client.search(
+                index=alias, size=0, query={"term": {"crawl.run_id": self.run_id}},
+                aggs=_RISK_AGGREGATION,
+            )
+        except Exception as err:  # noqa: BLE001 - best effort; the in-process tally stands
+            log.info("site risk from the index unavailable (%s); using this process's counts", err)
+            return {}
+        risks = {}
+        for bucket in response.body["aggregations"]["sites"]["buckets"]:
+            levels = {b["key"]: b["doc_count"] for b in bucket["levels"]["buckets"]}
+            max_level = next((lv for lv in ("high", "medium", "low") if levels.get(lv)), "none")
+            risks[bucket["key"]] = {
+                "max_score": round(bucket["max_score"]["value"] or 0.0, 2),
+                "max_level": max_level,
+                "fraud_pages": levels.get("high", 0) + levels.get("medium", 0),
+                "pages_crawled": bucket["doc_count"],
+                "hits": int(bucket["hits"]["value"] or 0),
+                "categories": [b["key"] for b in bucket["categories"]["buckets"]],
+                "entity_keys": [b["key"] for b in bucket["entities"]["buckets"]],
+                "last_crawled": _now(),
+                "run_id": self.run_id,
+            }
+        return risks
+
+    def _site(self, spider: Any, site_id: str) -> dict[str, Any] | None:
+        """The full registry row (a partial one would blank the other fields in the index)."""
+        if site_id in self.sites:
+            return self.sites[site_id]
+        state = (getattr(spider, "states", None) or {}).get(site_id)
+        site = getattr(state, "site", None)
+        return dict(site) if isinstance(site, dict) and site.get("url") else None
+
+    def _earlier_start(self) -> str | None:
+        """A resumed run keeps the start time its crawl document already has."""
+        from indexer.templates import alias_name
+
+        if not self.run_id:
+            return None
+        try:
+            found = self.writer.client.options(ignore_status=404).search(
+                index=alias_name(self.config.index_prefix, "crawls"), size=1,
+                query={"term": {"crawl.run_id": self.run_id}}, source_includes=["crawl.started"],
+            )
+            hits = found.body.get("hits", {}).get("hits", [])
+        except Exception:  # noqa: BLE001 - no earlier document (or no cluster): start now
+            return None
+        return ((hits[0]["_source"].get("crawl") or {}).get("started")) if hits else None
+
+    def _run_document(self, status: str, states: dict[str, dict[str, Any]] | None = None
+                      ) -> dict[str, Any]:
+        stats = self.stats.get_stats()
+        ended = _now() if states is not None else None
+        summary = self.tally.summary(
+            run_id=self.run_id, started=self.started, ended=ended, finish_reason=status,
+            site_states=states, stats=stats,
+        )
+        duration = summary["duration_seconds"] or 0
+        return {
+            "run_id": self.run_id or "unknown",
+            "started": self.started,
+            "ended": ended,
+            "status": status,
+            "sites_total": summary["sites"]["total"],
+            "sites_done": summary["sites"]["done"],
+            "sites_failed": summary["sites"]["failed"] + summary["sites"]["timed_out"],
+            "pages": summary["pages"],
+            "hits": summary["findings"]["hits"],
+            "hits_by_level": {
+                level: count for level, count in summary["findings"]["by_level"].items()
+                if level != "none"
+            },
+            "errors": summary["errors"]["total"],
+            "pages_per_second": round(summary["pages"] / duration, 2) if duration else None,
+            "rule_fingerprint": _rule_fingerprint(),
+            "failures": [
+                {"site_id": p["id"], "site": p.get("name") or p.get("url"),
+                 "reason": p.get("reason")}
+                for p in summary["sites"]["problems"]
+            ],
+            "stats": summary["stats"],
+        }
+
+
+_RISK_AGGREGATION = {
+    "sites": {
+        "terms": {"field": "site.id", "size": 65_000},
+        "aggs": {
+            "max_score": {"max": {"field": "scan.score"}},
+            "levels": {"terms": {"field": "scan.level", "size": 4}},
+            "hits": {"sum": {"field": "scan.hit_count"}},
+            "categories": {"terms": {"field": "scan.categories", "size": 20}},
+            "entities": {"terms": {"field": "entity_keys", "size": 200}},
+        },
+    }
+}
+
+
+def _rule_fingerprint() -> str | None:
+    try:
+        from rules import load_engine
+
+        return load_engine().fingerprint
+    except Exception:  # noqa: BLE001 - the crawl document is written anyway
+        return None
+
+
+# --- result files ---------------------------------------------------------------------------
+
+
+class OutputPipeline:
+    """Streams pages.jsonl and findings.jsonl into ``WUZHA_OUT_DIR``; at the end writes
+    summary.json and report.html. With ``WUZHA_RESUME`` it continues the files of the killed
+    run (no URL written twice) and the summary covers the whole run."""
+
+    def __init__(self, crawler: Any, out_dir: Path, resume: bool) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.out_dir = out_dir
+        self.resume = resume
+        self.tally = SweepTally()
+        self.pages = JsonLines(out_dir / "pages.jsonl")
+        self.findings = JsonLines(out_dir / "findings.jsonl")
+        self.run: dict[str, Any] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OutputPipeline:
+        out_dir = crawler.settings.get("WUZHA_OUT_DIR")
+        if not out_dir:
+            raise NotConfigured("WUZHA_OUT_DIR is not set; no result files")
+        return cls(crawler, Path(out_dir), crawler.settings.getbool("WUZHA_RESUME"))
+
+    def open_spider(self) -> None:
+        run_file = self.out_dir / "run.json"
+        run_id = getattr(self.crawler.spider, "run_id", "") or ""
+        earlier = _read_json(run_file) if self.resume else None
+        if earlier and (not run_id or earlier.get("run_id") == run_id):
+            self.run = earlier
+        else:
+            self.run = {"run_id": run_id, "started": _now()}
+            self.resume = False  # another run's files: start them afresh
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        run_file.write_text(json.dumps(self.run, ensure_ascii=False), "utf-8")
+        for record in self.pages.open(resume=self.resume):
+            self.tally.add_page(record)
+        for record in self.findings.open(resume=self.resume):
+            self.tally.add_finding(record)
+        if self.resume:
+            self.stats.set_value("output/resumed_pages", self.tally.pages)
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        # Each file skips URLs it already holds: a crawl killed between the two writes and
+        # resumed writes the missing line only.
+        finding = finding_record(item)
+        if finding is not None and self.findings.write(finding):
+            self.tally.add_finding(finding)
+            self.stats.inc_value("output/findings")
+        record = page_record(item)
+        if self.pages.write(record):
+            self.tally.add_page(record)
+            self.stats.inc_value("output/pages")
+        else:
+            self.stats.inc_value("output/duplicates_skipped")
+        self.stats.inc_value("timing/output_seconds", time.perf_counter() - started)
+        return item
+
+    def close_spider(self) -> None:
+        self.pages.close()
+        self.findings.close()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        summary = self.tally.summary(
+            run_id=self.run.get("run_id") or getattr(spider, "run_id", "") or "",
+            started=self.run.get("started"),
+            ended=_now(),
+            finish_reason=reason,
+            site_states=getattr(spider, "site_states", None),
+            stats=self.stats.get_stats(),
+            taxonomy=_taxonomy(),
+        )
+        atomic_write(self.out_dir / "summary.json",
+                      json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        write_report(self.out_dir / "report.html", summary, self.tally.top_findings())
+        log.info("results written to %s (summary.json, report.html)", self.out_dir)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

@@ -1,0 +1,60 @@
+"""The browser side of the crawl: what Chromium may load while it renders a page.
+
+scrapy-playwright calls :func:`abort_request` (setting ``PLAYWRIGHT_ABORT_REQUEST``) for every
+request the page makes – the document itself, scripts, XHR/fetch, frames. Images, media and
+fonts are never needed to read a page's text, so they are aborted (faster, less memory); any
+request to an address the SSRF policy refuses is aborted before Chromium connects.
+
+What this cannot see: Chromium resolves names itself, so a name that answers differently to the
+check and to the browser (DNS rebinding) is only caught by the plain-HTTP path. Rendering is
+limited to registry-flagged and script-only pages, whose URLs have passed the guard already.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from typing import Any
+
+from crawler.addresses import active_policy
+from crawler.middlewares.ssrf import refusal_for_url
+
+logger = logging.getLogger(__name__)
+
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font"})
+_LOCAL_SCHEMES = ("data:", "blob:", "about:")
+
+# How many browser requests were aborted for safety (read by tests and the progress display).
+aborted_for_safety: list[str] = []
+
+
+async def refusal_for_browser_url(url: str) -> str | None:
+    """Why the browser must not load `url`, or None."""
+    if url.startswith(_LOCAL_SCHEMES):
+        return None
+    policy = active_policy()
+    reason, host = refusal_for_url(url, policy)
+    if reason is not None or host is None:
+        return reason
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return None  # the browser's own lookup fails the same way
+    for info in infos:
+        refused = policy.refusal_for_text(str(info[4][0]))
+        if refused:
+            return f"{host} resolves to {info[4][0]}: {refused}"
+    return None
+
+
+async def abort_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: True to abort `request` (a playwright.async_api.Request)."""
+    # Safety first, so a refused address is logged even when its resource type is blocked too.
+    reason = await refusal_for_browser_url(request.url)
+    if reason:
+        if len(aborted_for_safety) < 10_000:
+            aborted_for_safety.append(request.url)
+        logger.warning("browser request refused: %s (%s)", request.url[:200], reason)
+        return True
+    return request.resource_type in BLOCKED_RESOURCE_TYPES

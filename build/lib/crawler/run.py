@@ -1,0 +1,196 @@
+"""Run a sweep from Python (the ``wuzha crawl`` and ``wuzha demo`` commands use this).
+
+:func:`run_crawl` builds the Scrapy settings from :class:`wuzha.config.Settings` and the
+options, runs the sweep spider in this process and returns what happened. Twisted's reactor
+cannot be restarted, so call it once per process (tests run crawls in a subprocess).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wuzha.config import Settings
+from wuzha.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlOptions:
+    """What one sweep should do; None means "the configured default"."""
+
+    sites: Sequence[dict[str, Any]]
+    out_dir: Path | None = None
+    max_pages: int | None = None
+    max_depth: int | None = None
+    site_timeout: float | None = None
+    allow_private: Sequence[str] = ()
+    resume: bool = False
+    job_dir: Path | None = None
+    render: bool | None = None
+    concurrency: int | None = None
+    concurrency_per_site: int | None = None
+    download_timeout: float | None = None
+    robots_txt: bool | None = None
+    run_id: str | None = None
+    log_file: Path | None = None
+    log_level: str = "INFO"
+    progress: Callable[[dict[str, Any]], None] | None = None
+    extra_settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CrawlResult:
+    run_id: str
+    finish_reason: str
+    site_states: dict[str, dict[str, Any]]
+    stats: dict[str, Any]
+    progress: dict[str, Any]
+    out_dir: Path | None
+    job_dir: Path | None
+    seconds: float
+
+    @property
+    def completed(self) -> bool:
+        return self.finish_reason == "finished"
+
+    @property
+    def failed_sites(self) -> list[dict[str, Any]]:
+        return [s for s in self.site_states.values() if s.get("status") in ("failed", "timeout")]
+
+
+def job_key(sites: Sequence[dict[str, Any]], out_dir: Path | None) -> str:
+    """Stable name of a sweep's job: the same sites and output dir give the same job, so
+    ``--resume`` finds it without the operator naming it."""
+    digest = hashlib.sha1()
+    for site_id in sorted(str(s["id"]) for s in sites):
+        digest.update(site_id.encode() + b"\n")
+    digest.update(str(out_dir.resolve() if out_dir else "").encode())
+    return digest.hexdigest()[:12]
+
+
+def build_settings(config: Settings, options: CrawlOptions) -> dict[str, Any]:
+    """The Scrapy settings of one sweep (on top of crawler/settings.py)."""
+    from crawler import settings as defaults
+
+    values: dict[str, Any] = {}
+    values.update(defaults.from_config(config))
+    key = job_key(options.sites, options.out_dir)
+    job_dir = options.job_dir or (config.state_dir / "jobs" / key)
+    render = config.crawl_playwright if options.render is None else options.render
+    values.update(
+        {
+            "WUZHA_RUN_ID": options.run_id or "",
+            "WUZHA_OUT_DIR": str(options.out_dir) if options.out_dir else "",
+            "WUZHA_JOB_DIR": str(job_dir),
+            "WUZHA_RESUME": options.resume,
+            "WUZHA_ALLOW_PRIVATE": list(options.allow_private),
+            "WUZHA_RENDER": render,
+            "WUZHA_CONFIG": config,
+            "WUZHA_PROGRESS_CALLBACK": _as_function(options.progress),
+            "LOG_LEVEL": options.log_level,
+        }
+    )
+    if render:
+        values.update(defaults.playwright_settings(str(config.chromium_path)))
+    else:
+        values["DOWNLOAD_HANDLERS"] = {}
+    if config.redis_url:
+        values.update(defaults.redis_settings(config.redis_url))
+        # Processes crawling the same sites share a queue, whatever their output directories.
+        shared = job_key(options.sites, None)
+        values["SCHEDULER_QUEUE_KEY"] = f"wuzha:{shared}:requests"
+        values["SCHEDULER_DUPEFILTER_KEY"] = f"wuzha:{shared}:dupefilter"
+        values["SCHEDULER_FLUSH_ON_START"] = not options.resume
+    if options.max_pages is not None:
+        values["WUZHA_MAX_PAGES"] = options.max_pages
+    if options.max_depth is not None:
+        values["WUZHA_MAX_DEPTH"] = options.max_depth
+    if options.site_timeout is not None:
+        values["WUZHA_SITE_TIMEOUT"] = options.site_timeout
+    if options.concurrency is not None:
+        values["CONCURRENT_REQUESTS"] = options.concurrency
+    if options.concurrency_per_site is not None:
+        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = options.concurrency_per_site
+        values["AUTOTHROTTLE_TARGET_CONCURRENCY"] = float(options.concurrency_per_site)
+    if options.download_timeout is not None:
+        values["DOWNLOAD_TIMEOUT"] = options.download_timeout
+    if options.robots_txt is not None:
+        values["ROBOTSTXT_OBEY"] = options.robots_txt
+    log_file = options.log_file or (job_dir / "crawl.log")
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    values["LOG_FILE"] = str(log_file)
+    values["LOG_FILE_APPEND"] = options.resume
+    values.update(options.extra_settings)
+    return values
+
+
+def _as_function(callback: Callable[[dict[str, Any]], None] | None) -> Any:
+    """Scrapy deep-copies its settings; a plain function is copied as itself, a bound method
+    would drag a copy of its object (a rich console with locks) along."""
+    if callback is None:
+        return None
+
+    def progress(snapshot: dict[str, Any]) -> None:
+        callback(snapshot)
+
+    return progress
+
+
+def check_options(options: CrawlOptions) -> None:
+    """Problems that mean the sweep cannot run, as UserError (before anything starts)."""
+    from crawler.addresses import parse_networks
+
+    if not options.sites:
+        raise UserError("there are no sites to crawl; check the registry file or the --site options")
+    try:
+        parse_networks(options.allow_private)
+    except ValueError as err:
+        raise UserError(f"--allow-private: {err}") from err
+    for name, value in (("--max-pages", options.max_pages), ("--max-depth", options.max_depth)):
+        if value is not None and value < (1 if name == "--max-pages" else 0):
+            raise UserError(f"{name} must be a positive number, not {value}")
+    if options.out_dir is not None:
+        try:
+            options.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UserError(f"cannot create the output directory {options.out_dir}: {err}") from err
+
+
+def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
+    """Run the sweep to its end (or until SIGINT/SIGTERM) and report what happened."""
+    check_options(options)
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings as ScrapySettings
+
+    from crawler.spiders.sweep import SweepSpider
+
+    settings = ScrapySettings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(build_settings(config, options), priority="cmdline")
+    if not settings.get("WUZHA_RUN_ID"):
+        settings.set("WUZHA_RUN_ID", uuid.uuid4().hex[:12], priority="cmdline")
+    started = time.monotonic()
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(SweepSpider)
+    process.crawl(crawler, site_list=list(options.sites))
+    process.start()
+    spider = crawler.spider
+    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    return CrawlResult(
+        run_id=getattr(spider, "run_id", settings.get("WUZHA_RUN_ID")),
+        finish_reason=str(stats.get("finish_reason", "unknown")),
+        site_states=dict(getattr(spider, "site_states", {})),
+        stats=stats,
+        progress=dict(getattr(crawler, "sweep_progress", {}) or {}),
+        out_dir=options.out_dir,
+        job_dir=Path(settings.get("WUZHA_JOB_DIR")) if settings.get("WUZHA_JOB_DIR") else None,
+        seconds=time.monotonic() - started,
+    )

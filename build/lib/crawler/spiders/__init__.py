@@ -1,0 +1,1 @@
+"""Spiders of the wuzha Scrapy project (``scrapy list``)."""

@@ -1,0 +1,496 @@
+"""The queries behind the weekly takedown-candidate export.
+
+A site is a candidate for ISO week W when
+- it has a *finding* seen during W that is high-level (the page's level is ``high``) or that a
+  reviewer confirmed, or
+- its review status at the end of W (or now, for the running week) is ``takedown_requested``
+  or ``recurred``.
+
+A finding is a hit that is not dismissed as a false positive, seen during W (``first_seen``
+before the week's end, ``last_seen`` after its start), with page level high/medium or confirmed.
+Hits a retro-scan withdrew (their rule no longer matches) never count; hits retired because a
+later crawl no longer found them count for the weeks they were seen in.
+Sites that reviewers closed (``taken_down``, ``false_positive``) drop out unless fraud was
+seen after that decision.
+
+A site's review status at a past moment comes from the append-only review log, so last week's
+list can be rebuilt exactly and compared with this week's: 新增 (new this week), 仍未处理
+(still open), 已关闭 (on last week's list, not on this one). Hits' own decisions are taken as
+they are now.
+
+Everything is aggregated in Elasticsearch (a composite aggregation over ``site.id``, paged), so
+the export's cost grows with the number of candidate sites, not with the number of hits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from elasticsearch import Elasticsearch
+
+from indexer import templates
+from indexer.export import CHANGE_NAMES_ZH
+from indexer.review_states import STATUS_NAMES_ZH
+from wuzha.config import Settings
+from wuzha.errors import UserError
+
+OPEN_STATUSES = ("takedown_requested", "recurred")
+CLOSED_STATUSES = ("taken_down", "false_positive")
+FINDING_LEVELS = ("high", "medium")
+EVIDENCE_PER_SITE = 3
+EVIDENCE_CANDIDATES = 10  # top hits fetched per site, to pick distinct pages from
+COMPOSITE_PAGE = 200
+IDS_PAGE = 500
+SNIPPET_CHARS = 300
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+# --- weeks and time zones --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    year: int
+    number: int
+    start: datetime  # UTC, inclusive (Monday 00:00 in the report time zone)
+    end: datetime  # UTC, exclusive
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.number:02d}"
+
+
+def report_zone(settings: Settings) -> ZoneInfo:
+    try:
+        return ZoneInfo(settings.report_timezone)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise UserError(
+            f"WUZHA_REPORT_TIMEZONE {settings.report_timezone!r} is not a known time zone: use an "
+            "IANA name such as Asia/Shanghai."
+        ) from err
+
+
+def parse_week(text: str, zone: ZoneInfo) -> Week:
+    """``2026-W48`` → the week's bounds (Monday to Monday in `zone`, as UTC datetimes)."""
+    match = _WEEK.match(text.strip())
+    if not match:
+        raise UserError(f"--week {text!r} is not an ISO week: write it like 2026-W48.")
+    year, number = int(match.group(1)), int(match.group(2))
+    try:
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError as err:
+        raise UserError(f"--week {text!r}: {year} has no ISO week {number}.") from err
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=zone)
+    end = start + timedelta(days=7)
+    # wall-clock arithmetic in zone, then to UTC (zones with DST stay right)
+    end = datetime(end.year, end.month, end.day, tzinfo=zone)
+    return Week(year, number, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def week_of(moment: datetime, zone: ZoneInfo) -> Week:
+    year, number, _ = moment.astimezone(zone).isocalendar()
+    return parse_week(f"{year}-W{number:02d}", zone)
+
+
+def previous_week(week: Week, zone: ZoneInfo) -> Week:
+    return week_of(week.start - timedelta(days=1), zone)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))  # 3.11 reads "Z"
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# --- review status at a moment ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str
+    by: str | None
+    note: str | None
+    at: datetime | None
+
+
+def site_decisions(
+    client: Elasticsearch, settings: Settings, as_of: datetime, site_ids: Iterable[str] | None = None
+) -> dict[str, Decision]:
+    """Each site's review status at `as_of`: its last review-log entry up to then, or, for sites
+    never marked through wuzha, the status on the site document if it was set by then.
+
+    With `site_ids`, only those sites; otherwise every site that has a decision (status not
+    ``new``)."""
+    wanted = None if site_ids is None else sorted(set(site_ids))
+    decisions: dict[str, Decision] = {}
+    log_filter: list[dict[str, Any]] = [
+        {"term": {"target.type": "site"}},
+        {"range": {"@timestamp": {"lte": _iso(as_of)}}},
+    ]
+    for chunk in _chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
+        query_filter = list(log_filter)
+        if chunk is not None:
+            query_filter.append({"terms": {"target.id": chunk}})
+        aggs = {
+            "latest": {
+                "top_hits": {
+                    "size": 1,
+                    "sort": [{"@timestamp": "desc"}],
+                    "_source": {"includes": ["review"]},
+                }
+            }
+        }
+        for bucket in _composite(
+            client,
+            templates.alias_name(settings.index_prefix, "review-log"),
+            {"bool": {"filter": query_filter}},
+            "target.id",
+            aggs,
+        ):
+            src = bucket["latest"]["hits"]["hits"][0]["_source"].get("review") or {}
+            decisions[bucket["key"]["id"]] = Decision(
+                src.get("status") or "new", src.get("by"), src.get("note"), _parse_time(src.get("at"))
+            )
+    # Sites whose status was set without the log (older data, direct edits): trust the document.
+    doc_query: dict[str, Any] = {"bool": {"must_not": [{"term": {"review.status": "new"}}],
+                                          "filter": [{"exists": {"field": "review.status"}}]}}
+    if wanted is not None:
+        doc_query["bool"]["filter"].append({"ids": {"values": wanted}})
+    for hit in _scan(client, templates.alias_name(settings.index_prefix, "sites"), doc_query, ["review"]):
+        if hit["_id"] in decisions:
+            continue
+        review = hit["_source"].get("review") or {}
+        at = _parse_time(review.get("at"))
+        if at is None or at <= as_of:
+            decisions[hit["_id"]] = Decision(review["status"], review.get("by"), review.get("note"), at)
+    return decisions
+
+
+# --- findings ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Findings:
+    site_id: str
+    qualifying: int = 0  # high-level or confirmed findings
+    max_score: float | None = None
+    fraud_pages: int = 0
+    categories: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    last_qualifying_seen: datetime | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # hit sources, best first
+    site: dict[str, Any] = field(default_factory=dict)  # site.* from a hit (fallback)
+
+
+def _findings_query(start: datetime | None, end: datetime | None, site_ids: list[str] | None) -> dict:
+    filters: list[dict[str, Any]] = []
+    if start is not None:
+        filters.append({"range": {"last_seen": {"gte": _iso(start)}}})
+    if end is not None:
+        filters.append({"range": {"first_seen": {"lt": _iso(end)}}})
+    if site_ids is not None:
+        filters.append({"terms": {"site.id": site_ids}})
+    return {
+        "bool": {
+            "filter": filters,
+            "should": [
+                {"terms": {"scan.level": list(FINDING_LEVELS)}},
+                {"term": {"review.status": "confirmed"}},
+            ],
+            "minimum_should_match": 1,
+            "must_not": [
+                # hits the rules withdrew (retro-scan); hits retired because the page changed
+                # still count for the weeks they were seen in (their last_seen stays put)
+                {"bool": {"filter": [{"term": {"hit.active": False}}, {"term": {"hit.retired_by": "rescan"}}]}},
+                {"term": {"review.status": "false_positive"}},
+            ],
+        }
+    }
+
+
+_QUALIFYING = {
+    "bool": {
+        "should": [{"term": {"scan.level": "high"}}, {"term": {"review.status": "confirmed"}}],
+        "minimum_should_match": 1,
+    }
+}
+
+
+def site_findings(
+    client: Elasticsearch,
+    settings: Settings,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    site_ids: Iterable[str] | None = None,
+    with_evidence: bool = True,
+) -> dict[str, Findings]:
+    """Per site: its findings seen in [start, end) (no bounds: all time)."""
+    aggs: dict[str, Any] = {
+        "qualifying": {"filter": _QUALIFYING, "aggs": {"last": {"max": {"field": "last_seen"}}}},
+        "max_score": {"max": {"field": "scan.score"}},
+        "pages": {"cardinality": {"field": "page_id"}},
+        "categories": {"terms": {"field": "rule.category", "size": 20}},
+        "first": {"min": {"field": "first_seen"}},
+        "last": {"max": {"field": "last_seen"}},
+    }
+    if with_evidence:
+        aggs["top"] = {
+            "top_hits": {
+                "size": EVIDENCE_CANDIDATES,
+                "sort": [
+                    {"scan.score": {"order": "desc", "missing": "_last"}},
+                    {"hit.weight": {"order": "desc", "missing": "_last"}},
+                    {"last_seen": {"order": "desc"}},
+                ],
+                "_source": {
+                    "includes": ["url.full", "hit.snippet", "review.status", "rule", "page_id", "site"]
+                },
+            }
+        }
+    wanted = None if site_ids is None else sorted(set(site_ids))
+    out: dict[str, Findings] = {}
+    for chunk in _chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
+        if chunk is not None and not chunk:
+            continue
+        for bucket in _composite(
+            client,
+            templates.alias_name(settings.index_prefix, "hits"),
+            _findings_query(start, end, chunk),
+            "site.id",
+            aggs,
+        ):
+            site_id = bucket["key"]["id"]
+            top = bucket.get("top", {}).get("hits", {}).get("hits", [])
+            out[site_id] = Findings(
+                site_id=site_id,
+                qualifying=bucket["qualifying"]["doc_count"],
+                max_score=bucket["max_score"]["value"],
+                fraud_pages=int(bucket["pages"]["value"] or 0),
+                categories=[b["key"] for b in bucket["categories"]["buckets"]],
+                first_seen=_agg_time(bucket["first"]),
+                last_seen=_agg_time(bucket["last"]),
+                last_qualifying_seen=_agg_time(bucket["qualifying"]["last"]),
+                evidence=[h["_source"] for h in top],
+                site=(top[0]["_source"].get("site") or {}) if top else {},
+            )
+    return out
+
+
+def _agg_time(agg: dict[str, Any]) -> datetime | None:
+    value = agg.get("value")
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def best_evidence(hits: list[dict[str, Any]], n: int = EVIDENCE_PER_SITE) -> list[dict[str, Any]]:
+    """Up to `n` hits: confirmed ones first, one per page before a page is used twice."""
+    ranked = sorted(
+        enumerate(hits),
+        key=lambda p: (0 if (p[1].get("review") or {}).get("status") == "confirmed" else 1, p[0]),
+    )
+    chosen: list[dict[str, Any]] = []
+    pages: set[str] = set()
+    for _i, hit in ranked:
+        if hit.get("page_id") not in pages:
+            chosen.append(hit)
+            pages.add(hit.get("page_id"))
+        if len(chosen) == n:
+            return chosen
+    for _i, hit in ranked:
+        if hit not in chosen:
+            chosen.append(hit)
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+# --- the candidate list ---------------------------------------------------------------------------
+
+
+def candidate_sites(
+    client: Elasticsearch, settings: Settings, week: Week, as_of: datetime
+) -> tuple[set[str], dict[str, Findings], dict[str, Decision]]:
+    """The candidate site ids of `week`, their findings in it, and decisions at `as_of`."""
+    findings = site_findings(client, settings, start=week.start, end=week.end)
+    decisions = site_decisions(client, settings, as_of)
+    candidates: set[str] = set()
+    for site_id, found in findings.items():
+        if not found.qualifying:
+            continue
+        if _closed_before(decisions.get(site_id), found.last_qualifying_seen):
+            continue
+        candidates.add(site_id)
+    candidates |= {s for s, d in decisions.items() if d.status in OPEN_STATUSES}
+    return candidates, findings, decisions
+
+
+def _closed_before(decision: Decision | None, last_seen: datetime | None) -> bool:
+    """A reviewer closed the site and no qualifying fraud was seen after that decision."""
+    if decision is None or decision.status not in CLOSED_STATUSES:
+        return False
+    return decision.at is None or last_seen is None or last_seen <= decision.at
+
+
+def takedown_rows(
+    client: Elasticsearch, settings: Settings, week: Week, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The export's rows for `week`, in order: new, still open, closed; by score within."""
+    zone = report_zone(settings)
+    now = now or datetime.now(UTC)
+    if week.start > now:
+        raise UserError(f"Week {week.label} has not started yet.")
+    as_of = min(week.end, now)
+    last = previous_week(week, zone)
+    current, findings, decisions = candidate_sites(client, settings, week, as_of)
+    before, _, _ = candidate_sites(client, settings, last, last.end)
+    closed = before - current
+
+    # Sites listed for their status only, or closed ones: show their latest findings of any week.
+    missing = sorted((current | closed) - {s for s in current if s in findings and findings[s].qualifying})
+    latest = site_findings(client, settings, site_ids=missing) if missing else {}
+    sites = _site_documents(client, settings, sorted(current | closed))
+    categories_zh = _category_names()
+
+    rows = []
+    for site_id in sorted(current | closed):
+        change = "closed" if site_id in closed else ("open" if site_id in before else "new")
+        found = findings.get(site_id) if site_id in current and site_id in findings else None
+        if found is None or not found.qualifying:
+            found = latest.get(site_id) or found or Findings(site_id)
+        site_doc = sites.get(site_id, {})
+        site = site_doc.get("site") or found.site or {}
+        decision = decisions.get(site_id) or Decision("new", None, None, None)
+        row: dict[str, Any] = {
+            "change": CHANGE_NAMES_ZH[change],
+            "site_id": site_id,
+            "site_name": site.get("name"),
+            "domain": _host(site) or (site_doc.get("url") or {}).get("domain"),
+            "icp": site.get("icp"),
+            "district": site.get("district"),
+            "owner": site.get("owner"),
+            "categories": "、".join(categories_zh.get(c, c) for c in found.categories),
+            "max_score": round(found.max_score, 1) if found.max_score is not None else None,
+            "fraud_pages": found.fraud_pages,
+            # fraud first seen on the site at all (the crawl's record), not just in this evidence
+            "first_seen": _local(_earliest(found.first_seen, (site_doc.get("risk") or {}).get("fraud_first_seen")), zone),
+            "last_seen": _local(found.last_seen, zone),
+            "review_status": STATUS_NAMES_ZH.get(decision.status, decision.status),
+            "reviewer": decision.by,
+            "review_note": decision.note,
+            "_order": (list(CHANGE_NAMES_ZH).index(change), -(found.max_score or 0.0), site.get("domain") or ""),
+        }
+        for i, hit in enumerate(best_evidence(found.evidence), start=1):
+            snippet = ((hit.get("hit") or {}).get("snippet") or "").strip()
+            row[f"evidence_{i}"] = snippet[:SNIPPET_CHARS]
+            row[f"evidence_{i}_url"] = (hit.get("url") or {}).get("full")
+        rows.append(row)
+    rows.sort(key=lambda r: r.pop("_order"))
+    return rows
+
+
+def _host(site: dict[str, Any]) -> str | None:
+    """The site's domain, with the port when its registry URL names one (several registered
+    sites may share a host and differ by port)."""
+    domain = site.get("domain")
+    try:
+        port = urlsplit(site.get("url") or "").port
+    except ValueError:
+        port = None
+    if domain and port and ":" not in domain:
+        return f"{domain}:{port}"
+    return domain
+
+
+def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:
+    times = [t for t in (found, _parse_time(recorded)) if t is not None]
+    return min(times) if times else None
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def _category_names() -> dict[str, str]:
+    from rules.loader import taxonomy  # the Chinese names reviewers see
+
+    return taxonomy()
+
+
+def _site_documents(client: Elasticsearch, settings: Settings, site_ids: list[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    alias = templates.alias_name(settings.index_prefix, "sites")
+    for chunk in _chunks(site_ids, IDS_PAGE):
+        resp = client.search(
+            index=alias, query={"ids": {"values": chunk}}, size=len(chunk),
+            source_includes=["site", "url", "review", "risk"],
+        )
+        out.update({h["_id"]: h["_source"] for h in resp["hits"]["hits"]})
+    return out
+
+
+# --- paging helpers --------------------------------------------------------------------------------
+
+
+def _chunks(values: list[str] | None, size: int) -> Iterator[list[str]]:
+    values = values or []
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _composite(
+    client: Elasticsearch, index: str, query: dict, field_name: str, aggs: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """Every bucket of a composite aggregation on `field_name` (key ``id``), paged."""
+    after = None
+    while True:
+        composite: dict[str, Any] = {
+            "size": COMPOSITE_PAGE,
+            "sources": [{"id": {"terms": {"field": field_name}}}],
+        }
+        if after is not None:
+            composite["after"] = after
+        resp = client.search(
+            index=index,
+            size=0,
+            query=query,
+            aggs={"by": {"composite": composite, "aggs": aggs}},
+        )
+        agg = resp["aggregations"]["by"]
+        yield from agg["buckets"]
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return
+
+
+def _scan(client: Elasticsearch, index: str, query: dict, source: list[str]) -> Iterator[dict[str, Any]]:
+    """Every site document matching `query`, IDS_PAGE at a time (search_after on ``site.id``,
+    which equals the document id; sorting on ``_id`` itself is disabled in 8.x)."""
+    after = None
+    while True:
+        kwargs: dict[str, Any] = {"search_after": after} if after is not None else {}
+        resp = client.search(
+            index=index, query=query, size=IDS_PAGE, sort=[{"site.id": "asc"}],
+            source_includes=source, **kwargs,
+        )
+        docs = resp["hits"]["hits"]
+        yield from docs
+        if len(docs) < IDS_PAGE:
+            return
+        after = docs[-1]["sort"]

@@ -1,0 +1,122 @@
+"""`wuzha crawl`: sweep the registered sites, scan every page, write and index the findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from wuzha.config import get_settings, settings_with
+from wuzha.errors import UserError
+
+
+@click.command()
+@click.option("--sites", "sites_file", type=click.Path(path_type=Path),
+              help="Registry file (CSV/XLSX, Chinese or English headers) or a .jsonl site list.")
+@click.option("--from-index", is_flag=True,
+              help="Crawl the sites stored by `wuzha sites import` in Elasticsearch.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Write pages.jsonl, findings.jsonl, summary.json and report.html here.")
+@click.option("--site", "site_specs", multiple=True, metavar="SITE",
+              help="Only this site: its registry URL, host[:port] or name (repeatable).")
+@click.option("--max-pages", type=int, help="Page budget per site (default: crawl_max_pages).")
+@click.option("--max-depth", type=int, help="Link depth budget per site (default: crawl_max_depth).")
+@click.option("--site-timeout", type=float,
+              help="Wall-time budget per site in seconds (default: crawl_site_timeout).")
+@click.option("--allow-private", "allow_private", multiple=True, metavar="CIDR",
+              help="Allow fetching from this private network (tests and the demo: 127.0.0.0/8).")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted sweep of the same sites and --out directory.")
+@click.option("--job-dir", type=click.Path(path_type=Path),
+              help="Where the crawl journal lives (default: <state_dir>/jobs/<sweep key>).")
+@click.option("--no-render", is_flag=True, help="Never start Chromium (no JavaScript rendering).")
+@click.option("--concurrency", type=int, help="Concurrent requests in total.")
+@click.option("--concurrency-per-site", type=int, help="Concurrent requests per site.")
+@click.option("--no-robots", is_flag=True, help="Ignore robots.txt (default: obey it).")
+@click.option("--log-file", type=click.Path(path_type=Path),
+              help="Scrapy's log (default: crawl.log in --out or in the job directory).")
+@click.option("--quiet", is_flag=True, help="No live progress display, only the summary.")
+def crawl(
+    sites_file: Path | None,
+    from_index: bool,
+    out_dir: Path | None,
+    site_specs: tuple[str, ...],
+    max_pages: int | None,
+    max_depth: int | None,
+    site_timeout: float | None,
+    allow_private: tuple[str, ...],
+    resume: bool,
+    job_dir: Path | None,
+    no_render: bool,
+    concurrency: int | None,
+    concurrency_per_site: int | None,
+    no_robots: bool,
+    log_file: Path | None,
+    quiet: bool,
+) -> None:
+    """Sweep the registered sites: crawl within budgets, scan, index, report.
+
+    Exits 0 when the sweep ran to its end, even if some sites failed (they are listed with the
+    reason); non-zero only when it could not run, or was interrupted (then use --resume).
+    """
+    from crawler.run import CrawlOptions, run_crawl
+    from crawler.scope import find_sites
+    from crawler.sitelist import load_sites, sites_from_index
+    from wuzha.cli.crawlview import CrawlDisplay, print_summary
+
+    if bool(sites_file) == from_index:
+        raise UserError("say which sites to crawl: --sites FILE or --from-index (one of them)")
+    config = get_settings()
+    if no_render:
+        config = settings_with(crawl_playwright=False)
+    display = CrawlDisplay(enabled=not quiet)
+    if from_index:
+        sites = sites_from_index(config)
+        if not sites:
+            raise UserError("the sites index is empty; run `wuzha sites import FILE` first")
+    else:
+        assert sites_file is not None
+        sites, problems = load_sites(sites_file)
+        for problem in problems[:20]:
+            display.console.print(f"[yellow]skipped[/] {problem}")
+        if len(problems) > 20:
+            display.console.print(f"[yellow]… and {len(problems) - 20} more bad rows[/]")
+        if not sites:
+            raise UserError(f"{sites_file} has no usable site rows; check its URL column")
+    if site_specs:
+        sites = find_sites(sites, site_specs)
+    options = CrawlOptions(
+        sites=sites,
+        out_dir=out_dir,
+        max_pages=max_pages,
+        max_depth=max_depth,
+        site_timeout=site_timeout,
+        allow_private=allow_private,
+        resume=resume,
+        job_dir=job_dir,
+        render=False if no_render else None,
+        concurrency=concurrency,
+        concurrency_per_site=concurrency_per_site,
+        robots_txt=False if no_robots else None,
+        log_file=log_file or _default_log(out_dir, job_dir),
+        progress=display.update,
+    )
+    with display:
+        result = run_crawl(config, options)
+    print_summary(Console(), result, log_file=options.log_file)
+    if not result.completed:
+        raise UserError(
+            f"the sweep stopped before its end ({result.finish_reason}); run the same command "
+            "with --resume to continue where it stopped",
+        )
+
+
+def _default_log(out_dir: Path | None, job_dir: Path | None) -> Path | None:
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return out_dir / "crawl.log"
+    if job_dir is not None:
+        job_dir.mkdir(parents=True, exist_ok=True)
+        return job_dir / "crawl.log"
+    return None  # run_crawl puts it in the job directory

@@ -1,0 +1,96 @@
+"""`wuzha review …`: record reviewers' decisions on sites and hits."""
+
+from __future__ import annotations
+
+import click
+
+from indexer.review_states import STATUSES, TRANSITIONS
+from wuzha.cli._connect import elasticsearch
+from wuzha.config import get_settings
+from wuzha.errors import UserError
+
+
+def _lifecycle() -> str:
+    lines = []
+    for target, table in TRANSITIONS.items():
+        for src, dsts in table.items():
+            lines.append(f"  {target:4} {src:18} -> {', '.join(s for s in STATUSES if s in dsts)}")
+    return "\n".join(lines)
+
+
+@click.group()
+def review() -> None:
+    """Reviewers' decisions on sites and hits (kept in Elasticsearch, with a history)."""
+
+
+@review.command(
+    epilog="\b\nAllowed changes (a crawl may only raise taken_down -> recurred by itself):\n"
+    + _lifecycle()
+)
+@click.option("--site", "site", metavar="SITE", help="Registry URL, host[:port] or name of a site.")
+@click.option("--hit", "hit_id", metavar="ID", help="Id of one hit (its _id in Kibana).")
+@click.option(
+    "--query",
+    metavar="KQL",
+    help="Hits selected by a KQL-like query, e.g. 'site.domain:x.cn and scan.level:high'. "
+    "Supported: field:value, field:\"phrase\", field:(a or b), and/or/not, parentheses, "
+    "wildcards (not leading), ranges field >= value (numbers, dates, now-7d).",
+)
+@click.option("--status", required=True, type=click.Choice(STATUSES), help="The new status.")
+@click.option("--by", "by", help="Who decides (recorded with the decision). Required.")
+@click.option("--note", help="Why (shown in Kibana, the export and the review log).")
+@click.option("--limit", default=5000, show_default=True, help="Most hits --query may change.")
+def mark(site, hit_id, query, status, by, note, limit) -> None:
+    """Set the review status of a site, a hit, or the hits a query selects."""
+    from indexer import review as rv
+
+    chosen = [name for name, value in (("--site", site), ("--hit", hit_id), ("--query", query)) if value]
+    if len(chosen) != 1:
+        raise UserError("Say what to mark: exactly one of --site, --hit or --query.")
+    rv.check_reviewer(by)  # before connecting: a missing name is the commonest slip
+    settings = get_settings()
+    with elasticsearch(settings) as client:
+        if site:
+            result = rv.mark_site(client, settings, site, status, by, note)
+        elif hit_id:
+            result = rv.mark_hit(client, settings, hit_id, status, by, note)
+        else:
+            result = rv.mark_query(client, settings, query, status, by, note, limit=limit)
+            click.echo(f"{result.matched} hit(s) matched the query.")
+    for change in result.changed[:20]:
+        click.echo(f"{change.label}: {change.previous} -> {change.status} (by {change.by})")
+    if len(result.changed) > 20:
+        click.echo(f"… and {len(result.changed) - 20} more")
+    if result.refused:
+        from indexer.review_states import describe_allowed
+
+        for src in sorted(result.refused):
+            click.echo(f"left alone: {result.refused[src]} hit(s) that are {src!r} "
+                       f"({describe_allowed('hit', src)})")
+    click.secho(result.summary(status) + ".", fg="green" if result.changed else None)
+
+
+@review.command()
+@click.option("--site", "site", metavar="SITE", help="Registry URL, host[:port] or name.")
+@click.option("--hit", "hit_id", metavar="ID", help="Id of one hit.")
+def history(site, hit_id) -> None:
+    """Show the review history of a site or a hit, oldest first."""
+    from indexer import review as rv
+
+    if bool(site) == bool(hit_id):
+        raise UserError("Give exactly one of --site or --hit.")
+    settings = get_settings()
+    with elasticsearch(settings) as client:
+        if site:
+            target = rv.resolve_site(client, settings, site)
+        else:
+            target = rv.resolve_hit(client, settings, hit_id)
+        entries = rv.history(client, settings, target.type, target.id)
+    click.echo(f"{target.label}: now {target.status!r}")
+    for entry in entries:
+        r = entry.get("review") or {}
+        note = f" — {r['note']}" if r.get("note") else ""
+        click.echo(f"  {entry['@timestamp']}  {r.get('previous_status')} -> {r.get('status')}  "
+                   f"by {r.get('by')}{note}")
+    if not entries:
+        click.echo("  (no decisions recorded)")

@@ -1,0 +1,262 @@
+"""All of wuzha's settings, in one place.
+
+Values come from (highest first): environment variables, the TOML file named by
+``WUZHA_CONFIG`` (default ``./wuzha.toml`` when present), then the defaults below. Environment
+variables are ``WUZHA_<FIELD NAME>`` in upper case, except the few with a conventional name
+(``ELASTICSEARCH_URL`` and friends), listed in each field's ``validation_alias``.
+
+Every field's description is rendered in the README's settings table; a test keeps them in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from wuzha.errors import UserError
+
+
+def _default_state_dir() -> Path:
+    # Root's home is not readable by the unprivileged user that runs the local Elasticsearch,
+    # so root keeps wuzha's state in /var/lib like other daemons.
+    if os.geteuid() == 0:
+        return Path("/var/lib/wuzha")
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "wuzha"
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("WUZHA_CONFIG", "wuzha.toml"))
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """wuzha's configuration. Build one with :func:`get_settings`; pass it down explicitly."""
+
+    model_config = SettingsConfigDict(env_prefix="WUZHA_", extra="ignore", frozen=True)
+
+    # --- Elasticsearch connection -------------------------------------------------------
+    elasticsearch_url: str | None = Field(
+        None,
+        validation_alias=_alias("ELASTICSEARCH_URL", "WUZHA_ELASTICSEARCH_URL", "elasticsearch_url"),
+        description="URL of the Elasticsearch cluster (e.g. https://es.example:9200). Unset: "
+        "the local server started by `wuzha es up`, if any.",
+    )
+    elasticsearch_api_key: str | None = Field(
+        None,
+        validation_alias=_alias(
+            "ELASTICSEARCH_API_KEY", "WUZHA_ELASTICSEARCH_API_KEY", "elasticsearch_api_key"
+        ),
+        description="API key (base64 'id:key' form) for the cluster; preferred over a password.",
+    )
+    elasticsearch_username: str | None = Field(
+        None,
+        validation_alias=_alias(
+            "ELASTICSEARCH_USERNAME", "WUZHA_ELASTICSEARCH_USERNAME", "elasticsearch_username"
+        ),
+        description="User name for basic authentication.",
+    )
+    elasticsearch_password: str | None = Field(
+        None,
+        validation_alias=_alias(
+            "ELASTICSEARCH_PASSWORD", "WUZHA_ELASTICSEARCH_PASSWORD", "elasticsearch_password"
+        ),
+        description="Password for basic authentication.",
+    )
+    elasticsearch_ca_file: Path | None = Field(
+        None,
+        validation_alias=_alias(
+            "ELASTICSEARCH_CA_FILE", "WUZHA_ELASTICSEARCH_CA_FILE", "elasticsearch_ca_file"
+        ),
+        description="PEM file with the CA that signed the cluster's certificate.",
+    )
+    elasticsearch_verify_certs: bool = Field(
+        True, description="Verify the cluster's TLS certificate (turn off only for testing)."
+    )
+    elasticsearch_timeout: float = Field(
+        30.0, gt=0, description="Seconds to wait for one Elasticsearch request."
+    )
+    index_prefix: str = Field(
+        "wuzha",
+        description="Prefix of every index, alias and template wuzha creates "
+        "(pages: <prefix>-pages, …).",
+    )
+    bulk_chunk_size: int = Field(500, ge=1, description="Documents per bulk request.")
+    bulk_max_retries: int = Field(
+        5, ge=0, description="Retries (with exponential backoff) of a bulk chunk on 429 or 5xx."
+    )
+    bulk_initial_backoff: float = Field(
+        1.0, gt=0, description="Seconds before the first retry of a bulk chunk (doubles each retry)."
+    )
+    bulk_max_backoff: float = Field(
+        30.0, gt=0, description="Longest wait between two retries of a bulk chunk, in seconds."
+    )
+
+    # --- Local state ---------------------------------------------------------------------
+    state_dir: Path = Field(
+        default_factory=_default_state_dir,
+        description="Where wuzha keeps local state: spool, crawl jobs, the local "
+        "Elasticsearch. Default /var/lib/wuzha as root, else ~/.local/share/wuzha.",
+    )
+    spool_dir: Path | None = Field(
+        None,
+        description="Where documents wait while Elasticsearch is unreachable "
+        "(default <state_dir>/spool).",
+    )
+
+    # --- Local Elasticsearch (`wuzha es up`) ---------------------------------------------
+    es_version: str = Field(
+        "8.19.21",
+        description="Version of the single-node Elasticsearch that `wuzha es up` runs "
+        "(Maven Central integ-test-zip; 8.19 runs on Java 17).",
+    )
+    es_port: int = Field(9200, ge=1, le=65535, description="HTTP port of the local Elasticsearch (127.0.0.1).")
+    es_heap: str = Field("512m", description="JVM heap of the local Elasticsearch.")
+    es_java_home: Path | None = Field(
+        None,
+        description="JDK for the local Elasticsearch (default: the JDK that `java` runs, "
+        "or /usr/lib/jvm/java-17-openjdk-amd64).",
+    )
+
+    # --- Kibana --------------------------------------------------------------------------
+    kibana_url: str | None = Field(
+        None,
+        validation_alias=_alias("KIBANA_URL", "WUZHA_KIBANA_URL", "kibana_url"),
+        description="Kibana URL for `wuzha kibana setup` (e.g. http://localhost:5601).",
+    )
+
+    # --- Review and exports ----------------------------------------------------------------
+    report_timezone: str = Field(
+        "Asia/Shanghai",
+        description="Time zone of the weekly takedown export: ISO weeks run from Monday 00:00 "
+        "to Monday 00:00 here, and the export shows times in it.",
+    )
+
+    # --- Crawling ------------------------------------------------------------------------
+    crawl_robots_txt: bool = Field(
+        True, description="Obey robots.txt of crawled sites (default: yes)."
+    )
+    crawl_max_pages: int = Field(200, ge=1, description="Default page budget per site.")
+    crawl_max_depth: int = Field(4, ge=0, description="Default link depth budget per site.")
+    crawl_site_timeout: float = Field(
+        600.0, gt=0, description="Default wall-time budget per site, in seconds."
+    )
+    crawl_download_timeout: float = Field(
+        20.0, gt=0, description="Seconds one download may take (connection and body) before it fails."
+    )
+    crawl_max_url_length: int = Field(
+        2048, ge=1, description="Longest URL the crawler requests (longer ones are skipped as traps)."
+    )
+    crawl_site_max_errors: int = Field(
+        8, ge=1,
+        description="Consecutive failed requests (network errors, 5xx) after which a site is "
+        "given up for this sweep.",
+    )
+    crawl_concurrency: int = Field(64, ge=1, description="Concurrent requests in total.")
+    crawl_concurrency_per_site: int = Field(2, ge=1, description="Concurrent requests per site.")
+    crawl_max_response_bytes: int = Field(
+        5 * 1024 * 1024, ge=1,
+        description="Largest response body kept, after decompression (bigger ones are dropped).",
+    )
+    crawl_playwright: bool = Field(
+        True, description="Render flagged and script-only pages in Chromium via Playwright."
+    )
+    chromium_path: Path = Field(
+        Path("/usr/bin/chromium"), description="Chromium executable for Playwright."
+    )
+    # --- Local site farm (tests, demo, benchmarks) -----------------------------------------
+    farm_base_port: int = Field(
+        18000, ge=1, le=65535, description="Port of the farm's site 0 (site i on base+i, control on base-1)."
+    )
+    farm_seed: int = Field(20240601, description="Seed of the farm generator (same seed, same farm).")
+    farm_sites: int = Field(60, ge=1, description="Number of sites `wuzha farm serve` starts by default.")
+    redis_url: str | None = Field(
+        None,
+        validation_alias=_alias("REDIS_URL", "WUZHA_REDIS_URL", "redis_url"),
+        description="Redis URL; when set, crawls share their queue and dupefilter through "
+        "scrapy-redis (distributed crawling).",
+    )
+
+    @property
+    def spool_path(self) -> Path:
+        return self.spool_dir or self.state_dir / "spool"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (environment and config file are read once). A bad value
+    is a :class:`~wuzha.errors.UserError` naming the setting, not a validation traceback."""
+    try:
+        return Settings()
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(
+            f"The config file {_config_file()} is not valid TOML ({err}): fix it, or point "
+            "WUZHA_CONFIG at another file."
+        ) from None
+    except ValidationError as err:
+        problems = "; ".join(_describe(error) for error in err.errors())
+        raise UserError(
+            f"Bad setting: {problems}. Fix it in the environment or in {_config_file()}."
+        ) from None
+
+
+def _describe(error: Any) -> str:
+    name = str(error["loc"][0]) if error.get("loc") else "?"
+    field = Settings.model_fields.get(name)
+    where = f"{name} ({env_var_name(name, field)})" if field is not None else name
+    return f"{where} = {error.get('input')!r}: {error['msg']}"
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """A copy of the process settings with some fields replaced (tests, CLI flags)."""
+    return get_settings().model_copy(update=overrides)
+
+
+def env_var_name(name: str, field: Any) -> str:
+    """The environment variable an operator sets for a field (the conventional alias if any)."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"WUZHA_{name.upper()}"
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown), generated from the fields above."""
+    rows = ["| setting (env var) | config file key | default | what it does |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "see description"
+        else:
+            default = "unset" if field.default is None else f"`{field.default}`"
+        rows.append(
+            f"| `{env_var_name(name, field)}` | `{name}` | {default} | {field.description} |"
+        )
+    return "\n".join(rows)
