@@ -13,7 +13,12 @@ that were still in flight as done. The journal is an append-only log flushed lin
 
 On resume: pending = requests − done (re-requested), finished sites stay finished, and pages
 already in the output's ``pages.jsonl`` are never emitted again. A torn last line (kill in the
-middle of a write) is ignored.
+middle of a write) is ignored, and ended before the resumed run appends to the file.
+
+Ordering is what makes any kill point safe: a page's links are journalled as requests before its
+item is handed to the pipelines, and the page is journalled as done only after the pipelines
+are through with it, so a done page's children are always in ``requests.jsonl``. A site is
+journalled as finished only once none of its requests is queued, in flight or in the pipelines.
 """
 
 from __future__ import annotations
@@ -39,6 +44,22 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(record, dict):
                 yield record
+
+
+def _end_torn_line(path: Path) -> None:
+    """Close a line a killed run left half-written, so the next record starts a line of its own.
+
+    Appended straight after the torn text, the first record of the resumed run would share its
+    line, fail to parse and be lost on the next resume (a request never re-made: a gap)."""
+    try:
+        with path.open("rb+") as fh:
+            if fh.seek(0, os.SEEK_END) == 0:
+                return
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) != b"\n":
+                fh.write(b"\n")
+    except FileNotFoundError:
+        return
 
 
 @dataclass
@@ -106,7 +127,9 @@ class Journal:
         fh = self._files.get(name)
         if fh is None:
             self.directory.mkdir(parents=True, exist_ok=True)
-            fh = self._files[name] = (self.directory / name).open("a", encoding="utf-8")
+            path = self.directory / name
+            _end_torn_line(path)
+            fh = self._files[name] = path.open("a", encoding="utf-8")
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         fh.flush()  # into the OS: survives the process being killed
 

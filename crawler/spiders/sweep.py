@@ -5,8 +5,10 @@
 
 Sites are started a few at a time (``WUZHA_ACTIVE_SITES``) so the frontier in memory stays small
 and each site's wall-time budget starts when its crawl does. Every request carries its site's id
-as ``download_slot`` (per-site concurrency and AutoThrottle) and a token; when a site has no
-token left in flight it is finished and its final state settled (`site_states`).
+as ``download_slot`` (per-site concurrency and AutoThrottle) and a token, held until the request
+failed or its page is through the pipelines; when a site has no token left it is finished and its
+final state settled (`site_states`). With ``WUZHA_JOB_DIR`` every step is journalled
+(:mod:`crawler.journal`) so ``--resume`` continues a killed sweep without gaps or duplicates.
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ class SweepSpider(scrapy.Spider):
             self.journal.start(self.run_id, fresh=self._resumed is None)
         self.run_id = self.run_id or uuid.uuid4().hex[:12]
         self._emitted: set[str] = set(self._resumed.emitted) if self._resumed else set()
-        self._in_pipeline: dict[str, str] = {}
+        self._in_pipeline: dict[str, tuple[str, str, int | None]] = {}  # item url -> request
         self._restore_sites()
         self._refresh_site_states()
 
@@ -175,6 +177,7 @@ class SweepSpider(scrapy.Spider):
                 continue
             state.seen.add(url)
             state.requested += 1
+            state.traps.check(url)  # the trap rules' counts of URL shapes, as they were
             if url in emitted:
                 state.pages += 1
 
@@ -198,7 +201,11 @@ class SweepSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         if self._resumed is not None:
-            for request in self._resume_requests():
+            # Build them all (each takes its site's token) before handing out the first: Scrapy
+            # pulls start requests lazily, and a site whose first resumed requests came back
+            # before the next was built would be settled as finished and the rest of its
+            # frontier dropped. They are the frontier the interrupted run held in memory anyway.
+            for request in list(self._resume_requests()):
                 yield request
         for state in list(self.states.values()):
             if state.status != PENDING:
@@ -307,10 +314,16 @@ class SweepSpider(scrapy.Spider):
         state = self.states.get(meta.get("site_id", ""))
         if state is None:
             return
+        item_out = False
         try:
-            yield from self._handle_page(state, response)
+            for output in self._handle_page(state, response):
+                item_out = item_out or isinstance(output, dict)
+                yield output
         finally:
-            self._release(state, meta.get("wz_token"))
+            # A page's item keeps the token until the pipelines are through with it (see
+            # _on_item_done): a site is settled only when all its pages are written.
+            if not item_out:
+                self._release(state, meta.get("wz_token"))
 
     def _handle_page(self, state: SiteState, response: Response) -> Iterator[Any]:
         from crawler.encoding import NotHtml, decode_html
@@ -377,7 +390,8 @@ class SweepSpider(scrapy.Spider):
             self._mark_done(requested_url)
             return
         self._emitted.add(url)
-        self._in_pipeline[url] = requested_url  # closed in the journal once the item is through
+        # Closed in the journal, and its token released, once the item is through the pipelines.
+        self._in_pipeline[url] = (requested_url, state.id, response.meta.get("wz_token"))
         state.pages += 1
         stats.inc_value("sweep/pages")
         redirects = response.meta.get("redirect_urls") or []
@@ -461,9 +475,14 @@ class SweepSpider(scrapy.Spider):
 
     def _on_item_done(self, item: dict[str, Any], **_: Any) -> None:
         item_url = item.get("url") if isinstance(item, dict) else None
-        requested = self._in_pipeline.pop(item_url, None) if item_url else None
-        if requested:
-            self._mark_done(requested, item_url)
+        entry = self._in_pipeline.pop(item_url, None) if item_url else None
+        if entry is None:
+            return
+        requested, site_id, token = entry
+        self._mark_done(requested, item_url)
+        state = self.states.get(site_id)
+        if state is not None:
+            self._release(state, token)
 
     def _on_item_dropped(self, item: dict[str, Any], **_: Any) -> None:
         self._on_item_done(item)

@@ -251,6 +251,8 @@ class ForumKind(Kind):
                             obfuscated=thread.obfuscated and on_page,
                             fraud_post=(thread.fraud_floor - first) if on_page else None,
                             fraud_floor=thread.fraud_floor if on_page else None,
+                            # later pages of a spam thread still show the scam as their title
+                            lists_fraud_titles=bool(thread.spam) and not on_page,
                             params=(fid, thread.tid, p, n_pages),
                         )
                     )
