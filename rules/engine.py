@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from pathlib import Path
 
 from rules.conditions import MAX_CHECKED, Evidence, Span
@@ -219,6 +220,22 @@ class Engine:
             unless = compiler.compile(rule.unless) if rule.unless is not None else None
             self._plan.append((required, compiler.compile(rule.match), unless))
         self._grouped = frozenset(compiler.near_terms)
+        # The same clauses as bits, to pick a page's candidate rules without a loop over every
+        # clause: bit k of term_bits[i] says that term i satisfies clause k; a rule is a
+        # candidate when the bits of all its clauses are among the page's satisfied ones.
+        clause_bit: dict[frozenset[int], int] = {}
+        self._term_bits: list[int] = [0] * len(self.matcher)
+        self._needs: list[int] = []
+        for required, _, _ in self._plan:
+            need = 0
+            for clause in required or ():
+                bit = clause_bit.get(clause)
+                if bit is None:
+                    bit = clause_bit[clause] = 1 << len(clause_bit)
+                    for term in clause:
+                        self._term_bits[term] |= bit
+                need |= bit
+            self._needs.append(need)
         self._signal_sources = {
             "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
             "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
@@ -306,30 +323,23 @@ class Engine:
         return self._candidate_indexes({index[t] for t in present if t in index})
 
     def _candidate_indexes(self, present: set[int]) -> list[int]:
-        return [
-            i
-            for i, (required, _, _) in enumerate(self._plan)
-            if required is None or all(not clause.isdisjoint(present) for clause in required)
-        ]
+        satisfied = reduce(or_, map(self._term_bits.__getitem__, present), 0)
+        return [i for i, need in enumerate(self._needs) if not need & ~satisfied]
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
-        # Whether a rule fires is decided on pattern indexes: its clauses, its match on raw
-        # occurrences (cheap), then its `unless` (strict; shared by most rules, so decided once
-        # per page), and only then the evidence, with word boundaries checked. That order
-        # differs from "match strictly, then unless", but all of them must agree for a hit.
-        present = page.present_indexes
-        for rule_index, (required, match, unless) in enumerate(self._plan):
-            if required is not None:
-                for clause in required:
-                    if clause.isdisjoint(present):
-                        break
-                else:
-                    required = None
-                if required is not None:
-                    continue
-            if not match.holds(page):
-                continue
+        # Whether a rule fires is decided on pattern indexes: its clauses (as bits), its
+        # `unless` (strict; shared by most rules, so decided once per page, and on most pages
+        # where a rule's terms occur it is what keeps the rule quiet: asked first, it spares
+        # the rule's own check), its match on raw occurrences (cheap), and only then the
+        # evidence, with word boundaries checked. That order differs from "match strictly,
+        # then unless", but every step is a pure verdict on the page and all of them must
+        # agree for a hit, so the hits are the same.
+        plan = self._plan
+        for rule_index in self._candidate_indexes(page.present_indexes):
+            _, match, unless = plan[rule_index]
             if unless is not None and page.unless_holds(unless):
+                continue
+            if not match.holds(page):
                 continue
             rule = self.rules[rule_index]
             evidence = rule.match.evaluate(page)

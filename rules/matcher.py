@@ -13,6 +13,7 @@ about (see :class:`PageMatches`).
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import compress
@@ -23,6 +24,9 @@ import ahocorasick_rs
 Span = tuple[int, int]
 _INDEX = itemgetter(0)
 _SORT_ALL_AFTER = 6  # terms looked up one by one (a C-level filter each) before sorting all
+_ITEM = "L" if array("I").itemsize < 4 else "I"  # an unsigned type of at least 32 bits
+_ITEM_SIZE = array(_ITEM).itemsize
+_FIRST_LOOKUPS = 24  # first occurrences searched one by one before tabling every term's
 
 
 class PageMatches:
@@ -33,28 +37,68 @@ class PageMatches:
     other term gets a C-level filter of its own.
     """
 
-    __slots__ = ("_covered", "_first", "_group", "_grouped", "_spans", "matches", "present")
+    __slots__ = (
+        "_covered",
+        "_first",
+        "_first_all",
+        "_group",
+        "_grouped",
+        "_order",
+        "_packed",
+        "_spans",
+        "matches",
+        "present",
+    )
 
     def __init__(
         self, matches: list[tuple[int, int, int]], grouped: frozenset[int] = frozenset()
     ) -> None:
         self.matches = matches
-        self.present: set[int] = set(map(_INDEX, matches))
+        # term index of every match, in the automaton's order (by end): the set of terms
+        # present, the order of first appearance and first occurrences all come from it in C
+        self._order: list[int] = list(map(_INDEX, matches))
+        self.present: set[int] = set(self._order)
         self._grouped = grouped
-        self._first: dict[int, tuple[int, int, int]] | None = None
+        self._first: dict[int, tuple[int, int, int]] = {}
+        self._first_all = False  # whether _first holds every present term
+        self._packed: bytes | None = None  # _order as machine ints, searched with bytes.find
         self._group: list[tuple[int, int, int]] | None = None  # sorted occurrences of…
         self._covered: frozenset[int] | None = None  # …these terms (None: of every term)
         self._spans: dict[int, list[Span]] = {}
 
     def first(self, index: int) -> Span:
-        """The first occurrence of a present term."""
+        """The first occurrence of a present term (KeyError for an absent one)."""
         first = self._first
-        if first is None:
-            # reversed: the earliest occurrence is assigned last and wins (all in C)
-            backwards = self.matches[::-1]
-            first = self._first = dict(zip(map(_INDEX, backwards), backwards))
-        _, start, end = first[index]
+        found = first.get(index)
+        if found is None:
+            if self._first_all:
+                raise KeyError(index)
+            if len(first) < _FIRST_LOOKUPS:
+                # a memchr-speed search that stops at the first match: cheaper than a table of
+                # every term's first occurrence when only a few terms are asked about
+                found = first[index] = self.matches[self._position(index)]
+            else:
+                # reversed: the earliest occurrence is assigned last and wins (all in C)
+                backwards = self.matches[::-1]
+                first.update(zip(map(_INDEX, backwards), backwards))
+                self._first_all = True
+                found = first[index]
+        # occurrences of one term all have its length: the first by end is the first by start
+        _, start, end = found
         return start, end
+
+    def _position(self, index: int) -> int:
+        """Where the first match of a present term is in ``matches``."""
+        packed = self._packed
+        if packed is None:
+            packed = self._packed = array(_ITEM, self._order).tobytes()
+        key = array(_ITEM, (index,)).tobytes()
+        at = packed.find(key)
+        while at % _ITEM_SIZE:  # the key's bytes straddling two items: search on
+            at = packed.find(key, at + 1)
+        if at < 0:
+            raise KeyError(index)
+        return at // _ITEM_SIZE
 
     def spans(self, index: int) -> list[Span]:
         """Every occurrence of a term, in order of position (empty when absent)."""
@@ -68,14 +112,14 @@ class PageMatches:
         if group is None or (self._covered is not None and index not in self._covered):
             if group is None and index in self._grouped:
                 keep = self._grouped.__contains__
-                group = sorted(compress(matches, map(keep, map(_INDEX, matches))))
+                group = sorted(compress(matches, map(keep, self._order)))
                 self._group, self._covered = group, self._grouped
             elif len(self._spans) >= _SORT_ALL_AFTER:
                 # many different terms asked for: sort every occurrence out at once
                 group = self._group = sorted(matches)
                 self._covered = None
             else:
-                found = list(compress(matches, map(index.__eq__, map(_INDEX, matches))))
+                found = list(compress(matches, map(index.__eq__, self._order)))
                 spans = self._spans[index] = [(s, e) for _, s, e in found]
                 return spans
         # sorted by (index, start): occurrences of one pattern all have its length, so the
@@ -88,7 +132,7 @@ class PageMatches:
 
     def in_order_of_appearance(self) -> dict[int, None]:
         """Present term indexes, ordered by their first match as the automaton reported it."""
-        return dict.fromkeys(map(_INDEX, self.matches))
+        return dict.fromkeys(self._order)
 
 
 class TermMatcher:

@@ -1,1 +1,0 @@
-"""Spiders of the wuzha Scrapy project (``scrapy list``)."""
