@@ -9,11 +9,21 @@ that were still in flight as done. The journal is an append-only log flushed lin
 * ``done.jsonl`` – every request fully handled: its page went through the pipelines (or it
   failed for good), written *after* that happened;
 * ``sites.jsonl`` – each site's final state when it finished;
+* ``indexed.jsonl`` – with Elasticsearch: every page whose documents the bulk writer has durably
+  handled (sent, or written to its spool, which is replayed later), written after that flush;
 * ``run.json`` – the run id, so a resumed crawl keeps it.
 
 On resume: pending = requests − done (re-requested), finished sites stay finished, and pages
 already in the output's ``pages.jsonl`` are never emitted again. A torn last line (kill in the
 middle of a write) is ignored, and ended before the resumed run appends to the file.
+
+"Written to the files" and "indexed" are separate facts: the bulk writer keeps up to
+``bulk_chunk_size`` documents in memory, so a page can be done (and in ``pages.jsonl``) while
+its documents died with the process. With indexing on, a resumed crawl fetches the pages that
+were emitted but are not in ``indexed.jsonl`` again (:meth:`JournalState.unindexed`) and sends
+them through the pipelines once more: the index pipeline writes them (page ids are idempotent,
+so a page that did reach Elasticsearch is overwritten, never duplicated) and the output
+pipeline skips them (its files already hold them). Not counted again against any budget.
 
 Ordering is what makes any kill point safe: a page's links are journalled as requests before its
 item is handed to the pipelines, and the page is journalled as done only after the pipelines
@@ -71,9 +81,21 @@ class JournalState:
     done: set[str] = field(default_factory=set)
     emitted: set[str] = field(default_factory=set)  # page URLs already written as items
     finished_sites: dict[str, dict[str, Any]] = field(default_factory=dict)
+    indexed: set[str] = field(default_factory=set)  # page URLs durably handed to the index
+    item_of: dict[str, str] = field(default_factory=dict)  # done request URL -> its item's URL
 
     def pending(self) -> list[dict[str, Any]]:
         return [e for url, e in self.requests.items() if url not in self.done]
+
+    def unindexed(self) -> list[dict[str, Any]]:
+        """Requests that are done and emitted a page the index never got (it was still in the
+        bulk writer's buffer when the process died): to be fetched and indexed again."""
+        entries = []
+        for url, item_url in self.item_of.items():
+            entry = self.requests.get(url)
+            if entry is not None and item_url not in self.indexed:
+                entries.append(entry)
+        return entries
 
 
 class Journal:
@@ -103,6 +125,11 @@ class Journal:
                 state.done.add(rec["u"])
             if rec.get("item"):
                 state.emitted.add(rec["item"])
+                if "u" in rec:
+                    state.item_of[rec["u"]] = rec["item"]
+        for rec in _read_jsonl(self.directory / "indexed.jsonl"):
+            if isinstance(rec.get("u"), str):
+                state.indexed.add(rec["u"])
         for rec in _read_jsonl(self.directory / "sites.jsonl"):
             if "s" in rec:
                 state.finished_sites[rec["s"]] = rec
@@ -117,7 +144,7 @@ class Journal:
     def start(self, run_id: str, *, fresh: bool) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         if fresh:
-            for name in ("requests.jsonl", "done.jsonl", "sites.jsonl"):
+            for name in ("requests.jsonl", "done.jsonl", "sites.jsonl", "indexed.jsonl"):
                 (self.directory / name).unlink(missing_ok=True)
         tmp = self.directory / "run.json.tmp"
         tmp.write_text(json.dumps({"run_id": run_id}), "utf-8")
@@ -141,6 +168,11 @@ class Journal:
         if item_url:
             record["item"] = item_url
         self._append("done.jsonl", record)
+
+    def indexed(self, page_urls: list[str]) -> None:
+        """Pages whose documents the bulk writer has sent or spooled (after that happened)."""
+        for url in page_urls:
+            self._append("indexed.jsonl", {"u": url})
 
     def site_finished(self, site_id: str, summary: dict[str, Any]) -> None:
         self._append("sites.jsonl", {"s": site_id, **summary})

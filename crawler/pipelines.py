@@ -99,7 +99,15 @@ class ScanPipeline:
 
 class IndexPipeline:
     """Pages and hits through :class:`indexer.writer.BulkWriter` (bulk, spooled when
-    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document."""
+    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document.
+
+    The writer buffers pages in memory, so an item through this pipeline is not yet in the
+    index. With the sweep's journal, each page is journalled as indexed only when the writer
+    reports its batch sent or spooled (``BulkWriter.on_flushed``); a resumed crawl fetches the
+    pages that were written to the files but never journalled as indexed again
+    (:mod:`crawler.journal`). Chosen over holding each item until its batch is flushed: the
+    spider settles a site only when its items are through, and waiting on a batch of up to
+    ``bulk_chunk_size`` pages from many sites would hold every site open for it."""
 
     def __init__(self, crawler: Any, config: Any) -> None:
         self.crawler = crawler
@@ -110,6 +118,8 @@ class IndexPipeline:
         self.sites: dict[str, dict[str, Any]] = {}
         self.run_id = ""
         self.started = _now()
+        self.journal: Any = None  # crawler.journal.Journal of the sweep, when it keeps one
+        self._unjournalled: dict[str, set[str]] = {}  # page id -> page URLs in the buffer
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -126,11 +136,20 @@ class IndexPipeline:
 
         self.run_id = getattr(self.crawler.spider, "run_id", "") or ""
         self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl here, clearly
+        track = getattr(self.crawler.spider, "track_indexing", None)
+        self.journal = track() if callable(track) else None
+        if self.journal is not None:
+            self.writer.on_flushed = self._journal_indexed
         self.started = self._earlier_start() or self.started
         self.writer.index_crawl(self._run_document(status="running"))
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
+        if self.journal is not None and item.get("url"):
+            # Noted before it is queued: queuing it may flush the batch it lands in.
+            from indexer.ids import page_id
+
+            self._unjournalled.setdefault(page_id(item["url"]), set()).add(item["url"])
         self.writer.index_page(item)
         site = item.get("site") or {}
         if site.get("id"):
@@ -145,6 +164,15 @@ class IndexPipeline:
     def close_spider(self) -> None:
         if self.writer is not None:
             self.writer.flush()
+
+    def _journal_indexed(self, docs: list[Any]) -> None:
+        """The writer's batch is sent or spooled: its pages are safe from a kill now."""
+        urls: list[str] = []
+        for doc in docs:
+            if doc.kind == "pages":
+                urls.extend(self._unjournalled.pop(doc.id, ()))
+        if urls:
+            self.journal.indexed(urls)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.writer is None:

@@ -11,6 +11,9 @@ Documents are buffered and sent in chunks of ``bulk_chunk_size``. When Elasticse
 batches go to the spool instead and the writer stops trying for ``offline_retry_seconds`` (so a
 dead cluster costs one failed connection per interval, not one per page); when it answers
 again, the spool is replayed before new documents, so an older version never overwrites a newer.
+``writer.on_flushed``, when set, is called with the documents of each batch once the batch is
+durably handled (sent, refused and recorded, or spooled): the crawler journals those pages as
+indexed, so a killed crawl knows which buffered pages never reached the index.
 Misconfiguration found at start (bad credentials, TLS, not Elasticsearch) raises
 :class:`~indexer.errors.IndexerError` at once: spooling would only hide it.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Self
 
@@ -76,6 +80,8 @@ class BulkWriter:
         self._page_hits: dict[str, set[str]] = {}
         self._spooled = False  # something of ours (or an earlier run's) waits in the spool
         self._closed = False
+        #: Called with each batch's documents after the batch was sent or spooled.
+        self.on_flushed: Callable[[list[Document]], None] | None = None
         self._start(replay_on_start)
 
     # --- public API ------------------------------------------------------------------------
@@ -131,6 +137,11 @@ class BulkWriter:
         page_hits, self._page_hits = self._page_hits, {}
         if not docs:
             return
+        self._write(docs, page_hits)
+        if self.on_flushed is not None:
+            self.on_flushed(docs)
+
+    def _write(self, docs: list[Document], page_hits: dict[str, set[str]]) -> None:
         actions = [action_for(doc, self.prefix) for doc in docs]
         if self._is_offline():
             self._to_spool(actions)

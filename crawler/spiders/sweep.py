@@ -9,6 +9,10 @@ as ``download_slot`` (per-site concurrency and AutoThrottle) and a token, held u
 failed or its page is through the pipelines; when a site has no token left it is finished and its
 final state settled (`site_states`). With ``WUZHA_JOB_DIR`` every step is journalled
 (:mod:`crawler.journal`) so ``--resume`` continues a killed sweep without gaps or duplicates.
+With Elasticsearch the index pipeline also journals which pages reached the index
+(:meth:`SweepSpider.track_indexing`): on resume, pages emitted but never indexed (lost from the
+bulk writer's buffer) are fetched again without following their links or counting against the
+budget, and emitted again for the index; the output files already hold them and skip them.
 """
 
 from __future__ import annotations
@@ -94,6 +98,8 @@ class SweepSpider(scrapy.Spider):
         self.journal: Journal | None = None
         self._resumed: JournalState | None = None
         self._ticker: task.LoopingCall | None = None
+        self._indexing = False  # the index pipeline journals what reached Elasticsearch
+        self._indexed: set[str] = set()  # page URLs the interrupted run got into the index
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -154,6 +160,8 @@ class SweepSpider(scrapy.Spider):
         self.run_id = self.run_id or uuid.uuid4().hex[:12]
         self._emitted: set[str] = set(self._resumed.emitted) if self._resumed else set()
         self._in_pipeline: dict[str, tuple[str, str, int | None]] = {}  # item url -> request
+        if self._resumed is not None:
+            self._indexed = set(self._resumed.indexed)
         self._restore_sites()
         self._refresh_site_states()
 
@@ -181,6 +189,15 @@ class SweepSpider(scrapy.Spider):
             if url in emitted:
                 state.pages += 1
 
+    def track_indexing(self) -> Journal | None:
+        """Called by the index pipeline when it opens: from now on pages emitted by the
+        interrupted run but missing from ``indexed.jsonl`` are emitted again. Returns the
+        journal to record indexed pages in (None without one)."""
+        if self.journal is None:
+            return None
+        self._indexing = True
+        return self.journal
+
     def _on_opened(self, spider: scrapy.Spider) -> None:
         self._ticker = task.LoopingCall(self._tick)
         self._ticker.start(1.0, now=False)
@@ -205,7 +222,7 @@ class SweepSpider(scrapy.Spider):
             # pulls start requests lazily, and a site whose first resumed requests came back
             # before the next was built would be settled as finished and the rest of its
             # frontier dropped. They are the frontier the interrupted run held in memory anyway.
-            for request in list(self._resume_requests()):
+            for request in [*self._resume_requests(), *self._reindex_requests()]:
                 yield request
         for state in list(self.states.values()):
             if state.status != PENDING:
@@ -253,6 +270,30 @@ class SweepSpider(scrapy.Spider):
             )
         self.crawler.stats.set_value("sweep/resumed_requests", len(pending))
 
+    def _reindex_requests(self) -> Iterator[Request]:
+        """Done pages whose documents died in the bulk writer's buffer: fetched again for the
+        index only (already counted, links already journalled, files already hold them)."""
+        assert self._resumed is not None
+        if not self._indexing:
+            return
+        entries = self._resumed.unindexed()
+        for entry in entries:
+            state = self.states.get(entry.get("s"))
+            if state is None:
+                continue
+            if state.status == PENDING:
+                state.start()
+            yield self._build_request(
+                state,
+                entry["u"],
+                depth=int(entry.get("d", 0)),
+                priority=int(entry.get("p", 0)),
+                render=bool(entry.get("r")) and self.render_enabled,
+                dont_filter=True,
+                reindex=True,
+            )
+        self.crawler.stats.set_value("sweep/reindex_requests", len(entries))
+
     # --- requests ---------------------------------------------------------------------------
 
     def _make_request(
@@ -286,6 +327,7 @@ class SweepSpider(scrapy.Spider):
         priority: int,
         render: bool,
         dont_filter: bool = False,
+        reindex: bool = False,
     ) -> Request:
         token = next(self._tokens)
         state.tokens.add(token)
@@ -296,6 +338,8 @@ class SweepSpider(scrapy.Spider):
             "wz_url": url,
             "depth": depth,
         }
+        if reindex:
+            meta["wz_reindex"] = True
         if render:
             meta.update(_render_meta())
         return Request(
@@ -376,24 +420,33 @@ class SweepSpider(scrapy.Spider):
                 priority=response.request.priority + 5 if response.request else 5,
                 render=True,
                 dont_filter=True,
+                reindex=bool(response.meta.get("wz_reindex")),
             )
             # The journal entry for this URL is completed by the rendered fetch.
             yield request
             return
 
         depth = int(response.meta.get("depth", 0))
-        yield from self._follow_links(state, page, depth)
+        if not response.meta.get("wz_reindex"):
+            # A page fetched again for the index only: its links were journalled the first time.
+            yield from self._follow_links(state, page, depth)
 
         url = canonical_or_none(response.url) or requested_url
         if url in self._emitted or requested_url in self._emitted:
-            stats.inc_value("sweep/skipped/already_emitted")
-            self._mark_done(requested_url)
-            return
-        self._emitted.add(url)
+            if not self._needs_index(url, requested_url):
+                stats.inc_value("sweep/skipped/already_emitted")
+                self._mark_done(requested_url)
+                return
+            # Emitted by the interrupted run, never indexed: again, for the index (the files
+            # skip it), not counted as a new page.
+            self._indexed.add(url)  # once per run is enough
+            stats.inc_value("sweep/reindexed")
+        else:
+            self._emitted.add(url)
+            state.pages += 1
+            stats.inc_value("sweep/pages")
         # Closed in the journal, and its token released, once the item is through the pipelines.
         self._in_pipeline[url] = (requested_url, state.id, response.meta.get("wz_token"))
-        state.pages += 1
-        stats.inc_value("sweep/pages")
         redirects = response.meta.get("redirect_urls") or []
         yield {
             "url": url,
@@ -418,6 +471,14 @@ class SweepSpider(scrapy.Spider):
             "posts": page.get("posts", []),
             "content_hash": hashlib.sha1(page.get("text", "").encode("utf-8")).hexdigest(),
         }
+
+    def _needs_index(self, url: str, requested_url: str) -> bool:
+        """An already emitted page the interrupted run did not get into the index."""
+        if not self._indexing or self._resumed is None:
+            return False
+        if url in self._indexed or requested_url in self._indexed:
+            return False
+        return url in self._resumed.emitted or requested_url in self._resumed.emitted
 
     def _needs_render(self, page: dict[str, Any], html: str) -> bool:
         """A page whose content only scripts can produce: scripts, hardly any text and no

@@ -72,10 +72,6 @@ THREADS = [f"http://127.0.0.1:9/viewtopic.php?t={n}" for n in range(1, 7)]
 
 
 def _resumed_spider(tmp_path):
-    from scrapy.utils.test import get_crawler
-
-    from crawler.spiders.sweep import SweepSpider
-
     job = tmp_path / "job"
     journal = Journal(job)
     journal.start("run1", fresh=True)
@@ -84,8 +80,16 @@ def _resumed_spider(tmp_path):
         journal.requested(url, "s1", depth=1, render=False, priority=19)
     journal.finished(SITE, SITE)
     journal.close()
+    return _spider_on_job(tmp_path)
+
+
+def _spider_on_job(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.sweep import SweepSpider
+
     crawler = get_crawler(SweepSpider, {
-        "WUZHA_JOB_DIR": str(job), "WUZHA_RESUME": True, "WUZHA_RENDER": False,
+        "WUZHA_JOB_DIR": str(tmp_path / "job"), "WUZHA_RESUME": True, "WUZHA_RENDER": False,
         "DOWNLOAD_HANDLERS": {},
     })
     spider = SweepSpider.from_crawler(crawler, site_list=[{"id": "s1", "url": SITE, "name": "论坛"}])
@@ -140,3 +144,77 @@ def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_
     assert state.finished
     sites = (tmp_path / "job" / "sites.jsonl").read_text().splitlines()
     assert [json.loads(line)["s"] for line in sites] == ["s1"]
+
+
+# --- written to the files is not the same as indexed -------------------------------------------
+
+
+def test_done_pages_the_index_never_got_are_listed_for_fetching_again(tmp_path):
+    journal = Journal(tmp_path / "job")
+    journal.start("run1", fresh=True)
+    for n in range(4):
+        journal.requested(f"http://a.cn/{n}", "s1", depth=1, render=False, priority=3)
+    journal.finished("http://a.cn/0", "http://a.cn/0")
+    journal.finished("http://a.cn/1", "http://a.cn/moved")  # redirected: the item has its own URL
+    journal.finished("http://a.cn/2")  # failed for good: nothing to index
+    journal.indexed(["http://a.cn/0"])  # its batch was sent; /moved was still in the buffer
+    journal.close()
+    state = Journal(tmp_path / "job").load()
+    assert state.indexed == {"http://a.cn/0"}
+    assert [(e["u"], e["d"], e["p"]) for e in state.unindexed()] == [("http://a.cn/1", 1, 3)]
+    assert [e["u"] for e in state.pending()] == ["http://a.cn/3"]
+    Journal(tmp_path / "job").start("run2", fresh=True)
+    assert not Journal(tmp_path / "job").load().indexed  # a fresh start forgets it too
+
+
+def _page_response(request, text="正文"):
+    from scrapy.http import HtmlResponse
+
+    links = "".join(f'<a href="{url}">帖子{n}</a>' for n, url in enumerate(THREADS))
+    body = f"<html><body><p>{text * 60}</p>{links}</body></html>".encode()
+    return HtmlResponse(request.url, body=body, request=request,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def test_a_done_page_missing_from_the_index_is_sent_again_once_without_counting_twice(tmp_path):
+    """Killed while the board page sat in the bulk writer's buffer: done and in pages.jsonl,
+    never in Elasticsearch. With indexing on, the resume fetches it again and emits it for the
+    index, without following its links (they are journalled) or counting it as a new page."""
+    spider, state = _resumed_spider(tmp_path)
+    assert spider.track_indexing() is spider.journal
+    pages_before, requested_before = state.pages, state.requested
+
+    async def start():
+        return [r async for r in spider.start()]
+
+    requests = asyncio.run(start())
+    assert [r.url for r in requests] == [*THREADS, SITE]
+    again = requests[-1]
+    assert again.dont_filter and again.meta["wz_reindex"] and again.meta["depth"] == 0
+    for request in requests[:-1]:
+        _answer_404(spider, request)
+    outputs = list(spider.parse_page(_page_response(again)))
+    assert [o["url"] for o in outputs if isinstance(o, dict)] == [SITE]
+    assert not [o for o in outputs if not isinstance(o, dict)]  # links not followed again
+    assert (state.pages, state.requested) == (pages_before, requested_before)
+    spider._on_item_done(outputs[0])
+    assert state.finished
+    # a second fetch of it in the same run (another link to it) is not emitted again
+    assert [o for o in spider.parse_page(_page_response(again)) if isinstance(o, dict)] == []
+
+
+def test_without_indexing_or_once_indexed_a_done_page_is_not_fetched_again(tmp_path):
+    spider, _ = _resumed_spider(tmp_path)  # no index pipeline: the files are all there is
+
+    async def start(s):
+        return [r.url async for r in s.start()]
+
+    assert asyncio.run(start(spider)) == THREADS
+    spider.journal.close()
+    journal = Journal(tmp_path / "job")
+    journal.indexed([SITE])
+    journal.close()
+    spider, _ = _spider_on_job(tmp_path)
+    spider.track_indexing()
+    assert asyncio.run(start(spider)) == THREADS
+
