@@ -51,7 +51,7 @@ def thread_page() -> str:
     """The sample Discuz! thread (GBK bytes) with its posts repeated to ~50 KB, decoded."""
     body = (SAMPLES / "discuz_thread_gbk.html").read_bytes()
     html, _, _ = decode_html(body, "text/html; charset=gbk")
-    posts = re.search(r'(<div id="post_10001">.*?)(</div>\n<div class="pgs)', html, re.S)
+    posts = re.search(r'(<div id="post_10001">.*?)(</div>\n<div class="pgs)', html, re.DOTALL)
     assert posts, "sample thread page lost its post list"
     grown = posts.group(1)
     while len((html + grown).encode("gb18030")) < TARGET_CHARS:

@@ -40,7 +40,7 @@ from w3lib.encoding import (
 DEFAULT_CHARSET = "utf-8"
 
 _META_CHARSET_RE = re.compile(
-    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.I
+    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{2,40})", re.IGNORECASE
 )
 
 # Detection only looks at this much: enough for statistics, cheap on 5 MB pages.

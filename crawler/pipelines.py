@@ -80,7 +80,7 @@ class ScanPipeline:
                 self.engine, text, title=item.get("title") or "", url=item.get("url") or "",
                 link_text=link_text, posts=item.get("posts") or (),
             )
-        except Exception:  # noqa: BLE001 - one bad page must not stop the sweep
+        except Exception:
             log.exception("rule engine failed on %s; page kept unscanned", item.get("url"))
             self.stats.inc_value("scan/errors")
             return item

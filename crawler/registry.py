@@ -181,8 +181,7 @@ def normalise_site_url(raw: str) -> str:
             f"{raw.strip()[:80]!r} is not a web address (scheme {other_scheme.group(1)}:)"
         )
     if not _SCHEME_RE.match(text):
-        if text.startswith("//"):
-            text = text[2:]
+        text = text.removeprefix("//")
         text = "http://" + text
     scheme = text.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
@@ -359,7 +358,7 @@ def _xlsx_rows(file: Path) -> Iterator[tuple[int, list[Any]]]:
 
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for a bad file
+    except Exception as err:
         raise UserError(
             f"could not open {file.name} as an Excel workbook ({type(err).__name__}: {err}); "
             "check it opens in Excel/WPS and is saved as .xlsx"

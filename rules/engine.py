@@ -133,6 +133,10 @@ class PageState:
             held = self._unless[check] = check.holds_strict(self)
         return held
 
+    # the `unless` blocks of different rules share their parts (an anti-fraud word list per
+    # pack): the strict verdicts of those parts are kept for the page too
+    strict_verdict = unless_holds
+
     # --- by term (rules.conditions.PageView) ---------------------------------------------
 
     @property

@@ -94,7 +94,7 @@ class PageMatches:
             packed = self._packed = array(_ITEM, self._order).tobytes()
         key = array(_ITEM, (index,)).tobytes()
         at = packed.find(key)
-        while at % _ITEM_SIZE:  # the key's bytes straddling two items: search on
+        while at > 0 and at % _ITEM_SIZE:  # the key's bytes straddling two items: go on
             at = packed.find(key, at + 1)
         if at < 0:
             raise KeyError(index)

@@ -164,6 +164,16 @@ _SEPARATOR_RUN_BMP = re.compile(
 )
 _SEPARATOR_RUN = re.compile(f"[{_SEPARATORS}{_INVISIBLE}][{_SEPARATORS}{_INVISIBLE}]{{0,3}}")
 _LATIN_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+# The removable runs themselves, for BMP text without invisible characters (nearly every page):
+# a run of 1–4 separators between a Chinese character and a Chinese character or Latin letter
+# (either way round). The look-behind sits after the first separator so the regex engine can
+# skip ahead to candidates; the look-behind and look-ahead make it a whole run, as
+# _deletion_spans' loop takes it.
+_REMOVABLE_RUN_BMP = re.compile(
+    f"[{_SEPARATOR_BMP}](?<=[{_CJK}][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}a-z])"
+    f"|[{_SEPARATOR_BMP}](?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
+)
+_INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE}]")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -179,6 +189,8 @@ def _deletion_spans(text: str, astral: bool) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if text.isascii():
         return spans
+    if not astral and _INVISIBLE_CHAR.search(text) is None:
+        return [m.span() for m in _REMOVABLE_RUN_BMP.finditer(text)]
     pattern = _SEPARATOR_RUN if astral else _SEPARATOR_RUN_BMP
     end_of_text = len(text)
     for match in pattern.finditer(text):

@@ -54,12 +54,19 @@ class IndexedPage(Protocol):
 
     def has_signal(self, kind: str) -> bool: ...
 
+    def strict_verdict(self, check: Check) -> bool:
+        """``check.holds_strict(page)``, kept for the page (checks are shared between rules)."""
+        ...
+
 
 class Check:
     __slots__ = ()
     # evaluation order inside all_of / any_of (results do not depend on it): set look-ups
     # first, then signals, nested blocks, and the checks that look at spans or run regexes
     cost = 2
+    # whether a parent asks the page for this check's strict verdict (kept per page) rather
+    # than working it out again: worth it for all but the plain term checks
+    memo = True
 
     def holds(self, page: IndexedPage) -> bool:
         raise NotImplementedError
@@ -70,6 +77,7 @@ class Check:
 
 class AnyCheck(Check):
     cost = 0
+    memo = False
     __slots__ = ("checked", "indexes")
 
     def __init__(self, indexes: frozenset[int], checked: frozenset[int]) -> None:
@@ -90,6 +98,7 @@ class AnyCheck(Check):
 
 class AllCheck(Check):
     cost = 0
+    memo = False
     __slots__ = ("checked", "indexes")
 
     def __init__(self, indexes: frozenset[int], checked: frozenset[int]) -> None:
@@ -232,8 +241,9 @@ class AllOfCheck(Check):
         return True
 
     def holds_strict(self, page: IndexedPage) -> bool:
+        verdict = page.strict_verdict
         for child in self.children:
-            if not child.holds_strict(page):
+            if not (verdict(child) if child.memo else child.holds_strict(page)):
                 return False
         return True
 
@@ -251,8 +261,9 @@ class AnyOfCheck(Check):
         return False
 
     def holds_strict(self, page: IndexedPage) -> bool:
+        verdict = page.strict_verdict
         for child in self.children:
-            if child.holds_strict(page):
+            if verdict(child) if child.memo else child.holds_strict(page):
                 return True
         return False
 

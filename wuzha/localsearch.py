@@ -132,7 +132,9 @@ def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
         cmd = ["runuser", "-u", user, "--", *cmd]
     echo(f"Starting Elasticsearch {server.version} on {server.url} (JDK {java_home}, heap {settings.es_heap})…")
     started = time.monotonic()
-    proc = subprocess.run(cmd, env=env, cwd=server.dist_dir, capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, env=env, cwd=server.dist_dir, capture_output=True, text=True, check=False
+    )
     if proc.returncode != 0:
         raise UserError(
             "Elasticsearch failed to start:\n"
@@ -206,7 +208,7 @@ def _ensure_distribution(server: LocalServer, echo) -> None:
         artifact = f"{ES_GROUP}:{ES_ARTIFACT}:{server.version}:zip"
         proc = subprocess.run(
             ["mvn", "-q", "-B", "dependency:get", f"-Dartifact={artifact}", "-Dtransitive=false"],
-            capture_output=True, text=True,
+            capture_output=True, text=True, check=False,
         )
         if proc.returncode != 0 or not zip_path.exists():
             raise UserError(

@@ -251,11 +251,29 @@ class SweepSpider(scrapy.Spider):
         )
 
     def _resume_requests(self) -> Iterator[Request]:
+        """The interrupted run's frontier: requested, never finished."""
         assert self._resumed is not None
-        pending = self._resumed.pending()
-        for entry in pending:
+        yield from self._journal_requests(
+            self._resumed.pending(), "sweep/resumed_requests", reindex=False
+        )
+
+    def _reindex_requests(self) -> Iterator[Request]:
+        """Done pages whose documents died in the bulk writer's buffer: fetched again for the
+        index only (already counted, links already journalled, files already hold them)."""
+        assert self._resumed is not None
+        if not self._indexing:
+            return
+        yield from self._journal_requests(
+            self._resumed.unindexed(), "sweep/reindex_requests", reindex=True
+        )
+
+    def _journal_requests(
+        self, entries: list[dict], stat: str, *, reindex: bool
+    ) -> Iterator[Request]:
+        for entry in entries:
             state = self.states.get(entry.get("s"))
-            if state is None or state.finished:
+            # a finished site takes no new work, but may still owe the index its pages
+            if state is None or (state.finished and not reindex):
                 continue
             if state.status == PENDING:
                 state.start()
@@ -267,32 +285,9 @@ class SweepSpider(scrapy.Spider):
                 render=bool(entry.get("r")) and self.render_enabled,
                 # Its fingerprint may be in a seen-set of the interrupted run: fetch it anyway.
                 dont_filter=True,
+                reindex=reindex,
             )
-        self.crawler.stats.set_value("sweep/resumed_requests", len(pending))
-
-    def _reindex_requests(self) -> Iterator[Request]:
-        """Done pages whose documents died in the bulk writer's buffer: fetched again for the
-        index only (already counted, links already journalled, files already hold them)."""
-        assert self._resumed is not None
-        if not self._indexing:
-            return
-        entries = self._resumed.unindexed()
-        for entry in entries:
-            state = self.states.get(entry.get("s"))
-            if state is None:
-                continue
-            if state.status == PENDING:
-                state.start()
-            yield self._build_request(
-                state,
-                entry["u"],
-                depth=int(entry.get("d", 0)),
-                priority=int(entry.get("p", 0)),
-                render=bool(entry.get("r")) and self.render_enabled,
-                dont_filter=True,
-                reindex=True,
-            )
-        self.crawler.stats.set_value("sweep/reindex_requests", len(entries))
+        self.crawler.stats.set_value(stat, len(entries))
 
     # --- requests ---------------------------------------------------------------------------
 

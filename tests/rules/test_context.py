@@ -7,8 +7,8 @@ import pytest
 
 from rules import load_engine
 from rules.context import ANTI_FRAUD, REPORT_LIKE
-from rules.scoring import rank_categories
 from rules.result import Hit
+from rules.scoring import rank_categories
 
 # (text, expected context label, flagged by the default packs?)
 CASES = [

@@ -4,7 +4,9 @@
 * ``nearest_pair`` finds what the all-pairs loop finds;
 * cue-gated regex scans find what ``finditer`` finds; the bank-card gate never hides a card;
 * the automaton's lazy look-ups agree with grouping every match;
-* BMP-only text skips ``str.lower()`` without changing a character.
+* BMP-only text skips ``str.lower()`` without changing a character, and finds its removable
+  separator runs with one regex instead of the general loop;
+* candidate rules picked with clause bits are those whose every clause has a term present.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rules.conditions import nearest_pair
 from rules.engine import PageState
 from rules.entities import extract
 from rules.matcher import PageMatches, TermMatcher
-from rules.normalise import _translate, normalise
+from rules.normalise import _deletion_spans, _translate, normalise
 from tests.rules.conftest import rule
 
 CONDITIONS = [
@@ -161,3 +163,49 @@ def test_bmp_text_needs_no_lower_case_pass() -> None:
     # the full path (table, then str.lower()) against the BMP path (table only)
     chars = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
     assert _translate(chars, astral=False) == _translate(chars, astral=True)
+
+
+def test_first_occurrences_found_one_by_one_agree_with_the_table() -> None:
+    # indexes whose packed bytes can straddle two items (5 after 1280, 0 after 65535…)
+    rng = random.Random(5)
+    choices = [0, 1, 5, 256, 1280, 65535, 70000, 5 * 65536]
+    for _ in range(2000):
+        matches = [(rng.choice(choices), s, s + 2) for s in range(rng.randint(0, 60))]
+        page = PageMatches(matches)
+        asked = [i for i in choices if rng.random() < 0.7]
+        for index in asked:
+            expected = next(((s, e) for i, s, e in matches if i == index), None)
+            if expected is None:
+                with pytest.raises(KeyError):
+                    page.first(index)
+            else:
+                assert page.first(index) == expected
+
+
+def test_removable_runs_regex_agrees_with_the_general_loop() -> None:
+    # astral=True takes the general loop (it also runs on BMP text)
+    pieces = list("刷单微信返利abxyz09 \t\u00a0\u3000-_.·•・*~|/^+=#'`\"°，。（）\n")
+    pieces += ["\u2605", "\u2764", "\u2600", "\ufe0f", "\u3030", "\u2300", "\u3400", "\u9fff"]
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert _deletion_spans(text, False) == _deletion_spans(text, True), repr(text)
+
+
+def test_clause_bits_pick_the_rules_whose_clauses_all_occur(make_engine) -> None:
+    engine = make_engine(
+        rule(match={"all_of": [{"any": ["刷单", "返利"]}, {"any": ["佣金", "日结"]}]}),
+        rule("task_scam.two", match={"all": ["刷单", "日结"]}),
+        rule("task_scam.three", match={"any_of": [{"any": ["代练"]}, {"signal": "contact"}]}),
+    )
+    index = engine.matcher.index
+    words = ["刷单", "返利", "佣金", "日结", "代练"]
+    rng = random.Random(9)
+    for _ in range(300):
+        present = {index[w] for w in words if rng.random() < 0.5}
+        expected = [
+            i
+            for i, (required, _, _) in enumerate(engine._plan)
+            if required is None or all(not c.isdisjoint(present) for c in required)
+        ]
+        assert engine._candidate_indexes(present) == expected

@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def _settings_block() -> str:
     text = README.read_text(encoding="utf-8")
-    match = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", text, re.S)
+    match = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", text, re.DOTALL)
     assert match, "README lacks the <!-- settings:start/end --> block"
     return match.group(1).strip()
 
