@@ -300,24 +300,25 @@ def _agg_time(agg: dict[str, Any]) -> datetime | None:
 
 
 def best_evidence(hits: list[dict[str, Any]], n: int = EVIDENCE_PER_SITE) -> list[dict[str, Any]]:
-    """Up to `n` hits: confirmed ones first, one per page before a page is used twice."""
+    """Up to `n` hits with distinct snippets: confirmed ones first, one per page before a page
+    is used twice (several rules firing on one title share a snippet: it is shown once)."""
     ranked = sorted(
         enumerate(hits),
         key=lambda p: (0 if (p[1].get("review") or {}).get("status") == "confirmed" else 1, p[0]),
     )
     chosen: list[dict[str, Any]] = []
-    pages: set[str] = set()
-    for _i, hit in ranked:
-        if hit.get("page_id") not in pages:
+    seen: set[tuple[Any, str]] = set()
+    for one_per_page in (True, False):
+        pages = {hit.get("page_id") for hit in chosen}
+        for _i, hit in ranked:
+            key = (hit.get("page_id"), (hit.get("hit") or {}).get("snippet") or "")
+            if key in seen or (one_per_page and hit.get("page_id") in pages):
+                continue
             chosen.append(hit)
+            seen.add(key)
             pages.add(hit.get("page_id"))
-        if len(chosen) == n:
-            return chosen
-    for _i, hit in ranked:
-        if hit not in chosen:
-            chosen.append(hit)
-        if len(chosen) == n:
-            break
+            if len(chosen) == n:
+                return chosen
     return chosen
 
 
