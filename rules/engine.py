@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rules.conditions import MAX_CHECKED, Evidence, Span
 from rules.context import ContextVerdict, judge_context
-from rules.entities import extract
+from rules.entities import AUTOMATON_CUES, extract
 from rules.explain import ENTITY_NAMES, reasons, snippet
 from rules.lexicon import Lexicon, load_lexicon
 from rules.loader import Rule, load_rules
@@ -200,7 +200,8 @@ class Engine:
         self.lexicon = lexicon or load_lexicon()
         self.scoring = scoring
         self.max_chars = max_chars
-        terms: set[str] = set(self.lexicon.terms())
+        # entity cues ride along: the extractors then skip the finds of cues the page lacks
+        terms: set[str] = set(self.lexicon.terms()) | AUTOMATON_CUES
         checked: set[str] = set()
         for rule in self.rules:
             terms |= rule.match.terms()
@@ -211,6 +212,7 @@ class Engine:
         self.boundaries = boundaries or BoundaryChecker(vocabulary=sorted(checked))
         self.matcher = TermMatcher(terms)
         index = self.matcher.indexes
+        self._cue_indexes = tuple((cue, self.matcher.index[cue]) for cue in sorted(AUTOMATON_CUES))
         # Per rule, in rule order: the clauses that must all occur on the page (each a set of
         # term indexes, one of which must be present; narrowest first; None when the rule can
         # hold without any term), then its compiled match and unless checks.
@@ -240,6 +242,7 @@ class Engine:
                         self._term_bits[term] |= bit
                 need |= bit
             self._needs.append(need)
+        self._all_clauses = (1 << len(clause_bit)) - 1
         self._signal_sources = {
             "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
             "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
@@ -265,8 +268,10 @@ class Engine:
         # two from running into each other
         prefix = len(title) + 1 if title else 0
         nt = normalise(f"{title}\n{text}" if title else text)
-        entities = extract(nt)
-        page = PageState(self, nt, self.matcher.scan(nt.text, self._grouped), entities)
+        matches = self.matcher.scan(nt.text, self._grouped)
+        present = matches.present
+        entities = extract(nt, {cue for cue, i in self._cue_indexes if i in present})
+        page = PageState(self, nt, matches, entities)
 
         hits = list(self._evaluate(page, text, title, prefix))
         relocated = [self._relocate_entity(e, prefix) for e in entities]
@@ -328,7 +333,8 @@ class Engine:
 
     def _candidate_indexes(self, present: set[int]) -> list[int]:
         satisfied = reduce(or_, map(self._term_bits.__getitem__, present), 0)
-        return [i for i, need in enumerate(self._needs) if not need & ~satisfied]
+        missing = self._all_clauses ^ satisfied  # (one int for all rules, not one per rule)
+        return [i for i, need in enumerate(self._needs) if not need & missing]
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
         # Whether a rule fires is decided on pattern indexes: its clauses (as bits), its

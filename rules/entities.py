@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from rules.normalise import NormalisedText, char_table
@@ -83,17 +84,36 @@ _TG_CUES = (("tg", (0,)), ("telegram", (0,)), ("飞机", (0, 1)), ("电报", (0,
 _SCHEME_CUES = (("http", (0,)), ("www.", (0,)))
 _ICP_CUES = (("icp", (1,)),)
 _BEIAN_CUES = (("公网安备", (1,)),)
+# Cues the engine also puts into its automaton: with the page's matches at hand it tells
+# `extract` which of them occur, and the finds of absent ones (a read of the whole page each;
+# most pages have none of these) are skipped. Without that set every cue is looked for.
+AUTOMATON_CUES = frozenset(
+    {"tg", "telegram", "飞机", "电报", ".me/", "http", "www.", "icp", "公网安备"}
+)
+
+
+def _occurs(cue: str, text: str, cues: AbstractSet[str] | None) -> bool:
+    """``cue in text``, answered by the automaton's set when there is one."""
+    if cues is not None and cue in AUTOMATON_CUES:
+        return cue in cues
+    return cue in text
 
 
 def _cued_finditer(
-    regex: re.Pattern[str], text: str, cues: tuple[tuple[str, tuple[int, ...]], ...]
+    regex: re.Pattern[str],
+    text: str,
+    cues: tuple[tuple[str, tuple[int, ...]], ...],
+    present: AbstractSet[str] | None = None,
 ) -> Iterator[re.Match[str]]:
     """``regex.finditer(text)`` for a regex whose every match has one of ``cues`` (literal,
     possible offsets from the match start): the same matches, found by trying the regex only
     where a cue occurs. Look-behinds still see the text before the start (``match(text, pos)``).
+    ``present``: which of AUTOMATON_CUES occur in ``text`` (absent ones are not looked for).
     """
     starts: set[int] = set()
     for cue, offsets in cues:
+        if present is not None and cue in AUTOMATON_CUES and cue not in present:
+            continue
         at = text.find(cue)
         while at >= 0:
             starts.update(at - offset for offset in offsets if at >= offset)
@@ -221,13 +241,14 @@ def usdt_addresses(nt: NormalisedText) -> Iterator[Entity]:
             yield _entity(nt, "usdt_erc20", m.group(), m.start(), m.end())
 
 
-def telegram_handles(nt: NormalisedText) -> Iterator[Entity]:
-    """t.me/… links, and @handles right after a Telegram cue (telegram, tg, 飞机, 纸飞机, 电报)."""
+def telegram_handles(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Iterator[Entity]:
+    """t.me/… links, and @handles right after a Telegram cue (telegram, tg, 飞机, 纸飞机, 电报).
+    ``cues``: which of AUTOMATON_CUES occur (None: look)."""
     text = nt.text
-    if ".me/" in text:
-        for m in _cued_finditer(_TME, text, _TME_CUES):
+    if _occurs(".me/", text, cues):
+        for m in _cued_finditer(_TME, text, _TME_CUES, cues):
             yield _entity(nt, "telegram", "t.me/" + m.group(1), m.start(), m.end())
-    for m in _cued_finditer(_TG_HANDLE, text, _TG_CUES):
+    for m in _cued_finditer(_TG_HANDLE, text, _TG_CUES, cues):
         group = next(g for g in (1, 2, 3) if m.group(g))
         start = m.start(group)
         if text[start - 1] == "@":
@@ -252,12 +273,13 @@ def _bare_domains(text: str, taken: list[tuple[int, int]]) -> Iterator[tuple[int
         yield start, end
 
 
-def urls(nt: NormalisedText) -> Iterator[Entity]:
-    """http(s)/www links and bare domains on common TLDs; links to .apk files are `apk`."""
+def urls(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Iterator[Entity]:
+    """http(s)/www links and bare domains on common TLDs; links to .apk files are `apk`.
+    ``cues``: which of AUTOMATON_CUES occur (None: look)."""
     text = nt.text
     if "." not in text:
         return
-    spans = [m.span() for m in _cued_finditer(_SCHEME_URL, text, _SCHEME_CUES)]
+    spans = [m.span() for m in _cued_finditer(_SCHEME_URL, text, _SCHEME_CUES, cues)]
     spans.extend(list(_bare_domains(text, spans)))
     for start, end in spans:
         while end > start and text[end - 1] in _URL_TRAILING:
@@ -272,17 +294,18 @@ def urls(nt: NormalisedText) -> Iterator[Entity]:
         yield _entity(nt, "apk" if is_apk else "url", value, start, end)
 
 
-def icp_numbers(nt: NormalisedText) -> Iterator[Entity]:
-    """ICP filing (京ICP备12345678号-1) and public-security filing (京公网安备…号) numbers."""
+def icp_numbers(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Iterator[Entity]:
+    """ICP filing (京ICP备12345678号-1) and public-security filing (京公网安备…号) numbers.
+    ``cues``: which of AUTOMATON_CUES occur (None: look)."""
     text = nt.text
-    if "icp" in text:
-        for m in _cued_finditer(_ICP, text, _ICP_CUES):
+    if _occurs("icp", text, cues):
+        for m in _cued_finditer(_ICP, text, _ICP_CUES, cues):
             value = (
                 "".join(m.group().split()).replace("icp", "ICP").replace(":", "").replace("：", "")
             )
             yield _entity(nt, "icp", value, m.start(), m.end())
-    if "公网安备" in text:
-        for m in _cued_finditer(_BEIAN, text, _BEIAN_CUES):
+    if _occurs("公网安备", text, cues):
+        for m in _cued_finditer(_BEIAN, text, _BEIAN_CUES, cues):
             value = "".join(m.group().split()).replace(":", "").replace("：", "")
             yield _entity(nt, "icp", value, m.start(), m.end())
 
@@ -315,11 +338,19 @@ _PRECEDENCE = {
 }
 
 
-def extract(nt: NormalisedText) -> list[Entity]:
-    """All entities of a page, sorted by position, without duplicate readings of one span."""
+# the extractors that take the set of AUTOMATON_CUES present
+_CUED = frozenset({telegram_handles, urls, icp_numbers})
+
+
+def extract(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> list[Entity]:
+    """All entities of a page, sorted by position, without duplicate readings of one span.
+
+    ``cues``: which of AUTOMATON_CUES occur in ``nt.text``, when the caller's automaton has
+    told (rules.engine); None: every cue is looked for in the text.
+    """
     found: list[Entity] = []
     for extractor in EXTRACTORS.values():
-        found.extend(extractor(nt))
+        found.extend(extractor(nt, cues) if extractor in _CUED else extractor(nt))
     if len(found) < 2:
         return found
     found.sort(key=lambda e: (_PRECEDENCE.get(e.type, 5), e.norm_start))

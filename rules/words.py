@@ -13,6 +13,7 @@ import math
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from math import log
 from pathlib import Path
 
 JARGON_PATH = Path(__file__).parent / "data" / "jargon.txt"
@@ -109,14 +110,11 @@ class BoundaryChecker:
     @lru_cache(maxsize=4096)  # noqa: B019 (one checker per engine; windows repeat on templates)
     def _window_ok(self, window: str, s: int, e: int) -> bool:
         tokenizer = self._get_tokenizer()
-        best = _best_logprob(tokenizer, window)
+        route, head = _window_logprobs(tokenizer, window, s)
+        best = route[0][0]
         freq = tokenizer.FREQ.get(window[s:e]) or 1
-        forced = (
-            _best_logprob(tokenizer, window[:s])
-            + math.log(freq)
-            - math.log(tokenizer.total)
-            + _best_logprob(tokenizer, window[e:])
-        )
+        # the best reading of the tail is the window's own from e on (same words, same sums)
+        forced = head + math.log(freq) - math.log(tokenizer.total) + route[e][0]
         if forced >= best - self.margin:
             return True
         # the head or tail of one longer word reads as the term too (缉私|警察 → 警察)
@@ -138,6 +136,48 @@ def _base_tokenizer():
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
     return tokenizer
+
+
+def _window_logprobs(tokenizer, window: str, cut: int) -> tuple[list[tuple[float, int]], float]:
+    """jieba's routes over ``window`` (``route[i][0]``: log-probability of the best reading of
+    ``window[i:]``) and the log-probability of the best reading of ``window[:cut]``.
+
+    The same numbers as jieba's ``get_DAG`` and ``calc`` on the window, its head and its tail,
+    worked out together (this is the hot part of word-boundary checks): the words of the head
+    are the window's words that end before ``cut``, the best reading of the tail is the
+    window's own from there on, and every sum is made in jieba's order, so the floats are equal.
+    """
+    freq = tokenizer.FREQ
+    n = len(window)
+    unknown = log(1) - log(tokenizer.total)  # a single character that is no word
+    logtotal = log(tokenizer.total)
+    # words[k]: (end index, log weight) of every dictionary word starting at k (get_DAG)
+    words: list[list[tuple[int, float]]] = []
+    for k in range(n):
+        found = []
+        i = k
+        frag = window[k]
+        while i < n and frag in freq:
+            count = freq[frag]
+            if count:
+                found.append((i, log(count) - logtotal))
+            i += 1
+            frag = window[k : i + 1]
+        words.append(found)
+    route: list[tuple[float, int]] = [(0, 0)] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        found = words[k]
+        if found:
+            route[k] = max([(weight + route[x + 1][0], x) for x, weight in found])
+        else:
+            route[k] = (unknown + route[k + 1][0], k)
+    if not cut:
+        return route, 0.0
+    head: list[tuple[float, int]] = [(0, 0)] * (cut + 1)
+    for k in range(cut - 1, -1, -1):
+        found = [(weight + head[x + 1][0], x) for x, weight in words[k] if x < cut]
+        head[k] = max(found) if found else (unknown + head[k + 1][0], k)
+    return route, head[0][0]
 
 
 def _best_logprob(tokenizer, sentence: str) -> float:

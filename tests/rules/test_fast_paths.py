@@ -6,7 +6,9 @@
 * the automaton's lazy look-ups agree with grouping every match;
 * BMP-only text skips ``str.lower()`` without changing a character, and finds its removable
   separator runs with one regex instead of the general loop;
-* candidate rules picked with clause bits are those whose every clause has a term present.
+* candidate rules picked with clause bits are those whose every clause has a term present;
+* the word-boundary check's one-pass segmentation gives jieba's own numbers, to the last bit;
+* entities found with the automaton's word on which cues occur are those found by looking.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rules.engine import PageState
 from rules.entities import extract
 from rules.matcher import PageMatches, TermMatcher
 from rules.normalise import _deletion_spans, _translate, normalise
+from rules.words import BoundaryChecker, _best_logprob, _window_logprobs
 from tests.rules.conftest import rule
 
 CONDITIONS = [
@@ -209,3 +212,38 @@ def test_clause_bits_pick_the_rules_whose_clauses_all_occur(make_engine) -> None
             if required is None or all(not c.isdisjoint(present) for c in required)
         ]
         assert engine._candidate_indexes(present) == expected
+
+
+def test_window_segmentation_gives_jiebas_numbers() -> None:
+    """Routes over a window, its head and its tail: exactly what jieba's get_DAG + calc give
+    on each of them (equal floats, so word-boundary verdicts cannot change)."""
+    tokenizer = BoundaryChecker(vocabulary=WORDS)._get_tokenizer()
+    rng = random.Random(11)
+    pieces = [*WORDS, *FILLER, "时代练习", "接收卡片", "垫付款", "缉私警察", "警察", "信"]
+    for _ in range(400):
+        window = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))[:18]
+        cut = rng.randrange(len(window))
+        route, head = _window_logprobs(tokenizer, window, cut)
+        expected: dict[int, tuple[float, int]] = {}
+        tokenizer.calc(window, tokenizer.get_DAG(window), expected)
+        assert route == [expected[i] for i in range(len(window) + 1)], window
+        assert head == _best_logprob(tokenizer, window[:cut]), (window, cut)
+        for tail in range(cut, len(window) + 1):
+            assert route[tail][0] == _best_logprob(tokenizer, window[tail:]), (window, tail)
+
+
+def test_entities_with_cues_from_the_automaton_are_those_found_by_looking(make_engine) -> None:
+    engine = make_engine(rule(match={"any": ["刷单"]}))
+    pieces = [
+        *FILLER, "飞机", "纸飞机", "电报", "tg", "telegram", "@abc_def1", "：", "号", "t.me/",
+        "joinchat/", "https://", "http://", "www.", "example", ".com", ".apk", "/p?x=1", "京",
+        "icp", "备", "12345678", "公网安备", "11010502030001", "-1", "\n", "微信", "q群",
+    ]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        nt = normalise(text)
+        present = engine.matcher.scan(nt.text).present
+        cues = {cue for cue, i in engine._cue_indexes if i in present}
+        assert cues == {cue for cue in entities.AUTOMATON_CUES if cue in nt.text}
+        assert [e.to_dict() for e in extract(nt, cues)] == [e.to_dict() for e in extract(nt)]
