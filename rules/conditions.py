@@ -303,7 +303,9 @@ class Signal(Condition):
         return page.signal(self.kind) or None
 
 
-class AllOf(Condition):
+class _Group(Condition):
+    """A block of child conditions (all_of / any_of): its terms are its children's."""
+
     def __init__(self, children: list[Condition]) -> None:
         self.children = children
 
@@ -313,6 +315,8 @@ class AllOf(Condition):
     def checked_terms(self) -> set[str]:
         return set().union(*(c.checked_terms() for c in self.children))
 
+
+class AllOf(_Group):
     def triggers(self) -> list[frozenset[str]] | None:
         clauses = [clause for c in self.children for clause in (c.triggers() or [])]
         return clauses or None
@@ -328,16 +332,7 @@ class AllOf(Condition):
         return evidence
 
 
-class AnyOf(Condition):
-    def __init__(self, children: list[Condition]) -> None:
-        self.children = children
-
-    def terms(self) -> set[str]:
-        return set().union(*(c.terms() for c in self.children))
-
-    def checked_terms(self) -> set[str]:
-        return set().union(*(c.checked_terms() for c in self.children))
-
+class AnyOf(_Group):
     def triggers(self) -> list[frozenset[str]] | None:
         parts = [c.triggers() for c in self.children]
         if any(p is None for p in parts):

@@ -75,7 +75,9 @@ class Check:
         raise NotImplementedError
 
 
-class AnyCheck(Check):
+class _TermSetCheck(Check):
+    """A check over a set of pattern ids, some of which need a word-boundary check."""
+
     cost = 0
     memo = False
     __slots__ = ("checked", "indexes")
@@ -83,6 +85,10 @@ class AnyCheck(Check):
     def __init__(self, indexes: frozenset[int], checked: frozenset[int]) -> None:
         self.indexes = indexes
         self.checked = checked
+
+
+class AnyCheck(_TermSetCheck):
+    __slots__ = ()
 
     def holds(self, page: IndexedPage) -> bool:
         return not self.indexes.isdisjoint(page.present_indexes)
@@ -96,14 +102,8 @@ class AnyCheck(Check):
         return any(page.word_span_at(i) is not None for i in occurred)
 
 
-class AllCheck(Check):
-    cost = 0
-    memo = False
-    __slots__ = ("checked", "indexes")
-
-    def __init__(self, indexes: frozenset[int], checked: frozenset[int]) -> None:
-        self.indexes = indexes
-        self.checked = checked
+class AllCheck(_TermSetCheck):
+    __slots__ = ()
 
     def holds(self, page: IndexedPage) -> bool:
         return self.indexes <= page.present_indexes
