@@ -186,11 +186,10 @@ def _meta_charset(body: bytes) -> str | None:
 
 def _decode_declared(body: bytes, charset: str, utf8_ok: bool) -> tuple[str, str] | None:
     """Decode with a declared charset if the bytes agree with it, else None."""
-    if charset in _LEGACY_CJK or charset in _SINGLE_BYTE_WESTERN:
-        # Valid multi-byte UTF-8 is almost never an accident; GB18030 and cp1252 would decode
-        # those bytes "successfully" into mojibake. Servers often send a stale default label.
-        if utf8_ok:
-            return None
+    # Valid multi-byte UTF-8 is almost never an accident; GB18030 and cp1252 would decode
+    # those bytes "successfully" into mojibake. Servers often send a stale default label.
+    if utf8_ok and (charset in _LEGACY_CJK or charset in _SINGLE_BYTE_WESTERN):
+        return None
     if charset in _SINGLE_BYTE_WESTERN and not body.isascii():
         # cp1252 decodes anything: only trust it when detection does not see a CJK encoding.
         guess = _detect(body, utf8_ok)

@@ -13,9 +13,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
-from functools import lru_cache
 
-from rules.normalise import NormalisedText, char_table
+from rules.normalise import NormalisedText
 from rules.result import Entity
 
 _SEP = r"[\s:：=\-]*"
@@ -35,8 +34,11 @@ _WECHAT = re.compile(
     r"(?:微信|w(?<![a-z]w)e(?:chat|ixin)|加微|\+v|加v)(?:号码|号|id|账号)?"
     rf"{_SEP}{_IS}([a-z][-_a-z0-9]{{5,19}}|1[3-9]\d{{9}})(?![-_a-z0-9])"
 )
-_CARD = re.compile(r"\d(?<!\d\d)(?:[ \-]?\d){15,18}(?!\d)")
-_CARD_GROUPED = re.compile(r"^\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?$")
+# ASCII digits only: full-width, circled, mathematical and Chinese digits are ASCII after
+# normalisation; the digits of other scripts (٣, ३, ๓…) are no card numbers (nor is Luhn's sum
+# defined on them).
+_CARD = re.compile(r"[0-9](?<![0-9]{2})(?:[ \-]?[0-9]){15,18}(?![0-9])")
+_CARD_GROUPED = re.compile(r"^[0-9]{4}([ \-])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?$")
 _CARD_CUES = ("卡", "账户", "帐户", "账号", "帐号", "银行", "收款", "开户", "户名", "转账", "汇款")
 _NOT_CARD_CUES = ("身份证", "订单", "单号", "运单", "快递", "流水号", "编号", "证件号")
 _TRC20 = re.compile(r"t(?<![a-z0-9]t)[1-9a-z]{33}(?![a-z0-9])")
@@ -77,8 +79,8 @@ Extractor = Callable[[NormalisedText], Iterator[Entity]]
 # being tried at every position of a page (see _cued_finditer). Checked against plain
 # finditer in the tests.
 # (Every find of an absent cue reads the whole page: cues share a rare character where they can.)
-_QQ_GROUP_CUES = (("群", (0, 1, 2)),)  # 群号, q群 加群 进群 入群, qq群
-_WECHAT_CUES = (("微", (0, 1)), ("we", (0,)), ("v", (1,)))  # 微信 加微, we(chat|ixin), +v 加v
+_QQ_GROUP_CUES = (("q群", (0, 1)), ("群号", (0,)), ("加群", (0,)), ("进群", (0,)), ("入群", (0,)))
+_WECHAT_CUES = tuple((cue, (0,)) for cue in ("微信", "加微", "wechat", "weixin", "+v", "加v"))
 _TME_CUES = (("http", (0,)), ("t.me/", (0,)), ("telegram.me/", (0,)))
 _TG_CUES = (("tg", (0,)), ("telegram", (0,)), ("飞机", (0, 1)), ("电报", (0,)))
 _SCHEME_CUES = (("http", (0,)), ("www.", (0,)))
@@ -89,6 +91,7 @@ _BEIAN_CUES = (("公网安备", (1,)),)
 # most pages have none of these) are skipped. Without that set every cue is looked for.
 AUTOMATON_CUES = frozenset(
     {"tg", "telegram", "飞机", "电报", ".me/", "http", "www.", "icp", "公网安备"}
+    | {cue for cue, _ in _QQ_GROUP_CUES + _WECHAT_CUES}
 )
 
 
@@ -161,15 +164,17 @@ def qq_numbers(nt: NormalisedText) -> Iterator[Entity]:
         yield _entity(nt, "qq", m.group(1), m.start(1), m.end(1))
 
 
-def qq_groups(nt: NormalisedText) -> Iterator[Entity]:
-    """5–11 digits after a group cue (qq群, q群, 群号, 加群…)."""
-    for m in _cued_finditer(_QQ_GROUP, nt.text, _QQ_GROUP_CUES):
+def qq_groups(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Iterator[Entity]:
+    """5–11 digits after a group cue (qq群, q群, 群号, 加群…).
+    ``cues``: which of AUTOMATON_CUES occur (None: look)."""
+    for m in _cued_finditer(_QQ_GROUP, nt.text, _QQ_GROUP_CUES, cues):
         yield _entity(nt, "qq_group", m.group(1), m.start(1), m.end(1))
 
 
-def wechat_ids(nt: NormalisedText) -> Iterator[Entity]:
-    """A WeChat id (letter + 5–19 of [-_a-z0-9]) or a mobile after a WeChat cue."""
-    for m in _cued_finditer(_WECHAT, nt.text, _WECHAT_CUES):
+def wechat_ids(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Iterator[Entity]:
+    """A WeChat id (letter + 5–19 of [-_a-z0-9]) or a mobile after a WeChat cue.
+    ``cues``: which of AUTOMATON_CUES occur (None: look)."""
+    for m in _cued_finditer(_WECHAT, nt.text, _WECHAT_CUES, cues):
         yield _entity(nt, "wechat", m.group(1), m.start(1), m.end(1))
 
 
@@ -185,31 +190,16 @@ def luhn_valid(number: str) -> bool:
     return total % 10 == 0
 
 
-# A card number is 16+ digits with at most single spaces or dashes between them: in UTF-16-BE,
-# 16 characters in a row that are a zero byte and a byte of [0-9 -] (bytes.translate and a
-# substring search, a few µs in C), unless \d matched the digits of another script (٣, ३, ๓…),
-# which show by their high bytes. That spares the card regex on nearly every page.
+# A card number is 16+ ASCII digits with at most single spaces or dashes between them: 16
+# characters in a row of [0-9 -]. Encoded to ASCII with every other character as "?", that is a
+# substring test after bytes.translate (a few µs in C), which spares the card regex on nearly
+# every page.
 _CARD_BYTES = bytes.maketrans(b"0123456789 -", b"1" * 12)
-_CARD_RUN = b"\x001" * 16
-
-
-@lru_cache(maxsize=1)
-def _not_foreign_digit_high_bytes() -> bytes:
-    r"""Every byte but the UTF-16-BE high bytes of the non-ASCII decimal digits (what ``\d``
-    matches) that survive normalisation (full-width and mathematical digits do not)."""
-    table = char_table()
-    high: set[int] = set()
-    for code in range(0x80, 0x110000):
-        if chr(code).isdecimal() and code not in table:
-            high.add(code >> 8 if code < 0x10000 else 0xD8 + ((code - 0x10000) >> 18))
-    return bytes(b for b in range(256) if b not in high)
+_CARD_RUN = b"1" * 16
 
 
 def _may_hold_card(text: str) -> bool:
-    raw = text.encode("utf-16-be", "surrogatepass")
-    return _CARD_RUN in raw.translate(_CARD_BYTES) or bool(
-        raw[::2].translate(None, _not_foreign_digit_high_bytes())
-    )
+    return _CARD_RUN in text.encode("ascii", "replace").translate(_CARD_BYTES)
 
 
 def bank_cards(nt: NormalisedText) -> Iterator[Entity]:
@@ -339,7 +329,7 @@ _PRECEDENCE = {
 
 
 # the extractors that take the set of AUTOMATON_CUES present
-_CUED = frozenset({telegram_handles, urls, icp_numbers})
+_CUED = frozenset({qq_groups, wechat_ids, telegram_handles, urls, icp_numbers})
 
 
 def extract(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> list[Entity]:

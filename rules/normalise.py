@@ -10,8 +10,10 @@ Every rewrite is one character to one character except the removal of separators
 map therefore only records deletions (a sorted list of checkpoints), which keeps the hot path to
 a few C-level passes: one UTF-16 encode (astral characters? lone surrogates?), ``re.sub`` on the
 characters that need the table (which already holds their lower case, so BMP-only pages need no
-``str.lower`` pass), one regex for deletions, and two small regexes for digit runs and
-homophones. Every regex starts with a character class so the engine can skip ahead.
+``str.lower`` pass; the same pass notices invisible characters), one regex for deletions, one for
+digit runs, and the homophone regex only on pages that have a homophone at all (single-character
+``in`` tests first: memchr speed). Every regex starts with a character class so the engine can
+skip ahead.
 """
 
 from __future__ import annotations
@@ -118,13 +120,14 @@ def char_table() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def _table_gate() -> re.Pattern[str]:
-    """Runs of BMP characters that the table changes.
+    """Runs of BMP characters that the table changes, or that are invisible (which the table
+    leaves alone: the pass that rewrites the page also tells whether it has any).
 
     Only BMP code points: a class with astral ranges is checked range by range and is ten
     times slower; the rare astral characters have their own pass (``_ASTRAL``). The class
     comes first on its own (not ``[…]+``) so the regex engine can skip ahead to candidates.
     """
-    codes = sorted(c for c in char_table() if c < 0x10000)
+    codes = sorted({c for c in char_table() if c < 0x10000} | {ord(c) for c in _INVISIBLE})
     ranges: list[str] = []
     start = prev = codes[0]
     for code in codes[1:] + [-1]:
@@ -182,14 +185,16 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
-def _deletion_spans(text: str, astral: bool) -> list[tuple[int, int]]:
+def _deletion_spans(text: str, astral: bool, invisible: bool = True) -> list[tuple[int, int]]:
     """Spans to delete: invisible characters anywhere; separators with a Chinese character on
     one side and a Chinese character or Latin letter on the other (刷-单, v❤信, 微 x).
-    ``astral``: whether the text may have characters beyond the BMP (emoji)."""
+    ``astral``: whether the text may have characters beyond the BMP (emoji); ``invisible``:
+    whether it may have invisible characters. Only BMP text without either takes the one-regex
+    path; the general loop gives the same spans on it."""
     spans: list[tuple[int, int]] = []
     if text.isascii():
         return spans
-    if not astral and _INVISIBLE_CHAR.search(text) is None:
+    if not astral and not invisible:
         return [m.span() for m in _REMOVABLE_RUN_BMP.finditer(text)]
     pattern = _SEPARATOR_RUN if astral else _SEPARATOR_RUN_BMP
     end_of_text = len(text)
@@ -241,6 +246,28 @@ def _homophone_pattern() -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
+@lru_cache(maxsize=1)
+def _homophone_pairs() -> dict[str, frozenset[str]]:
+    """second character → the first characters it follows in a homophone variant."""
+    pairs: dict[str, set[str]] = {}
+    for variant in homophones():
+        pairs.setdefault(variant[1], set()).add(variant[0])
+    return {second: frozenset(firsts) for second, firsts in pairs.items()}
+
+
+def _may_have_homophone(text: str) -> bool:
+    """Whether a homophone variant may occur: its first two characters do, one after the
+    other. (Looked for from the second character: ``str.find`` of one character runs at memchr
+    speed and most second characters are rare, while the regex reads the whole page.)"""
+    for second, firsts in _homophone_pairs().items():
+        at = text.find(second, 1)
+        while at > 0:
+            if text[at - 1] in firsts:
+                return True
+            at = text.find(second, at + 1)
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class NormalisedText:
     """A page in normalised form, with the way back to the original offsets."""
@@ -269,23 +296,32 @@ class NormalisedText:
         return self.original[a:b]
 
 
-def _translate(text: str, astral: bool) -> str:
-    """The one-to-one rewrites: the character table, then lower case."""
+def _translate(text: str, astral: bool) -> tuple[str, bool]:
+    """The one-to-one rewrites: the character table, then lower case. Also says whether the
+    rewritten text has invisible characters."""
     if text.isascii():
-        return text.lower()  # the table's only ASCII entries are A–Z
+        return text.lower(), False  # the table's only ASCII entries are A–Z
     table = char_table()
+    invisible: list[bool] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        run = match.group().translate(table)
+        if not invisible and _INVISIBLE_CHAR.search(run):
+            invisible.append(True)
+        return run
+
     # the table already holds the lower case of every BMP character it changes, and lower()
     # changes no BMP character the table leaves alone (except by lengthening it, İ → i̇, which
     # is not done): BMP-only text needs nothing but the table
-    text = _table_gate().sub(lambda m: m.group().translate(table), text)
+    text = _table_gate().sub(rewrite, text)
     if not astral:
-        return text
+        return text, bool(invisible)
     text = _ASTRAL.sub(lambda m: table.get(ord(m.group()), m.group()), text)
     lowered = text.lower()
     # str.lower() may lengthen a few characters (İ → i̇); then go character by character.
     if len(lowered) != len(text):
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return lowered
+    return lowered, True  # (astral text takes the general deletion loop anyway)
 
 
 def _digits(match: re.Match[str]) -> str:
@@ -309,13 +345,13 @@ def normalise(text: str) -> NormalisedText:
         except UnicodeEncodeError:
             text = _SURROGATE.sub("\ufffd", text)  # one for one: offsets unchanged
             astral = len(text.encode("utf-16-le")) != 2 * len(text)
-    text = _translate(text, astral)
+    text, invisible = _translate(text, astral)
     at: list[int] = []
     shift: list[int] = []
     pieces: list[str] = []
     last = 0
     removed = 0
-    for start, end in _deletion_spans(text, astral):
+    for start, end in _deletion_spans(text, astral, invisible):
         if start < last:  # an invisible run inside a separator run: already gone
             start = last
             if start >= end:
@@ -330,7 +366,8 @@ def normalise(text: str) -> NormalisedText:
         text = "".join(pieces)
     if not text.isascii():  # ASCII has no Chinese digits: every run would stay as it is
         text = _DIGIT_RUN.sub(_digits, text)
-    text = _homophone_pattern().sub(_homophone, text)
+    if _may_have_homophone(text):
+        text = _homophone_pattern().sub(_homophone, text)
     return NormalisedText(text, original, tuple(at), tuple(shift))
 
 

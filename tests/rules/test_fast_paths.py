@@ -149,6 +149,26 @@ def test_card_gate_never_hides_a_card() -> None:
     assert not entities._may_hold_card("订单 2023-01-05 价格 1380 元，电话 13812345678")
 
 
+def test_digits_of_other_scripts_are_no_card_numbers() -> None:
+    # the card regex once took any decimal digit (\d) and summed Luhn over their code points
+    arabic_indic = "".join(chr(0x0660 + int(d)) for d in "6222020200112233445")
+    assert [e.type for e in extract(normalise(f"银行卡号 {arabic_indic}"))] == []
+    assert [
+        e.value for e in extract(normalise("银行卡号 ６２２２０２０２００１１２２３３４４５"))
+    ] == []
+    found = extract(normalise("收款卡号 4111 1111 1111 1111"))
+    assert [(e.type, e.value) for e in found] == [("bank_card", "4111111111111111")]
+
+
+def test_homophone_gate_lets_every_variant_through() -> None:
+    from rules.normalise import _may_have_homophone, homophones
+
+    for variant, canonical in homophones().items():
+        assert _may_have_homophone(f"请加{variant}好友"), variant
+        assert canonical in normalise(f"请加{variant} abc123").text or variant.isascii()
+    assert not _may_have_homophone("请加微信好友，或者 QQ 联系")
+
+
 def test_page_matches_agree_with_grouping_every_match() -> None:
     matcher = TermMatcher(["刷单", "单返", "返利", "刷单返利", "佣金", "金"])
     text = "刷单返利，佣金刷单返利佣金金" * 3
@@ -165,7 +185,14 @@ def test_page_matches_agree_with_grouping_every_match() -> None:
 def test_bmp_text_needs_no_lower_case_pass() -> None:
     # the full path (table, then str.lower()) against the BMP path (table only)
     chars = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
-    assert _translate(chars, astral=False) == _translate(chars, astral=True)
+    assert _translate(chars, astral=False)[0] == _translate(chars, astral=True)[0]
+
+
+def test_the_table_pass_tells_whether_a_page_has_invisible_characters() -> None:
+    assert _translate("刷单返利 ＡＢＣ 微信", astral=False) == ("刷单返利 abc 微信", False)
+    for invisible in "\u200b\ufeff\u00ad\u2060":
+        assert _translate(f"刷{invisible}单 ＡＢＣ", astral=False) == (f"刷{invisible}单 abc", True)
+        assert normalise(f"刷{invisible}单返利").text == "刷单返利"
 
 
 def test_first_occurrences_found_one_by_one_agree_with_the_table() -> None:
@@ -192,7 +219,8 @@ def test_removable_runs_regex_agrees_with_the_general_loop() -> None:
     rng = random.Random(3)
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
-        assert _deletion_spans(text, False) == _deletion_spans(text, True), repr(text)
+        fast = _deletion_spans(text, astral=False, invisible=False)
+        assert fast == _deletion_spans(text, astral=True), repr(text)
 
 
 def test_clause_bits_pick_the_rules_whose_clauses_all_occur(make_engine) -> None:

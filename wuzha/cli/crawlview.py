@@ -7,7 +7,7 @@ Shared by `wuzha crawl` and `wuzha demo`; fed by the snapshots of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -56,7 +56,7 @@ class CrawlDisplay:
         self._live: Live | None = None
         self.last: dict[str, Any] = {}
 
-    def __enter__(self) -> CrawlDisplay:
+    def __enter__(self) -> Self:
         if self.enabled:
             self._live = Live(console=self.console, refresh_per_second=4, transient=True)
             self._live.__enter__()
