@@ -22,7 +22,7 @@ from rules.lexicon import Lexicon, load_lexicon
 from rules.loader import Rule, load_rules
 from rules.matcher import PageMatches, TermMatcher
 from rules.normalise import NormalisedText, normalise
-from rules.plan import Check, Compiler
+from rules.plan import AnyOfCheck, Check, Compiler
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import (
     DEFAULT_SCORING,
@@ -243,6 +243,16 @@ class Engine:
                 need |= bit
             self._needs.append(need)
         self._all_clauses = (1 << len(clause_bit)) - 1
+        # The parts of the `unless` blocks (each block is any_of them), with the rules (as
+        # bits) whose block has each part, widest first: on a page, one part that holds (the
+        # anti-fraud wording most rules share) settles the `unless` of every rule that has it.
+        covers: dict[Check, int] = {}
+        for rule_index, (_, _, unless) in enumerate(self._plan):
+            if unless is not None:
+                parts = unless.children if type(unless) is AnyOfCheck else (unless,)
+                for part in parts:
+                    covers[part] = covers.get(part, 0) | 1 << rule_index
+        self._unless_parts = sorted(covers.items(), key=lambda item: -item[1].bit_count())
         self._signal_sources = {
             "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
             "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
@@ -338,17 +348,29 @@ class Engine:
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
         # Whether a rule fires is decided on pattern indexes: its clauses (as bits), its
-        # `unless` (strict; shared by most rules, so decided once per page, and on most pages
-        # where a rule's terms occur it is what keeps the rule quiet: asked first, it spares
-        # the rule's own check), its match on raw occurrences (cheap), and only then the
-        # evidence, with word boundaries checked. That order differs from "match strictly,
-        # then unless", but every step is a pure verdict on the page and all of them must
-        # agree for a hit, so the hits are the same.
+        # `unless` (strict; on most pages where a rule's terms occur it is what keeps the rule
+        # quiet, so it comes first: the parts of all candidates' blocks are decided widest
+        # first, each once, and one that holds settles every rule that has it), its match on
+        # raw occurrences (cheap), and only then the evidence, with word boundaries checked.
+        # That order differs from "match strictly, then unless", but every step is a pure
+        # verdict on the page and all of them must agree for a hit, so the hits are the same.
+        candidates = self._candidate_indexes(page.present_indexes)
+        if not candidates:
+            return
+        live = 0  # candidates whose `unless` has no part that holds (so far)
+        for rule_index in candidates:
+            live |= 1 << rule_index
+        verdict = page.strict_verdict
+        for part, rules in self._unless_parts:
+            if rules & live and verdict(part):
+                live &= ~rules
+                if not live:
+                    return
         plan = self._plan
-        for rule_index in self._candidate_indexes(page.present_indexes):
-            _, match, unless = plan[rule_index]
-            if unless is not None and page.unless_holds(unless):
+        for rule_index in candidates:
+            if not live >> rule_index & 1:
                 continue
+            match = plan[rule_index][1]
             if not match.holds(page):
                 continue
             rule = self.rules[rule_index]
