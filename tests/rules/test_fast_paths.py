@@ -275,3 +275,39 @@ def test_entities_with_cues_from_the_automaton_are_those_found_by_looking(make_e
         cues = {cue for cue, i in engine._cue_indexes if i in present}
         assert cues == {cue for cue in entities.AUTOMATON_CUES if cue in nt.text}
         assert [e.to_dict() for e in extract(nt, cues)] == [e.to_dict() for e in extract(nt)]
+
+
+def test_unless_parts_settle_what_each_rule_would_decide_on_its_own(make_engine) -> None:
+    """Rules share parts of their `unless` blocks; deciding the parts widest first, once each,
+    fires exactly the rules whose match holds and whose whole `unless` block does not."""
+    shared = {"at_least": 2, "of": ["骗局", "警惕", "谨防", "违法"]}
+    engine = make_engine(
+        rule("task_scam.a", match={"any": ["刷单"]}, unless={"any_of": [shared]}),
+        rule(
+            "task_scam.b",
+            match={"all": ["刷单", "佣金"]},
+            unless={"any_of": [shared, {"any": ["代练"]}]},
+        ),
+        rule("task_scam.c", match={"any": ["日结"]}, unless={"any_of": [{"any": ["代练"]}]}),
+        rule("task_scam.d", match={"any": ["返利", "点赞"]}),
+        rule(
+            "task_scam.e",
+            match={"near": [["微信"], ["佣金", "日结"]], "within": 4},
+            unless={"any_of": [shared, {"all": ["违法", "点赞"]}, {"signal": "contact"}]},
+        ),
+    )
+    words = [*WORDS, "骗局", "警惕", "谨防", "13812345678"]
+    rng = random.Random(13)
+    for _ in range(600):
+        text = "".join(
+            rng.choice(words if rng.random() < 0.5 else FILLER) for _ in range(rng.randint(1, 16))
+        )
+        nt = normalise(text)
+        page = PageState(engine, nt, engine.matcher.scan(nt.text, engine._grouped), extract(nt))
+        expected = [
+            r.id
+            for r in engine.rules
+            if r.match.evaluate(page) is not None
+            and (r.unless is None or r.unless.evaluate(page) is None)
+        ]
+        assert [h.rule_id for h in engine.scan(text).hits] == expected, text
