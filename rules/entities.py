@@ -78,7 +78,8 @@ Extractor = Callable[[NormalisedText], Iterator[Entity]]
 # (cue, possible offsets). The regex then runs only where a cue is (str.find, memchr speed) instead of
 # being tried at every position of a page (see _cued_finditer). Checked against plain
 # finditer in the tests.
-# (Every find of an absent cue reads the whole page: cues share a rare character where they can.)
+# (Every find of an absent cue reads the whole page: cues the automaton also finds are only
+# looked for on pages where it found them, see AUTOMATON_CUES.)
 _QQ_GROUP_CUES = (("q群", (0, 1)), ("群号", (0,)), ("加群", (0,)), ("进群", (0,)), ("入群", (0,)))
 _WECHAT_CUES = tuple((cue, (0,)) for cue in ("微信", "加微", "wechat", "weixin", "+v", "加v"))
 _TME_CUES = (("http", (0,)), ("t.me/", (0,)), ("telegram.me/", (0,)))

@@ -11,9 +11,9 @@ map therefore only records deletions (a sorted list of checkpoints), which keeps
 a few C-level passes: one UTF-16 encode (astral characters? lone surrogates?), ``re.sub`` on the
 characters that need the table (which already holds their lower case, so BMP-only pages need no
 ``str.lower`` pass; the same pass notices invisible characters), one regex for deletions, one for
-digit runs, and the homophone regex only on pages that have a homophone at all (single-character
-``in`` tests first: memchr speed). Every regex starts with a character class so the engine can
-skip ahead.
+digit runs, and the homophone regex only on pages where the first two characters of a variant
+meet (found with one-character ``str.find``, memchr speed). Every regex starts with a character
+class so the engine can skip ahead.
 """
 
 from __future__ import annotations
