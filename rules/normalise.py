@@ -177,6 +177,20 @@ _REMOVABLE_RUN_BMP = re.compile(
     f"|[{_SEPARATOR_BMP}](?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
 )
 _INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE}]")
+# The same removable runs and, in the same pass, the digit runs of _DIGIT_RUN as they will be
+# once those runs are gone: two digits stay linked by nothing, by one space or dash that stays,
+# or by a removable run of 1–4 separators between two Chinese digits (〇 is not a Chinese
+# character for removal, so it is left out there). One class first, so the regex engine can
+# skip ahead; look-behinds tell which kind of match it is.
+_CJK_DIGITS = "".join(ch for ch in _CHINESE_DIGITS if re.fullmatch(f"[{_CJK}]", ch))
+_REMOVABLE_OR_DIGIT_RUN_BMP = re.compile(
+    f"[{_SEPARATOR_BMP}{_DIGIT_CLASS}](?:"
+    f"(?<=[{_CJK}][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}a-z])"
+    f"|(?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
+    f"|(?<=[{_DIGIT_CLASS}])(?:(?:[ \\-]?|(?<=[{_CJK_DIGITS}])[{_SEPARATOR_BMP}]{{1,4}}"
+    f"(?=[{_CJK_DIGITS}]))[{_DIGIT_CLASS}]){{4,}})"
+)
+_DIGITS = frozenset("0123456789" + "".join(_CHINESE_DIGITS))
 
 
 def _is_cjk(ch: str) -> bool:
@@ -324,6 +338,23 @@ def _translate(text: str, astral: bool) -> tuple[str, bool]:
     return lowered, True  # (astral text takes the general deletion loop anyway)
 
 
+def _removable_and_digit_runs(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """BMP text without invisible characters, in one pass: the spans to delete (as
+    ``_deletion_spans``) and the digit runs with a Chinese digit, spans of ``text`` (that
+    ``_DIGIT_RUN`` finds once the deletions are made). Tested against doing one after the other."""
+    deletions: list[tuple[int, int]] = []
+    runs: list[tuple[int, int]] = []
+    for match in _REMOVABLE_OR_DIGIT_RUN_BMP.finditer(text):
+        start, end = match.span()
+        if text[start] not in _DIGITS:
+            deletions.append((start, end))
+        elif _HAS_CHINESE_DIGIT.search(text, start, end):
+            runs.append((start, end))
+            # the separators between its Chinese digits go too
+            deletions.extend(m.span() for m in _REMOVABLE_RUN_BMP.finditer(text, start, end))
+    return deletions, runs
+
+
 def _digits(match: re.Match[str]) -> str:
     run = match.group()
     return run.translate(_DIGIT_TABLE) if _HAS_CHINESE_DIGIT.search(run) else run
@@ -346,12 +377,18 @@ def normalise(text: str) -> NormalisedText:
             text = _SURROGATE.sub("\ufffd", text)  # one for one: offsets unchanged
             astral = len(text.encode("utf-16-le")) != 2 * len(text)
     text, invisible = _translate(text, astral)
+    if astral or invisible or text.isascii():
+        deletions, runs = _deletion_spans(text, astral, invisible), None
+    else:  # nearly every page: deletions and digit runs in one pass
+        deletions, runs = _removable_and_digit_runs(text)
+        for start, end in runs:  # (rare) one for one: the deletions' offsets stay
+            text = text[:start] + text[start:end].translate(_DIGIT_TABLE) + text[end:]
     at: list[int] = []
     shift: list[int] = []
     pieces: list[str] = []
     last = 0
     removed = 0
-    for start, end in _deletion_spans(text, astral, invisible):
+    for start, end in deletions:
         if start < last:  # an invisible run inside a separator run: already gone
             start = last
             if start >= end:
@@ -364,7 +401,7 @@ def normalise(text: str) -> NormalisedText:
     if pieces:
         pieces.append(text[last:])
         text = "".join(pieces)
-    if not text.isascii():  # ASCII has no Chinese digits: every run would stay as it is
+    if runs is None and not text.isascii():  # (ASCII has no Chinese digits to rewrite)
         text = _DIGIT_RUN.sub(_digits, text)
     if _may_have_homophone(text):
         text = _homophone_pattern().sub(_homophone, text)

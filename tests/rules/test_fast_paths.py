@@ -311,3 +311,37 @@ def test_unless_parts_settle_what_each_rule_would_decide_on_its_own(make_engine)
             and (r.unless is None or r.unless.evaluate(page) is None)
         ]
         assert [h.rule_id for h in engine.scan(text).hits] == expected, text
+
+
+def test_removals_and_digit_runs_in_one_pass_agree_with_one_after_the_other() -> None:
+    from rules.normalise import (
+        _CHINESE_DIGITS,
+        _DIGIT_RUN,
+        _digits,
+        _removable_and_digit_runs,
+    )
+
+    def one_after_the_other(text: str) -> str:
+        kept = text
+        for start, end in reversed(_deletion_spans(text, astral=True)):
+            kept = kept[:start] + kept[end:]
+        return _DIGIT_RUN.sub(_digits, kept)
+
+    def one_pass(text: str) -> str:
+        deletions, runs = _removable_and_digit_runs(text)
+        for start, end in runs:
+            text = (
+                text[:start]
+                + "".join(_CHINESE_DIGITS.get(c, c) for c in text[start:end])
+                + text[end:]
+            )
+        for start, end in reversed(deletions):
+            text = text[:start] + text[end:]
+        return text
+
+    pieces = list("一二三四五六七八九〇零幺壹0123456789 -·*~|号码电话刷单ab，。")
+    pieces += ["  ", " - ", "❤", "微信", "138", "一三八"]
+    rng = random.Random(17)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        assert one_pass(text) == one_after_the_other(text), repr(text)
