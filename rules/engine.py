@@ -249,8 +249,7 @@ class Engine:
         covers: dict[Check, int] = {}
         for rule_index, (_, _, unless) in enumerate(self._plan):
             if unless is not None:
-                parts = unless.children if type(unless) is AnyOfCheck else (unless,)
-                for part in parts:
+                for part in _any_of_parts(unless):
                     covers[part] = covers.get(part, 0) | 1 << rule_index
         self._unless_parts = sorted(covers.items(), key=lambda item: -item[1].bit_count())
         self._signal_sources = {
@@ -426,6 +425,14 @@ class Engine:
         entity.start -= prefix
         entity.end -= prefix
         return entity
+
+
+def _any_of_parts(check: Check) -> list[Check]:
+    """The parts of an any_of block, nested any_of blocks taken apart (any_of[any_of[a, b], c]
+    holds exactly when one of a, b, c does)."""
+    if type(check) is not AnyOfCheck:
+        return [check]
+    return [part for child in check.children for part in _any_of_parts(child)]
 
 
 def _labels(evidence: Evidence) -> list[str]:

@@ -295,6 +295,12 @@ def test_unless_parts_settle_what_each_rule_would_decide_on_its_own(make_engine)
             match={"near": [["微信"], ["佣金", "日结"]], "within": 4},
             unless={"any_of": [shared, {"all": ["违法", "点赞"]}, {"signal": "contact"}]},
         ),
+        rule(
+            "task_scam.f",
+            match={"at_least": 2, "of": ["刷单", "返利", "日结"]},
+            # nested any_of blocks are taken apart into their parts
+            unless={"any_of": [{"any_of": [shared, {"any": ["代练"]}]}, {"any": ["收卡"]}]},
+        ),
     )
     words = [*WORDS, "骗局", "警惕", "谨防", "13812345678"]
     rng = random.Random(13)
