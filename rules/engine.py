@@ -22,7 +22,7 @@ from rules.lexicon import Lexicon, load_lexicon
 from rules.loader import Rule, load_rules
 from rules.matcher import PageMatches, TermMatcher
 from rules.normalise import NormalisedText, normalise
-from rules.plan import AnyOfCheck, Check, Compiler
+from rules.plan import AnyCheck, AnyOfCheck, Check, Compiler
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import (
     DEFAULT_SCORING,
@@ -38,6 +38,7 @@ CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "
 MONEY_ENTITIES = frozenset({"bank_card", "usdt_trc20", "usdt_erc20"})
 DEFAULT_MAX_CHARS = 2_000_000  # ~6 MB of Chinese; the crawler keeps 5 MB bodies at most
 MAX_EVIDENCE_SPAN = 300  # evidence further apart than this is shown by its first part only
+_FEW_RULES = 16  # up to this many rules, candidates are checked clause by clause
 
 
 class PageState:
@@ -252,6 +253,17 @@ class Engine:
                 for part in _any_of_parts(unless):
                     covers[part] = covers.get(part, 0) | 1 << rule_index
         self._unless_parts = sorted(covers.items(), key=lambda item: -item[1].bit_count())
+        # Parts that half the rules or more share and that a set look-up decides (any of some
+        # terms, none needing a word check: the app-store and "we never ask you to" wording):
+        # asked first on every page, they often leave a handful of rules to pick candidates from.
+        self._all_rules = (1 << len(self.rules)) - 1
+        self._broad_parts = [
+            (part, rules)
+            for part, rules in self._unless_parts
+            if type(part) is AnyCheck
+            and not part.checked
+            and 2 * rules.bit_count() >= len(self.rules)
+        ]
         self._signal_sources = {
             "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
             "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
@@ -345,6 +357,18 @@ class Engine:
         missing = self._all_clauses ^ satisfied  # (one int for all rules, not one per rule)
         return [i for i, need in enumerate(self._needs) if not need & missing]
 
+    def _candidates_among(self, rules: int, present: set[int]) -> int:
+        """The candidate rules among ``rules`` (bits). A few are checked clause by clause; for
+        more, the clauses satisfied on the page are worked out for all rules at once."""
+        if rules.bit_count() > _FEW_RULES:
+            return rules & sum(1 << i for i in self._candidate_indexes(present))
+        plan = self._plan
+        for rule_index in _set_bits(rules):
+            required = plan[rule_index][0]
+            if required is not None and any(c.isdisjoint(present) for c in required):
+                rules ^= 1 << rule_index
+        return rules
+
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
         # Whether a rule fires is decided on pattern indexes: its clauses (as bits), its
         # `unless` (strict; on most pages where a rule's terms occur it is what keeps the rule
@@ -353,22 +377,17 @@ class Engine:
         # raw occurrences (cheap), and only then the evidence, with word boundaries checked.
         # That order differs from "match strictly, then unless", but every step is a pure
         # verdict on the page and all of them must agree for a hit, so the hits are the same.
-        candidates = self._candidate_indexes(page.present_indexes)
-        if not candidates:
-            return
-        live = 0  # candidates whose `unless` has no part that holds (so far)
-        for rule_index in candidates:
-            live |= 1 << rule_index
         verdict = page.strict_verdict
+        live = self._all_rules  # rules that may fire (as bits), narrowed down step by step
+        for part, rules in self._broad_parts:
+            if verdict(part):
+                live &= ~rules
+        live = self._candidates_among(live, page.present_indexes)
         for part, rules in self._unless_parts:
             if rules & live and verdict(part):
                 live &= ~rules
-                if not live:
-                    return
         plan = self._plan
-        for rule_index in candidates:
-            if not live >> rule_index & 1:
-                continue
+        for rule_index in _set_bits(live):
             match = plan[rule_index][1]
             if not match.holds(page):
                 continue
@@ -425,6 +444,14 @@ class Engine:
         entity.start -= prefix
         entity.end -= prefix
         return entity
+
+
+def _set_bits(mask: int) -> Iterable[int]:
+    """Indexes of the bits set in ``mask``, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
 
 
 def _any_of_parts(check: Check) -> list[Check]:

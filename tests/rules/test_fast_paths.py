@@ -242,6 +242,25 @@ def test_clause_bits_pick_the_rules_whose_clauses_all_occur(make_engine) -> None
         assert engine._candidate_indexes(present) == expected
 
 
+@pytest.mark.parametrize("few_rules", [0, 16], ids=["clause-bits", "clause-by-clause"])
+def test_candidates_among_some_rules_are_those_of_all_rules(make_engine, monkeypatch, few_rules):
+    monkeypatch.setattr("rules.engine._FEW_RULES", few_rules)
+    engine = make_engine(
+        rule(match={"all_of": [{"any": ["刷单", "返利"]}, {"any": ["佣金", "日结"]}]}),
+        rule("task_scam.two", match={"all": ["刷单", "日结"]}),
+        rule("task_scam.three", match={"any_of": [{"any": ["代练"]}, {"signal": "contact"}]}),
+        rule("task_scam.four", match={"near": [["代练"], ["日结"]], "within": 3}),
+    )
+    index = engine.matcher.index
+    words = ["刷单", "返利", "佣金", "日结", "代练"]
+    rng = random.Random(10)
+    for _ in range(300):
+        present = {index[w] for w in words if rng.random() < 0.5}
+        among = rng.randrange(16)
+        expected = sum(1 << i for i in engine._candidate_indexes(present) if among >> i & 1)
+        assert engine._candidates_among(among, present) == expected
+
+
 def test_window_segmentation_gives_jiebas_numbers() -> None:
     """Routes over a window, its head and its tail: exactly what jieba's get_DAG + calc give
     on each of them (equal floats, so word-boundary verdicts cannot change)."""
@@ -277,18 +296,28 @@ def test_entities_with_cues_from_the_automaton_are_those_found_by_looking(make_e
         assert [e.to_dict() for e in extract(nt, cues)] == [e.to_dict() for e in extract(nt)]
 
 
-def test_unless_parts_settle_what_each_rule_would_decide_on_its_own(make_engine) -> None:
-    """Rules share parts of their `unless` blocks; deciding the parts widest first, once each,
-    fires exactly the rules whose match holds and whose whole `unless` block does not."""
+@pytest.mark.parametrize("few_rules", [0, 16], ids=["clause-bits", "clause-by-clause"])
+def test_unless_parts_settle_what_each_rule_would_decide_on_its_own(
+    make_engine, monkeypatch, few_rules
+) -> None:
+    """Rules share parts of their `unless` blocks; deciding the parts widest first, once each
+    (a broad part decided by a set look-up before candidates are picked), fires exactly the
+    rules whose match holds and whose whole `unless` block does not."""
+    monkeypatch.setattr("rules.engine._FEW_RULES", few_rules)
     shared = {"at_least": 2, "of": ["骗局", "警惕", "谨防", "违法"]}
+    broad = {"any": ["更新内容", "日结工资"]}  # no word checks: decided by a set look-up
     engine = make_engine(
-        rule("task_scam.a", match={"any": ["刷单"]}, unless={"any_of": [shared]}),
+        rule("task_scam.a", match={"any": ["刷单"]}, unless={"any_of": [shared, broad]}),
         rule(
             "task_scam.b",
             match={"all": ["刷单", "佣金"]},
-            unless={"any_of": [shared, {"any": ["代练"]}]},
+            unless={"any_of": [shared, {"any": ["代练"]}, broad]},
         ),
-        rule("task_scam.c", match={"any": ["日结"]}, unless={"any_of": [{"any": ["代练"]}]}),
+        rule(
+            "task_scam.c",
+            match={"any": ["日结"]},
+            unless={"any_of": [{"any": ["代练"]}, broad]},
+        ),
         rule("task_scam.d", match={"any": ["返利", "点赞"]}),
         rule(
             "task_scam.e",
@@ -302,7 +331,8 @@ def test_unless_parts_settle_what_each_rule_would_decide_on_its_own(make_engine)
             unless={"any_of": [{"any_of": [shared, {"any": ["代练"]}]}, {"any": ["收卡"]}]},
         ),
     )
-    words = [*WORDS, "骗局", "警惕", "谨防", "13812345678"]
+    assert [part for part, _ in engine._broad_parts] == [engine._plan[0][2].children[1]]
+    words = [*WORDS, "骗局", "警惕", "谨防", "13812345678", "更新内容", "日结工资"]
     rng = random.Random(13)
     for _ in range(600):
         text = "".join(
