@@ -370,13 +370,14 @@ class Engine:
         return rules
 
     def _evaluate(self, page: PageState, text: str, title: str, prefix: int) -> Iterable[Hit]:
-        # Whether a rule fires is decided on pattern indexes: its clauses (as bits), its
-        # `unless` (strict; on most pages where a rule's terms occur it is what keeps the rule
-        # quiet, so it comes first: the parts of all candidates' blocks are decided widest
-        # first, each once, and one that holds settles every rule that has it), its match on
-        # raw occurrences (cheap), and only then the evidence, with word boundaries checked.
-        # That order differs from "match strictly, then unless", but every step is a pure
-        # verdict on the page and all of them must agree for a hit, so the hits are the same.
+        # Whether a rule fires is decided on pattern indexes: its `unless` (strict; on most
+        # pages where a rule's terms occur it is what keeps the rule quiet, so it comes first:
+        # the parts of the blocks are decided widest first, each once, and one that holds
+        # settles every rule that has it; the broad parts a set look-up decides even before
+        # candidates are picked), its clauses, its match on raw occurrences (cheap), and only
+        # then the evidence, with word boundaries checked. That order differs from "match
+        # strictly, then unless", but every step is a pure verdict on the page and all of them
+        # must agree for a hit, so the hits are the same.
         verdict = page.strict_verdict
         live = self._all_rules  # rules that may fire (as bits), narrowed down step by step
         for part, rules in self._broad_parts:
@@ -384,6 +385,8 @@ class Engine:
                 live &= ~rules
         live = self._candidates_among(live, page.present_indexes)
         for part, rules in self._unless_parts:
+            if not live:
+                return
             if rules & live and verdict(part):
                 live &= ~rules
         plan = self._plan
