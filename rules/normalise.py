@@ -181,10 +181,12 @@ _INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE}]")
 # once those runs are gone: two digits stay linked by nothing, by one space or dash that stays,
 # or by a removable run of 1–4 separators between two Chinese digits (〇 is not a Chinese
 # character for removal, so it is left out there). One class first, so the regex engine can
-# skip ahead; look-behinds tell which kind of match it is.
+# skip ahead; look-behinds tell which kind of match it is. A digit right after a digit starts
+# no run (it belongs to the run of the one before, which matched or was too short), so it is
+# not tried: 2023 is tried once, not four times.
 _CJK_DIGITS = "".join(ch for ch in _CHINESE_DIGITS if re.fullmatch(f"[{_CJK}]", ch))
 _REMOVABLE_OR_DIGIT_RUN_BMP = re.compile(
-    f"[{_SEPARATOR_BMP}{_DIGIT_CLASS}](?:"
+    f"[{_SEPARATOR_BMP}{_DIGIT_CLASS}](?<![{_DIGIT_CLASS}][{_DIGIT_CLASS}])(?:"
     f"(?<=[{_CJK}][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}a-z])"
     f"|(?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
     f"|(?<=[{_DIGIT_CLASS}])(?:(?:[ \\-]?|(?<=[{_CJK_DIGITS}])[{_SEPARATOR_BMP}]{{1,4}}"
@@ -319,7 +321,10 @@ def _translate(text: str, astral: bool) -> tuple[str, bool]:
     invisible: list[bool] = []
 
     def rewrite(match: re.Match[str]) -> str:
-        run = match.group().translate(table)
+        run = match.group()
+        if run.isascii():  # A–Z, most runs: the table's only ASCII entries, and no invisibles
+            return run.lower()
+        run = run.translate(table)
         if not invisible and _INVISIBLE_CHAR.search(run):
             invisible.append(True)
         return run

@@ -188,6 +188,14 @@ def test_bmp_text_needs_no_lower_case_pass() -> None:
     assert _translate(chars, astral=False)[0] == _translate(chars, astral=True)[0]
 
 
+def test_ascii_runs_need_only_lower_case() -> None:
+    # ASCII text and ASCII runs take str.lower() instead of the table
+    from rules.normalise import char_table
+
+    ascii_entries = {chr(c): m for c, m in char_table().items() if c < 0x80}
+    assert ascii_entries == {ch: ch.lower() for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
 def test_the_table_pass_tells_whether_a_page_has_invisible_characters() -> None:
     assert _translate("刷单返利 ＡＢＣ 微信", astral=False) == ("刷单返利 abc 微信", False)
     for invisible in "\u200b\ufeff\u00ad\u2060":
