@@ -172,10 +172,11 @@ _LATIN_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 # (either way round). The look-behind sits after the first separator so the regex engine can
 # skip ahead to candidates; the look-behind and look-ahead make it a whole run, as
 # _deletion_spans' loop takes it.
-_REMOVABLE_RUN_BMP = re.compile(
-    f"[{_SEPARATOR_BMP}](?<=[{_CJK}][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}a-z])"
-    f"|[{_SEPARATOR_BMP}](?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
+_AFTER_FIRST_SEPARATOR = (
+    f"(?<=[{_CJK}][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}a-z])"
+    f"|(?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
 )
+_REMOVABLE_RUN_BMP = re.compile(f"[{_SEPARATOR_BMP}](?:{_AFTER_FIRST_SEPARATOR})")
 _INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE}]")
 # The same removable runs and, in the same pass, the digit runs of _DIGIT_RUN as they will be
 # once those runs are gone: two digits stay linked by nothing, by one space or dash that stays,
@@ -187,8 +188,7 @@ _INVISIBLE_CHAR = re.compile(f"[{_INVISIBLE}]")
 _CJK_DIGITS = "".join(ch for ch in _CHINESE_DIGITS if re.fullmatch(f"[{_CJK}]", ch))
 _REMOVABLE_OR_DIGIT_RUN_BMP = re.compile(
     f"[{_SEPARATOR_BMP}{_DIGIT_CLASS}](?<![{_DIGIT_CLASS}][{_DIGIT_CLASS}])(?:"
-    f"(?<=[{_CJK}][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}a-z])"
-    f"|(?<=[a-z][{_SEPARATOR_BMP}])[{_SEPARATOR_BMP}]{{0,3}}(?=[{_CJK}])"
+    f"{_AFTER_FIRST_SEPARATOR}"
     f"|(?<=[{_DIGIT_CLASS}])(?:(?:[ \\-]?|(?<=[{_CJK_DIGITS}])[{_SEPARATOR_BMP}]{{1,4}}"
     f"(?=[{_CJK_DIGITS}]))[{_DIGIT_CLASS}]){{4,}})"
 )
@@ -201,17 +201,15 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
-def _deletion_spans(text: str, astral: bool, invisible: bool = True) -> list[tuple[int, int]]:
+def _deletion_spans(text: str, astral: bool) -> list[tuple[int, int]]:
     """Spans to delete: invisible characters anywhere; separators with a Chinese character on
     one side and a Chinese character or Latin letter on the other (刷-单, v❤信, 微 x).
-    ``astral``: whether the text may have characters beyond the BMP (emoji); ``invisible``:
-    whether it may have invisible characters. Only BMP text without either takes the one-regex
-    path; the general loop gives the same spans on it."""
+    ``astral``: whether the text may have characters beyond the BMP (emoji). The general loop,
+    for text with astral or invisible characters; the rest (nearly every page) takes
+    ``_removable_and_digit_runs``, which gives the same spans."""
     spans: list[tuple[int, int]] = []
     if text.isascii():
         return spans
-    if not astral and not invisible:
-        return [m.span() for m in _REMOVABLE_RUN_BMP.finditer(text)]
     pattern = _SEPARATOR_RUN if astral else _SEPARATOR_RUN_BMP
     end_of_text = len(text)
     for match in pattern.finditer(text):
@@ -383,7 +381,7 @@ def normalise(text: str) -> NormalisedText:
             astral = len(text.encode("utf-16-le")) != 2 * len(text)
     text, invisible = _translate(text, astral)
     if astral or invisible or text.isascii():
-        deletions, runs = _deletion_spans(text, astral, invisible), None
+        deletions, runs = _deletion_spans(text, astral), None
     else:  # nearly every page: deletions and digit runs in one pass
         deletions, runs = _removable_and_digit_runs(text)
         for start, end in runs:  # (rare) one for one: the deletions' offsets stay

@@ -18,6 +18,7 @@ Neighbours' titles: prev/next lines ("上一篇：…", "下一篇：…") and b
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -183,7 +184,10 @@ def _remove_boilerplate(body: LexborNode, html: str) -> None:
     matches = [
         node for node in body.css(_boilerplate_selector(html))
         # An article's own <header>/<footer> holds its title and byline.
-        if not (node.tag in ("header", "footer") and _inside_content(node))
+        if not (
+            node.tag in ("header", "footer")
+            and _has_ancestor(node, lambda parent: parent.tag in _CONTENT_ANCESTORS)
+        )
     ]
     matches = _without_wrappers(body, matches)
     _decompose_outermost(body, matches, _BOILERPLATE_MARK)
@@ -214,11 +218,13 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
                 wrappers.append(node)
         if not wrappers:
             break
-        spared.update(node.mem_id for node in wrappers)
+        wrapper_ids = {node.mem_id for node in wrappers}
+        spared |= wrapper_ids
         # The next level: candidates nested in a wrapper (the others are removed as they are).
         pending = {
             key: node for key, node in pending.items()
-            if key not in spared and _inside_any(node, {w.mem_id for w in wrappers})
+            if key not in spared
+            and _has_ancestor(node, lambda parent, ids=wrapper_ids: parent.mem_id in ids)
         }
         if not pending:
             break
@@ -236,10 +242,10 @@ def _outermost(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
     return [node for node in nodes if node.mem_id not in nested]
 
 
-def _inside_any(node: LexborNode, ids: set[int]) -> bool:
+def _has_ancestor(node: LexborNode, test: Callable[[LexborNode], bool]) -> bool:
     parent = node.parent
     while parent is not None:
-        if parent.mem_id in ids:
+        if test(parent):
             return True
         parent = parent.parent
     return False
@@ -311,12 +317,3 @@ def _decompose_outermost(body: LexborNode, nodes: list[LexborNode], mark: str) -
     for key, node in unique.items():
         if key not in nested:
             node.decompose()
-
-
-def _inside_content(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in _CONTENT_ANCESTORS:
-            return True
-        parent = parent.parent
-    return False
