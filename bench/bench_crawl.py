@@ -48,15 +48,28 @@ def child_full(args: argparse.Namespace) -> None:
     config = settings_with(crawl_playwright=bool(int(args.render)), crawl_download_timeout=8.0)
     sites, _ = load_sites(args.sites_file)
     cpu0 = time.process_time()
-    result = run_crawl(config, CrawlOptions(
-        sites=sites, out_dir=Path(args.out), max_pages=args.max_pages, max_depth=4,
-        site_timeout=args.site_timeout, allow_private=["127.0.0.0/8"], job_dir=Path(args.job),
-        log_level="WARNING",
-    ))
-    Path(args.result).write_text(json.dumps({
-        "stats": _jsonable(result.stats), "cpu": time.process_time() - cpu0,
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }))
+    result = run_crawl(
+        config,
+        CrawlOptions(
+            sites=sites,
+            out_dir=Path(args.out),
+            max_pages=args.max_pages,
+            max_depth=4,
+            site_timeout=args.site_timeout,
+            allow_private=["127.0.0.0/8"],
+            job_dir=Path(args.job),
+            log_level="WARNING",
+        ),
+    )
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "stats": _jsonable(result.stats),
+                "cpu": time.process_time() - cpu0,
+                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 def child_plain(args: argparse.Namespace) -> None:
@@ -77,8 +90,13 @@ def child_plain(args: argparse.Namespace) -> None:
 
         async def start(self):
             for entry in urls:
-                yield scrapy.Request(entry["u"], callback=self.parse, errback=self.failed,
-                                     meta={"download_slot": entry["s"]}, dont_filter=True)
+                yield scrapy.Request(
+                    entry["u"],
+                    callback=self.parse,
+                    errback=self.failed,
+                    meta={"download_slot": entry["s"]},
+                    dont_filter=True,
+                )
 
         def parse(self, response):  # the empty callback of the baseline
             return None
@@ -86,13 +104,25 @@ def child_plain(args: argparse.Namespace) -> None:
         def failed(self, failure):
             return None
 
-    values = build_settings(config, CrawlOptions(
-        sites=sites, allow_private=["127.0.0.0/8"], job_dir=Path(args.job), log_level="WARNING",
-    ))
-    values.update({"ITEM_PIPELINES": {}, "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
-                   "DOWNLOADER_MIDDLEWARES": {
-                       "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-                       "crawler.middlewares.ssrf.SSRFGuardMiddleware": 40}})
+    values = build_settings(
+        config,
+        CrawlOptions(
+            sites=sites,
+            allow_private=["127.0.0.0/8"],
+            job_dir=Path(args.job),
+            log_level="WARNING",
+        ),
+    )
+    values.update(
+        {
+            "ITEM_PIPELINES": {},
+            "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+            "DOWNLOADER_MIDDLEWARES": {
+                "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                "crawler.middlewares.ssrf.SSRFGuardMiddleware": 40,
+            },
+        }
+    )
     settings = ScrapySettings()
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(values, priority="cmdline")
@@ -101,10 +131,15 @@ def child_plain(args: argparse.Namespace) -> None:
     crawler = process.create_crawler(PlainSpider)
     process.crawl(crawler)
     process.start()
-    Path(args.result).write_text(json.dumps({
-        "stats": _jsonable(crawler.stats.get_stats()), "cpu": time.process_time() - cpu0,
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }))
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "stats": _jsonable(crawler.stats.get_stats()),
+                "cpu": time.process_time() - cpu0,
+                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 # --- the benchmark -------------------------------------------------------------------------------
@@ -124,7 +159,9 @@ def _run_child(mode: str, **kwargs: str) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sites", type=int, default=500)
     parser.add_argument("--max-pages", type=int, default=40)
     parser.add_argument("--site-timeout", type=float, default=60.0)
@@ -147,31 +184,59 @@ def main() -> None:
     es_url = config.elasticsearch_url or localsearch.local_url(config)
     es = bool(es_url and localsearch.health(es_url))
     work = Path(tempfile.mkdtemp(prefix="wuzha-bench-crawl-"))
-    print(f"farm: {args.sites} sites; budget {args.max_pages} pages/site; "
-          f"render {'off' if args.no_render else 'on'}; Elasticsearch {'on: ' + es_url if es else 'off'}")
+    print(
+        f"farm: {args.sites} sites; budget {args.max_pages} pages/site; "
+        f"render {'off' if args.no_render else 'on'}; Elasticsearch {'on: ' + es_url if es else 'off'}"
+    )
     with serve_subprocess(args.sites, truth_out=work / "truth.json", extra_args=FARM_ARGS):
         truth = json.loads((work / "truth.json").read_text("utf-8"))
         sites_file = work / "sites.jsonl"
         with sites_file.open("w", encoding="utf-8") as fh:
             for site in truth["sites"]:
-                fh.write(json.dumps({"id": site["id"], "name": site["name"], "url": site["registry_url"],
-                                     "render_js": site["registry_render"]}, ensure_ascii=False) + "\n")
-        full = _run_child("full", sites_file=sites_file, out=work / "out", job=work / "job",
-                          result=work / "full.json", max_pages=args.max_pages,
-                          site_timeout=args.site_timeout, render=0 if args.no_render else 1)
-        plain = _run_child("plain", sites_file=sites_file, urls=work / "job" / "requests.jsonl",
-                           job=work / "job-plain", result=work / "plain.json")
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": site["id"],
+                            "name": site["name"],
+                            "url": site["registry_url"],
+                            "render_js": site["registry_render"],
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+        full = _run_child(
+            "full",
+            sites_file=sites_file,
+            out=work / "out",
+            job=work / "job",
+            result=work / "full.json",
+            max_pages=args.max_pages,
+            site_timeout=args.site_timeout,
+            render=0 if args.no_render else 1,
+        )
+        plain = _run_child(
+            "plain",
+            sites_file=sites_file,
+            urls=work / "job" / "requests.jsonl",
+            job=work / "job-plain",
+            result=work / "plain.json",
+        )
 
     fs, ps = full["stats"], plain["stats"]
     full_pages = int(fs.get("response_received_count", 0))
     plain_pages = int(ps.get("response_received_count", 0))
     full_rate = full_pages / float(fs["elapsed_time_seconds"])
     plain_rate = plain_pages / float(ps["elapsed_time_seconds"])
-    print(f"\nfull sweep : {full_pages:6d} responses ({int(fs.get('sweep/pages', 0))} pages emitted, "
-          f"{int(fs.get('scan/pages', 0))} scanned) in {float(fs['elapsed_time_seconds']):6.1f} s "
-          f"= {full_rate:6.1f} pages/s, peak RSS {full['maxrss_kb'] / 1024:.0f} MB")
-    print(f"plain Scrapy: {plain_pages:6d} responses in {float(ps['elapsed_time_seconds']):6.1f} s "
-          f"= {plain_rate:6.1f} pages/s, peak RSS {plain['maxrss_kb'] / 1024:.0f} MB")
+    print(
+        f"\nfull sweep : {full_pages:6d} responses ({int(fs.get('sweep/pages', 0))} pages emitted, "
+        f"{int(fs.get('scan/pages', 0))} scanned) in {float(fs['elapsed_time_seconds']):6.1f} s "
+        f"= {full_rate:6.1f} pages/s, peak RSS {full['maxrss_kb'] / 1024:.0f} MB"
+    )
+    print(
+        f"plain Scrapy: {plain_pages:6d} responses in {float(ps['elapsed_time_seconds']):6.1f} s "
+        f"= {plain_rate:6.1f} pages/s, peak RSS {plain['maxrss_kb'] / 1024:.0f} MB"
+    )
     print(f"ratio      : {full_rate / plain_rate:.0%} of plain Scrapy (target >= 40%)")
     cpu = full["cpu"]
     parts = {
@@ -181,8 +246,10 @@ def main() -> None:
         "files (jsonl)": float(fs.get("timing/output_seconds", 0)),
     }
     parts["fetch & engine (rest)"] = max(0.0, cpu - sum(parts.values()))
-    print(f"\nwhere the full sweep's CPU went ({cpu:.1f} s of CPU in the crawler process; "
-          f"{full_pages and cpu / full_pages * 1000:.1f} ms per page):")
+    print(
+        f"\nwhere the full sweep's CPU went ({cpu:.1f} s of CPU in the crawler process; "
+        f"{full_pages and cpu / full_pages * 1000:.1f} ms per page):"
+    )
     for name, seconds in parts.items():
         per_page = seconds / max(1, full_pages) * 1000
         print(f"  {name:24s} {seconds:7.1f} s  {seconds / cpu:5.0%}  {per_page:5.2f} ms/page")

@@ -36,10 +36,13 @@ def portal_page() -> str:
         f"部署重点任务</a><span>2024-03-{i % 28 + 1:02d}</span></li>"
         for i in range(40)
     )
-    block = (f'<div class="column"><div class="title">滨江要闻</div>'
-             f'<ul class="list">{news}</ul></div>')
-    paragraph = ("<p>区委常委会召开会议，研究部署安全生产、民生实事和基层治理等工作，"
-                 "会议强调要压实责任、狠抓落实，确保各项任务按期完成。</p>")
+    block = (
+        f'<div class="column"><div class="title">滨江要闻</div><ul class="list">{news}</ul></div>'
+    )
+    paragraph = (
+        "<p>区委常委会召开会议，研究部署安全生产、民生实事和基层治理等工作，"
+        "会议强调要压实责任、狠抓落实，确保各项任务按期完成。</p>"
+    )
     while len(html.encode()) < TARGET_CHARS:
         html = html.replace('<div class="related">', block + '<div class="related">', 1)
         article_end = '</div>\n      <div class="share">'
@@ -76,8 +79,10 @@ def main() -> None:
         "portal": (portal_page(), "http://www.binjiang.test:8000/news/2024/0308/1238.html"),
         "discuz thread": (thread_page(), "http://bbs.binjiang.test:8001/thread-3456-1-1.html"),
     }
-    print(f"{'page':<14} {'KB':>4} {'selectolax':>10} {'extract_page':>12} {'ratio':>6} "
-          f"{'pages/s':>8} {'lxml':>7} {'bs4+lxml':>9} {'posts':>5} {'links':>5}")
+    print(
+        f"{'page':<14} {'KB':>4} {'selectolax':>10} {'extract_page':>12} {'ratio':>6} "
+        f"{'pages/s':>8} {'lxml':>7} {'bs4+lxml':>9} {'posts':>5} {'links':>5}"
+    )
     for name, (html, url) in pages.items():
         extract_page(html, url)  # warm caches (CSS selector compilation)
         base = best_ms(partial(LexborHTMLParser, html), args.repeat)
@@ -86,9 +91,11 @@ def main() -> None:
         soup = best_ms(partial(BeautifulSoup, html, "lxml"), max(10, args.repeat // 10))
         result = extract_page(html, url)
         size = len(html.encode("utf-8")) / 1024
-        print(f"{name:<14} {size:4.0f} {base:8.2f}ms {ours:10.2f}ms {ours / base:5.1f}x "
-              f"{1000 / ours:8.0f} {lx:5.2f}ms {soup:7.2f}ms {len(result['posts']):5d} "
-              f"{len(result['links']):5d}")
+        print(
+            f"{name:<14} {size:4.0f} {base:8.2f}ms {ours:10.2f}ms {ours / base:5.1f}x "
+            f"{1000 / ours:8.0f} {lx:5.2f}ms {soup:7.2f}ms {len(result['posts']):5d} "
+            f"{len(result['links']):5d}"
+        )
     print("ms per page, best of N; ratio = extract_page / bare selectolax parse of the same page;")
     print("pages/s = one core doing nothing but extract_page; lxml and bs4+lxml: parse only")
 

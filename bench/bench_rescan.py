@@ -70,7 +70,11 @@ def generated_text(rng: random.Random, fraud: bool) -> str:
             "qq": "2" + _digits(rng, 9),
             "phone": "13" + _digits(rng, 9),
             "tg": f"card{_digits(rng, 3)}",
-            "usdt": "T" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789") for _ in range(33)),
+            "usdt": "T"
+            + "".join(
+                rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789")
+                for _ in range(33)
+            ),
         }
         for _ in range(rng.randint(1, 3)):
             parts.insert(rng.randrange(len(parts)), rng.choice(FRAUD).format(**contacts))
@@ -82,9 +86,17 @@ def seed(settings, client, n: int, fraud_share: float, rng: random.Random) -> fl
 
     started = time.perf_counter()
     sites = [
-        {"id": None, "name": f"测试站点{i}", "url": f"http://bench{i}.example.test/",
-         "domain": f"bench{i}.example.test", "icp": f"京ICP备{i:08d}号", "district": "海淀区",
-         "type": "论坛", "owner": f"测试单位{i}", "render_js": False}
+        {
+            "id": None,
+            "name": f"测试站点{i}",
+            "url": f"http://bench{i}.example.test/",
+            "domain": f"bench{i}.example.test",
+            "icp": f"京ICP备{i:08d}号",
+            "district": "海淀区",
+            "type": "论坛",
+            "owner": f"测试单位{i}",
+            "render_js": False,
+        }
         for i in range(max(1, n // 50))
     ]
     with BulkWriter(settings, client) as writer:
@@ -93,14 +105,31 @@ def seed(settings, client, n: int, fraud_share: float, rng: random.Random) -> fl
         for i in range(n):
             row = sites[i % len(sites)]
             text = generated_text(rng, rng.random() < fraud_share)
-            writer.index_page({
-                "url": f"{row['url']}thread-{i}-1-1.html", "original_url": None, "run_id": "bench",
-                "site": row, "status": 200, "fetched_at": "2026-11-20T00:00:00Z", "depth": 1,
-                "rendered": False, "charset": "utf-8", "charset_source": "header",
-                "title": f"帖子 {i}", "text": text, "description": "", "keywords": [],
-                "icp": row["icp"], "links": [], "apk_links": [], "qr_images": [], "forum": None,
-                "posts": [], "content_hash": str(i),
-            })
+            writer.index_page(
+                {
+                    "url": f"{row['url']}thread-{i}-1-1.html",
+                    "original_url": None,
+                    "run_id": "bench",
+                    "site": row,
+                    "status": 200,
+                    "fetched_at": "2026-11-20T00:00:00Z",
+                    "depth": 1,
+                    "rendered": False,
+                    "charset": "utf-8",
+                    "charset_source": "header",
+                    "title": f"帖子 {i}",
+                    "text": text,
+                    "description": "",
+                    "keywords": [],
+                    "icp": row["icp"],
+                    "links": [],
+                    "apk_links": [],
+                    "qr_images": [],
+                    "forum": None,
+                    "posts": [],
+                    "content_hash": str(i),
+                }
+            )
     client.indices.refresh(index=f"{settings.index_prefix}-pages")
     return time.perf_counter() - started
 
@@ -118,9 +147,14 @@ def child(args: argparse.Namespace) -> None:
     if args.child == "rescan":
         client = connect(settings)
         report = rescan(client, settings, engine=engine)
-        out.update(pages=report.pages, seconds=report.seconds, new_hits=report.new_hits,
-                   level_changes=report.level_changes, pages_per_second=report.pages_per_second,
-                   failed=sum(v for k, v in report.write_stats.items() if k.startswith("es/failed")))
+        out.update(
+            pages=report.pages,
+            seconds=report.seconds,
+            new_hits=report.new_hits,
+            level_changes=report.level_changes,
+            pages_per_second=report.pages_per_second,
+            failed=sum(v for k, v in report.write_stats.items() if k.startswith("es/failed")),
+        )
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
@@ -128,7 +162,10 @@ def child(args: argparse.Namespace) -> None:
 def run_child(kind: str, prefix: str) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--prefix", prefix],
-        check=True, capture_output=True, text=True, env=os.environ.copy(),
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -182,7 +219,9 @@ def main() -> None:
         )
     finally:
         if not args.keep:
-            client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+            client.options(ignore_status=404).indices.delete(
+                index=f"{prefix}-*", expand_wildcards="all"
+            )
             client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
             client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}-*")
 

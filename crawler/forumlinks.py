@@ -49,10 +49,35 @@ def classify(url: str) -> dict[str, Any] | None:
 # phpBB `viewtopic.php?p=`) that lead to thread pages reached anyway. A big forum has one such
 # link per post; following them would spend the page budget on redirects.
 _UTILITY_SCRIPTS = frozenset(
-    ["member.php", "logging.php", "register.php", "search.php", "misc.php", "home.php", "space.php", "posting.php", "ucp.php", "memberlist.php", "viewonline.php", "faq.php", "report.php", "post.php", "login.php", "profile.php", "u.php", "logout.php", "signup.php"]
+    [
+        "member.php",
+        "logging.php",
+        "register.php",
+        "search.php",
+        "misc.php",
+        "home.php",
+        "space.php",
+        "posting.php",
+        "ucp.php",
+        "memberlist.php",
+        "viewonline.php",
+        "faq.php",
+        "report.php",
+        "post.php",
+        "login.php",
+        "profile.php",
+        "u.php",
+        "logout.php",
+        "signup.php",
+    ]
 )
-_UTILITY_DISCUZ_MODS = frozenset(["redirect", "post", "misc", "attachment", "spacecp", "logging", "register"])
-_UTILITY_PATH = re.compile(r"/(?:space-(?:uid|username)-[^/]*\.html|(?:login|logout|register|signup)(?:/|\.\w+)?$)", re.IGNORECASE)
+_UTILITY_DISCUZ_MODS = frozenset(
+    ["redirect", "post", "misc", "attachment", "spacecp", "logging", "register"]
+)
+_UTILITY_PATH = re.compile(
+    r"/(?:space-(?:uid|username)-[^/]*\.html|(?:login|logout|register|signup)(?:/|\.\w+)?$)",
+    re.IGNORECASE,
+)
 
 
 def utility_page(url: str) -> bool:

@@ -161,7 +161,9 @@ class Journal:
         fh.flush()  # into the OS: survives the process being killed
 
     def requested(self, url: str, site_id: str, depth: int, render: bool, priority: int) -> None:
-        self._append("requests.jsonl", {"u": url, "s": site_id, "d": depth, "r": render, "p": priority})
+        self._append(
+            "requests.jsonl", {"u": url, "s": site_id, "d": depth, "r": render, "p": priority}
+        )
 
     def finished(self, url: str, item_url: str | None = None) -> None:
         record: dict[str, Any] = {"u": url}

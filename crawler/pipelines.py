@@ -77,8 +77,12 @@ class ScanPipeline:
         link_text = external_link_text(item.get("links"), text)
         try:
             result = scan_page(
-                self.engine, text, title=item.get("title") or "", url=item.get("url") or "",
-                link_text=link_text, posts=item.get("posts") or (),
+                self.engine,
+                text,
+                title=item.get("title") or "",
+                url=item.get("url") or "",
+                link_text=link_text,
+                posts=item.get("posts") or (),
             )
         except Exception:
             log.exception("rule engine failed on %s; page kept unscanned", item.get("url"))
@@ -197,8 +201,11 @@ class IndexPipeline:
         review change a crawl makes (``indexer.review.raise_recurred``); other decisions stay."""
         from indexer.review import raise_recurred
 
-        fraud = [site_id for site_id, risk in risks.items()
-                 if risk.get("fraud_pages") or risk.get("max_level") in ("high", "medium")]
+        fraud = [
+            site_id
+            for site_id, risk in risks.items()
+            if risk.get("fraud_pages") or risk.get("max_level") in ("high", "medium")
+        ]
         if not fraud:
             return
         try:
@@ -229,8 +236,15 @@ class IndexPipeline:
         for site_id, risk in from_index.items():
             risks[site_id] = {**risks.get(site_id, {}), **risk, "last_error": errors.get(site_id)}
         for site_id, reason in errors.items():
-            risks.setdefault(site_id, {"pages_crawled": 0, "last_error": reason,
-                                       "last_crawled": _now(), "run_id": self.run_id})
+            risks.setdefault(
+                site_id,
+                {
+                    "pages_crawled": 0,
+                    "last_error": reason,
+                    "last_crawled": _now(),
+                    "run_id": self.run_id,
+                },
+            )
         return risks
 
     def _risks_from_index(self) -> dict[str, dict[str, Any]]:
@@ -245,7 +259,9 @@ class IndexPipeline:
             alias = alias_name(self.config.index_prefix, "pages")
             self.writer.client.indices.refresh(index=alias)
             response = self.writer.client.search(
-                index=alias, size=0, query={"term": {"crawl.run_id": self.run_id}},
+                index=alias,
+                size=0,
+                query={"term": {"crawl.run_id": self.run_id}},
                 aggs=_RISK_AGGREGATION,
             )
         except Exception as err:  # noqa: BLE001 - best effort; the in-process tally stands
@@ -284,21 +300,28 @@ class IndexPipeline:
             return None
         try:
             found = self.writer.client.options(ignore_status=404).search(
-                index=alias_name(self.config.index_prefix, "crawls"), size=1,
-                query={"term": {"crawl.run_id": self.run_id}}, source_includes=["crawl.started"],
+                index=alias_name(self.config.index_prefix, "crawls"),
+                size=1,
+                query={"term": {"crawl.run_id": self.run_id}},
+                source_includes=["crawl.started"],
             )
             hits = found.body.get("hits", {}).get("hits", [])
         except Exception:  # noqa: BLE001 - no earlier document (or no cluster): start now
             return None
         return ((hits[0]["_source"].get("crawl") or {}).get("started")) if hits else None
 
-    def _run_document(self, status: str, states: dict[str, dict[str, Any]] | None = None
-                      ) -> dict[str, Any]:
+    def _run_document(
+        self, status: str, states: dict[str, dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         stats = self.stats.get_stats()
         ended = _now() if states is not None else None
         summary = self.tally.summary(
-            run_id=self.run_id, started=self.started, ended=ended, finish_reason=status,
-            site_states=states, stats=stats,
+            run_id=self.run_id,
+            started=self.started,
+            ended=ended,
+            finish_reason=status,
+            site_states=states,
+            stats=stats,
         )
         duration = summary["duration_seconds"] or 0
         return {
@@ -312,15 +335,19 @@ class IndexPipeline:
             "pages": summary["pages"],
             "hits": summary["findings"]["hits"],
             "hits_by_level": {
-                level: count for level, count in summary["findings"]["by_level"].items()
+                level: count
+                for level, count in summary["findings"]["by_level"].items()
                 if level != "none"
             },
             "errors": summary["errors"]["total"],
             "pages_per_second": round(summary["pages"] / duration, 2) if duration else None,
             "rule_fingerprint": _rule_fingerprint(),
             "failures": [
-                {"site_id": p["id"], "site": p.get("name") or p.get("url"),
-                 "reason": p.get("reason")}
+                {
+                    "site_id": p["id"],
+                    "site": p.get("name") or p.get("url"),
+                    "reason": p.get("reason"),
+                }
                 for p in summary["sites"]["problems"]
             ],
             "stats": summary["stats"],
@@ -425,8 +452,10 @@ class OutputPipeline:
             stats=self.stats.get_stats(),
             taxonomy=_taxonomy(),
         )
-        atomic_write(self.out_dir / "summary.json",
-                      json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        atomic_write(
+            self.out_dir / "summary.json",
+            json.dumps(summary, ensure_ascii=False, indent=2, default=str),
+        )
         write_report(self.out_dir / "report.html", summary, self.tally.top_findings())
         log.info("results written to %s (summary.json, report.html)", self.out_dir)
 

@@ -43,20 +43,88 @@ HEADER_SEARCH_ROWS = 10
 
 # Header spellings seen in registries, normalised (NFKC, lower case, no spaces/punctuation).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("网站名称", "名称", "网站名", "站点名称", "网站名字", "name", "sitename",
-             "websitename", "site"),
-    "url": ("网址", "网站地址", "网站网址", "首页地址", "首页网址", "站点地址", "访问地址", "链接",
-            "url", "website", "homepage", "address", "siteurl", "weburl"),
+    "name": (
+        "网站名称",
+        "名称",
+        "网站名",
+        "站点名称",
+        "网站名字",
+        "name",
+        "sitename",
+        "websitename",
+        "site",
+    ),
+    "url": (
+        "网址",
+        "网站地址",
+        "网站网址",
+        "首页地址",
+        "首页网址",
+        "站点地址",
+        "访问地址",
+        "链接",
+        "url",
+        "website",
+        "homepage",
+        "address",
+        "siteurl",
+        "weburl",
+    ),
     "domain": ("域名", "网站域名", "主域名", "domain", "domainname", "host"),
-    "icp": ("icp备案号", "备案号", "icp备案", "icp备案编号", "备案编号", "icp许可证号", "icp证号",
-            "icp", "icpnumber", "icpno", "icpfiling"),
-    "district": ("所属区县", "区县", "所属区域", "所属地区", "地区", "行政区", "行政区划", "区域",
-                 "district", "region", "area", "county"),
+    "icp": (
+        "icp备案号",
+        "备案号",
+        "icp备案",
+        "icp备案编号",
+        "备案编号",
+        "icp许可证号",
+        "icp证号",
+        "icp",
+        "icpnumber",
+        "icpno",
+        "icpfiling",
+    ),
+    "district": (
+        "所属区县",
+        "区县",
+        "所属区域",
+        "所属地区",
+        "地区",
+        "行政区",
+        "行政区划",
+        "区域",
+        "district",
+        "region",
+        "area",
+        "county",
+    ),
     "type": ("网站类型", "类型", "网站类别", "类别", "站点类型", "type", "category", "sitetype"),
-    "owner": ("主办单位", "主办者", "开办单位", "主办单位名称", "单位名称", "运营单位", "owner",
-              "organisation", "organization", "operator", "sponsor", "publisher"),
-    "render_js": ("渲染", "需要渲染", "js渲染", "是否渲染", "动态渲染", "是否js渲染", "renderjs",
-                  "render", "js", "javascript"),
+    "owner": (
+        "主办单位",
+        "主办者",
+        "开办单位",
+        "主办单位名称",
+        "单位名称",
+        "运营单位",
+        "owner",
+        "organisation",
+        "organization",
+        "operator",
+        "sponsor",
+        "publisher",
+    ),
+    "render_js": (
+        "渲染",
+        "需要渲染",
+        "js渲染",
+        "是否渲染",
+        "动态渲染",
+        "是否js渲染",
+        "renderjs",
+        "render",
+        "js",
+        "javascript",
+    ),
 }
 _HEADER_LOOKUP = {alias: key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
 _HEADER_NOISE = re.compile(r"[\s_\-*:：()（）\[\]【】]+")
@@ -222,15 +290,22 @@ def _site_from_record(
     render = parse_flag(record.get("render_js", ""))
     if render is None:
         warnings.append(
-            RegistryError(line, f"渲染/render_js {record['render_js']!r} is not 是/否 (yes/no); "
-                          "taken as 否 (no)")
+            RegistryError(
+                line,
+                f"渲染/render_js {record['render_js']!r} is not 是/否 (yes/no); taken as 否 (no)",
+            )
         )
         render = False
     icp_raw = record.get("icp") or ""
     icp = normalise_icp(icp_raw) if icp_raw else None
     if icp_raw and icp is None:
-        warnings.append(RegistryError(line, f"ICP number {icp_raw!r} is not in the usual form "
-                                      "(e.g. 京ICP备12345678号-1); kept as written"))
+        warnings.append(
+            RegistryError(
+                line,
+                f"ICP number {icp_raw!r} is not in the usual form "
+                "(e.g. 京ICP备12345678号-1); kept as written",
+            )
+        )
         icp = icp_raw
     domain = site_domain(url)
     return {
@@ -333,13 +408,18 @@ def _csv_rows(file: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
 
 def _decode_csv(data: bytes, file: Path) -> tuple[str, str]:
     """UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text"), GB18030/GBK."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(codec, "replace"), codec
     if b"\x00" in data[:4096]:
-        raise UserError(f"{file.name} is not a text CSV file (binary content); export the "
-                        "registry as CSV or XLSX")
+        raise UserError(
+            f"{file.name} is not a text CSV file (binary content); export the "
+            "registry as CSV or XLSX"
+        )
     for codec in ("utf-8", "gb18030"):
         try:
             return data.decode(codec), codec

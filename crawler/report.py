@@ -20,8 +20,14 @@ from crawler.output import atomic_write, read_jsonl
 from crawler.tally import LEVEL_RANK
 
 LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低", "none": "无"}
-STATUS_NAMES = {"done": "完成", "failed": "失败", "timeout": "超时",
-                "budget_exhausted": "达到页数上限", "pending": "未开始", "running": "未完成"}
+STATUS_NAMES = {
+    "done": "完成",
+    "failed": "失败",
+    "timeout": "超时",
+    "budget_exhausted": "达到页数上限",
+    "pending": "未开始",
+    "running": "未完成",
+}
 MAX_LABEL_CHARS = 16
 MAX_REPORTED_FINDINGS = 50
 MAX_CHART_BARS = 15
@@ -59,20 +65,31 @@ def render_report(
         key=lambda s: (s.get("fraud_pages", 0), s.get("max_score", 0)),
         reverse=True,
     )[:MAX_CHART_BARS]
-    return _environment().get_template("report.html.j2").render(
-        summary=summary,
-        findings=[{**finding, "evidence": evidence(finding)} for finding in top],
-        category_bars=_bars([(c.get("name") or c.get("id"), c.get("pages", 0))
-                             for c in categories]),
-        site_bars=_bars([(s.get("name") or s.get("url") or s.get("id"), s.get("fraud_pages", 0))
-                         for s in sites]),
-        taxonomy=taxonomy,
-        levels=("high", "medium", "low", "none"),
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            summary=summary,
+            findings=[{**finding, "evidence": evidence(finding)} for finding in top],
+            category_bars=_bars(
+                [(c.get("name") or c.get("id"), c.get("pages", 0)) for c in categories]
+            ),
+            site_bars=_bars(
+                [
+                    (s.get("name") or s.get("url") or s.get("id"), s.get("fraud_pages", 0))
+                    for s in sites
+                ]
+            ),
+            taxonomy=taxonomy,
+            levels=("high", "medium", "low", "none"),
+        )
     )
 
 
 def write_report(
-    path: Path, summary: dict[str, Any], findings: list[dict[str, Any]],
+    path: Path,
+    summary: dict[str, Any],
+    findings: list[dict[str, Any]],
     taxonomy: dict[str, str] | None = None,
 ) -> Path:
     """Write the report atomically (an official never opens a half-written file)."""

@@ -149,7 +149,9 @@ def check_options(options: CrawlOptions) -> None:
     from crawler.addresses import parse_networks
 
     if not options.sites:
-        raise UserError("there are no sites to crawl; check the registry file or the --site options")
+        raise UserError(
+            "there are no sites to crawl; check the registry file or the --site options"
+        )
     try:
         parse_networks(options.allow_private)
     except ValueError as err:

@@ -28,7 +28,58 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Links to these are not pages (APK links are recorded by the extractor, not fetched).
 SKIPPED_EXTENSIONS = frozenset(
-    ["7z", "apk", "avi", "bin", "bmp", "css", "csv", "dmg", "doc", "docx", "exe", "flv", "gif", "gz", "ico", "iso", "jar", "jpeg", "jpg", "js", "json", "m4a", "mov", "mp3", "mp4", "mpeg", "ogg", "pdf", "png", "ppt", "pptx", "rar", "rss", "svg", "swf", "tar", "tgz", "tif", "tiff", "ttf", "wav", "webm", "webp", "wmv", "woff", "woff2", "xls", "xlsx", "xml", "zip"]
+    [
+        "7z",
+        "apk",
+        "avi",
+        "bin",
+        "bmp",
+        "css",
+        "csv",
+        "dmg",
+        "doc",
+        "docx",
+        "exe",
+        "flv",
+        "gif",
+        "gz",
+        "ico",
+        "iso",
+        "jar",
+        "jpeg",
+        "jpg",
+        "js",
+        "json",
+        "m4a",
+        "mov",
+        "mp3",
+        "mp4",
+        "mpeg",
+        "ogg",
+        "pdf",
+        "png",
+        "ppt",
+        "pptx",
+        "rar",
+        "rss",
+        "svg",
+        "swf",
+        "tar",
+        "tgz",
+        "tif",
+        "tiff",
+        "ttf",
+        "wav",
+        "webm",
+        "webp",
+        "wmv",
+        "woff",
+        "woff2",
+        "xls",
+        "xlsx",
+        "xml",
+        "zip",
+    ]
 )
 
 
@@ -115,9 +166,11 @@ class ScopeMap:
         except ValueError:
             return None
         labels = host.split(".")
-        candidates = [host] if _is_ip_literal(host) else [
-            ".".join(labels[i:]) for i in range(len(labels) - 1)
-        ]
+        candidates = (
+            [host]
+            if _is_ip_literal(host)
+            else [".".join(labels[i:]) for i in range(len(labels) - 1)]
+        )
         path = parts.path or "/"
         for name in candidates:  # most specific host first
             entries = [s for s in self._by_host.get(name, ()) if s.port_matches(parts.scheme, port)]
@@ -135,11 +188,49 @@ class ScopeMap:
 
 # Parameters that say *which* page (a board, a thread, an article), as opposed to how to show it.
 IDENTITY_PARAMS = frozenset(
-    ["a", "ac", "act", "action", "aid", "article", "articleid", "bid", "board", "c", "cat", "catid", "category", "cid", "do", "f", "fid", "forum", "gid", "id", "itemid", "item", "m", "mod", "nid", "newsid", "op", "pid", "t", "tid", "topic", "thread", "uid"]
+    [
+        "a",
+        "ac",
+        "act",
+        "action",
+        "aid",
+        "article",
+        "articleid",
+        "bid",
+        "board",
+        "c",
+        "cat",
+        "catid",
+        "category",
+        "cid",
+        "do",
+        "f",
+        "fid",
+        "forum",
+        "gid",
+        "id",
+        "itemid",
+        "item",
+        "m",
+        "mod",
+        "nid",
+        "newsid",
+        "op",
+        "pid",
+        "t",
+        "tid",
+        "topic",
+        "thread",
+        "uid",
+    ]
 )
-PAGING_PARAMS = frozenset(["page", "p", "pg", "pn", "pageno", "pagenum", "pageindex", "currentpage"])
+PAGING_PARAMS = frozenset(
+    ["page", "p", "pg", "pn", "pageno", "pagenum", "pageindex", "currentpage"]
+)
 OFFSET_PARAMS = frozenset(["start", "offset", "from_index", "begin"])
-DATE_PARAMS = frozenset(["date", "day", "month", "year", "ym", "ymd", "d", "time", "dt", "cal", "calendar", "week"])
+DATE_PARAMS = frozenset(
+    ["date", "day", "month", "year", "ym", "ymd", "d", "time", "dt", "cal", "calendar", "week"]
+)
 
 _DATE_VALUE = re.compile(r"^(\d{4})[-/.]?(\d{1,2})(?:[-/.]?(\d{1,2}))?$")
 _PATH_DATE = re.compile(r"/(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?/?$")
@@ -188,7 +279,10 @@ class TrapGuard:
 
     def _date_outside_window(self, date: dt.date) -> bool:
         delta = (date - self.today).days
-        return delta > self.limits.date_window_future_days or -delta > self.limits.date_window_past_days
+        return (
+            delta > self.limits.date_window_future_days
+            or -delta > self.limits.date_window_past_days
+        )
 
     def check(self, url: str) -> str | None:
         """None when `url` may be requested, else the trap rule it breaks. Records the URL."""
@@ -246,7 +340,9 @@ class TrapGuard:
             # Each sort/filter combination, and each page of one, is a variant of the page:
             # a facet trap pages through every combination, so they share one cap.
             seen = self._variants[page_key]
-            shape = urlencode(sorted(variant + paging + [(k, v) for k, v in params if k.lower() in OFFSET_PARAMS]))
+            shape = urlencode(
+                sorted(variant + paging + [(k, v) for k, v in params if k.lower() in OFFSET_PARAMS])
+            )
             if shape not in seen:
                 if len(seen) >= self.limits.max_query_variants:
                     return "too many sort/filter variants"

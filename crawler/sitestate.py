@@ -69,7 +69,9 @@ class SiteState:
 
     @property
     def active(self) -> bool:
-        return self.status == RUNNING or (self.status in (TIMEOUT, FAILED) and self.finished_at is None)
+        return self.status == RUNNING or (
+            self.status in (TIMEOUT, FAILED) and self.finished_at is None
+        )
 
     @property
     def closed(self) -> bool:
@@ -125,7 +127,10 @@ class SiteState:
         if self.status in (TIMEOUT, FAILED):
             return
         if self.pages == 0 and self.errors:
-            self.status, self.reason = FAILED, f"no page could be fetched; last error: {self.last_error}"
+            self.status, self.reason = (
+                FAILED,
+                f"no page could be fetched; last error: {self.last_error}",
+            )
         elif self.pages == 0:
             self.status = FAILED
             self.reason = self.last_error or "no page could be fetched"

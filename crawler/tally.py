@@ -157,8 +157,12 @@ class SweepTally:
                 "hits": self.hits,
                 "by_level": {level: self.findings_by_level.get(level, 0) for level in LEVELS},
                 "by_category": [
-                    {"id": name, "name": taxonomy.get(name, name), "pages": count,
-                     "hits": self.hits_by_category.get(name, 0)}
+                    {
+                        "id": name,
+                        "name": taxonomy.get(name, name),
+                        "pages": count,
+                        "hits": self.hits_by_category.get(name, 0),
+                    }
                     for name, count in self.findings_by_category.most_common()
                 ],
             },
@@ -190,8 +194,10 @@ def _sites_summary(
     states = site_states or {}
     by_status = Counter(state.get("status") or "unknown" for state in states.values())
     problems = [
-        {"id": site_id, **{k: state.get(k) for k in ("name", "url", "status", "reason", "pages",
-                                                      "errors")}}
+        {
+            "id": site_id,
+            **{k: state.get(k) for k in ("name", "url", "status", "reason", "pages", "errors")},
+        }
         for site_id, state in states.items()
         if state.get("status") not in FINISHED_OK
     ]
@@ -210,8 +216,13 @@ def _sites_summary(
 def _errors(stats: dict[str, Any]) -> dict[str, Any]:
     by_reason: dict[str, int] = {}
     for key, value in stats.items():
-        for prefix in ("sweep/errors/", "sweep/http_errors/", "sweep/skipped/binary/",
-                       "scan/errors", "es/failed/"):
+        for prefix in (
+            "sweep/errors/",
+            "sweep/http_errors/",
+            "sweep/skipped/binary/",
+            "scan/errors",
+            "es/failed/",
+        ):
             if key.startswith(prefix) and _is_number(value):
                 by_reason[key] = int(value)
     return {"total": sum(by_reason.values()), "by_reason": dict(sorted(by_reason.items()))}

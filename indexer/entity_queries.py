@@ -25,7 +25,16 @@ from wuzha.config import Settings
 from wuzha.errors import UserError
 
 #: The identifiers worth following across sites (urls, apks and ICP numbers are not contacts).
-CONTACT_TYPES = ("phone", "qq", "qq_group", "wechat", "bank_card", "usdt_trc20", "usdt_erc20", "telegram")
+CONTACT_TYPES = (
+    "phone",
+    "qq",
+    "qq_group",
+    "wechat",
+    "bank_card",
+    "usdt_trc20",
+    "usdt_erc20",
+    "telegram",
+)
 TYPE_ALIASES = {"usdt": ("usdt_trc20", "usdt_erc20"), "wallet": ("usdt_trc20", "usdt_erc20")}
 COMPOSITE_PAGE = 1000
 DETAIL_BATCH = 50
@@ -110,7 +119,12 @@ def shared_entities(
             index=alias,
             size=0,
             query=_keys_query(wanted),
-            aggs={"keys": {"composite": composite, "aggs": {"sites": {"cardinality": {"field": "site.id"}}}}},
+            aggs={
+                "keys": {
+                    "composite": composite,
+                    "aggs": {"sites": {"cardinality": {"field": "site.id"}}},
+                }
+            },
         )
         agg = resp["aggregations"]["keys"]
         for bucket in agg["buckets"]:
@@ -150,7 +164,9 @@ def _sightings(client: Elasticsearch, alias: str, keys: list[str]) -> dict[str, 
                                 "top_hits": {
                                     "size": 1,
                                     "sort": [{"@timestamp": "desc"}],
-                                    "_source": {"includes": ["url.full", "page.title", "site", "@timestamp"]},
+                                    "_source": {
+                                        "includes": ["url.full", "page.title", "site", "@timestamp"]
+                                    },
                                 }
                             }
                         },
@@ -178,4 +194,3 @@ def _sightings(client: Elasticsearch, alias: str, keys: list[str]) -> dict[str, 
             )
         out[bucket["key"]] = sightings
     return out
-

@@ -159,4 +159,3 @@ def write_rows(
     if fmt == "xlsx":
         return write_xlsx(rows, out, title=title)
     raise ValueError(f"unknown export format {fmt!r}")
-

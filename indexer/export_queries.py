@@ -128,7 +128,10 @@ class Decision:
 
 
 def site_decisions(
-    client: Elasticsearch, settings: Settings, as_of: datetime, site_ids: Iterable[str] | None = None
+    client: Elasticsearch,
+    settings: Settings,
+    as_of: datetime,
+    site_ids: Iterable[str] | None = None,
 ) -> dict[str, Decision]:
     """Each site's review status at `as_of`: its last review-log entry up to then, or, for sites
     never marked through wuzha, the status on the site document if it was set by then.
@@ -163,20 +166,31 @@ def site_decisions(
         ):
             src = bucket["latest"]["hits"]["hits"][0]["_source"].get("review") or {}
             decisions[bucket["key"]["id"]] = Decision(
-                src.get("status") or "new", src.get("by"), src.get("note"), _parse_time(src.get("at"))
+                src.get("status") or "new",
+                src.get("by"),
+                src.get("note"),
+                _parse_time(src.get("at")),
             )
     # Sites whose status was set without the log (older data, direct edits): trust the document.
-    doc_query: dict[str, Any] = {"bool": {"must_not": [{"term": {"review.status": "new"}}],
-                                          "filter": [{"exists": {"field": "review.status"}}]}}
+    doc_query: dict[str, Any] = {
+        "bool": {
+            "must_not": [{"term": {"review.status": "new"}}],
+            "filter": [{"exists": {"field": "review.status"}}],
+        }
+    }
     if wanted is not None:
         doc_query["bool"]["filter"].append({"ids": {"values": wanted}})
-    for hit in _scan(client, templates.alias_name(settings.index_prefix, "sites"), doc_query, ["review"]):
+    for hit in _scan(
+        client, templates.alias_name(settings.index_prefix, "sites"), doc_query, ["review"]
+    ):
         if hit["_id"] in decisions:
             continue
         review = hit["_source"].get("review") or {}
         at = _parse_time(review.get("at"))
         if at is None or at <= as_of:
-            decisions[hit["_id"]] = Decision(review["status"], review.get("by"), review.get("note"), at)
+            decisions[hit["_id"]] = Decision(
+                review["status"], review.get("by"), review.get("note"), at
+            )
     return decisions
 
 
@@ -197,7 +211,9 @@ class Findings:
     site: dict[str, Any] = field(default_factory=dict)  # site.* from a hit (fallback)
 
 
-def _findings_query(start: datetime | None, end: datetime | None, site_ids: list[str] | None) -> dict:
+def _findings_query(
+    start: datetime | None, end: datetime | None, site_ids: list[str] | None
+) -> dict:
     filters: list[dict[str, Any]] = []
     if start is not None:
         filters.append({"range": {"last_seen": {"gte": _iso(start)}}})
@@ -216,7 +232,14 @@ def _findings_query(start: datetime | None, end: datetime | None, site_ids: list
             "must_not": [
                 # hits the rules withdrew (retro-scan); hits retired because the page changed
                 # still count for the weeks they were seen in (their last_seen stays put)
-                {"bool": {"filter": [{"term": {"hit.active": False}}, {"term": {"hit.retired_by": "rescan"}}]}},
+                {
+                    "bool": {
+                        "filter": [
+                            {"term": {"hit.active": False}},
+                            {"term": {"hit.retired_by": "rescan"}},
+                        ]
+                    }
+                },
                 {"term": {"review.status": "false_positive"}},
             ],
         }
@@ -259,7 +282,14 @@ def site_findings(
                     {"last_seen": {"order": "desc"}},
                 ],
                 "_source": {
-                    "includes": ["url.full", "hit.snippet", "review.status", "rule", "page_id", "site"]
+                    "includes": [
+                        "url.full",
+                        "hit.snippet",
+                        "review.status",
+                        "rule",
+                        "page_id",
+                        "site",
+                    ]
                 },
             }
         }
@@ -364,7 +394,9 @@ def takedown_rows(
     closed = before - current
 
     # Sites listed for their status only, or closed ones: show their latest findings of any week.
-    missing = sorted((current | closed) - {s for s in current if s in findings and findings[s].qualifying})
+    missing = sorted(
+        (current | closed) - {s for s in current if s in findings and findings[s].qualifying}
+    )
     latest = site_findings(client, settings, site_ids=missing) if missing else {}
     sites = _site_documents(client, settings, sorted(current | closed))
     categories_zh = _category_names()
@@ -390,12 +422,19 @@ def takedown_rows(
             "max_score": round(found.max_score, 1) if found.max_score is not None else None,
             "fraud_pages": found.fraud_pages,
             # fraud first seen on the site at all (the crawl's record), not just in this evidence
-            "first_seen": _local(_earliest(found.first_seen, (site_doc.get("risk") or {}).get("fraud_first_seen")), zone),
+            "first_seen": _local(
+                _earliest(found.first_seen, (site_doc.get("risk") or {}).get("fraud_first_seen")),
+                zone,
+            ),
             "last_seen": _local(found.last_seen, zone),
             "review_status": STATUS_NAMES_ZH.get(decision.status, decision.status),
             "reviewer": decision.by,
             "review_note": decision.note,
-            "_order": (list(CHANGE_NAMES_ZH).index(change), -(found.max_score or 0.0), site.get("domain") or ""),
+            "_order": (
+                list(CHANGE_NAMES_ZH).index(change),
+                -(found.max_score or 0.0),
+                site.get("domain") or "",
+            ),
         }
         for i, hit in enumerate(best_evidence(found.evidence), start=1):
             snippet = ((hit.get("hit") or {}).get("snippet") or "").strip()
@@ -434,12 +473,16 @@ def _category_names() -> dict[str, str]:
     return taxonomy()
 
 
-def _site_documents(client: Elasticsearch, settings: Settings, site_ids: list[str]) -> dict[str, dict]:
+def _site_documents(
+    client: Elasticsearch, settings: Settings, site_ids: list[str]
+) -> dict[str, dict]:
     out: dict[str, dict] = {}
     alias = templates.alias_name(settings.index_prefix, "sites")
     for chunk in _chunks(site_ids, IDS_PAGE):
         resp = client.search(
-            index=alias, query={"ids": {"values": chunk}}, size=len(chunk),
+            index=alias,
+            query={"ids": {"values": chunk}},
+            size=len(chunk),
             source_includes=["site", "url", "review", "risk"],
         )
         out.update({h["_id"]: h["_source"] for h in resp["hits"]["hits"]})
@@ -480,15 +523,21 @@ def _composite(
             return
 
 
-def _scan(client: Elasticsearch, index: str, query: dict, source: list[str]) -> Iterator[dict[str, Any]]:
+def _scan(
+    client: Elasticsearch, index: str, query: dict, source: list[str]
+) -> Iterator[dict[str, Any]]:
     """Every site document matching `query`, IDS_PAGE at a time (search_after on ``site.id``,
     which equals the document id; sorting on ``_id`` itself is disabled in 8.x)."""
     after = None
     while True:
         kwargs: dict[str, Any] = {"search_after": after} if after is not None else {}
         resp = client.search(
-            index=index, query=query, size=IDS_PAGE, sort=[{"site.id": "asc"}],
-            source_includes=source, **kwargs,
+            index=index,
+            query=query,
+            size=IDS_PAGE,
+            sort=[{"site.id": "asc"}],
+            source_includes=source,
+            **kwargs,
         )
         docs = resp["hits"]["hits"]
         yield from docs

@@ -85,8 +85,7 @@ def _place_link_evidence(result: dict[str, Any], text: str, link_text: str) -> N
         if start >= end_of_text:
             start = max(0, start - offset)
             end = max(start, min(end - offset, len(link_text)))
-            hit.update(field="links", start=start, end=end,
-                       snippet=snippet(link_text, start, end))
+            hit.update(field="links", start=start, end=end, snippet=snippet(link_text, start, end))
         else:  # its snippet (or even its span) may reach into the links: cut from the text
             hit["end"] = min(end, end_of_text)
             hit["snippet"] = snippet(text, start, hit["end"])

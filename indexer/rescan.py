@@ -159,8 +159,12 @@ def rescan_page(
         hit_doc.body["hit"]["retired_by"] = None  # back in force (it may have been retired)
     # Withdrawn by the rules, not by the page changing: the export leaves these out of every week.
     retired = [
-        Document("hits", hit_id(doc["_id"], rule_id), {"hit": {"active": False, "retired_by": "rescan"}},
-                 op="update")
+        Document(
+            "hits",
+            hit_id(doc["_id"], rule_id),
+            {"hit": {"active": False, "retired_by": "rescan"}},
+            op="update",
+        )
         for rule_id in sorted(cleared)
     ]
     return (
@@ -254,7 +258,9 @@ def _account(report, doc, docs, added, cleared, old_level, new_level, fraud_site
 _DONE = object()
 
 
-def _prefetched(batches: Iterator[list[dict[str, Any]]], depth: int = 2) -> Iterator[list[dict[str, Any]]]:
+def _prefetched(
+    batches: Iterator[list[dict[str, Any]]], depth: int = 2
+) -> Iterator[list[dict[str, Any]]]:
     """`batches`, read ahead by a thread (at most `depth` batches wait)."""
     q: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()

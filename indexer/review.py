@@ -68,7 +68,9 @@ class Target:
     def label(self) -> str:
         site = self.source.get("site") or {}
         if self.type == "site":
-            return f"site {site.get('name') or ''} <{site.get('url') or self.id}>".replace("  ", " ")
+            return f"site {site.get('name') or ''} <{site.get('url') or self.id}>".replace(
+                "  ", " "
+            )
         rule = (self.source.get("rule") or {}).get("id", "")
         return f"hit {self.id} ({rule} on {(self.source.get('url') or {}).get('full', '?')})"
 
@@ -110,9 +112,7 @@ def check_reviewer(by: str | None) -> str:
             "Say who decides: --by NAME (the reviewer's name or id is recorded with the decision)."
         )
     if len(name) > MAX_REVIEWER_CHARS or any(ord(c) < 32 for c in name):
-        raise UserError(
-            f"--by must be a plain name of at most {MAX_REVIEWER_CHARS} characters."
-        )
+        raise UserError(f"--by must be a plain name of at most {MAX_REVIEWER_CHARS} characters.")
     return name
 
 
@@ -395,7 +395,9 @@ def kql_to_query_string(query: str) -> str:
     """
     tokens = _TOKEN.findall(query)
     if not tokens:
-        raise UserError("--query is empty: e.g. --query 'site.domain:example.com and scan.level:high'")
+        raise UserError(
+            "--query is empty: e.g. --query 'site.domain:example.com and scan.level:high'"
+        )
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -407,7 +409,9 @@ def kql_to_query_string(query: str) -> str:
             if not out or i + 1 >= len(tokens):
                 raise UserError(f"--query: {tok} needs a field before it and a value after it.")
             value = tokens[i + 1]
-            if len(value) > 1 and value[0] == value[-1] == '"':  # query_string ranges take no quotes
+            if (
+                len(value) > 1 and value[0] == value[-1] == '"'
+            ):  # query_string ranges take no quotes
                 value = value[1:-1].replace(" ", "\\ ")
             out[-1] = f"{out[-1]}:{tok}{value}"
             i += 1
@@ -500,11 +504,18 @@ def mark_query(
     if batch:
         _mark_batch(client, settings, batch, status, by, note, result)
     if refresh:
-        client.indices.refresh(index=[_alias(settings, "hit"), templates.alias_name(settings.index_prefix, "review-log")])
+        client.indices.refresh(
+            index=[
+                _alias(settings, "hit"),
+                templates.alias_name(settings.index_prefix, "review-log"),
+            ]
+        )
     return result
 
 
-def _mark_batch(client, settings, batch: list[Target], status, by, note, result: MarkResult) -> None:
+def _mark_batch(
+    client, settings, batch: list[Target], status, by, note, result: MarkResult
+) -> None:
     todo: list[Target] = []
     for target in batch:
         if target.status == status:
@@ -636,12 +647,17 @@ def raise_recurred(
     if not wanted:
         return []
     targets = {
-        sid: t for sid, t in _fetch(client, settings, "site", wanted).items() if t.status == "taken_down"
+        sid: t
+        for sid, t in _fetch(client, settings, "site", wanted).items()
+        if t.status == "taken_down"
     }
     if not targets:
         return []
     if evidence is None:
-        decided = {sid: (t.source.get("review") or {}).get("at") or "1970-01-01T00:00:00Z" for sid, t in targets.items()}
+        decided = {
+            sid: (t.source.get("review") or {}).get("at") or "1970-01-01T00:00:00Z"
+            for sid, t in targets.items()
+        }
         evidence = _latest_findings(client, settings, decided)
     changes = []
     for sid, target in targets.items():
@@ -651,7 +667,15 @@ def raise_recurred(
         note = f"fraud seen again after takedown: {seen.url or '?'} at {seen.seen_at}" + (
             f" (rule {seen.rule})" if seen.rule else ""
         )
-        change = _apply(client, settings, target, "recurred", SYSTEM_REVIEWER, note[:MAX_NOTE_CHARS], automatic=True)
+        change = _apply(
+            client,
+            settings,
+            target,
+            "recurred",
+            SYSTEM_REVIEWER,
+            note[:MAX_NOTE_CHARS],
+            automatic=True,
+        )
         if change is not None:
             changes.append(change)
     return changes
@@ -661,12 +685,23 @@ def raise_recurred(
 
 
 def history(
-    client: Elasticsearch, settings: Settings, target_type: TargetType, target_id: str, size: int = 100
+    client: Elasticsearch,
+    settings: Settings,
+    target_type: TargetType,
+    target_id: str,
+    size: int = 100,
 ) -> list[dict[str, Any]]:
     """The review log of one target, oldest first."""
     resp = client.search(
         index=templates.alias_name(settings.index_prefix, "review-log"),
-        query={"bool": {"filter": [{"term": {"target.type": target_type}}, {"term": {"target.id": target_id}}]}},
+        query={
+            "bool": {
+                "filter": [
+                    {"term": {"target.type": target_type}},
+                    {"term": {"target.id": target_id}},
+                ]
+            }
+        },
         sort=[{"@timestamp": "asc"}],
         size=size,
     )

@@ -88,6 +88,4 @@ def describe_allowed(target_type: TargetType, from_status: str) -> str:
     targets = [s for s in STATUSES if s in allowed_targets(target_type, from_status)]
     if not targets:
         return f"nothing may follow {from_status!r} for a {target_type}"
-    return f"from {from_status!r} a {target_type} may go to " + ", ".join(
-        repr(s) for s in targets
-    )
+    return f"from {from_status!r} a {target_type} may go to " + ", ".join(repr(s) for s in targets)

@@ -91,8 +91,10 @@ def ensure_ready(settings: Settings, client: Elasticsearch) -> None:
 def _mappings_current(client: Elasticsearch, prefix: str, found: dict[str, Any]) -> bool:
     """Whether every index behind our aliases has this wuzha's mapping (a newer wuzha writes
     fields an older strict mapping would refuse, so an upgrade brings the mappings along)."""
-    wanted = {templates.alias_name(prefix, kind): mapping_checksum(prefix, kind)
-              for kind in templates.KINDS}
+    wanted = {
+        templates.alias_name(prefix, kind): mapping_checksum(prefix, kind)
+        for kind in templates.KINDS
+    }
     indices = [index for index, info in found.items() if isinstance(info, dict)]
     current = client.indices.get_mapping(index=indices).body
     for index in indices:

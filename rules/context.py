@@ -95,7 +95,5 @@ def judge_context(
     if score >= config.threshold:
         return ContextVerdict(score, ordered, ANTI_FRAUD, config.damping, script_words)
     if score >= config.partial:
-        return ContextVerdict(
-            score, ordered, REPORT_LIKE, config.partial_damping, script_words
-        )
+        return ContextVerdict(score, ordered, REPORT_LIKE, config.partial_damping, script_words)
     return ContextVerdict(score, ordered, script_words=script_words)

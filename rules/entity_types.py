@@ -12,10 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-IDENTIFYING_ENTITY_TYPES: frozenset[str] = frozenset({
-    "phone", "qq", "qq_group", "wechat", "telegram", "bank_card", "usdt_trc20", "usdt_erc20",
-    "apk",
-})
+IDENTIFYING_ENTITY_TYPES: frozenset[str] = frozenset(
+    {
+        "phone",
+        "qq",
+        "qq_group",
+        "wechat",
+        "telegram",
+        "bank_card",
+        "usdt_trc20",
+        "usdt_erc20",
+        "apk",
+    }
+)
 #: Entity types that only describe a page (kept with a finding, never a reason for one).
 DESCRIPTIVE_ENTITY_TYPES: frozenset[str] = frozenset({"url", "icp"})
 

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     # --- Elasticsearch connection -------------------------------------------------------
     elasticsearch_url: str | None = Field(
         None,
-        validation_alias=_alias("ELASTICSEARCH_URL", "WUZHA_ELASTICSEARCH_URL", "elasticsearch_url"),
+        validation_alias=_alias(
+            "ELASTICSEARCH_URL", "WUZHA_ELASTICSEARCH_URL", "elasticsearch_url"
+        ),
         description="URL of the Elasticsearch cluster (e.g. https://es.example:9200). Unset: "
         "the local server started by `wuzha es up`, if any.",
     )
@@ -99,7 +101,9 @@ class Settings(BaseSettings):
         5, ge=0, description="Retries (with exponential backoff) of a bulk chunk on 429 or 5xx."
     )
     bulk_initial_backoff: float = Field(
-        1.0, gt=0, description="Seconds before the first retry of a bulk chunk (doubles each retry)."
+        1.0,
+        gt=0,
+        description="Seconds before the first retry of a bulk chunk (doubles each retry).",
     )
     bulk_max_backoff: float = Field(
         30.0, gt=0, description="Longest wait between two retries of a bulk chunk, in seconds."
@@ -123,7 +127,9 @@ class Settings(BaseSettings):
         description="Version of the single-node Elasticsearch that `wuzha es up` runs "
         "(Maven Central integ-test-zip; 8.19 runs on Java 17).",
     )
-    es_port: int = Field(9200, ge=1, le=65535, description="HTTP port of the local Elasticsearch (127.0.0.1).")
+    es_port: int = Field(
+        9200, ge=1, le=65535, description="HTTP port of the local Elasticsearch (127.0.0.1)."
+    )
     es_heap: str = Field("512m", description="JVM heap of the local Elasticsearch.")
     es_java_home: Path | None = Field(
         None,
@@ -155,20 +161,26 @@ class Settings(BaseSettings):
         600.0, gt=0, description="Default wall-time budget per site, in seconds."
     )
     crawl_download_timeout: float = Field(
-        20.0, gt=0, description="Seconds one download may take (connection and body) before it fails."
+        20.0,
+        gt=0,
+        description="Seconds one download may take (connection and body) before it fails.",
     )
     crawl_max_url_length: int = Field(
-        2048, ge=1, description="Longest URL the crawler requests (longer ones are skipped as traps)."
+        2048,
+        ge=1,
+        description="Longest URL the crawler requests (longer ones are skipped as traps).",
     )
     crawl_site_max_errors: int = Field(
-        8, ge=1,
+        8,
+        ge=1,
         description="Consecutive failed requests (network errors, 5xx) after which a site is "
         "given up for this sweep.",
     )
     crawl_concurrency: int = Field(64, ge=1, description="Concurrent requests in total.")
     crawl_concurrency_per_site: int = Field(2, ge=1, description="Concurrent requests per site.")
     crawl_max_response_bytes: int = Field(
-        5 * 1024 * 1024, ge=1,
+        5 * 1024 * 1024,
+        ge=1,
         description="Largest response body kept, after decompression (bigger ones are dropped).",
     )
     crawl_playwright: bool = Field(
@@ -179,10 +191,17 @@ class Settings(BaseSettings):
     )
     # --- Local site farm (tests, demo, benchmarks) -----------------------------------------
     farm_base_port: int = Field(
-        18000, ge=1, le=65535, description="Port of the farm's site 0 (site i on base+i, control on base-1)."
+        18000,
+        ge=1,
+        le=65535,
+        description="Port of the farm's site 0 (site i on base+i, control on base-1).",
     )
-    farm_seed: int = Field(20240601, description="Seed of the farm generator (same seed, same farm).")
-    farm_sites: int = Field(60, ge=1, description="Number of sites `wuzha farm serve` starts by default.")
+    farm_seed: int = Field(
+        20240601, description="Seed of the farm generator (same seed, same farm)."
+    )
+    farm_sites: int = Field(
+        60, ge=1, description="Number of sites `wuzha farm serve` starts by default."
+    )
     redis_url: str | None = Field(
         None,
         validation_alias=_alias("REDIS_URL", "WUZHA_REDIS_URL", "redis_url"),

@@ -113,24 +113,43 @@ def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
     if user:
         _give_to(user, server.home)
     server.pid_file.unlink(missing_ok=True)
-    env = dict(os.environ, ES_JAVA_HOME=str(java_home), ES_JAVA_OPTS=f"-Xms{settings.es_heap} -Xmx{settings.es_heap}")
+    env = dict(
+        os.environ,
+        ES_JAVA_HOME=str(java_home),
+        ES_JAVA_OPTS=f"-Xms{settings.es_heap} -Xmx{settings.es_heap}",
+    )
     env.pop("JAVA_TOOL_OPTIONS", None)
     cmd = [
-        str(server.dist_dir / "bin/elasticsearch"), "-d", "-p", str(server.pid_file),
-        "-E", "discovery.type=single-node",
-        "-E", "network.host=127.0.0.1",
-        "-E", f"http.port={server.port}",
-        "-E", "transport.port=0",
-        "-E", "xpack.security.enabled=false",
-        "-E", "xpack.ml.enabled=false",
-        "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
-        "-E", "action.destructive_requires_name=false",
-        "-E", f"path.data={server.data_dir}",
-        "-E", f"path.logs={server.logs_dir}",
+        str(server.dist_dir / "bin/elasticsearch"),
+        "-d",
+        "-p",
+        str(server.pid_file),
+        "-E",
+        "discovery.type=single-node",
+        "-E",
+        "network.host=127.0.0.1",
+        "-E",
+        f"http.port={server.port}",
+        "-E",
+        "transport.port=0",
+        "-E",
+        "xpack.security.enabled=false",
+        "-E",
+        "xpack.ml.enabled=false",
+        "-E",
+        "cluster.routing.allocation.disk.threshold_enabled=false",
+        "-E",
+        "action.destructive_requires_name=false",
+        "-E",
+        f"path.data={server.data_dir}",
+        "-E",
+        f"path.logs={server.logs_dir}",
     ]
     if user:
         cmd = ["runuser", "-u", user, "--", *cmd]
-    echo(f"Starting Elasticsearch {server.version} on {server.url} (JDK {java_home}, heap {settings.es_heap})…")
+    echo(
+        f"Starting Elasticsearch {server.version} on {server.url} (JDK {java_home}, heap {settings.es_heap})…"
+    )
     started = time.monotonic()
     proc = subprocess.run(
         cmd, env=env, cwd=server.dist_dir, capture_output=True, text=True, check=False
@@ -145,8 +164,12 @@ def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
     while time.monotonic() - started < wait_seconds:
         status = health(server.url)
         if status and status.get("status") in ("green", "yellow"):
-            server.state_file.write_text(json.dumps({"url": server.url, "pid": pid, "version": server.version}))
-            echo(f"Elasticsearch is up ({status['status']}) after {time.monotonic() - started:.1f}s: {server.url}")
+            server.state_file.write_text(
+                json.dumps({"url": server.url, "pid": pid, "version": server.version})
+            )
+            echo(
+                f"Elasticsearch is up ({status['status']}) after {time.monotonic() - started:.1f}s: {server.url}"
+            )
             return server.url
         if not _alive(pid):
             break
@@ -208,7 +231,9 @@ def _ensure_distribution(server: LocalServer, echo) -> None:
         artifact = f"{ES_GROUP}:{ES_ARTIFACT}:{server.version}:zip"
         proc = subprocess.run(
             ["mvn", "-q", "-B", "dependency:get", f"-Dartifact={artifact}", "-Dtransitive=false"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if proc.returncode != 0 or not zip_path.exists():
             raise UserError(
@@ -232,7 +257,9 @@ def _ensure_distribution(server: LocalServer, echo) -> None:
 
 def _maven_zip(version: str) -> Path:
     repo = Path(os.environ.get("MAVEN_REPO", Path.home() / ".m2/repository"))
-    return repo / ES_GROUP.replace(".", "/") / ES_ARTIFACT / version / f"{ES_ARTIFACT}-{version}.zip"
+    return (
+        repo / ES_GROUP.replace(".", "/") / ES_ARTIFACT / version / f"{ES_ARTIFACT}-{version}.zip"
+    )
 
 
 def _java_home(settings: Settings) -> Path:
@@ -243,7 +270,9 @@ def _java_home(settings: Settings) -> Path:
     for c in candidates:
         if c and (Path(c) / "bin/java").exists():
             return Path(c)
-    raise UserError("No JDK found for Elasticsearch: install Java 17 (apt-get install openjdk-17-jre-headless) or set WUZHA_ES_JAVA_HOME.")
+    raise UserError(
+        "No JDK found for Elasticsearch: install Java 17 (apt-get install openjdk-17-jre-headless) or set WUZHA_ES_JAVA_HOME."
+    )
 
 
 def _service_user() -> str | None:
@@ -253,8 +282,16 @@ def _service_user() -> str | None:
         pwd.getpwnam(SERVICE_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
-            check=True, capture_output=True,
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SERVICE_USER,
+            ],
+            check=True,
+            capture_output=True,
         )
     return SERVICE_USER
 

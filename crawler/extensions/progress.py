@@ -117,6 +117,11 @@ class CrawlProgress:
             self._last_log = snap["elapsed"]
             logger.info(
                 "sites %d/%d, pages %d (%.1f/s), high %d, medium %d, errors %d",
-                snap["sites_done"], snap["sites_total"], snap["pages"], snap["rate"],
-                snap["levels"]["high"], snap["levels"]["medium"], snap["errors"],
+                snap["sites_done"],
+                snap["sites_total"],
+                snap["pages"],
+                snap["rate"],
+                snap["levels"]["high"],
+                snap["levels"]["medium"],
+                snap["errors"],
             )

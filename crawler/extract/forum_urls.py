@@ -37,8 +37,13 @@ def forum_url_info(url: str) -> dict | None:
     if match := _DISCUZ_ARCHIVER.search(path):
         kind = "thread" if match.group(1).lower() == "tid" else "board"
         ident = match.group(2)
-        return _info("discuz", kind, None if kind == "thread" else ident,
-                     ident if kind == "thread" else None, match.group(3))
+        return _info(
+            "discuz",
+            kind,
+            None if kind == "thread" else ident,
+            ident if kind == "thread" else None,
+            match.group(3),
+        )
     if name == "forum.php":
         mod = query.get("mod", "")
         if mod == "viewthread" and "tid" in query:

@@ -180,7 +180,8 @@ def qr_images(tree: LexborHTMLParser, resolver: LinkResolver) -> list[str]:
         if not url:
             continue
         clues = " ".join(
-            value for key in ("src", "data-original", "data-src", "alt", "title", "class", "id")
+            value
+            for key in ("src", "data-original", "data-src", "alt", "title", "class", "id")
             if (value := attrs.get(key))
         )
         if _QR_RE.search(clues):

@@ -31,22 +31,106 @@ MAX_LINK_SHARE = 0.5
 
 # Removed with everything inside (before links are read: none of these carry content links).
 JUNK_TAGS = [
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "object",
-    "embed", "canvas", "audio", "video", "select", "option", "button", "input", "textarea",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "canvas",
+    "audio",
+    "video",
+    "select",
+    "option",
+    "button",
+    "input",
+    "textarea",
 ]
 # Tags whose text flows inside a line; unwrapped so a block's text is one run.
 INLINE_TAGS = [
-    "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
-    "font", "i", "img", "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span",
-    "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+    "abbr",
+    "acronym",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "cite",
+    "code",
+    "data",
+    "del",
+    "dfn",
+    "em",
+    "font",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "label",
+    "mark",
+    "nobr",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "tt",
+    "u",
+    "var",
+    "wbr",
 ]
 # Boilerplate by class token / id (Chinese CMSs and Discuz! included: hd, ft, pt, toptb, nv …).
 BOILERPLATE_NAMES = (
-    "nav", "navbar", "navigation", "menu", "mainnav", "topnav", "subnav", "breadcrumb",
-    "breadcrumbs", "crumb", "crumbs", "footer", "foot", "copyright", "header", "topbar", "top-bar",
-    "toolbar", "sidebar", "side", "share", "bdsharebuttonbox", "login", "search", "pagination",
-    "pager", "pages", "pg", "pgs", "flink", "friendlink", "links", "hd", "ft", "pt", "toptb", "nv",
-    "um", "scrolltop", "f_pst", "comment-form", "skip-link",
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "mainnav",
+    "topnav",
+    "subnav",
+    "breadcrumb",
+    "breadcrumbs",
+    "crumb",
+    "crumbs",
+    "footer",
+    "foot",
+    "copyright",
+    "header",
+    "topbar",
+    "top-bar",
+    "toolbar",
+    "sidebar",
+    "side",
+    "share",
+    "bdsharebuttonbox",
+    "login",
+    "search",
+    "pagination",
+    "pager",
+    "pages",
+    "pg",
+    "pgs",
+    "flink",
+    "friendlink",
+    "links",
+    "hd",
+    "ft",
+    "pt",
+    "toptb",
+    "nv",
+    "um",
+    "scrolltop",
+    "f_pst",
+    "comment-form",
+    "skip-link",
 )
 _BOILERPLATE_TAGS = (
     "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], "
@@ -54,7 +138,9 @@ _BOILERPLATE_TAGS = (
 )
 # class="…" / id=… values in raw HTML, to build a selector of only the names a page uses:
 # lexbor matches every element against every selector, so 100 unused ones cost ~1 ms a page.
-_CLASS_OR_ID = re.compile(r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_CLASS_OR_ID = re.compile(
+    r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
 _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 
 
@@ -82,18 +168,69 @@ _NEIGHBOUR_LINE = re.compile(
     r"^[\s【\[(（<«]*(?:上|下|前|后)一?(?:篇|条|则|帖|主题|章|个)(?:文章|新闻|信息|内容|帖子)?"
     r"[\s】\])）>»]*(?:[:：]|$)"
 )
-_NO_NEIGHBOUR = frozenset({"", "没有了", "没有了！", "没有了!", "无", "暂无", "已是第一篇",
-                           "已是最后一篇", "已经是第一篇", "已经是最后一篇", "已经是第一篇了",
-                           "已经是最后一篇了"})
+_NO_NEIGHBOUR = frozenset(
+    {
+        "",
+        "没有了",
+        "没有了！",
+        "没有了!",
+        "无",
+        "暂无",
+        "已是第一篇",
+        "已是最后一篇",
+        "已经是第一篇",
+        "已经是最后一篇",
+        "已经是第一篇了",
+        "已经是最后一篇了",
+    }
+)
 # Headings of boxes that list other pages (related, popular, recommended…).
-LIST_BOX_LABELS = frozenset({
-    "相关文章", "相关阅读", "相关新闻", "相关推荐", "相关信息", "相关内容", "相关链接",
-    "相关帖子", "相关主题", "热门推荐", "热门文章", "热门新闻", "热门帖子", "热门阅读",
-    "热门资讯", "热门", "热点推荐", "热点新闻", "热点文章", "本周热点", "今日热点", "编辑推荐",
-    "推荐阅读", "推荐文章", "精彩推荐", "猜你喜欢", "延伸阅读", "最新文章", "最新资讯",
-    "最新新闻", "最新更新", "最新发布", "图片新闻", "阅读排行", "点击排行", "排行榜",
-    "友情链接", "网站导航", "站点导航", "其他文章", "随便看看", "看了又看",
-})
+LIST_BOX_LABELS = frozenset(
+    {
+        "相关文章",
+        "相关阅读",
+        "相关新闻",
+        "相关推荐",
+        "相关信息",
+        "相关内容",
+        "相关链接",
+        "相关帖子",
+        "相关主题",
+        "热门推荐",
+        "热门文章",
+        "热门新闻",
+        "热门帖子",
+        "热门阅读",
+        "热门资讯",
+        "热门",
+        "热点推荐",
+        "热点新闻",
+        "热点文章",
+        "本周热点",
+        "今日热点",
+        "编辑推荐",
+        "推荐阅读",
+        "推荐文章",
+        "精彩推荐",
+        "猜你喜欢",
+        "延伸阅读",
+        "最新文章",
+        "最新资讯",
+        "最新新闻",
+        "最新更新",
+        "最新发布",
+        "图片新闻",
+        "阅读排行",
+        "点击排行",
+        "排行榜",
+        "友情链接",
+        "网站导航",
+        "站点导航",
+        "其他文章",
+        "随便看看",
+        "看了又看",
+    }
+)
 _LABEL_TAIL = re.compile(r"[\s>»›+＋]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
 _BOX_HEADINGS = "h2, h3, h4, h5, h6, dt"
 _BOX_MARK = "data-wuzha-list-box"
@@ -149,7 +286,7 @@ def _drop_navigation_lines(lines: list[str], anchor_texts: list[str]) -> list[st
             if links is None:  # built only on pages that have such a line
                 links = {squash(text) for text in anchor_texts}
                 links.discard("")
-            rest = line[match.end():].strip()
+            rest = line[match.end() :].strip()
             if rest in _NO_NEIGHBOUR or any(text in line for text in links if len(text) > 1):
                 continue
         kept.append(line)
@@ -182,7 +319,8 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
 
 def _remove_boilerplate(body: LexborNode, html: str) -> None:
     matches = [
-        node for node in body.css(_boilerplate_selector(html))
+        node
+        for node in body.css(_boilerplate_selector(html))
         # An article's own <header>/<footer> holds its title and byline.
         if not (
             node.tag in ("header", "footer")
@@ -222,7 +360,8 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
         spared |= wrapper_ids
         # The next level: candidates nested in a wrapper (the others are removed as they are).
         pending = {
-            key: node for key, node in pending.items()
+            key: node
+            for key, node in pending.items()
             if key not in spared
             and _has_ancestor(node, lambda parent, ids=wrapper_ids: parent.mem_id in ids)
         }

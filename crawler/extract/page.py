@@ -116,8 +116,7 @@ def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:
     """Fill in what a thread's URL does not say (board id; the whole info for unfamiliar URLs)
     from the links Discuz! puts in every thread page."""
     if forum is None:
-        forum = {"engine": engine, "kind": "thread", "board_id": None, "thread_id": None,
-                 "page": 1}
+        forum = {"engine": engine, "kind": "thread", "board_id": None, "thread_id": None, "page": 1}
     if engine == "discuz":
         if forum["thread_id"] is None:
             forum["thread_id"] = _first_group(_DISCUZ_TID, html)

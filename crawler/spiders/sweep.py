@@ -118,7 +118,8 @@ class SweepSpider(scrapy.Spider):
     def _configure(self, settings: Any) -> None:
         budget = Budget(
             max_pages=self._max_pages or settings.getint("WUZHA_MAX_PAGES", 200),
-            max_depth=self._max_depth if self._max_depth is not None
+            max_depth=self._max_depth
+            if self._max_depth is not None
             else settings.getint("WUZHA_MAX_DEPTH", 4),
             wall_time=settings.getfloat("WUZHA_SITE_TIMEOUT", 600.0),
             max_consecutive_errors=settings.getint("WUZHA_SITE_MAX_ERRORS", 8),
@@ -135,9 +136,9 @@ class SweepSpider(scrapy.Spider):
         self.scopes = ScopeMap(s.scope for s in self.states.values())
         self.budget = budget
         self.render_enabled = settings.getbool("WUZHA_RENDER", True) and bool(
-            settings.getdict("DOWNLOAD_HANDLERS").get("http", "").endswith(
-                "ScrapyPlaywrightDownloadHandler"
-            )
+            settings.getdict("DOWNLOAD_HANDLERS")
+            .get("http", "")
+            .endswith("ScrapyPlaywrightDownloadHandler")
         )
         self.render_min_text = settings.getint("WUZHA_RENDER_MIN_TEXT", 80)
         self.distributed = "scrapy_redis" in str(settings.get("SCHEDULER", ""))
@@ -382,7 +383,9 @@ class SweepSpider(scrapy.Spider):
             # Playwright hands back the DOM serialised as UTF-8, whatever the server said.
             content_type = "text/html; charset=utf-8"
         elif content_type and not content_type.startswith(_HTML_TYPES):
-            state.record_error(f"not a page ({content_type.split(';')[0]})", counts_for_budget=False)
+            state.record_error(
+                f"not a page ({content_type.split(';')[0]})", counts_for_budget=False
+            )
             stats.inc_value("sweep/skipped/not_html")
             self._mark_done(requested_url)
             return
@@ -390,7 +393,9 @@ class SweepSpider(scrapy.Spider):
         try:
             text, charset, charset_source = decode_html(response.body, content_type or None)
         except NotHtml as err:
-            state.record_error(f"binary content served as a page ({err.reason})", counts_for_budget=False)
+            state.record_error(
+                f"binary content served as a page ({err.reason})", counts_for_budget=False
+            )
             stats.inc_value(f"sweep/skipped/binary/{err.reason}")
             self._mark_done(requested_url)
             return
@@ -486,7 +491,9 @@ class SweepSpider(scrapy.Spider):
             return False
         return "<script" in html.lower()
 
-    def _follow_links(self, state: SiteState, page: dict[str, Any], depth: int) -> Iterator[Request]:
+    def _follow_links(
+        self, state: SiteState, page: dict[str, Any], depth: int
+    ) -> Iterator[Request]:
         """Requests for the page's in-scope links; the next page of the same board or thread
         keeps the page's depth, any other link is one level deeper."""
         render = bool(state.site.get("render_js")) and self.render_enabled
@@ -504,7 +511,10 @@ class SweepSpider(scrapy.Spider):
             if link_depth > state.budget.max_depth:
                 continue
             request = self._make_request(
-                state, url, depth=link_depth, priority=link_priority(info) - link_depth,
+                state,
+                url,
+                depth=link_depth,
+                priority=link_priority(info) - link_depth,
                 render=render,
             )
             if request is not None:

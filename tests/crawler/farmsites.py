@@ -11,8 +11,17 @@ from indexer.ids import canonical_url
 # Hostile behaviours scaled down: tests take seconds, the caps still have to work.
 FARM_ARGS = ["--slow-seconds", "2", "--huge-mb", "8", "--bomb-mb", "256"]
 # Budgets for test crawls: generous pages (every farm site fits), short timeouts.
-CRAWL_ARGS = ["--allow-private", "127.0.0.0/8", "--max-pages", "200", "--max-depth", "5",
-              "--site-timeout", "40", "--quiet"]
+CRAWL_ARGS = [
+    "--allow-private",
+    "127.0.0.0/8",
+    "--max-pages",
+    "200",
+    "--max-depth",
+    "5",
+    "--site-timeout",
+    "40",
+    "--quiet",
+]
 CRAWL_ENV = {"WUZHA_CRAWL_DOWNLOAD_TIMEOUT": "5"}
 
 
@@ -22,15 +31,27 @@ def sites_from_truth(truth: dict[str, Any], path: Path, only=None) -> Path:
         for site in truth["sites"]:
             if only is not None and not only(site):
                 continue
-            fh.write(json.dumps({"id": site["id"], "name": site["name"], "url": site["registry_url"],
-                                 "render_js": site["registry_render"]}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": site["id"],
+                        "name": site["name"],
+                        "url": site["registry_url"],
+                        "render_js": site["registry_render"],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return path
 
 
 def page_urls(page: dict[str, Any]) -> set[str]:
     base = page["url"].split("/", 3)
     root = "/".join(base[:3])
-    return {canonical_url(page["url"])} | {canonical_url(root + alias) for alias in page.get("aliases", [])}
+    return {canonical_url(page["url"])} | {
+        canonical_url(root + alias) for alias in page.get("aliases", [])
+    }
 
 
 def expected_fraud_pages(truth: dict[str, Any], *, rendered: bool) -> list[dict[str, Any]]:

@@ -40,16 +40,28 @@ def run_wuzha(
 ) -> subprocess.CompletedProcess:
     command, environment = _command(args, connect_log, env)
     return subprocess.run(
-        command, cwd=REPO, env=environment, capture_output=True, text=True, timeout=timeout,
+        command,
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         check=False,
     )
 
 
-def start_wuzha(args: list[str], connect_log: Path, *, env: dict[str, str] | None = None,
-                log: Path | None = None) -> subprocess.Popen:
+def start_wuzha(
+    args: list[str],
+    connect_log: Path,
+    *,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> subprocess.Popen:
     command, environment = _command(args, connect_log, env)
     out = open(log or connect_log.with_suffix(".out"), "w")  # noqa: SIM115 - owned by the child
-    return subprocess.Popen(command, cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        command, cwd=REPO, env=environment, stdout=out, stderr=subprocess.STDOUT
+    )
 
 
 def connections(connect_log: Path) -> list[tuple[str, int]]:

@@ -37,11 +37,20 @@ def sweep(farm):
     out = tmp / "out"
     handle.clear_requests()
     started = time.monotonic()
-    proc = run_wuzha(["crawl", "--sites", str(sites), "--out", str(out), "--no-render", *CRAWL_ARGS],
-                     tmp / "connects.jsonl", env=CRAWL_ENV)
+    proc = run_wuzha(
+        ["crawl", "--sites", str(sites), "--out", str(out), "--no-render", *CRAWL_ARGS],
+        tmp / "connects.jsonl",
+        env=CRAWL_ENV,
+    )
     seconds = time.monotonic() - started
-    return {"proc": proc, "out": out, "seconds": seconds, "truth": truth,
-            "requests": handle.requests(), "connects": connections(tmp / "connects.jsonl")}
+    return {
+        "proc": proc,
+        "out": out,
+        "seconds": seconds,
+        "truth": truth,
+        "requests": handle.requests(),
+        "connects": connections(tmp / "connects.jsonl"),
+    }
 
 
 def test_sweep_completes_despite_hostile_sites(sweep):
@@ -58,8 +67,11 @@ def test_no_connection_outside_the_farm(sweep):
 
 def test_every_fraud_page_is_crawled(sweep):
     emitted = {p["url"] for p in read_jsonl(sweep["out"] / "pages.jsonl")}
-    missing = [p["url"] for p in expected_fraud_pages(sweep["truth"], rendered=False)
-               if not page_urls(p) & emitted]
+    missing = [
+        p["url"]
+        for p in expected_fraud_pages(sweep["truth"], rendered=False)
+        if not page_urls(p) & emitted
+    ]
     assert not missing
 
 
@@ -69,11 +81,15 @@ def test_no_page_is_emitted_twice(sweep):
 
 
 def test_traps_are_bounded(sweep):
-    trap_ports = {s["port"]: s["kind"] for s in sweep["truth"]["sites"]
-                  if s["hostile"] in ("calendar_trap", "facet_trap", "long_urls", "redirect_loops")}
+    trap_ports = {
+        s["port"]: s["kind"]
+        for s in sweep["truth"]["sites"]
+        if s["hostile"] in ("calendar_trap", "facet_trap", "long_urls", "redirect_loops")
+    }
     per_site = Counter(r.get("port") for r in sweep["requests"] if r.get("port") in trap_ports)
-    real_pages = {s["port"]: len(s["benign_pages"]) + len(s["fraud_pages"])
-                  for s in sweep["truth"]["sites"]}
+    real_pages = {
+        s["port"]: len(s["benign_pages"]) + len(s["fraud_pages"]) for s in sweep["truth"]["sites"]
+    }
     # the site's real pages, plus at most the trap rules' allowance (12 sort/filter variants,
     # 30 pages of a list), plus robots.txt and redirect hops
     for port, kind in trap_ports.items():

@@ -20,19 +20,29 @@ def test_pages_are_indexed_once(es_isolated_settings, tmp_path):
     from indexer.setup import setup
 
     setup(es_settings)
-    env = {**CRAWL_ENV, "ELASTICSEARCH_URL": es_settings.elasticsearch_url,
-           "WUZHA_INDEX_PREFIX": es_settings.index_prefix, "WUZHA_SPOOL_DIR": str(tmp_path / "spool")}
+    env = {
+        **CRAWL_ENV,
+        "ELASTICSEARCH_URL": es_settings.elasticsearch_url,
+        "WUZHA_INDEX_PREFIX": es_settings.index_prefix,
+        "WUZHA_SPOOL_DIR": str(tmp_path / "spool"),
+    }
     farm = build_farm(8, base_port=free_base_port(8))
     client = Elasticsearch(es_settings.elasticsearch_url, request_timeout=30)
     alias = f"{es_settings.index_prefix}-pages"
     with running(farm, control=False):
         truth = farm.truth()
-        sites = sites_from_truth(truth, tmp_path / "sites.jsonl",
-                                 only=lambda s: s["kind"] in ("company", "local_news_gbk", "bom_site"))
+        sites = sites_from_truth(
+            truth,
+            tmp_path / "sites.jsonl",
+            only=lambda s: s["kind"] in ("company", "local_news_gbk", "bom_site"),
+        )
         for attempt in ("first", "second"):
             out = tmp_path / attempt
-            proc = run_wuzha(["crawl", "--sites", str(sites), "--out", str(out), "--no-render",
-                              *CRAWL_ARGS], tmp_path / f"{attempt}.jsonl", env=env)
+            proc = run_wuzha(
+                ["crawl", "--sites", str(sites), "--out", str(out), "--no-render", *CRAWL_ARGS],
+                tmp_path / f"{attempt}.jsonl",
+                env=env,
+            )
             assert proc.returncode == 0, proc.stderr[-3000:]
             client.indices.refresh(index=alias)
             pages = read_jsonl(out / "pages.jsonl")

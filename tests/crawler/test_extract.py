@@ -360,8 +360,15 @@ def test_broken_html_keeps_the_article_wrapped_by_unclosed_boilerplate():
         "加微信 hx_licai888 了解详情，备注“理财”。",
     ):
         assert line in text.split("\n")
-    for gone in ("河西区新增三个口袋公园", "热门推荐", "九成新儿童自行车转让", "下一篇", "首页\n",
-                 "请升级浏览器", "浏览次数"):
+    for gone in (
+        "河西区新增三个口袋公园",
+        "热门推荐",
+        "九成新儿童自行车转让",
+        "下一篇",
+        "首页\n",
+        "请升级浏览器",
+        "浏览次数",
+    ):
         assert gone not in text
     assert page["icp"] == "豫ICP备2020123456号"
 
@@ -388,9 +395,8 @@ def test_broken_html_article_is_flagged():
     ],
 )
 def test_article_inside_an_unclosed_boilerplate_block(breakage):
-    body = (
-        "<h1>兼职刷单日结，一单一结</h1>"
-        + "".join(f"<p>第{i}段：在家动动手指就能赚钱，先垫付后返还本金和佣金。</p>" for i in range(6))
+    body = "<h1>兼职刷单日结，一单一结</h1>" + "".join(
+        f"<p>第{i}段：在家动动手指就能赚钱，先垫付后返还本金和佣金。</p>" for i in range(6)
     )
     html = f"<html><head><title>t</title></head><body>{breakage}<div class=article>{body}</body></html>"
     text = extract_page(html, "http://b.test/a.html")["text"]
@@ -414,7 +420,8 @@ def test_header_with_a_logo_heading_is_still_boilerplate():
     html = (
         '<html><body><div id="header"><h1 class="logo"><a href="/">河西信息港</a></h1>'
         '<div class="nav"><a href="/">首页</a> <a href="/n">新闻</a></div></div>'
-        "<div class=content>" + "<p>社区开展垃圾分类宣传活动，志愿者向居民讲解分类知识。</p>" * 4
+        "<div class=content>"
+        + "<p>社区开展垃圾分类宣传活动，志愿者向居民讲解分类知识。</p>" * 4
         + "</div></body></html>"
     )
     text = extract_page(html, "http://b.test/a.html")["text"]

@@ -91,7 +91,7 @@ def test_scan_pipeline_finds_hidden_link_spam():
     link_text = item["external_link_text"]
     assert "相关通知" not in link_text  # internal links are the site's own business
     for hit in link_hits:
-        assert any(word in link_text[hit["start"]:hit["end"]] for word in hit["matched"])
+        assert any(word in link_text[hit["start"] : hit["end"]] for word in hit["matched"])
     assert page_document(item).body["page"]["external_link_text"] == link_text
     assert {doc.body["hit"]["field"] for doc in hit_documents(item)} == {"links"}
 
@@ -163,8 +163,10 @@ def test_urls_and_icp_numbers_alone_make_no_finding(tmp_path):
     footer = "网址 http://www.binjiang.test/about 浙ICP备05012345号-1"
     items = [
         plain_item("http://bbs.binjiang.test:8001/a.html", f"滨江区召开安全生产工作会议。{footer}"),
-        plain_item("http://bbs.binjiang.test:8001/b.html",
-                   f"失物招领：钥匙一串，请联系 13905710001 认领。{footer}"),
+        plain_item(
+            "http://bbs.binjiang.test:8001/b.html",
+            f"失物招领：钥匙一串，请联系 13905710001 认领。{footer}",
+        ),
     ]
     run_output(tmp_path, items)
 
@@ -186,8 +188,15 @@ def test_identifying_entity_types_are_one_set_in_rules():
     assert not IDENTIFYING_ENTITY_TYPES & DESCRIPTIVE_ENTITY_TYPES
     for kind in IDENTIFYING_ENTITY_TYPES:
         assert is_finding({"hits": [], "entities": [{"type": kind, "value": "x"}]})
-    assert not is_finding({"hits": [], "entities": [{"type": "url", "value": "http://a.test/"},
-                                                    {"type": "icp", "value": "浙ICP备1号"}]})
+    assert not is_finding(
+        {
+            "hits": [],
+            "entities": [
+                {"type": "url", "value": "http://a.test/"},
+                {"type": "icp", "value": "浙ICP备1号"},
+            ],
+        }
+    )
     assert is_finding({"hits": [{"rule_id": "r"}], "entities": []})
     assert not is_finding(None)
 
@@ -198,11 +207,27 @@ def test_tally_ignores_lines_that_are_no_finding():
 
     tally = SweepTally()
     site = {"id": "s1", "name": "n", "url": "http://a.test/", "domain": "a.test"}
-    tally.add_finding({"url": "http://a.test/1", "site": site, "level": "none", "hits": [],
-                       "entities": [{"type": "icp", "value": "浙ICP备05012345号"}]})
-    tally.add_finding({"url": "http://a.test/2", "site": site, "level": "none", "hits": [],
-                       "entities": [{"type": "wechat", "value": "abc12345"},
-                                    {"type": "icp", "value": "浙ICP备05012345号"}]})
+    tally.add_finding(
+        {
+            "url": "http://a.test/1",
+            "site": site,
+            "level": "none",
+            "hits": [],
+            "entities": [{"type": "icp", "value": "浙ICP备05012345号"}],
+        }
+    )
+    tally.add_finding(
+        {
+            "url": "http://a.test/2",
+            "site": site,
+            "level": "none",
+            "hits": [],
+            "entities": [
+                {"type": "wechat", "value": "abc12345"},
+                {"type": "icp", "value": "浙ICP备05012345号"},
+            ],
+        }
+    )
     assert tally.findings == 1
     assert tally.sites["s1"].entity_keys == {"wechat:abc12345", "icp:浙ICP备05012345号"}
 

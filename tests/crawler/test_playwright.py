@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.chromium, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def js_farm():
-    farm = build_farm(12, base_port=free_base_port(12), options=FarmOptions(private_subrequests=True))
+    farm = build_farm(
+        12, base_port=free_base_port(12), options=FarmOptions(private_subrequests=True)
+    )
     with running(farm, control=True) as handle:
         yield handle, farm.truth()
 
@@ -28,8 +30,11 @@ def test_javascript_only_fraud_is_found_and_browser_requests_are_guarded(js_farm
     assert {s["registry_render"] for s in js_sites} >= {True} or len(js_sites) == 1
     sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] == "js_app")
     out = tmp_path / "out"
-    proc = run_wuzha(["crawl", "--sites", str(sites), "--out", str(out), *CRAWL_ARGS],
-                     tmp_path / "connects.jsonl", env=CRAWL_ENV)
+    proc = run_wuzha(
+        ["crawl", "--sites", str(sites), "--out", str(out), *CRAWL_ARGS],
+        tmp_path / "connects.jsonl",
+        env=CRAWL_ENV,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     emitted = {p["url"] for p in read_jsonl(out / "pages.jsonl")}
     js_fraud = [p for s in js_sites for p in s["fraud_pages"] if p.get("js_only")]
@@ -45,8 +50,11 @@ def test_plain_sites_do_not_start_a_browser(js_farm, tmp_path):
     _handle, truth = js_farm
     sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] == "company")
     out = tmp_path / "out"
-    proc = run_wuzha(["crawl", "--sites", str(sites), "--out", str(out), *CRAWL_ARGS],
-                     tmp_path / "connects.jsonl", env=CRAWL_ENV)
+    proc = run_wuzha(
+        ["crawl", "--sites", str(sites), "--out", str(out), *CRAWL_ARGS],
+        tmp_path / "connects.jsonl",
+        env=CRAWL_ENV,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     log = (out / "crawl.log").read_text()
     assert "playwright/browser_count" not in log

@@ -29,8 +29,9 @@ def test_two_processes_share_the_crawl(redis_url, tmp_path):
         common = ["crawl", "--sites", str(sites), "--no-render", *CRAWL_ARGS]
         first = start_wuzha([*common, "--out", str(tmp_path / "a")], tmp_path / "a.jsonl", env=env)
         time.sleep(2.0)  # the first process creates (flushes) the shared queue; the second joins
-        second = run_wuzha([*common, "--out", str(tmp_path / "b"), "--resume"], tmp_path / "b.jsonl",
-                           env=env)
+        second = run_wuzha(
+            [*common, "--out", str(tmp_path / "b"), "--resume"], tmp_path / "b.jsonl", env=env
+        )
         assert first.wait(240) == 0
         assert second.returncode == 0, second.stderr[-3000:]
         fetched = Counter(

@@ -248,8 +248,16 @@ def test_normalise_site_url(raw, url):
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "ftp://x.cn", "a..b.cn", "http://a.com:99999", "1.2.3", "-a.cn", "javascript:alert(1)",
-     "mailto:a@b.cn"],
+    [
+        "",
+        "ftp://x.cn",
+        "a..b.cn",
+        "http://a.com:99999",
+        "1.2.3",
+        "-a.cn",
+        "javascript:alert(1)",
+        "mailto:a@b.cn",
+    ],
 )
 def test_normalise_site_url_rejects(raw):
     with pytest.raises(ValueError):

@@ -204,19 +204,43 @@ def test_each_distinct_snippet_is_shown_once_per_finding():
 
     title = "真人视讯百家乐，首充送彩金 - 石泉生活网"
     hits = [
-        {"rule_id": "gambling.casino_promo", "title": "赌场推广", "matched": ["百家乐"],
-         "snippet": title, "field": "title"},
-        {"rule_id": "gambling.bonus_offer", "title": "彩金优惠", "matched": ["首充送彩金"],
-         "snippet": title, "field": "title"},
-        {"rule_id": "gambling.other", "title": "其他", "matched": ["下注"], "snippet": "正文里的下注说明"},
+        {
+            "rule_id": "gambling.casino_promo",
+            "title": "赌场推广",
+            "matched": ["百家乐"],
+            "snippet": title,
+            "field": "title",
+        },
+        {
+            "rule_id": "gambling.bonus_offer",
+            "title": "彩金优惠",
+            "matched": ["首充送彩金"],
+            "snippet": title,
+            "field": "title",
+        },
+        {
+            "rule_id": "gambling.other",
+            "title": "其他",
+            "matched": ["下注"],
+            "snippet": "正文里的下注说明",
+        },
     ]
-    finding = {"url": "http://bbs.test/t", "site": {"name": "石泉生活网"}, "title": title,
-               "score": 90.0, "level": "high", "categories": ["gambling"], "entities": [],
-               "hits": hits}
+    finding = {
+        "url": "http://bbs.test/t",
+        "site": {"name": "石泉生活网"},
+        "title": title,
+        "score": 90.0,
+        "level": "high",
+        "categories": ["gambling"],
+        "entities": [],
+        "hits": hits,
+    }
     groups = evidence(finding)
     assert [g["snippet"] for g in groups] == [title, "正文里的下注说明"]
-    assert [h["rule_id"] for h in groups[0]["hits"]] == ["gambling.casino_promo",
-                                                        "gambling.bonus_offer"]
+    assert [h["rule_id"] for h in groups[0]["hits"]] == [
+        "gambling.casino_promo",
+        "gambling.bonus_offer",
+    ]
     summary, _ = sample()
     html = render_report(summary, [finding])
     assert html.count(f'<div class="snippet">{title}</div>') == 1
@@ -229,11 +253,21 @@ def test_report_counts_only_real_findings():
     site = {"id": "s1", "name": "站", "url": "http://a.test/", "domain": "a.test"}
     for n in range(3):
         tally.add_page({"url": f"http://a.test/{n}", "site": site, "status": 200, "level": "none"})
-        tally.add_finding({"url": f"http://a.test/{n}", "site": site, "level": "none", "hits": [],
-                           "entities": [{"type": "icp", "value": "浙ICP备05012345号"},
-                                        {"type": "url", "value": "http://a.test/x"}]})
-    summary = tally.summary(run_id="r", started=None, ended=None, finish_reason="finished",
-                            site_states={}, stats={})
+        tally.add_finding(
+            {
+                "url": f"http://a.test/{n}",
+                "site": site,
+                "level": "none",
+                "hits": [],
+                "entities": [
+                    {"type": "icp", "value": "浙ICP备05012345号"},
+                    {"type": "url", "value": "http://a.test/x"},
+                ],
+            }
+        )
+    summary = tally.summary(
+        run_id="r", started=None, ended=None, finish_reason="finished", site_states={}, stats={}
+    )
     assert summary["findings"]["pages"] == 0
     html = render_report(summary, [])
     assert '<div class="value">0</div><div class="label">有发现的页面</div>' in html

@@ -16,8 +16,16 @@ from tests.crawler.helpers import read_jsonl, run_wuzha, start_wuzha
 pytestmark = pytest.mark.slow
 
 # Small content sites whose every page fits in the budget: the truth lists all they have.
-KINDS = {"news_portal", "local_news_gbk", "company", "bom_site", "mislabeled_charset", "big5_site",
-         "discuz_forum", "phpbb_forum"}
+KINDS = {
+    "news_portal",
+    "local_news_gbk",
+    "company",
+    "bom_site",
+    "mislabeled_charset",
+    "big5_site",
+    "discuz_forum",
+    "phpbb_forum",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +41,11 @@ def _expected_pages(truth):
         if site["kind"] not in KINDS:
             continue
         for page in site["fraud_pages"] + site["benign_pages"]:
-            if page.get("robots_disallowed") or page.get("js_only") or page.get("status", 200) != 200:
+            if (
+                page.get("robots_disallowed")
+                or page.get("js_only")
+                or page.get("status", 200) != 200
+            ):
                 continue
             if utility_page(page["url"]):  # profiles and forms: skipped by design
                 continue
@@ -56,8 +68,17 @@ def _wait_for_lines(path, count, timeout=120.0, process=None):
 def test_interrupted_crawl_resumes_without_gaps_or_duplicates(farm, tmp_path, stop):
     sites = sites_from_truth(farm, tmp_path / "sites.jsonl", only=lambda s: s["kind"] in KINDS)
     out = tmp_path / "out"
-    args = ["crawl", "--sites", str(sites), "--out", str(out), "--job-dir", str(tmp_path / "job"),
-            "--no-render", *CRAWL_ARGS]
+    args = [
+        "crawl",
+        "--sites",
+        str(sites),
+        "--out",
+        str(out),
+        "--job-dir",
+        str(tmp_path / "job"),
+        "--no-render",
+        *CRAWL_ARGS,
+    ]
     first = start_wuzha(args, tmp_path / "connects-1.jsonl", env=CRAWL_ENV)
     _wait_for_lines(out / "pages.jsonl", 150)
     first.send_signal(stop)
@@ -78,6 +99,8 @@ def test_interrupted_crawl_resumes_without_gaps_or_duplicates(farm, tmp_path, st
     pages = read_jsonl(out / "pages.jsonl")
     counts = Counter(p["url"] for p in pages)
     assert [u for u, n in counts.items() if n > 1] == [], "pages emitted twice"
-    missing = [(p["url"], p["role"]) for p in _expected_pages(farm) if not page_urls(p) & counts.keys()]
+    missing = [
+        (p["url"], p["role"]) for p in _expected_pages(farm) if not page_urls(p) & counts.keys()
+    ]
     assert missing == []
     assert {p["run_id"] for p in pages if "run_id" in p} <= {pages[0].get("run_id")}

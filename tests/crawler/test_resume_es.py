@@ -30,19 +30,32 @@ def test_killed_crawl_resumes_with_every_page_indexed_once(es_isolated_settings,
 
     settings = es_isolated_settings  # counts index totals: no other test may share them
     setup(settings)
-    env = {**CRAWL_ENV, "ELASTICSEARCH_URL": settings.elasticsearch_url,
-           "WUZHA_INDEX_PREFIX": settings.index_prefix, "WUZHA_SPOOL_DIR": str(tmp_path / "spool"),
-           # Big batches: at the kill most pages are done and in pages.jsonl, but only in memory
-           # on their way to Elasticsearch.
-           "WUZHA_BULK_CHUNK_SIZE": "400"}
+    env = {
+        **CRAWL_ENV,
+        "ELASTICSEARCH_URL": settings.elasticsearch_url,
+        "WUZHA_INDEX_PREFIX": settings.index_prefix,
+        "WUZHA_SPOOL_DIR": str(tmp_path / "spool"),
+        # Big batches: at the kill most pages are done and in pages.jsonl, but only in memory
+        # on their way to Elasticsearch.
+        "WUZHA_BULK_CHUNK_SIZE": "400",
+    }
     client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
     alias = f"{settings.index_prefix}-pages"
     with serve_farm(24, tmp_path / "truth.json"):
         truth = json.loads((tmp_path / "truth.json").read_text("utf-8"))
         sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] in KINDS)
         out, job = tmp_path / "out", tmp_path / "job"
-        args = ["crawl", "--sites", str(sites), "--out", str(out), "--job-dir", str(job),
-                "--no-render", *CRAWL_ARGS]
+        args = [
+            "crawl",
+            "--sites",
+            str(sites),
+            "--out",
+            str(out),
+            "--job-dir",
+            str(job),
+            "--no-render",
+            *CRAWL_ARGS,
+        ]
         first = start_wuzha(args, tmp_path / "connects-1.jsonl", env=env)
         _wait_for_lines(out / "pages.jsonl", 150)
         first.send_signal(signal.SIGKILL)

@@ -88,11 +88,18 @@ def _spider_on_job(tmp_path):
 
     from crawler.spiders.sweep import SweepSpider
 
-    crawler = get_crawler(SweepSpider, {
-        "WUZHA_JOB_DIR": str(tmp_path / "job"), "WUZHA_RESUME": True, "WUZHA_RENDER": False,
-        "DOWNLOAD_HANDLERS": {},
-    })
-    spider = SweepSpider.from_crawler(crawler, site_list=[{"id": "s1", "url": SITE, "name": "论坛"}])
+    crawler = get_crawler(
+        SweepSpider,
+        {
+            "WUZHA_JOB_DIR": str(tmp_path / "job"),
+            "WUZHA_RESUME": True,
+            "WUZHA_RENDER": False,
+            "DOWNLOAD_HANDLERS": {},
+        },
+    )
+    spider = SweepSpider.from_crawler(
+        crawler, site_list=[{"id": "s1", "url": SITE, "name": "论坛"}]
+    )
     return spider, spider.states["s1"]
 
 
@@ -118,7 +125,9 @@ def test_a_resumed_site_gets_its_whole_frontier_back_even_when_requests_return_o
     handed = asyncio.run(replay())
     assert handed == THREADS
     assert state.finished and state.requested == 1 + len(THREADS)
-    done = [json.loads(line)["u"] for line in (tmp_path / "job" / "done.jsonl").read_text().splitlines()]
+    done = [
+        json.loads(line)["u"] for line in (tmp_path / "job" / "done.jsonl").read_text().splitlines()
+    ]
     assert done[1:] == THREADS
 
 
@@ -136,8 +145,12 @@ def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_
     for request in requests[1:]:
         _answer_404(spider, request)
     body = ("<html><body><p>" + "正文" * 60 + "</p></body></html>").encode()
-    response = HtmlResponse(requests[0].url, body=body, request=requests[0],
-                            headers={"Content-Type": "text/html; charset=utf-8"})
+    response = HtmlResponse(
+        requests[0].url,
+        body=body,
+        request=requests[0],
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
     [item] = list(spider.parse_page(response))
     assert not state.finished  # the item is still on its way to pages.jsonl
     spider._on_item_done(item)
@@ -172,8 +185,12 @@ def _page_response(request, text="正文"):
 
     links = "".join(f'<a href="{url}">帖子{n}</a>' for n, url in enumerate(THREADS))
     body = f"<html><body><p>{text * 60}</p>{links}</body></html>".encode()
-    return HtmlResponse(request.url, body=body, request=request,
-                        headers={"Content-Type": "text/html; charset=utf-8"})
+    return HtmlResponse(
+        request.url,
+        body=body,
+        request=request,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
 
 
 def test_a_done_page_missing_from_the_index_is_sent_again_once_without_counting_twice(tmp_path):
@@ -217,4 +234,3 @@ def test_without_indexing_or_once_indexed_a_done_page_is_not_fetched_again(tmp_p
     spider, _ = _spider_on_job(tmp_path)
     spider.track_indexing()
     assert asyncio.run(start(spider)) == THREADS
-

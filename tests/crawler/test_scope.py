@@ -121,7 +121,8 @@ def test_sort_filter_combinations_are_capped_per_page():
     guard = TrapGuard(TrapLimits(max_query_variants=5), today=TODAY)
     verdicts = [
         guard.check(f"http://a.cn/list.php?cat=2&sort={s}&order={o}")
-        for s in ("a", "b", "c") for o in ("asc", "desc")
+        for s in ("a", "b", "c")
+        for o in ("asc", "desc")
     ]
     assert verdicts.count(None) == 5
     assert verdicts[-1] == "too many sort/filter variants"

@@ -13,14 +13,32 @@ import pytest
 from tests.crawler.helpers import REPO, run_wuzha, write_sites
 
 ITEM_KEYS = {
-    "url", "original_url", "run_id", "site", "status", "fetched_at", "depth", "rendered", "charset",
-    "charset_source", "title", "text", "description", "keywords", "icp", "links", "apk_links",
-    "qr_images", "forum", "posts", "content_hash",
+    "url",
+    "original_url",
+    "run_id",
+    "site",
+    "status",
+    "fetched_at",
+    "depth",
+    "rendered",
+    "charset",
+    "charset_source",
+    "title",
+    "text",
+    "description",
+    "keywords",
+    "icp",
+    "links",
+    "apk_links",
+    "qr_images",
+    "forum",
+    "posts",
+    "content_hash",
 }
 
 PAGES = {
     "/": '<a href="/a.html?utm_source=wx&sid=9">a</a> <a href="/a.html">a again</a> '
-         '<a href="/forum-2-1.html">board</a> <a href="http://other.example/">elsewhere</a>',
+    '<a href="/forum-2-1.html">board</a> <a href="http://other.example/">elsewhere</a>',
     "/a.html": '<a href="/">home</a>',
     "/forum-2-1.html": '<a href="/forum-2-2.html">next</a>',
     "/forum-2-2.html": "<p>第二页</p>",
@@ -33,8 +51,11 @@ class _Site(BaseHTTPRequestHandler):
         if path not in PAGES:
             self.send_error(404)
             return
-        body = (f"<html><head><title>测试 {path}</title><meta charset='gbk'></head><body><p>"
-                + "本站是一个测试站点，正文足够长。" * 8 + f"</p>{PAGES[path]}</body></html>").encode("gbk")
+        body = (
+            f"<html><head><title>测试 {path}</title><meta charset='gbk'></head><body><p>"
+            + "本站是一个测试站点，正文足够长。" * 8
+            + f"</p>{PAGES[path]}</body></html>"
+        ).encode("gbk")
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
@@ -56,11 +77,36 @@ def test_scrapy_crawl_sweep_emits_the_page_item_contract(site, tmp_path):
     sites = write_sites(tmp_path / "sites.jsonl", [{"url": site, "name": "测试站"}])
     feed = tmp_path / "items.jsonl"
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "sweep", "-a", f"sites={sites}",
-         "-s", "WUZHA_ALLOW_PRIVATE=127.0.0.0/8", "-s", "WUZHA_RENDER=0", "-s", "DOWNLOAD_HANDLERS={}",
-         "-s", "ITEM_PIPELINES={}", "-s", "ROBOTSTXT_OBEY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-         "-s", f"WUZHA_JOB_DIR={tmp_path / 'job'}", "-O", str(feed)],
-        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "sweep",
+            "-a",
+            f"sites={sites}",
+            "-s",
+            "WUZHA_ALLOW_PRIVATE=127.0.0.0/8",
+            "-s",
+            "WUZHA_RENDER=0",
+            "-s",
+            "DOWNLOAD_HANDLERS={}",
+            "-s",
+            "ITEM_PIPELINES={}",
+            "-s",
+            "ROBOTSTXT_OBEY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            f"WUZHA_JOB_DIR={tmp_path / 'job'}",
+            "-O",
+            str(feed),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     items = [json.loads(line) for line in feed.read_text("utf-8").splitlines()]

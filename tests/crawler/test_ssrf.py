@@ -160,12 +160,24 @@ def redirecting_site():
 
 def test_redirects_to_forbidden_addresses_never_connect(redirecting_site, tmp_path):
     port = redirecting_site
-    sites = write_sites(tmp_path / "sites.jsonl", [{"url": f"http://127.0.0.1:{port}/", "name": "跳转"}])
+    sites = write_sites(
+        tmp_path / "sites.jsonl", [{"url": f"http://127.0.0.1:{port}/", "name": "跳转"}]
+    )
     log = tmp_path / "connects.jsonl"
     out = tmp_path / "out"
     proc = run_wuzha(
-        ["crawl", "--sites", str(sites), "--out", str(out), "--allow-private", "127.0.0.1/32",
-         "--no-render", "--no-robots", "--quiet"],
+        [
+            "crawl",
+            "--sites",
+            str(sites),
+            "--out",
+            str(out),
+            "--allow-private",
+            "127.0.0.1/32",
+            "--no-render",
+            "--no-robots",
+            "--quiet",
+        ],
         log,
     )
     assert proc.returncode == 0, proc.stderr
@@ -173,6 +185,8 @@ def test_redirects_to_forbidden_addresses_never_connect(redirecting_site, tmp_pa
     assert attempted == {"127.0.0.1"}, attempted
     crawl_log = (out / "crawl.log").read_text()
     for target in ("10.1.2.3", "169.254.169.254", "::ffff:10.0.0.1", "127.0.0.2"):
-        assert f"refused http://{target}" in crawl_log or f"refused http://[{target}]" in crawl_log, target
+        assert (
+            f"refused http://{target}" in crawl_log or f"refused http://[{target}]" in crawl_log
+        ), target
     pages = read_jsonl(out / "pages.jsonl")
     assert [p["url"] for p in pages] == [f"http://127.0.0.1:{port}/"]

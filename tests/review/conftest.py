@@ -27,8 +27,10 @@ def rv_settings(es_settings, request, tmp_path_factory):
     if group not in _prepared:
         tag = hashlib.sha1(group.encode()).hexdigest()[:6]
         settings = es_settings.model_copy(
-            update={"index_prefix": f"{es_settings.index_prefix}-rv{tag}",
-                    "spool_dir": tmp_path_factory.mktemp("rv-spool")}
+            update={
+                "index_prefix": f"{es_settings.index_prefix}-rv{tag}",
+                "spool_dir": tmp_path_factory.mktemp("rv-spool"),
+            }
         )
         setup(settings)
         _prepared[group] = settings
@@ -62,51 +64,71 @@ def site(name: str, host: str, **extra: Any) -> dict[str, Any]:
     return row
 
 
-def hit(rule_id: str, category: str, level: str, snippet: str, weight: float = 40.0,
-        start: int = 0) -> dict[str, Any]:
-    return {"rule_id": rule_id, "rule_version": 1, "category": category, "title": rule_id,
-            "level": level, "weight": weight, "matched": [snippet[:4]], "start": start,
-            "end": start + 4, "snippet": snippet}
+def hit(
+    rule_id: str, category: str, level: str, snippet: str, weight: float = 40.0, start: int = 0
+) -> dict[str, Any]:
+    return {
+        "rule_id": rule_id,
+        "rule_version": 1,
+        "category": category,
+        "title": rule_id,
+        "level": level,
+        "weight": weight,
+        "matched": [snippet[:4]],
+        "start": start,
+        "end": start + 4,
+        "snippet": snippet,
+    }
 
 
-def page_item(site_row: dict, path: str, *, fetched_at: str, level: str = "high",
-              score: float = 80.0, hits: list[dict] | None = None,
-              entities: list[dict] | None = None, text: str = "页面正文",
-              title: str = "标题") -> dict[str, Any]:
+def page_item(
+    site_row: dict,
+    path: str,
+    *,
+    fetched_at: str,
+    level: str = "high",
+    score: float = 80.0,
+    hits: list[dict] | None = None,
+    entities: list[dict] | None = None,
+    text: str = "页面正文",
+    title: str = "标题",
+) -> dict[str, Any]:
     hits = hits if hits is not None else []
-    return copy.deepcopy({
-        "url": site_row["url"].rstrip("/") + path,
-        "original_url": site_row["url"].rstrip("/") + path,
-        "run_id": "run-" + fetched_at[:10],
-        "site": site_row,
-        "status": 200,
-        "fetched_at": fetched_at,
-        "depth": 1,
-        "rendered": False,
-        "charset": "utf-8",
-        "charset_source": "header",
-        "title": title,
-        "text": text,
-        "description": "",
-        "keywords": [],
-        "icp": site_row.get("icp"),
-        "links": [],
-        "apk_links": [],
-        "qr_images": [],
-        "forum": None,
-        "posts": [],
-        "content_hash": hashlib.sha1(text.encode()).hexdigest(),
-        "scan": {
-            "score": score,
-            "level": level,
-            "categories": sorted({h["category"] for h in hits}),
-            "hits": hits,
-            "entities": entities or [],
-            "context": [],
-            "reasons": [],
-            "rule_fingerprint": "fp-seed",
-        },
-    })
+    return copy.deepcopy(
+        {
+            "url": site_row["url"].rstrip("/") + path,
+            "original_url": site_row["url"].rstrip("/") + path,
+            "run_id": "run-" + fetched_at[:10],
+            "site": site_row,
+            "status": 200,
+            "fetched_at": fetched_at,
+            "depth": 1,
+            "rendered": False,
+            "charset": "utf-8",
+            "charset_source": "header",
+            "title": title,
+            "text": text,
+            "description": "",
+            "keywords": [],
+            "icp": site_row.get("icp"),
+            "links": [],
+            "apk_links": [],
+            "qr_images": [],
+            "forum": None,
+            "posts": [],
+            "content_hash": hashlib.sha1(text.encode()).hexdigest(),
+            "scan": {
+                "score": score,
+                "level": level,
+                "categories": sorted({h["category"] for h in hits}),
+                "hits": hits,
+                "entities": entities or [],
+                "context": [],
+                "reasons": [],
+                "rule_fingerprint": "fp-seed",
+            },
+        }
+    )
 
 
 def write(settings, client, items=(), sites=()) -> dict[str, int]:

@@ -17,7 +17,9 @@ def hit(page: str, snippet: str, status: str = "new", rule: str = "r1") -> dict:
 def test_one_hit_per_page_before_a_page_is_used_twice():
     hits = [hit("a", "标题"), hit("a", "正文一"), hit("b", "另一页")]
     assert [(h["page_id"], h["hit"]["snippet"]) for h in best_evidence(hits)] == [
-        ("a", "标题"), ("b", "另一页"), ("a", "正文一"),
+        ("a", "标题"),
+        ("b", "另一页"),
+        ("a", "正文一"),
     ]
 
 

@@ -24,16 +24,51 @@ def ent(kind, value):
 @pytest.fixture(scope="module")
 def seeded(rv_settings, es):
     items = [
-        page_item(S1, "/1.html", fetched_at="2026-10-01T00:00:00Z", level="low", score=5.0,
-                  entities=[ent("wechat", "lw8866"), ent("phone", "13800138000"), ent("url", "http://x.test/")]),
-        page_item(S1, "/2.html", fetched_at="2026-10-02T00:00:00Z", level="low", score=5.0,
-                  entities=[ent("wechat", "lw8866")]),
-        page_item(S2, "/1.html", fetched_at="2026-10-03T00:00:00Z", level="low", score=5.0,
-                  entities=[ent("wechat", "lw8866"), ent("usdt_trc20", "TXYZ1234567890123456789012345678ab"),
-                            ent("url", "http://x.test/")]),
-        page_item(S3, "/1.html", fetched_at="2026-10-04T00:00:00Z", level="low", score=5.0,
-                  entities=[ent("wechat", "lw8866"), ent("usdt_trc20", "TXYZ1234567890123456789012345678ab"),
-                            ent("phone", "13800138000"), ent("qq", "2837461920")]),
+        page_item(
+            S1,
+            "/1.html",
+            fetched_at="2026-10-01T00:00:00Z",
+            level="low",
+            score=5.0,
+            entities=[
+                ent("wechat", "lw8866"),
+                ent("phone", "13800138000"),
+                ent("url", "http://x.test/"),
+            ],
+        ),
+        page_item(
+            S1,
+            "/2.html",
+            fetched_at="2026-10-02T00:00:00Z",
+            level="low",
+            score=5.0,
+            entities=[ent("wechat", "lw8866")],
+        ),
+        page_item(
+            S2,
+            "/1.html",
+            fetched_at="2026-10-03T00:00:00Z",
+            level="low",
+            score=5.0,
+            entities=[
+                ent("wechat", "lw8866"),
+                ent("usdt_trc20", "TXYZ1234567890123456789012345678ab"),
+                ent("url", "http://x.test/"),
+            ],
+        ),
+        page_item(
+            S3,
+            "/1.html",
+            fetched_at="2026-10-04T00:00:00Z",
+            level="low",
+            score=5.0,
+            entities=[
+                ent("wechat", "lw8866"),
+                ent("usdt_trc20", "TXYZ1234567890123456789012345678ab"),
+                ent("phone", "13800138000"),
+                ent("qq", "2837461920"),
+            ],
+        ),
     ]
     write(rv_settings, es, items=items, sites=[(s, None) for s in (S1, S2, S3)])
     return rv_settings
@@ -56,7 +91,9 @@ def test_identifiers_on_two_or_more_sites(seeded, es):
 def test_min_sites_and_types(seeded, es):
     assert [e.value for e in shared_entities(es, seeded, min_sites=3)] == ["lw8866"]
     assert [e.type for e in shared_entities(es, seeded, types=["usdt"])] == ["usdt_trc20"]
-    assert [e.value for e in shared_entities(es, seeded, min_sites=1, types=["qq"])] == ["2837461920"]
+    assert [e.value for e in shared_entities(es, seeded, min_sites=1, types=["qq"])] == [
+        "2837461920"
+    ]
     assert resolve_types(["wallet", "phone"]) == ("usdt_trc20", "usdt_erc20", "phone")
     with pytest.raises(UserError, match="Unknown entity type 'url'"):
         resolve_types(["url"])

@@ -28,8 +28,13 @@ PREFIX_GROUP = "exact"  # rows are checked exactly: nothing else may be seeded h
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime.fromisoformat("2026-12-01T09:00:00+08:00")
 
-A = site('=HYPERLINK("http://x","点我")', "a.export.test", owner="@SUM(1)", district="朝阳区",
-         icp="京ICP备00000001号")
+A = site(
+    '=HYPERLINK("http://x","点我")',
+    "a.export.test",
+    owner="@SUM(1)",
+    district="朝阳区",
+    icp="京ICP备00000001号",
+)
 B = site("乙论坛", "b.export.test", icp="京ICP备00000002号", owner="乙公司")
 C = site("丙商城", "c.export.test", icp="京ICP备00000003号", owner="丙公司", district="西城区")
 D = site("丁贷款", "d.export.test")
@@ -47,14 +52,26 @@ def decide(writer: BulkWriter, es, settings, row, steps):
     """Past decisions: review-log entries at the given times, and the last one on the site."""
     previous = "new"
     for at, status, by, note in steps:
-        writer.add(documents.review_log_document(
-            target_type="site", target_id=ids.site_id(row["url"]), status=status,
-            previous_status=previous, by=by, note=note, at=at, site=row))
+        writer.add(
+            documents.review_log_document(
+                target_type="site",
+                target_id=ids.site_id(row["url"]),
+                status=status,
+                previous_status=previous,
+                by=by,
+                note=note,
+                at=at,
+                site=row,
+            )
+        )
         previous = status
     at, status, by, note = steps[-1]
     writer.flush()
-    es.update(index=alias_name(settings.index_prefix, "sites"), id=ids.site_id(row["url"]),
-              doc={"review": {"status": status, "by": by, "note": note, "at": at}})
+    es.update(
+        index=alias_name(settings.index_prefix, "sites"),
+        id=ids.site_id(row["url"]),
+        doc={"review": {"status": status, "by": by, "note": note, "at": at}},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,60 +79,184 @@ def seeded(rv_settings, es):
     s = rv_settings
     sites = [(row, None) for row in (A, B, C, D, E, F, G, H, J, K, L, M)]
     first_crawl = [
-        page_item(B, "/b1.html", fetched_at="2026-11-17T03:00:00Z", score=88.0, hits=[
-            hit("task_scam.brushing_recruitment", "task_scam", "high", "刷单兼职日结佣金", 40.0),
-            hit("gambling.casino", "gambling", "high", "百家乐首充送彩金", 30.0, start=20)]),
-        page_item(C, "/c1.html", fetched_at="2026-11-18T01:00:00Z", score=82.0, hits=[
-            hit("card_trading.buy_cards", "card_trading", "high", "高价收购银行卡四件套")]),
-        page_item(L, "/l1.html", fetched_at="2026-11-19T01:00:00Z", score=60.0, hits=[
-            hit("gambling.casino", "gambling", "high", "真人视讯代理招募")]),
+        page_item(
+            B,
+            "/b1.html",
+            fetched_at="2026-11-17T03:00:00Z",
+            score=88.0,
+            hits=[
+                hit(
+                    "task_scam.brushing_recruitment", "task_scam", "high", "刷单兼职日结佣金", 40.0
+                ),
+                hit("gambling.casino", "gambling", "high", "百家乐首充送彩金", 30.0, start=20),
+            ],
+        ),
+        page_item(
+            C,
+            "/c1.html",
+            fetched_at="2026-11-18T01:00:00Z",
+            score=82.0,
+            hits=[hit("card_trading.buy_cards", "card_trading", "high", "高价收购银行卡四件套")],
+        ),
+        page_item(
+            L,
+            "/l1.html",
+            fetched_at="2026-11-19T01:00:00Z",
+            score=60.0,
+            hits=[hit("gambling.casino", "gambling", "high", "真人视讯代理招募")],
+        ),
     ]
     second_crawl = [
-        page_item(A, "/a1.html", fetched_at="2026-11-24T02:00:00Z", score=95.0, hits=[
-            hit("task_scam.advance_payment", "task_scam", "high", "-1+1 先垫付后返佣 加微信 lw8866")]),
-        page_item(B, "/b1.html", fetched_at="2026-11-25T03:00:00Z", score=88.0, hits=[
-            hit("task_scam.brushing_recruitment", "task_scam", "high", "刷单兼职日结佣金", 40.0),
-            hit("gambling.casino", "gambling", "high", "百家乐首充送彩金", 30.0, start=20)]),
-        page_item(B, "/b2.html", fetched_at="2026-11-26T03:00:00Z", score=75.0, hits=[
-            hit("fake_investment.guaranteed", "fake_investment", "high", "稳赚不赔带单老师")]),
-        page_item(D, "/d1.html", fetched_at="2026-11-24T02:00:00Z", level="medium", score=45.0,
-                  hits=[hit("fake_loan.no_credit", "fake_loan", "medium", "免征信秒下款")]),
-        page_item(E, "/e1.html", fetched_at="2026-11-25T02:00:00Z", level="medium", score=55.0,
-                  hits=[hit("fake_loan.fees", "fake_loan", "medium", "黑户可贷先交手续费")]),
-        page_item(F, "/f1.html", fetched_at="2026-11-25T02:00:00Z", score=90.0,
-                  hits=[hit("gambling.lottery", "gambling", "high", "时时彩下注")]),
-        page_item(H, "/h1.html", fetched_at="2026-11-24T02:00:00Z", score=92.0,
-                  hits=[hit("task_scam.advance_payment", "task_scam", "high", "垫付返佣")]),
-        page_item(J, "/j1.html", fetched_at="2026-11-25T12:00:00Z", score=70.0,
-                  hits=[hit("money_laundering.runner", "money_laundering", "high", "跑分平台招码商")]),
+        page_item(
+            A,
+            "/a1.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            score=95.0,
+            hits=[
+                hit(
+                    "task_scam.advance_payment",
+                    "task_scam",
+                    "high",
+                    "-1+1 先垫付后返佣 加微信 lw8866",
+                )
+            ],
+        ),
+        page_item(
+            B,
+            "/b1.html",
+            fetched_at="2026-11-25T03:00:00Z",
+            score=88.0,
+            hits=[
+                hit(
+                    "task_scam.brushing_recruitment", "task_scam", "high", "刷单兼职日结佣金", 40.0
+                ),
+                hit("gambling.casino", "gambling", "high", "百家乐首充送彩金", 30.0, start=20),
+            ],
+        ),
+        page_item(
+            B,
+            "/b2.html",
+            fetched_at="2026-11-26T03:00:00Z",
+            score=75.0,
+            hits=[hit("fake_investment.guaranteed", "fake_investment", "high", "稳赚不赔带单老师")],
+        ),
+        page_item(
+            D,
+            "/d1.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            level="medium",
+            score=45.0,
+            hits=[hit("fake_loan.no_credit", "fake_loan", "medium", "免征信秒下款")],
+        ),
+        page_item(
+            E,
+            "/e1.html",
+            fetched_at="2026-11-25T02:00:00Z",
+            level="medium",
+            score=55.0,
+            hits=[hit("fake_loan.fees", "fake_loan", "medium", "黑户可贷先交手续费")],
+        ),
+        page_item(
+            F,
+            "/f1.html",
+            fetched_at="2026-11-25T02:00:00Z",
+            score=90.0,
+            hits=[hit("gambling.lottery", "gambling", "high", "时时彩下注")],
+        ),
+        page_item(
+            H,
+            "/h1.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            score=92.0,
+            hits=[hit("task_scam.advance_payment", "task_scam", "high", "垫付返佣")],
+        ),
+        page_item(
+            J,
+            "/j1.html",
+            fetched_at="2026-11-25T12:00:00Z",
+            score=70.0,
+            hits=[hit("money_laundering.runner", "money_laundering", "high", "跑分平台招码商")],
+        ),
         # the fraud is gone from L's page this week: the writer retires the hit (seen in W47 only)
-        page_item(L, "/l1.html", fetched_at="2026-11-24T01:00:00Z", level="none", score=0.0, hits=[]),
-        page_item(M, "/m1.html", fetched_at="2026-11-24T01:00:00Z", score=90.0,
-                  hits=[hit("task_scam.withdrawn_rule", "task_scam", "high", "被撤回的规则命中")]),
+        page_item(
+            L, "/l1.html", fetched_at="2026-11-24T01:00:00Z", level="none", score=0.0, hits=[]
+        ),
+        page_item(
+            M,
+            "/m1.html",
+            fetched_at="2026-11-24T01:00:00Z",
+            score=90.0,
+            hits=[hit("task_scam.withdrawn_rule", "task_scam", "high", "被撤回的规则命中")],
+        ),
     ]
     write(s, es, items=first_crawl, sites=sites)
     write(s, es, items=second_crawl)
     with BulkWriter(s, es) as writer:
-        decide(writer, es, s, G, [("2026-11-09T02:00:00Z", "confirmed", "吴审核", None),
-                                  ("2026-11-10T02:00:00Z", "takedown_requested", "吴审核", "已发函")])
-        decide(writer, es, s, H, [("2026-11-24T05:00:00Z", "confirmed", "冯审核", None),
-                                  ("2026-11-24T06:00:00Z", "takedown_requested", "冯审核", None),
-                                  ("2026-11-25T02:00:00Z", "taken_down", "冯审核", "已关停")])
-        decide(writer, es, s, J, [("2026-11-01T02:00:00Z", "confirmed", "陈审核", None),
-                                  ("2026-11-02T02:00:00Z", "takedown_requested", "陈审核", None),
-                                  ("2026-11-10T00:00:00Z", "taken_down", "陈审核", None),
-                                  ("2026-11-26T01:00:00Z", "recurred", "wuzha", "fraud seen again")])
-        decide(writer, es, s, K, [("2026-11-16T01:00:00Z", "confirmed", "郑审核", None),
-                                  ("2026-11-17T01:00:00Z", "takedown_requested", "郑审核", None),
-                                  ("2026-11-24T01:00:00Z", "taken_down", "郑审核", "已关停")])
+        decide(
+            writer,
+            es,
+            s,
+            G,
+            [
+                ("2026-11-09T02:00:00Z", "confirmed", "吴审核", None),
+                ("2026-11-10T02:00:00Z", "takedown_requested", "吴审核", "已发函"),
+            ],
+        )
+        decide(
+            writer,
+            es,
+            s,
+            H,
+            [
+                ("2026-11-24T05:00:00Z", "confirmed", "冯审核", None),
+                ("2026-11-24T06:00:00Z", "takedown_requested", "冯审核", None),
+                ("2026-11-25T02:00:00Z", "taken_down", "冯审核", "已关停"),
+            ],
+        )
+        decide(
+            writer,
+            es,
+            s,
+            J,
+            [
+                ("2026-11-01T02:00:00Z", "confirmed", "陈审核", None),
+                ("2026-11-02T02:00:00Z", "takedown_requested", "陈审核", None),
+                ("2026-11-10T00:00:00Z", "taken_down", "陈审核", None),
+                ("2026-11-26T01:00:00Z", "recurred", "wuzha", "fraud seen again"),
+            ],
+        )
+        decide(
+            writer,
+            es,
+            s,
+            K,
+            [
+                ("2026-11-16T01:00:00Z", "confirmed", "郑审核", None),
+                ("2026-11-17T01:00:00Z", "takedown_requested", "郑审核", None),
+                ("2026-11-24T01:00:00Z", "taken_down", "郑审核", "已关停"),
+            ],
+        )
     # a retro-scan withdrew M's only hit (its rule was removed)
-    es.update(index=alias_name(s.index_prefix, "hits"),
-              id=ids.hit_id(ids.page_id("http://m.export.test/m1.html"), "task_scam.withdrawn_rule"),
-              doc={"hit": {"active": False, "retired_by": "rescan"}})
-    review.mark_hit(es, s, ids.hit_id(ids.page_id("http://e.export.test/e1.html"), "fake_loan.fees"),
-                    "confirmed", "周审核")
-    review.mark_hit(es, s, ids.hit_id(ids.page_id("http://f.export.test/f1.html"), "gambling.lottery"),
-                    "false_positive", "周审核", "彩票站官方公告")
+    es.update(
+        index=alias_name(s.index_prefix, "hits"),
+        id=ids.hit_id(ids.page_id("http://m.export.test/m1.html"), "task_scam.withdrawn_rule"),
+        doc={"hit": {"active": False, "retired_by": "rescan"}},
+    )
+    review.mark_hit(
+        es,
+        s,
+        ids.hit_id(ids.page_id("http://e.export.test/e1.html"), "fake_loan.fees"),
+        "confirmed",
+        "周审核",
+    )
+    review.mark_hit(
+        es,
+        s,
+        ids.hit_id(ids.page_id("http://f.export.test/f1.html"), "gambling.lottery"),
+        "false_positive",
+        "周审核",
+        "彩票站官方公告",
+    )
     refresh(es, s)
     return s
 
@@ -127,41 +268,134 @@ def blank(**values):
 
 
 EXPECTED = [
-    blank(change="新增", site_name='=HYPERLINK("http://x","点我")', domain="a.export.test",
-          icp="京ICP备00000001号", district="朝阳区", owner="@SUM(1)", categories="刷单返利",
-          max_score=95.0, fraud_pages=1,
-          evidence_1="-1+1 先垫付后返佣 加微信 lw8866", evidence_1_url="http://a.export.test/a1.html",
-          first_seen="2026-11-24 10:00", last_seen="2026-11-24 10:00", review_status="待审核"),
-    blank(change="新增", site_name="壬跑分", domain="j.export.test", icp="京ICP备00000009号",
-          district="丰台区", owner="壬公司", categories="跑分洗钱", max_score=70.0, fraud_pages=1,
-          evidence_1="跑分平台招码商", evidence_1_url="http://j.export.test/j1.html",
-          first_seen="2026-11-25 20:00", last_seen="2026-11-25 20:00",
-          review_status="下线后复发", reviewer="wuzha", review_note="fraud seen again"),
-    blank(change="新增", site_name="戊网贷", domain="e.export.test", icp="京ICP备00000005号",
-          district="东城区", owner="戊公司", categories="虚假网络贷款", max_score=55.0, fraud_pages=1,
-          evidence_1="黑户可贷先交手续费", evidence_1_url="http://e.export.test/e1.html",
-          first_seen="2026-11-25 10:00", last_seen="2026-11-25 10:00", review_status="待审核"),
-    blank(change="仍未处理", site_name="乙论坛", domain="b.export.test", icp="京ICP备00000002号",
-          district="海淀区", owner="乙公司", categories="虚假投资理财、网络赌博推广、刷单返利",
-          max_score=88.0, fraud_pages=2,
-          evidence_1="刷单兼职日结佣金", evidence_1_url="http://b.export.test/b1.html",
-          evidence_2="稳赚不赔带单老师", evidence_2_url="http://b.export.test/b2.html",
-          evidence_3="百家乐首充送彩金", evidence_3_url="http://b.export.test/b1.html",
-          first_seen="2026-11-17 11:00", last_seen="2026-11-26 11:00", review_status="待审核"),
-    blank(change="仍未处理", site_name="庚平台", domain="g.export.test", icp="京ICP备00000007号",
-          district="海淀区", owner="庚公司", categories="", fraud_pages=0,
-          review_status="已申请下线", reviewer="吴审核", review_note="已发函"),
-    blank(change="已关闭", site_name="丙商城", domain="c.export.test", icp="京ICP备00000003号",
-          district="西城区", owner="丙公司", categories="两卡买卖", max_score=82.0, fraud_pages=1,
-          evidence_1="高价收购银行卡四件套", evidence_1_url="http://c.export.test/c1.html",
-          first_seen="2026-11-18 09:00", last_seen="2026-11-18 09:00", review_status="待审核"),
-    blank(change="已关闭", site_name="子论坛", domain="l.export.test", icp="京ICP备00000011号",
-          district="石景山区", owner="子公司", categories="网络赌博推广", max_score=60.0, fraud_pages=1,
-          evidence_1="真人视讯代理招募", evidence_1_url="http://l.export.test/l1.html",
-          first_seen="2026-11-19 09:00", last_seen="2026-11-19 09:00", review_status="待审核"),
-    blank(change="已关闭", site_name="癸收卡", domain="k.export.test", icp="京ICP备00000010号",
-          district="西城区", owner="癸公司", categories="", fraud_pages=0,
-          review_status="已下线", reviewer="郑审核", review_note="已关停"),
+    blank(
+        change="新增",
+        site_name='=HYPERLINK("http://x","点我")',
+        domain="a.export.test",
+        icp="京ICP备00000001号",
+        district="朝阳区",
+        owner="@SUM(1)",
+        categories="刷单返利",
+        max_score=95.0,
+        fraud_pages=1,
+        evidence_1="-1+1 先垫付后返佣 加微信 lw8866",
+        evidence_1_url="http://a.export.test/a1.html",
+        first_seen="2026-11-24 10:00",
+        last_seen="2026-11-24 10:00",
+        review_status="待审核",
+    ),
+    blank(
+        change="新增",
+        site_name="壬跑分",
+        domain="j.export.test",
+        icp="京ICP备00000009号",
+        district="丰台区",
+        owner="壬公司",
+        categories="跑分洗钱",
+        max_score=70.0,
+        fraud_pages=1,
+        evidence_1="跑分平台招码商",
+        evidence_1_url="http://j.export.test/j1.html",
+        first_seen="2026-11-25 20:00",
+        last_seen="2026-11-25 20:00",
+        review_status="下线后复发",
+        reviewer="wuzha",
+        review_note="fraud seen again",
+    ),
+    blank(
+        change="新增",
+        site_name="戊网贷",
+        domain="e.export.test",
+        icp="京ICP备00000005号",
+        district="东城区",
+        owner="戊公司",
+        categories="虚假网络贷款",
+        max_score=55.0,
+        fraud_pages=1,
+        evidence_1="黑户可贷先交手续费",
+        evidence_1_url="http://e.export.test/e1.html",
+        first_seen="2026-11-25 10:00",
+        last_seen="2026-11-25 10:00",
+        review_status="待审核",
+    ),
+    blank(
+        change="仍未处理",
+        site_name="乙论坛",
+        domain="b.export.test",
+        icp="京ICP备00000002号",
+        district="海淀区",
+        owner="乙公司",
+        categories="虚假投资理财、网络赌博推广、刷单返利",
+        max_score=88.0,
+        fraud_pages=2,
+        evidence_1="刷单兼职日结佣金",
+        evidence_1_url="http://b.export.test/b1.html",
+        evidence_2="稳赚不赔带单老师",
+        evidence_2_url="http://b.export.test/b2.html",
+        evidence_3="百家乐首充送彩金",
+        evidence_3_url="http://b.export.test/b1.html",
+        first_seen="2026-11-17 11:00",
+        last_seen="2026-11-26 11:00",
+        review_status="待审核",
+    ),
+    blank(
+        change="仍未处理",
+        site_name="庚平台",
+        domain="g.export.test",
+        icp="京ICP备00000007号",
+        district="海淀区",
+        owner="庚公司",
+        categories="",
+        fraud_pages=0,
+        review_status="已申请下线",
+        reviewer="吴审核",
+        review_note="已发函",
+    ),
+    blank(
+        change="已关闭",
+        site_name="丙商城",
+        domain="c.export.test",
+        icp="京ICP备00000003号",
+        district="西城区",
+        owner="丙公司",
+        categories="两卡买卖",
+        max_score=82.0,
+        fraud_pages=1,
+        evidence_1="高价收购银行卡四件套",
+        evidence_1_url="http://c.export.test/c1.html",
+        first_seen="2026-11-18 09:00",
+        last_seen="2026-11-18 09:00",
+        review_status="待审核",
+    ),
+    blank(
+        change="已关闭",
+        site_name="子论坛",
+        domain="l.export.test",
+        icp="京ICP备00000011号",
+        district="石景山区",
+        owner="子公司",
+        categories="网络赌博推广",
+        max_score=60.0,
+        fraud_pages=1,
+        evidence_1="真人视讯代理招募",
+        evidence_1_url="http://l.export.test/l1.html",
+        first_seen="2026-11-19 09:00",
+        last_seen="2026-11-19 09:00",
+        review_status="待审核",
+    ),
+    blank(
+        change="已关闭",
+        site_name="癸收卡",
+        domain="k.export.test",
+        icp="京ICP备00000010号",
+        district="西城区",
+        owner="癸公司",
+        categories="",
+        fraud_pages=0,
+        review_status="已下线",
+        reviewer="郑审核",
+        review_note="已关停",
+    ),
 ]
 
 
@@ -219,8 +453,15 @@ def test_xlsx_file(rows, tmp_path):
     ws = openpyxl.load_workbook(out).active
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:T{len(EXPECTED) + 1}"
     got = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    want = [[None if r[c.key] in (None, "") else (r[c.key] if isinstance(r[c.key], (int, float))
-             else as_text(r[c.key])) for c in TAKEDOWN_COLUMNS] for r in EXPECTED]
+    want = [
+        [
+            None
+            if r[c.key] in (None, "")
+            else (r[c.key] if isinstance(r[c.key], (int, float)) else as_text(r[c.key]))
+            for c in TAKEDOWN_COLUMNS
+        ]
+        for r in EXPECTED
+    ]
     assert got == want
     name, owner, evidence = ws["B2"], ws["F2"], ws["J2"]
     assert name.data_type == owner.data_type == evidence.data_type == "s"
@@ -237,8 +478,9 @@ def test_cli_writes_the_default_file_name(seeded, tmp_path, monkeypatch):
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(cli, ["export", "takedown", "--week", "2026-W48"])
-        csv_result = CliRunner().invoke(cli, ["export", "takedown", "--week", "2026-W48",
-                                              "--format", "csv", "--out", "x.xlsx"])
+        csv_result = CliRunner().invoke(
+            cli, ["export", "takedown", "--week", "2026-W48", "--format", "csv", "--out", "x.xlsx"]
+        )
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output

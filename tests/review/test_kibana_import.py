@@ -33,7 +33,12 @@ class FakeKibana:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 fake.requests.append(
-                    {"method": "POST", "path": self.path, "headers": dict(self.headers), "body": body}
+                    {
+                        "method": "POST",
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": body,
+                    }
                 )
                 objects = parts_of(self.headers["Content-Type"], body)["file"][1]
                 n = sum(1 for line in objects.splitlines() if line.strip())
@@ -80,8 +85,12 @@ def parts_of(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
 
 @pytest.fixture
 def settings():
-    return settings_with(index_prefix="wuzha", elasticsearch_api_key=None,
-                         elasticsearch_username=None, kibana_url=None)
+    return settings_with(
+        index_prefix="wuzha",
+        elasticsearch_api_key=None,
+        elasticsearch_username=None,
+        kibana_url=None,
+    )
 
 
 def test_import_request_is_what_kibana_expects(settings):
@@ -117,12 +126,18 @@ def test_reimport_sends_the_same_objects_with_overwrite(settings):
 
 def test_credentials_are_sent(settings):
     with FakeKibana() as kibana:
-        import_objects(settings.model_copy(update={"elasticsearch_api_key": "a2V5"}), url=kibana.url)
         import_objects(
-            settings.model_copy(update={"elasticsearch_username": "elastic", "elasticsearch_password": "pw"}),
+            settings.model_copy(update={"elasticsearch_api_key": "a2V5"}), url=kibana.url
+        )
+        import_objects(
+            settings.model_copy(
+                update={"elasticsearch_username": "elastic", "elasticsearch_password": "pw"}
+            ),
             url=kibana.url,
         )
-    auth = [{k.lower(): v for k, v in r["headers"].items()}["authorization"] for r in kibana.requests]
+    auth = [
+        {k.lower(): v for k, v in r["headers"].items()}["authorization"] for r in kibana.requests
+    ]
     assert auth == ["ApiKey a2V5", "Basic ZWxhc3RpYzpwdw=="]
 
 
@@ -130,21 +145,32 @@ def test_other_index_prefix_rewrites_data_view_patterns(settings):
     with FakeKibana() as kibana:
         import_objects(settings.model_copy(update={"index_prefix": "city7"}), url=kibana.url)
     req = kibana.requests[0]
-    sent = [json.loads(x) for x in parts_of(req["headers"]["Content-Type"], req["body"])["file"][1].splitlines()]
+    sent = [
+        json.loads(x)
+        for x in parts_of(req["headers"]["Content-Type"], req["body"])["file"][1].splitlines()
+    ]
     titles = sorted(o["attributes"]["title"] for o in sent if o["type"] == "index-pattern")
     assert titles == ["city7-crawls", "city7-hits", "city7-pages", "city7-sites"]
 
 
 def test_partial_failure_is_reported(settings):
-    answer = {"success": False, "successCount": 12,
-              "errors": [{"id": "wuzha-dashboard", "type": "dashboard", "error": {"type": "missing_references"}}]}
+    answer = {
+        "success": False,
+        "successCount": 12,
+        "errors": [
+            {"id": "wuzha-dashboard", "type": "dashboard", "error": {"type": "missing_references"}}
+        ],
+    }
     with FakeKibana(answer=answer) as kibana, pytest.raises(UserError, match="missing_references"):
         import_objects(settings, url=kibana.url)
 
 
 @pytest.mark.parametrize("status,words", [(401, "credentials"), (404, "Kibana 8.x")])
 def test_http_errors_become_sentences(settings, status, words):
-    with FakeKibana(status=status, answer={"message": "nope"}) as kibana, pytest.raises(UserError, match=words):
+    with (
+        FakeKibana(status=status, answer={"message": "nope"}) as kibana,
+        pytest.raises(UserError, match=words),
+    ):
         import_objects(settings, url=kibana.url)
 
 

@@ -79,7 +79,9 @@ def test_every_reference_resolves_to_an_object_in_the_files():
             assert target["type"] == ref["type"], (obj["id"], ref)
 
 
-@pytest.mark.parametrize("obj", [o for o in OBJECTS if o["type"] == "search"], ids=lambda o: o["id"])
+@pytest.mark.parametrize(
+    "obj", [o for o in OBJECTS if o["type"] == "search"], ids=lambda o: o["id"]
+)
 def test_saved_search_fields_are_mapped(obj):
     (ref,) = obj["references"]
     types = types_for(ref["id"])

@@ -16,7 +16,10 @@ CASES = [
     ("@timestamp > now-7d", "@timestamp:>now-7d"),
     ('@timestamp >= "2026-11-01"', "@timestamp:>=2026-11-01"),
     ('hit.snippet:"刷单 返利"', 'hit.snippet:"刷单 返利"'),
-    ('rule.id:task_scam.* OR rule.category:gambling', "rule.id:task_scam.* OR rule.category:gambling"),
+    (
+        "rule.id:task_scam.* OR rule.category:gambling",
+        "rule.id:task_scam.* OR rule.category:gambling",
+    ),
     ("(a:1 or b:2) and c:3", "( a:1 OR b:2 ) AND c:3"),
 ]
 

@@ -34,18 +34,28 @@ def pairs(rv_settings, es):
     """One site per site pair and one hit per hit pair, put into the pair's from-status."""
     sites = [(pair_site("s", a, b), None) for a, b in SITE_PAIRS]
     items = [
-        page_item(pair_site("h", a, b), "/p.html", fetched_at="2026-11-24T02:00:00Z",
-                  hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")])
+        page_item(
+            pair_site("h", a, b),
+            "/p.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")],
+        )
         for a, b in HIT_PAIRS
     ]
     write(rv_settings, es, items=items, sites=sites)
     # put each target in its from-status directly (test set-up, not a review)
     for a, b in SITE_PAIRS:
-        es.update(index=alias_name(rv_settings.index_prefix, "sites"),
-                  id=ids.site_id(pair_site("s", a, b)["url"]), doc={"review": {"status": a}})
+        es.update(
+            index=alias_name(rv_settings.index_prefix, "sites"),
+            id=ids.site_id(pair_site("s", a, b)["url"]),
+            doc={"review": {"status": a}},
+        )
     for a, b in HIT_PAIRS:
-        es.update(index=alias_name(rv_settings.index_prefix, "hits"), id=pair_hit_id(a, b),
-                  doc={"review": {"status": a}})
+        es.update(
+            index=alias_name(rv_settings.index_prefix, "hits"),
+            id=pair_hit_id(a, b),
+            doc={"review": {"status": a}},
+        )
     refresh(es, rv_settings)
 
 
@@ -87,9 +97,13 @@ def check_pair(es, settings, target_type, target_id, mark, src, dst):
 def test_site_transition(pairs, es, rv_settings, src, dst):
     row = pair_site("s", src, dst)
     check_pair(
-        es, rv_settings, "site", ids.site_id(row["url"]),
+        es,
+        rv_settings,
+        "site",
+        ids.site_id(row["url"]),
         lambda: review.mark_site(es, rv_settings, row["url"], dst, "李审核", "核实过"),
-        src, dst,
+        src,
+        dst,
     )
 
 
@@ -97,9 +111,13 @@ def test_site_transition(pairs, es, rv_settings, src, dst):
 def test_hit_transition(pairs, es, rv_settings, src, dst):
     hid = pair_hit_id(src, dst)
     check_pair(
-        es, rv_settings, "hit", hid,
+        es,
+        rv_settings,
+        "hit",
+        hid,
         lambda: review.mark_hit(es, rv_settings, hid, dst, "李审核", "核实过"),
-        src, dst,
+        src,
+        dst,
     )
 
 
@@ -107,8 +125,13 @@ def test_site_is_found_by_url_host_port_name_and_www(es, rv_settings):
     row = site("查找测试站", "find.example.test:8080")
     write(rv_settings, es, sites=[(row, None)])
     expected = ids.site_id(row["url"])
-    for ref in ("http://find.example.test:8080/", "find.example.test:8080",
-                "www.find.example.test:8080", "查找测试站", expected):
+    for ref in (
+        "http://find.example.test:8080/",
+        "find.example.test:8080",
+        "www.find.example.test:8080",
+        "查找测试站",
+        expected,
+    ):
         assert review.resolve_site(es, rv_settings, ref).id == expected, ref
 
 
@@ -136,20 +159,38 @@ def test_concurrent_change_is_read_again_not_overwritten(es, rv_settings):
 
 def test_recrawl_keeps_decisions(es, rv_settings):
     row = site("复爬测试站", "recrawl.example.test")
-    item = page_item(row, "/t.html", fetched_at="2026-11-24T02:00:00Z",
-                     hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")])
-    write(rv_settings, es, items=[item], sites=[(row, {"max_score": 80, "max_level": "high", "fraud_pages": 1})])
+    item = page_item(
+        row,
+        "/t.html",
+        fetched_at="2026-11-24T02:00:00Z",
+        hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")],
+    )
+    write(
+        rv_settings,
+        es,
+        items=[item],
+        sites=[(row, {"max_score": 80, "max_level": "high", "fraud_pages": 1})],
+    )
     hid = ids.hit_id(ids.page_id(item["url"]), RULE)
     review.mark_site(es, rv_settings, row["url"], "confirmed", "王审核", "确认涉诈")
     review.mark_hit(es, rv_settings, hid, "false_positive", "王审核", "正常招聘")
     # the next crawl indexes the same page, hit and site again
     again = dict(item, fetched_at="2026-11-30T02:00:00Z")
-    write(rv_settings, es, items=[again], sites=[(row, {"max_score": 85, "max_level": "high", "fraud_pages": 1})])
-    site_doc = es.get(index=alias_name(rv_settings.index_prefix, "sites"), id=ids.site_id(row["url"]))["_source"]
+    write(
+        rv_settings,
+        es,
+        items=[again],
+        sites=[(row, {"max_score": 85, "max_level": "high", "fraud_pages": 1})],
+    )
+    site_doc = es.get(
+        index=alias_name(rv_settings.index_prefix, "sites"), id=ids.site_id(row["url"])
+    )["_source"]
     hit_doc = es.get(index=alias_name(rv_settings.index_prefix, "hits"), id=hid)["_source"]
     assert site_doc["review"]["status"] == "confirmed" and site_doc["review"]["by"] == "王审核"
     assert site_doc["review"]["note"] == "确认涉诈" and site_doc["risk"]["max_score"] == 85
-    assert hit_doc["review"]["status"] == "false_positive" and hit_doc["review"]["note"] == "正常招聘"
+    assert (
+        hit_doc["review"]["status"] == "false_positive" and hit_doc["review"]["note"] == "正常招聘"
+    )
     assert hit_doc["last_seen"] == "2026-11-30T02:00:00Z"
     # nothing automatic may touch a confirmed site either
     assert review.raise_recurred(es, rv_settings, [ids.site_id(row["url"])]) == []
@@ -162,21 +203,35 @@ def take_down(es, settings, url):
 
 def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_settings):
     row = site("复发测试站", "recur.example.test")
-    old = page_item(row, "/old.html", fetched_at="2026-11-02T02:00:00Z",
-                    hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")])
+    old = page_item(
+        row,
+        "/old.html",
+        fetched_at="2026-11-02T02:00:00Z",
+        hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")],
+    )
     write(rv_settings, es, items=[old], sites=[(row, None)])
     take_down(es, rv_settings, row["url"])
     sid = ids.site_id(row["url"])
     # findings from before the takedown do not count
     assert review.raise_recurred(es, rv_settings, [sid]) == []
     later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
-    new = page_item(row, "/new.html", fetched_at=later,
-                    hits=[hit("gambling.casino", "gambling", "high", "百家乐首充送彩金")])
+    new = page_item(
+        row,
+        "/new.html",
+        fetched_at=later,
+        hits=[hit("gambling.casino", "gambling", "high", "百家乐首充送彩金")],
+    )
     write(rv_settings, es, items=[new])
     (change,) = review.raise_recurred(es, rv_settings, [sid, "unknown-site-id"])
-    assert (change.previous, change.status, change.by) == ("taken_down", "recurred", SYSTEM_REVIEWER)
+    assert (change.previous, change.status, change.by) == (
+        "taken_down",
+        "recurred",
+        SYSTEM_REVIEWER,
+    )
     refresh(es, rv_settings)
-    stored = es.get(index=alias_name(rv_settings.index_prefix, "sites"), id=sid)["_source"]["review"]
+    stored = es.get(index=alias_name(rv_settings.index_prefix, "sites"), id=sid)["_source"][
+        "review"
+    ]
     assert stored["status"] == "recurred" and "/new.html" in stored["note"]
     statuses = [e["review"]["status"] for e in review.history(es, rv_settings, "site", sid)]
     assert statuses == ["confirmed", "takedown_requested", "taken_down", "recurred"]
@@ -188,25 +243,35 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
 def test_mark_hits_by_query(es, rv_settings):
     row = site("批量测试站", "bulk.example.test")
     items = [
-        page_item(row, f"/b{i}.html", fetched_at="2026-11-24T02:00:00Z",
-                  level="high" if i < 3 else "low",
-                  hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")])
+        page_item(
+            row,
+            f"/b{i}.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            level="high" if i < 3 else "low",
+            hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")],
+        )
         for i in range(5)
     ]
     write(rv_settings, es, items=items, sites=[(row, None)])
     first = ids.hit_id(ids.page_id(items[0]["url"]), RULE)
     review.mark_hit(es, rv_settings, first, "false_positive", "钱审核")
-    review.mark_hit(es, rv_settings, ids.hit_id(ids.page_id(items[1]["url"]), RULE), "confirmed", "钱审核")
+    review.mark_hit(
+        es, rv_settings, ids.hit_id(ids.page_id(items[1]["url"]), RULE), "confirmed", "钱审核"
+    )
     refresh(es, rv_settings)
     query = "site.domain:bulk.example.test and scan.level:high"
-    result = review.mark_query(es, rv_settings, query, "confirmed", "孙审核", "批量确认", refresh=True)
+    result = review.mark_query(
+        es, rv_settings, query, "confirmed", "孙审核", "批量确认", refresh=True
+    )
     assert result.matched == 3
     assert len(result.changed) == 2 and len(result.unchanged) == 1 and not result.refused
     assert {c.previous for c in result.changed} == {"new", "false_positive"}
     assert review.history(es, rv_settings, "hit", first)[-1]["review"]["by"] == "孙审核"
     # low-level hits were not selected
-    low = es.get(index=alias_name(rv_settings.index_prefix, "hits"),
-                 id=ids.hit_id(ids.page_id(items[4]["url"]), RULE))["_source"]
+    low = es.get(
+        index=alias_name(rv_settings.index_prefix, "hits"),
+        id=ids.hit_id(ids.page_id(items[4]["url"]), RULE),
+    )["_source"]
     assert low["review"]["status"] == "new"
     with pytest.raises(UserError, match="more than --limit 2"):
         review.mark_query(es, rv_settings, query, "false_positive", "孙审核", limit=2)
@@ -216,20 +281,42 @@ def test_mark_hits_by_query(es, rv_settings):
         review.mark_query(es, rv_settings, query, "taken_down", "孙审核")
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("site.domain:kql.example.test and scan.score >= 60", 1),
-    ('site.domain:kql.example.test and @timestamp > "2026-11-01" and not review.status:confirmed', 2),
-    ("site.domain:kql.example.test and rule.id:task_scam* and rule.category:(task_scam or gambling)", 2),
-    ('site.domain:kql.example.test and hit.snippet:"先垫付"', 1),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("site.domain:kql.example.test and scan.score >= 60", 1),
+        (
+            'site.domain:kql.example.test and @timestamp > "2026-11-01" and not review.status:confirmed',
+            2,
+        ),
+        (
+            "site.domain:kql.example.test and rule.id:task_scam* and rule.category:(task_scam or gambling)",
+            2,
+        ),
+        ('site.domain:kql.example.test and hit.snippet:"先垫付"', 1),
+    ],
+)
 def test_query_subset_runs_on_elasticsearch(es, rv_settings, query, expected):
     row = site("查询测试站", "kql.example.test")
     items = [
-        page_item(row, "/k1.html", fetched_at="2026-11-24T02:00:00Z", score=80.0,
-                  hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")]),
-        page_item(row, "/k2.html", fetched_at="2026-11-24T02:00:00Z", level="medium", score=40.0,
-                  hits=[hit("task_scam.brushing_recruitment", "task_scam", "medium", "点赞关注日结")]),
+        page_item(
+            row,
+            "/k1.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            score=80.0,
+            hits=[hit(RULE, "task_scam", "high", "先垫付后返佣")],
+        ),
+        page_item(
+            row,
+            "/k2.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            level="medium",
+            score=40.0,
+            hits=[hit("task_scam.brushing_recruitment", "task_scam", "medium", "点赞关注日结")],
+        ),
     ]
     write(rv_settings, es, items=items, sites=[(row, None)])
-    count = es.count(index=alias_name(rv_settings.index_prefix, "hits"), query=review.hits_query(query))
+    count = es.count(
+        index=alias_name(rv_settings.index_prefix, "hits"), query=review.hits_query(query)
+    )
     assert count["count"] == expected

@@ -12,30 +12,65 @@ from wuzha.errors import UserError
 
 
 @click.command()
-@click.option("--sites", "sites_file", type=click.Path(path_type=Path),
-              help="Registry file (CSV/XLSX, Chinese or English headers) or a .jsonl site list.")
-@click.option("--from-index", is_flag=True,
-              help="Crawl the sites stored by `wuzha sites import` in Elasticsearch.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path),
-              help="Write pages.jsonl, findings.jsonl, summary.json and report.html here.")
-@click.option("--site", "site_specs", multiple=True, metavar="SITE",
-              help="Only this site: its registry URL, host[:port] or name (repeatable).")
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(path_type=Path),
+    help="Registry file (CSV/XLSX, Chinese or English headers) or a .jsonl site list.",
+)
+@click.option(
+    "--from-index",
+    is_flag=True,
+    help="Crawl the sites stored by `wuzha sites import` in Elasticsearch.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Write pages.jsonl, findings.jsonl, summary.json and report.html here.",
+)
+@click.option(
+    "--site",
+    "site_specs",
+    multiple=True,
+    metavar="SITE",
+    help="Only this site: its registry URL, host[:port] or name (repeatable).",
+)
 @click.option("--max-pages", type=int, help="Page budget per site (default: crawl_max_pages).")
-@click.option("--max-depth", type=int, help="Link depth budget per site (default: crawl_max_depth).")
-@click.option("--site-timeout", type=float,
-              help="Wall-time budget per site in seconds (default: crawl_site_timeout).")
-@click.option("--allow-private", "allow_private", multiple=True, metavar="CIDR",
-              help="Allow fetching from this private network (tests and the demo: 127.0.0.0/8).")
-@click.option("--resume", is_flag=True,
-              help="Continue the interrupted sweep of the same sites and --out directory.")
-@click.option("--job-dir", type=click.Path(path_type=Path),
-              help="Where the crawl journal lives (default: <state_dir>/jobs/<sweep key>).")
+@click.option(
+    "--max-depth", type=int, help="Link depth budget per site (default: crawl_max_depth)."
+)
+@click.option(
+    "--site-timeout",
+    type=float,
+    help="Wall-time budget per site in seconds (default: crawl_site_timeout).",
+)
+@click.option(
+    "--allow-private",
+    "allow_private",
+    multiple=True,
+    metavar="CIDR",
+    help="Allow fetching from this private network (tests and the demo: 127.0.0.0/8).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the interrupted sweep of the same sites and --out directory.",
+)
+@click.option(
+    "--job-dir",
+    type=click.Path(path_type=Path),
+    help="Where the crawl journal lives (default: <state_dir>/jobs/<sweep key>).",
+)
 @click.option("--no-render", is_flag=True, help="Never start Chromium (no JavaScript rendering).")
 @click.option("--concurrency", type=int, help="Concurrent requests in total.")
 @click.option("--concurrency-per-site", type=int, help="Concurrent requests per site.")
 @click.option("--no-robots", is_flag=True, help="Ignore robots.txt (default: obey it).")
-@click.option("--log-file", type=click.Path(path_type=Path),
-              help="Scrapy's log (default: crawl.log in --out or in the job directory).")
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path),
+    help="Scrapy's log (default: crawl.log in --out or in the job directory).",
+)
 @click.option("--quiet", is_flag=True, help="No live progress display, only the summary.")
 def crawl(
     sites_file: Path | None,

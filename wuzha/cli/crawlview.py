@@ -82,7 +82,9 @@ def print_summary(console: Console, result: Any, log_file: Path | None = None) -
         by_status[state["status"]] = by_status.get(state["status"], 0) + 1
     levels = snap.get("levels", {})
     ended = "completed" if result.completed else f"stopped ({result.finish_reason})"
-    console.print(f"\n[bold]Sweep {escape(result.run_id)} {ended}[/] in {_duration(result.seconds)}")
+    console.print(
+        f"\n[bold]Sweep {escape(result.run_id)} {ended}[/] in {_duration(result.seconds)}"
+    )
     figures = Table(show_header=False, box=None, padding=(0, 2))
     figures.add_row("sites", ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "0")
     figures.add_row("pages", str(snap.get("pages", sum(s["pages"] for s in states.values()))))
@@ -97,14 +99,18 @@ def print_summary(console: Console, result: Any, log_file: Path | None = None) -
     console.print(figures)
     failed = [s for s in states.values() if s["status"] in ("failed", "timeout")]
     if failed:
-        table = Table(title=f"Sites that failed or ran out of time ({len(failed)})", title_justify="left")
+        table = Table(
+            title=f"Sites that failed or ran out of time ({len(failed)})", title_justify="left"
+        )
         table.add_column("site")
         table.add_column("url")
         table.add_column("status")
         table.add_column("reason")
         for state in failed[:40]:
             table.add_row(
-                escape(state["name"][:40]), escape(state["url"][:60]), state["status"],
+                escape(state["name"][:40]),
+                escape(state["url"][:60]),
+                state["status"],
                 escape(state["reason"][:100]),
             )
         console.print(table)

@@ -12,10 +12,21 @@ from wuzha.errors import UserError
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Directory for the registry, pages.jsonl, findings.jsonl, summary.json, report.html.")
-@click.option("--sites", "n_sites", type=click.IntRange(23, 400), default=40, show_default=True,
-              help="Number of farm sites (23 or more include every kind, hostile ones too).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Directory for the registry, pages.jsonl, findings.jsonl, summary.json, report.html.",
+)
+@click.option(
+    "--sites",
+    "n_sites",
+    type=click.IntRange(23, 400),
+    default=40,
+    show_default=True,
+    help="Number of farm sites (23 or more include every kind, hostile ones too).",
+)
 @click.option("--max-pages", type=int, default=80, show_default=True, help="Page budget per site.")
 @click.option("--no-render", is_flag=True, help="Skip JavaScript rendering (no Chromium).")
 @click.option("--quiet", is_flag=True, help="No live progress display.")
@@ -47,12 +58,19 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
 
     # Hostile behaviours scaled down so the demo takes a minute: 2 s slow answers, an 8 MB
     # huge page and 256 MB compression bombs still show that the caps work.
-    options = FarmOptions(slow_seconds=2.0, drip_seconds=8.0, huge_bytes=8 * 1024 * 1024,
-                          gzip_bomb_bytes=256 * 1024 * 1024, brotli_bomb_bytes=256 * 1024 * 1024)
+    options = FarmOptions(
+        slow_seconds=2.0,
+        drip_seconds=8.0,
+        huge_bytes=8 * 1024 * 1024,
+        gzip_bomb_bytes=256 * 1024 * 1024,
+        brotli_bomb_bytes=256 * 1024 * 1024,
+    )
     try:
         farm = build_farm(n_sites, config.farm_seed, free_base_port(n_sites), options=options)
     except (RuntimeError, ValueError) as err:
-        raise UserError(f"could not set up the farm: {err}; free some local ports and retry") from err
+        raise UserError(
+            f"could not set up the farm: {err}; free some local ports and retry"
+        ) from err
     registry = farm.write_registry(out_dir / "registry.csv")
     farm.write_truth(out_dir / "truth.json")
     console.print(f"Farm: {n_sites} sites on 127.0.0.1:{farm.port_range}; registry {registry}")
@@ -77,8 +95,9 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     if es_ok:
         console.print(f"Indexed into Elasticsearch at {es_url} (prefix {config.index_prefix}).")
     else:
-        console.print("No Elasticsearch configured (ELASTICSEARCH_URL or `wuzha es up`): "
-                      "wrote files only.")
+        console.print(
+            "No Elasticsearch configured (ELASTICSEARCH_URL or `wuzha es up`): wrote files only."
+        )
     report = out_dir / "report.html"
     if report.exists():
         click.echo(f"Open the report: {report.resolve()}")

@@ -12,9 +12,14 @@ from wuzha.config import get_settings
 
 @click.command()
 @click.option("--min-sites", default=2, show_default=True, help="Seen on at least this many sites.")
-@click.option("--type", "types", multiple=True, metavar="T",
-              help="phone, qq, qq_group, wechat, bank_card, usdt_trc20, usdt_erc20 (usdt: both), "
-              "telegram; repeat for several (default: all of them).")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="T",
+    help="phone, qq, qq_group, wechat, bank_card, usdt_trc20, usdt_erc20 (usdt: both), "
+    "telegram; repeat for several (default: all of them).",
+)
 @click.option("--limit", default=200, show_default=True, help="Most identifiers listed.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def entities(min_sites: int, types: tuple[str, ...], limit: int, as_json: bool) -> None:
@@ -47,7 +52,8 @@ def entities(min_sites: int, types: tuple[str, ...], limit: int, as_json: bool) 
         )
         if len(entity.sites) > 10:
             where += f"\n… {len(entity.sites) - 10} more"
-        table.add_row(entity.type, escape(entity.value), str(entity.site_count),
-                      str(entity.page_count), where)
+        table.add_row(
+            entity.type, escape(entity.value), str(entity.site_count), str(entity.page_count), where
+        )
     Console().print(table)
     click.echo(f"{len(found)} identifier(s) on {min_sites}+ sites.")

@@ -18,9 +18,14 @@ def export() -> None:
 
 @export.command()
 @click.option("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48 (default: this week).")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (default: takedown-<week>.<format> here).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: takedown-<week>.<format> here).",
+)
 def takedown(week: str | None, fmt: str, out: Path | None) -> None:
     """Sites to take down this week: one row per site with evidence, status and the change
     since last week (新增 / 仍未处理 / 已关闭)."""
@@ -34,13 +39,17 @@ def takedown(week: str | None, fmt: str, out: Path | None) -> None:
     chosen = parse_week(week, zone) if week else week_of(datetime.now(UTC), zone)
     out = out or Path(f"takedown-{chosen.label}.{fmt}")
     if out.suffix.lower() != f".{fmt}":
-        raise UserError(f"--out {out} does not end in .{fmt}: name it like takedown-{chosen.label}.{fmt}.")
+        raise UserError(
+            f"--out {out} does not end in .{fmt}: name it like takedown-{chosen.label}.{fmt}."
+        )
     if out.parent and not out.parent.exists():
         raise UserError(f"Folder {out.parent} does not exist: create it or choose another --out.")
     with elasticsearch(settings) as client:
         rows = takedown_rows(client, settings, chosen)
     count = write_rows(rows, out, fmt, title=f"下线候选 {chosen.label}")
-    changes = {name: sum(1 for r in rows if r["change"] == name) for name in ("新增", "仍未处理", "已关闭")}
+    changes = {
+        name: sum(1 for r in rows if r["change"] == name) for name in ("新增", "仍未处理", "已关闭")
+    }
     click.echo(
         f"{out}: {count} site(s) for {chosen.label} — "
         + ", ".join(f"{k} {v}" for k, v in changes.items())

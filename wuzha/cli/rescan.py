@@ -11,10 +11,18 @@ from wuzha.config import get_settings
 
 
 @click.command()
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-              help="Only pages fetched on or after this date (UTC), e.g. 2026-11-01.")
-@click.option("--site", "sites", multiple=True, metavar="SITE",
-              help="Only this site (registry URL, host[:port] or name); repeat for more.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Only pages fetched on or after this date (UTC), e.g. 2026-11-01.",
+)
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="SITE",
+    help="Only this site (registry URL, host[:port] or name); repeat for more.",
+)
 @click.option("--batch-size", default=250, show_default=True, help="Pages read per request.")
 def rescan(since: datetime | None, sites: tuple[str, ...], batch_size: int) -> None:
     """Re-scan stored pages with the current rules: new hits, cleared hits, level changes.
@@ -43,11 +51,18 @@ def rescan(since: datetime | None, sites: tuple[str, ...], batch_size: int) -> N
     with elasticsearch(settings) as client:
         site_ids = [review.resolve_site(client, settings, s).id for s in sites] if sites else None
         total = count_pages(client, settings, pages_query(since_utc, site_ids))
-        click.echo(f"Rules: {len(engine.rule_versions)} (fingerprint {engine.fingerprint}); "
-                   f"{total} stored page(s) to scan.")
-        with Progress(TextColumn("rescan"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]} pages/s"), TimeRemainingColumn(),
-                      transient=True) as bar:
+        click.echo(
+            f"Rules: {len(engine.rule_versions)} (fingerprint {engine.fingerprint}); "
+            f"{total} stored page(s) to scan."
+        )
+        with Progress(
+            TextColumn("rescan"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} pages/s"),
+            TimeRemainingColumn(),
+            transient=True,
+        ) as bar:
             task = bar.add_task("rescan", total=total, rate="-")
 
             def advance(n: int) -> None:
@@ -56,12 +71,23 @@ def rescan(since: datetime | None, sites: tuple[str, ...], batch_size: int) -> N
                 if elapsed:
                     bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:,.0f}")
 
-            report = run_rescan(client, settings, engine=engine, since=since_utc,
-                                site_ids=site_ids, batch_size=batch_size, progress=advance)
-    click.echo(f"{report.pages} page(s) rescanned in {report.seconds:.1f}s "
-               f"({report.pages_per_second:,.0f} pages/s).")
-    click.echo(f"New hits: {report.new_hits}; hits no longer matching (marked inactive): "
-               f"{report.cleared_hits}; pages whose level changed: {report.level_changes}.")
+            report = run_rescan(
+                client,
+                settings,
+                engine=engine,
+                since=since_utc,
+                site_ids=site_ids,
+                batch_size=batch_size,
+                progress=advance,
+            )
+    click.echo(
+        f"{report.pages} page(s) rescanned in {report.seconds:.1f}s "
+        f"({report.pages_per_second:,.0f} pages/s)."
+    )
+    click.echo(
+        f"New hits: {report.new_hits}; hits no longer matching (marked inactive): "
+        f"{report.cleared_hits}; pages whose level changed: {report.level_changes}."
+    )
     for rule_id, url in report.new_examples[:10]:
         click.echo(f"  + {rule_id}  {url}")
     for rule_id, url in report.cleared_examples[:10]:
@@ -73,6 +99,8 @@ def rescan(since: datetime | None, sites: tuple[str, ...], batch_size: int) -> N
     failed = sum(v for k, v in report.write_stats.items() if k.startswith("es/failed/"))
     spooled = report.write_stats.get("es/spooled", 0)
     if failed or spooled:
-        click.secho(f"{failed} update(s) refused, {spooled} spooled (replayed by `wuzha es replay`).",
-                    fg="red")
+        click.secho(
+            f"{failed} update(s) refused, {spooled} spooled (replayed by `wuzha es replay`).",
+            fg="red",
+        )
     click.echo(f"Recorded as run {report.run_id}.")

@@ -33,7 +33,7 @@ def review() -> None:
     "--query",
     metavar="KQL",
     help="Hits selected by a KQL-like query, e.g. 'site.domain:x.cn and scan.level:high'. "
-    "Supported: field:value, field:\"phrase\", field:(a or b), and/or/not, parentheses, "
+    'Supported: field:value, field:"phrase", field:(a or b), and/or/not, parentheses, '
     "wildcards (not leading), ranges field >= value (numbers, dates, now-7d).",
 )
 @click.option("--status", required=True, type=click.Choice(STATUSES), help="The new status.")
@@ -44,7 +44,9 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
     """Set the review status of a site, a hit, or the hits a query selects."""
     from indexer import review as rv
 
-    chosen = [name for name, value in (("--site", site), ("--hit", hit_id), ("--query", query)) if value]
+    chosen = [
+        name for name, value in (("--site", site), ("--hit", hit_id), ("--query", query)) if value
+    ]
     if len(chosen) != 1:
         raise UserError("Say what to mark: exactly one of --site, --hit or --query.")
     rv.check_reviewer(by)  # before connecting: a missing name is the commonest slip
@@ -65,8 +67,10 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
         from indexer.review_states import describe_allowed
 
         for src in sorted(result.refused):
-            click.echo(f"left alone: {result.refused[src]} hit(s) that are {src!r} "
-                       f"({describe_allowed('hit', src)})")
+            click.echo(
+                f"left alone: {result.refused[src]} hit(s) that are {src!r} "
+                f"({describe_allowed('hit', src)})"
+            )
     click.secho(result.summary(status) + ".", fg="green" if result.changed else None)
 
 
@@ -90,7 +94,9 @@ def history(site, hit_id) -> None:
     for entry in entries:
         r = entry.get("review") or {}
         note = f" — {r['note']}" if r.get("note") else ""
-        click.echo(f"  {entry['@timestamp']}  {r.get('previous_status')} -> {r.get('status')}  "
-                   f"by {r.get('by')}{note}")
+        click.echo(
+            f"  {entry['@timestamp']}  {r.get('previous_status')} -> {r.get('status')}  "
+            f"by {r.get('by')}{note}"
+        )
     if not entries:
         click.echo("  (no decisions recorded)")

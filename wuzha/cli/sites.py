@@ -17,8 +17,11 @@ def sites() -> None:
 
 @sites.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check the file and print what would be stored; "
-              "do not write to Elasticsearch.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the file and print what would be stored; do not write to Elasticsearch.",
+)
 def import_(file: Path, dry_run: bool) -> None:
     """Read the registry FILE (CSV or XLSX, Chinese or English headers) and store its sites in
     the <prefix>-sites index. Bad rows are listed by line with the reason; the rest is imported.
