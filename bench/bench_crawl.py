@@ -43,7 +43,7 @@ def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
 def child_full(args: argparse.Namespace) -> None:
     from crawler.run import CrawlOptions, run_crawl
     from crawler.sitelist import load_sites
-    from wuzha.config import settings_with
+    from ground.settings import settings_with
 
     config = settings_with(crawl_playwright=bool(int(args.render)), crawl_download_timeout=8.0)
     sites, _ = load_sites(args.sites_file)
@@ -79,7 +79,7 @@ def child_plain(args: argparse.Namespace) -> None:
 
     from crawler.run import CrawlOptions, build_settings
     from crawler.sitelist import load_sites
-    from wuzha.config import settings_with
+    from ground.settings import settings_with
 
     config = settings_with(crawl_playwright=False, crawl_download_timeout=8.0)
     sites, _ = load_sites(args.sites_file)
@@ -177,12 +177,13 @@ def main() -> None:
         return child_plain(args)
 
     from farm.runner import serve_subprocess
-    from wuzha import localsearch
-    from wuzha.config import get_settings
+    from ground.settings import get_settings
+    from indexer.client import configured_url
+    from indexer.localstate import health
 
     config = get_settings()
-    es_url = config.elasticsearch_url or localsearch.local_url(config)
-    es = bool(es_url and localsearch.health(es_url))
+    es_url = configured_url(config)
+    es = bool(es_url and health(es_url))
     work = Path(tempfile.mkdtemp(prefix="wuzha-bench-crawl-"))
     print(
         f"farm: {args.sites} sites; budget {args.max_pages} pages/site; "

@@ -20,8 +20,8 @@ import lxml.html
 from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.encoding import decode_html
-from crawler.extract import extract_page
+from pagemodel import extract_page
+from pagemodel.encoding import decode_html
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "crawler" / "sample_data"
 TARGET_CHARS = 50_000

@@ -136,10 +136,10 @@ def seed(settings, client, n: int, fraud_share: float, rng: random.Random) -> fl
 
 def child(args: argparse.Namespace) -> None:
     """Runs in a subprocess so its peak RSS is the retro-scan's alone."""
+    from ground.settings import settings_with
     from indexer.client import connect
     from indexer.rescan import rescan
     from rules import load_engine
-    from wuzha.config import settings_with
 
     settings = settings_with(index_prefix=args.prefix)
     engine = load_engine()
@@ -183,9 +183,9 @@ def main() -> None:
         child(args)
         return
 
+    from ground.settings import settings_with
     from indexer.client import connect
     from rules import load_engine
-    from wuzha.config import settings_with
 
     prefix = f"wuzhabench-{uuid.uuid4().hex[:6]}"
     settings = settings_with(index_prefix=prefix)

@@ -12,7 +12,7 @@ from typing import Any
 from scrapy import Request
 from scrapy_redis.dupefilter import RFPDupeFilter as RedisDupeFilter
 
-from indexer.ids import canonical_url
+from ground.urls import canonical_url
 
 
 def canonical_fingerprint(request: Request) -> bytes:

@@ -5,7 +5,7 @@ budget thread pages come first, then board pages (which lead to threads), then e
 The next page of a board or thread is the same place continued, not a level deeper: following
 it keeps the depth, so a thread's page 7 is reachable with a depth budget of 4. How deep paging
 may go is bounded by the trap rules (:mod:`crawler.scope`). URL shapes are recognised by the
-extractor's :func:`crawler.extract.forum_url_info`, one definition for both.
+extractor's :func:`pagemodel.forum_url_info`, one definition for both.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from crawler.extract import forum_url_info
+from pagemodel import forum_url_info
 
 THREAD_PRIORITY = 20
 BOARD_PRIORITY = 10

@@ -9,7 +9,7 @@ Elasticsearch (`indexer`) and the result files (`crawler.output`, `crawler.repor
 
 IndexPipeline switches itself off (``NotConfigured``) when no Elasticsearch is configured, and
 OutputPipeline when ``WUZHA_OUT_DIR`` is empty: a crawl without Elasticsearch still writes its
-files. Settings read: ``WUZHA_CONFIG`` (the run's :class:`wuzha.config.Settings`, else
+files. Settings read: ``WUZHA_CONFIG`` (the run's :class:`ground.settings.Settings`, else
 ``get_settings()``), ``WUZHA_OUT_DIR``, ``WUZHA_RESUME``. The closing work (site risk, the
 crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the spider
 has settled its ``site_states``.
@@ -30,7 +30,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
-from indexer.pagescan import attach_posts, external_link_text, scan_page
+from pagemodel.scan import attach_posts, external_link_text, scan_page
 
 __all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
 
@@ -42,7 +42,7 @@ def _now() -> str:
 
 
 def _config(crawler: Any) -> Any:
-    from wuzha.config import get_settings
+    from ground.settings import get_settings
 
     return crawler.settings.get("WUZHA_CONFIG") or get_settings()
 
@@ -58,7 +58,7 @@ def _taxonomy() -> dict[str, str]:
 
 class ScanPipeline:
     """Runs the rule engine over title, text and off-site anchor texts
-    (:func:`indexer.pagescan.scan_page`); ``item["scan"]`` = the result as a dict and
+    (:func:`pagemodel.scan.scan_page`); ``item["scan"]`` = the result as a dict and
     ``item["external_link_text"]`` = the anchor texts scanned (the index keeps them for rescans)."""
 
     def __init__(self, engine: Any, stats: Any) -> None:
@@ -128,10 +128,10 @@ class IndexPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IndexPipeline:
-        from wuzha import localsearch
+        from indexer.client import configured_url
 
         config = _config(crawler)
-        if not (config.elasticsearch_url or localsearch.local_url(config)):
+        if not configured_url(config):
             raise NotConfigured("no Elasticsearch configured; results go to files only")
         return cls(crawler, config)
 
@@ -151,7 +151,7 @@ class IndexPipeline:
         started = time.perf_counter()
         if self.journal is not None and item.get("url"):
             # Noted before it is queued: queuing it may flush the batch it lands in.
-            from indexer.ids import page_id
+            from ground.urls import page_id
 
             self._unjournalled.setdefault(page_id(item["url"]), set()).add(item["url"])
         self.writer.index_page(item)

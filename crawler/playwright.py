@@ -17,8 +17,7 @@ import logging
 import socket
 from typing import Any
 
-from crawler.addresses import active_policy
-from crawler.middlewares.ssrf import refusal_for_url
+from ground.addresses import active_policy, refusal_for_host, refusal_for_url
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +40,7 @@ async def refusal_for_browser_url(url: str) -> str | None:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except OSError:
         return None  # the browser's own lookup fails the same way
-    for info in infos:
-        refused = policy.refusal_for_text(str(info[4][0]))
-        if refused:
-            return f"{host} resolves to {info[4][0]}: {refused}"
-    return None
+    return refusal_for_host(host, (str(info[4][0]) for info in infos), policy)
 
 
 async def abort_request(request: Any) -> bool:

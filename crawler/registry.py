@@ -10,11 +10,11 @@
 
 ``line`` is the row number an operator sees: the line of a CSV file, the row of the sheet.
 Bad rows never stop the import. A file that cannot be read at all raises
-:class:`wuzha.errors.UserError` with what to do.
+:class:`ground.errors.CrawlError` with what to do.
 
 Normalisation: ``http://`` added when missing, host lower-cased and IDNA-encoded (中文域名 →
 ``xn--…``), full-width characters folded, notes and punctuation after the address dropped
-("www.a.gov.cn（已关停）"). Site ids come from :func:`indexer.ids.site_id`, so two rows that
+("www.a.gov.cn（已关停）"). Site ids come from :func:`ground.urls.site_id`, so two rows that
 differ only by scheme, ``www.``, a default port or a trailing slash are one site.
 """
 
@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.extract.icp import normalise_icp
-from indexer.ids import canonical_url, site_id
-from wuzha.errors import UserError
+from crawler.errors import CrawlError
+from ground.urls import canonical_url, site_id
+from pagemodel.icp import normalise_icp
 
 MAX_CELL_CHARS = 1024
 MAX_URL_CHARS = 2048
@@ -179,12 +179,12 @@ def load_registry(path: str | Path) -> RegistryResult:
     """Read a registry file (.csv/.tsv/.txt or .xlsx/.xlsm); see the module docstring."""
     file = Path(path)
     if not file.is_file():
-        raise UserError(f"registry file {file} does not exist; give the path of the CSV or XLSX")
+        raise CrawlError(f"registry file {file} does not exist; give the path of the CSV or XLSX")
     suffix = file.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         rows, encoding = _xlsx_rows(file), None
     elif suffix == ".xls":
-        raise UserError(
+        raise CrawlError(
             f"{file.name} is an old Excel .xls file; open it in Excel/WPS and save it as .xlsx "
             "(or as CSV UTF-8), then import that"
         )
@@ -202,7 +202,7 @@ def parse_rows(rows: Iterable[tuple[int, list[Any]]]) -> RegistryResult:
     columns = _find_header(iterator)
     if "url" not in columns and "domain" not in columns:
         found = ", ".join(sorted(columns)) or "none"
-        raise UserError(
+        raise CrawlError(
             "the registry has no 网址/域名 (url/domain) column; the header row needs one of: "
             f"{', '.join(HEADER_ALIASES['url'][:3] + HEADER_ALIASES['domain'][:2])} "
             f"(columns recognised: {found})"
@@ -398,7 +398,7 @@ def _csv_rows(file: Path) -> tuple[Iterator[tuple[int, list[str]]], str]:
                 # line_num is the physical line where the record ended (quoted cells may span).
                 yield reader.line_num, cells
         except csv.Error as err:
-            raise UserError(
+            raise CrawlError(
                 f"{file.name} is not a readable CSV file near line {reader.line_num} ({err}); "
                 "save it again from Excel/WPS as CSV UTF-8"
             ) from err
@@ -416,7 +416,7 @@ def _decode_csv(data: bytes, file: Path) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(codec, "replace"), codec
     if b"\x00" in data[:4096]:
-        raise UserError(
+        raise CrawlError(
             f"{file.name} is not a text CSV file (binary content); export the "
             "registry as CSV or XLSX"
         )
@@ -429,7 +429,7 @@ def _decode_csv(data: bytes, file: Path) -> tuple[str, str]:
 
     best = charset_normalizer.from_bytes(data[:65536]).best()
     if best is None:
-        raise UserError(f"could not tell the text encoding of {file.name}; save it as CSV UTF-8")
+        raise CrawlError(f"could not tell the text encoding of {file.name}; save it as CSV UTF-8")
     return data.decode(best.encoding, "replace"), best.encoding
 
 
@@ -439,7 +439,7 @@ def _xlsx_rows(file: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as err:
-        raise UserError(
+        raise CrawlError(
             f"could not open {file.name} as an Excel workbook ({type(err).__name__}: {err}); "
             "check it opens in Excel/WPS and is saved as .xlsx"
         ) from err

@@ -17,9 +17,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from crawler.output import atomic_write, read_jsonl
-from crawler.tally import LEVEL_RANK
+from ground.levels import LEVEL_NAMES_ZH, LEVELS, rank
 
-LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低", "none": "无"}
 STATUS_NAMES = {
     "done": "完成",
     "failed": "失败",
@@ -43,7 +42,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["level_name"] = lambda level: LEVEL_NAMES.get(level or "none", level)
+    env.filters["level_name"] = lambda level: LEVEL_NAMES_ZH.get(level or "none", level)
     env.filters["duration"] = _duration_text
     env.filters["status_name"] = lambda status: STATUS_NAMES.get(status or "", status)
     return env
@@ -56,7 +55,7 @@ def render_report(
     taxonomy = taxonomy or _taxonomy()
     top = sorted(
         (f for f in findings if f.get("hits")),
-        key=lambda f: (LEVEL_RANK.get(f.get("level") or "none", 0), f.get("score") or 0),
+        key=lambda f: (rank(f.get("level")), f.get("score") or 0),
         reverse=True,
     )[:MAX_REPORTED_FINDINGS]
     categories = summary.get("findings", {}).get("by_category", [])[:MAX_CHART_BARS]
@@ -81,7 +80,7 @@ def render_report(
                 ]
             ),
             taxonomy=taxonomy,
-            levels=("high", "medium", "low", "none"),
+            levels=LEVELS,
         )
     )
 

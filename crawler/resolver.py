@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-from crawler.addresses import AddressPolicy, set_active_policy
+from ground.addresses import AddressPolicy, set_active_policy
 
 
 class BlockedAddressError(DNSLookupError):

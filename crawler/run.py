@@ -1,6 +1,6 @@
 """Run a sweep from Python (the ``wuzha crawl`` and ``wuzha demo`` commands use this).
 
-:func:`run_crawl` builds the Scrapy settings from :class:`wuzha.config.Settings` and the
+:func:`run_crawl` builds the Scrapy settings from :class:`ground.settings.Settings` and the
 options, runs the sweep spider in this process and returns what happened. Twisted's reactor
 cannot be restarted, so call it once per process (tests run crawls in a subprocess).
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wuzha.config import Settings
-from wuzha.errors import UserError
+from crawler.errors import CrawlError
+from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -145,25 +145,27 @@ def _as_function(callback: Callable[[dict[str, Any]], None] | None) -> Any:
 
 
 def check_options(options: CrawlOptions) -> None:
-    """Problems that mean the sweep cannot run, as UserError (before anything starts)."""
-    from crawler.addresses import parse_networks
+    """Problems that mean the sweep cannot run, as CrawlError (before anything starts)."""
+    from ground.addresses import parse_networks
 
     if not options.sites:
-        raise UserError(
+        raise CrawlError(
             "there are no sites to crawl; check the registry file or the --site options"
         )
     try:
         parse_networks(options.allow_private)
     except ValueError as err:
-        raise UserError(f"--allow-private: {err}") from err
+        raise CrawlError(f"--allow-private: {err}") from err
     for name, value in (("--max-pages", options.max_pages), ("--max-depth", options.max_depth)):
         if value is not None and value < (1 if name == "--max-pages" else 0):
-            raise UserError(f"{name} must be a positive number, not {value}")
+            raise CrawlError(f"{name} must be a positive number, not {value}")
     if options.out_dir is not None:
         try:
             options.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise UserError(f"cannot create the output directory {options.out_dir}: {err}") from err
+            raise CrawlError(
+                f"cannot create the output directory {options.out_dir}: {err}"
+            ) from err
 
 
 def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:

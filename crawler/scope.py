@@ -7,7 +7,7 @@
   combinations, deep paging, looping relative links) from eating a site's budget.
 * :func:`find_sites` – the sites an operator means by ``--site`` (registry URL, host[:port] or name).
 
-Canonical URLs come from :func:`indexer.ids.canonical_url`, the same function the indexer uses
+Canonical URLs come from :func:`ground.urls.canonical_url`, the same function the indexer uses
 for document ids, so "the same page" means one thing everywhere.
 """
 
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from indexer.ids import canonical_url, site_key
-from wuzha.errors import UserError
+from crawler.errors import CrawlError
+from ground.urls import canonical_url, site_key
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -393,7 +393,7 @@ def find_sites(sites: Sequence[dict[str, Any]], specs: Iterable[str]) -> list[di
     """The sites meant by `specs`, each a registry URL, host[:port] or site name.
 
     A URL picks its registry row; a host[:port] picks every row on that host (and port);
-    a name picks rows with that name. Raises UserError naming any spec that matches nothing.
+    a name picks rows with that name. Raises CrawlError naming any spec that matches nothing.
     """
     chosen: dict[str, dict[str, Any]] = {}
     missing = []
@@ -419,7 +419,7 @@ def find_sites(sites: Sequence[dict[str, Any]], specs: Iterable[str]) -> list[di
         for s in matches:
             chosen[str(s["id"])] = s
     if missing:
-        raise UserError(
+        raise CrawlError(
             f"no registered site matches {', '.join(repr(m) for m in missing)}; give the site's "
             "registry URL, its host[:port] or its name as listed in the registry"
         )

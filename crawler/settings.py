@@ -2,7 +2,7 @@
 
 ``scrapy crawl sweep -a sites=FILE`` reads this module (scrapy.cfg points here); ``wuzha crawl``
 starts from it too and overrides what its options say (see :func:`crawl_settings`). Values an
-operator may want to change come from :class:`wuzha.config.Settings` (environment or
+operator may want to change come from :class:`ground.settings.Settings` (environment or
 ``wuzha.toml``), so there is one source for them.
 
 Settings of our own components are prefixed ``WUZHA_`` (read by the spider, middlewares and
@@ -14,7 +14,7 @@ pipelines through ``crawler.settings``):
 * ``WUZHA_JOB_DIR`` – the crawl journal that makes ``--resume`` exact (see crawler/journal.py);
 * ``WUZHA_RESUME`` – continue the job in WUZHA_JOB_DIR instead of starting afresh;
 * ``WUZHA_ALLOW_PRIVATE`` – networks exempt from the SSRF guard (tests and the demo only);
-* ``WUZHA_CONFIG`` – the :class:`wuzha.config.Settings` object of the run (pipelines use it to
+* ``WUZHA_CONFIG`` – the :class:`ground.settings.Settings` object of the run (pipelines use it to
   reach Elasticsearch); unset under ``scrapy crawl``: they call ``get_settings()``.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.chromium import CHROMIUM_ARGS
-from wuzha.config import Settings, get_settings
+from ground.settings import Settings, get_settings
 
 BOT_NAME = "wuzha"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -52,7 +52,7 @@ SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
-# De-duplication on indexer.ids.canonical_url (tracking and session parameters stripped).
+# De-duplication on ground.urls.canonical_url (tracking and session parameters stripped).
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
 
 # --- retries and caps -----------------------------------------------------------------------

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from indexer.ids import canonical_url, site_id
-from wuzha.errors import UserError
+from crawler.errors import CrawlError
+from ground.urls import canonical_url, site_id
 
 REGISTRY_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
 
@@ -58,11 +58,13 @@ def _load_json_sites(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
 def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Sites from a registry or site-list file, and the problems found (one sentence each).
 
-    Raises UserError when the file cannot be read at all.
+    Raises CrawlError when the file cannot be read at all.
     """
     file = Path(path)
     if not file.is_file():
-        raise UserError(f"site file {file} does not exist; give the registry CSV/XLSX with --sites")
+        raise CrawlError(
+            f"site file {file} does not exist; give the registry CSV/XLSX with --sites"
+        )
     try:
         if file.suffix.lower() in (".jsonl", ".json"):
             sites, errors = _load_json_sites(file)
@@ -72,10 +74,10 @@ def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
             sites, raw_errors = load_registry(file)
             sites = [normalise_site(s) for s in sites]
             errors = [str(e) for e in raw_errors]
-    except UserError:
+    except CrawlError:
         raise
     except (OSError, ValueError, UnicodeDecodeError) as err:
-        raise UserError(f"could not read the site file {file}: {err}") from err
+        raise CrawlError(f"could not read the site file {file}: {err}") from err
     # Two rows with the same id are one site: keep the first.
     unique: dict[str, dict[str, Any]] = {}
     for site in sites:
@@ -97,7 +99,7 @@ def sites_from_index(settings: Any) -> list[dict[str, Any]]:
             for hit in helpers.scan(client, index=alias, query={"query": {"match_all": {}}})
         ]
     except Exception as err:
-        raise UserError(
+        raise CrawlError(
             f"could not read sites from Elasticsearch index {alias}: {err}; run "
             "`wuzha sites import FILE` first, or crawl a file with --sites FILE"
         ) from err

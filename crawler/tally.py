@@ -14,10 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.output import is_finding
+from ground.levels import FRAUD_LEVELS, LEVELS, rank
 
-LEVELS = ("high", "medium", "low", "none")
-LEVEL_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
-FRAUD_LEVELS = frozenset({"medium", "high"})
 TOP_FINDINGS = 100
 TOP_SITES = 20
 FINISHED_OK = ("done", "budget_exhausted")
@@ -98,7 +96,7 @@ class SweepTally:
             f"{e.get('type')}:{e.get('value')}" for e in record.get("entities") or []
         )
         site.max_score = max(site.max_score, score)
-        if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(site.max_level, 0):
+        if rank(level) > rank(site.max_level):
             site.max_level = level
         if hits:
             self._keep_top(record, level, score)
@@ -111,7 +109,7 @@ class SweepTally:
     def top_sites(self, limit: int = TOP_SITES) -> list[dict[str, Any]]:
         ranked = sorted(
             (s for s in self.sites.values() if s.findings),
-            key=lambda s: (LEVEL_RANK.get(s.max_level, 0), s.fraud_pages, s.max_score, s.hits),
+            key=lambda s: (rank(s.max_level), s.fraud_pages, s.max_score, s.hits),
             reverse=True,
         )
         return [
@@ -181,7 +179,7 @@ class SweepTally:
 
     def _keep_top(self, record: dict[str, Any], level: str, score: float) -> None:
         self._order += 1
-        entry = (LEVEL_RANK.get(level, 0), score, -self._order, record)
+        entry = (rank(level), score, -self._order, record)
         if len(self._top) < TOP_FINDINGS:
             heapq.heappush(self._top, entry)
         elif entry[:3] > self._top[0][:3]:

@@ -11,9 +11,11 @@ from typing import Any
 from farm import phrases
 from farm.kinds import CYCLE, KINDS, WEIGHTS
 from farm.model import FarmOptions, PageSpec, Reply, SiteSpec
+from ground.settings import default_of
 
-DEFAULT_BASE_PORT = 18000
-DEFAULT_SEED = 20240601
+DEFAULT_BASE_PORT: int = default_of("farm_base_port")
+DEFAULT_SEED: int = default_of("farm_seed")
+
 MAX_PORT = 65535
 
 
@@ -177,6 +179,7 @@ def build_farm(
                 registry_render=registry_render,
                 external=tuple(others),
                 variant=variant,
+                kind_obj=KINDS[kind],
             )
         )
     return Farm(

@@ -10,14 +10,24 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from farm.kinds.base import Kind
+from typing import Any, Protocol
 
 # Query parameters that never select content: session ids and tracking tags. Links on the farm
 # carry them on purpose so crawlers must canonicalise; the server ignores them when routing.
 IGNORED_PARAMS = frozenset({"sid", "extra", "from", "spm", "sessionid", "phpsessid", "jsessionid"})
+
+
+class FarmLike(Protocol):
+    """What site kinds, the truth and the registry export need of a farm (``farm.generator.Farm``
+    is one); kinds depend on this, not on the generator that builds them."""
+
+    sites: list[SiteSpec]
+    options: FarmOptions
+    seed: int
+    base_port: int
+    control_port: int
+
+    def cached_render(self, site: SiteSpec, page: PageSpec, make: Callable[[], Reply]) -> Reply: ...
 
 
 def route_key(path: str, query: str = "") -> str:
@@ -101,7 +111,7 @@ class SiteSpec:
     """One virtual site: registry facts, kind, and (lazily) its planned pages."""
 
     __slots__ = (
-        "_kind_obj",
+        "kind_obj",
         "_memo",
         "_pages",
         "_routes",
@@ -139,6 +149,7 @@ class SiteSpec:
         registry_render: bool,
         external: tuple[int, ...],
         variant: int,
+        kind_obj: Any,
     ) -> None:
         self.index = index
         self.kind = kind
@@ -157,7 +168,7 @@ class SiteSpec:
         self.robots: str | None = None
         self._pages: list[PageSpec] | None = None
         self._routes: dict[str, PageSpec] | None = None
-        self._kind_obj: Kind | None = None
+        self.kind_obj = kind_obj  # the farm.kinds.Kind that plans and renders this site
         self._memo: dict[str, Any] = {}
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
@@ -179,14 +190,6 @@ class SiteSpec:
     @property
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
-
-    @property
-    def kind_obj(self) -> Kind:
-        if self._kind_obj is None:
-            from farm.kinds import get_kind
-
-            self._kind_obj = get_kind(self.kind)
-        return self._kind_obj
 
     @property
     def hostile(self) -> str | None:

@@ -11,10 +11,9 @@ import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike
 
 COLUMNS = ("网站名称", "网址", "ICP备案号", "所属区县", "网站类型", "主办单位", "渲染")
 
@@ -37,7 +36,7 @@ def _written_url(site, rng: random.Random) -> str:
 
 
 def registry_rows(
-    farm: Farm, *, bad_rows: bool = False
+    farm: FarmLike, *, bad_rows: bool = False
 ) -> tuple[list[RegistryRow], list[dict[str, Any]]]:
     """Rows in file order, and the expected per-line errors of the bad rows."""
     rows: list[RegistryRow] = []
@@ -131,7 +130,7 @@ def registry_rows(
 
 
 def write_registry(
-    farm: Farm, path: Path, *, bad_rows: bool = False, encoding: str = "utf-8-sig"
+    farm: FarmLike, path: Path, *, bad_rows: bool = False, encoding: str = "utf-8-sig"
 ) -> Path:
     rows, _ = registry_rows(farm, bad_rows=bad_rows)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -99,7 +99,7 @@ def running(
 
 
 class FarmProcess:
-    """A farm served by a child process (`python -m farm serve …`), for clean benchmarks."""
+    """A farm served by a child process (`python -m wuzha farm serve …`), for clean benchmarks."""
 
     def __init__(
         self,
@@ -168,7 +168,10 @@ def serve_subprocess(
     extra_args: list[str] | None = None,
     start_timeout: float = 120.0,
 ) -> FarmProcess:
-    """Start ``python -m farm serve`` in a child process and wait until it answers.
+    """Start ``python -m wuzha farm serve`` in a child process and wait until it answers.
+
+    The child is the operator's own command (the farm has no command line of its own, so its
+    options are parsed in one place).
 
     Use as a context manager (``with serve_subprocess(4300) as farm: …``); the child's output
     goes to a log file (``FarmProcess.log_path``), named in the error if it fails to start.
@@ -178,6 +181,7 @@ def serve_subprocess(
     args = [
         sys.executable,
         "-m",
+        "wuzha",
         "farm",
         "serve",
         "--sites",

@@ -22,14 +22,14 @@ from aiohttp import web
 from farm.generator import Farm
 from farm.kinds.base import FarmRequest
 from farm.model import key_of
-from wuzha.errors import UserError
+from ground.errors import WuzhaError
 
 HOST = "127.0.0.1"
 # Long enough for the long-URL trap's 70 KB links, so the crawler (not the server) must refuse them.
 MAX_LINE = 128 * 1024
 
 
-class FarmPortError(UserError):
+class FarmPortError(WuzhaError):
     """A port the farm needs is taken, or too many ports for the open-files limit."""
 
 

@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from farm.kinds import KINDS
 from farm.kinds.base import page_entities
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
-    from farm.model import PageSpec, SiteSpec
+from farm.model import FarmLike, PageSpec, SiteSpec
 
 FLAGS = (
     "js_only",
@@ -125,7 +122,7 @@ def site_truth(site: SiteSpec, registry_url: str) -> dict[str, Any]:
     return entry
 
 
-def farm_truth(farm: Farm, *, registry_bad_rows: bool = True) -> dict[str, Any]:
+def farm_truth(farm: FarmLike, *, registry_bad_rows: bool = True) -> dict[str, Any]:
     from farm.registry import COLUMNS, registry_rows
 
     rows, bad = registry_rows(farm, bad_rows=registry_bad_rows)
@@ -162,12 +159,12 @@ def _describe(kind) -> str:
     return " ".join(doc.split("\n\n")[0].split())
 
 
-def _options(farm: Farm) -> dict[str, Any]:
+def _options(farm: FarmLike) -> dict[str, Any]:
     opts = farm.options
     return {name: getattr(opts, name) for name in opts.__dataclass_fields__}
 
 
-def write_truth(farm: Farm, path: Path) -> Path:
+def write_truth(farm: FarmLike, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         json.dump(farm.truth(), out, ensure_ascii=False, indent=1)

@@ -1,6 +1,6 @@
 """Elasticsearch side of wuzha: mappings as JSON data, set-up, documents, bulk writer, spool.
 
-Light to import (the crawler imports :mod:`indexer.ids` on its hot path); the modules that need
+Light to import (the crawler imports :mod:`ground.urls` on its hot path); the modules that need
 the Elasticsearch client import it themselves:
 
 - ``ids``        canonical URLs and document ids (shared with the crawler)

@@ -17,9 +17,9 @@ from elastic_transport import TransportError
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
+from ground.settings import Settings
 from indexer.documents import Document
 from indexer.templates import alias_name
-from wuzha.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,22 @@
-"""One configured Elasticsearch client, built from :class:`wuzha.config.Settings`."""
+"""One configured Elasticsearch client, built from :class:`ground.settings.Settings`."""
 
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
 
+from ground.settings import Settings
 from indexer.errors import IndexerError, translated
-from wuzha import localsearch
-from wuzha.config import Settings
+from indexer.localstate import local_url
+
+
+def configured_url(settings: Settings) -> str | None:
+    """ELASTICSEARCH_URL, else the server `wuzha es up` started, else None."""
+    return settings.elasticsearch_url or local_url(settings)
 
 
 def resolve_url(settings: Settings) -> str:
-    """ELASTICSEARCH_URL, else the server `wuzha es up` started, else a clear error."""
-    url = settings.elasticsearch_url or localsearch.local_url(settings)
+    """The configured URL (:func:`configured_url`), or a clear error when there is none."""
+    url = configured_url(settings)
     if not url:
         raise IndexerError(
             "No Elasticsearch configured: set ELASTICSEARCH_URL or run `wuzha es up`"

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from indexer.ids import canonical_url, hit_id, page_id, site_id
+from ground.levels import LEVELS, Level
+from ground.urls import canonical_url, hit_id, page_id, site_id
 
 ECS_VERSION = "8.17.0"
 INITIAL_REVIEW_STATUS = "new"
@@ -37,9 +38,6 @@ MAX_ENTITIES = 1_000
 MAX_LIST_ITEMS = 500
 
 SITE_FIELDS = ("id", "name", "url", "domain", "icp", "district", "type", "owner", "render_js")
-# Levels in increasing order of concern (what the rule engine emits).
-LEVELS = ("none", "low", "medium", "high")
-FRAUD_LEVELS = frozenset({"medium", "high"})
 
 
 @dataclass(frozen=True)
@@ -288,7 +286,9 @@ def crawl_document(run: dict[str, Any]) -> Document:
         "ended": ended,
         "duration_seconds": _duration(started, ended),
         "hits_by_level": {
-            k: _int(v) for k, v in (run.get("hits_by_level") or {}).items() if k in LEVELS[1:]
+            k: _int(v)
+            for k, v in (run.get("hits_by_level") or {}).items()
+            if k in LEVELS and k != Level.NONE
         },
         "pages_per_second": _float(run.get("pages_per_second")),
         "rule_fingerprint": run.get("rule_fingerprint"),
@@ -394,11 +394,6 @@ def iso_time(value: datetime | str | None) -> str | None:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return str(value)
-
-
-def level_rank(level: str | None) -> int:
-    """0 for none/unknown … 3 for high: for max-level aggregation by callers."""
-    return LEVELS.index(level) if level in LEVELS else 0
 
 
 def _event(kind: str, dataset: str, category: list[str]) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from ground.settings import Settings
 from indexer import templates
-from wuzha.config import Settings
-from wuzha.errors import UserError
+from indexer.errors import IndexerError
 
 #: The identifiers worth following across sites (urls, apks and ICP numbers are not contacts).
 CONTACT_TYPES = (
@@ -73,7 +73,7 @@ def resolve_types(types: Iterable[str] | None) -> tuple[str, ...]:
         expanded = TYPE_ALIASES.get(key, (key,))
         for t in expanded:
             if t not in CONTACT_TYPES:
-                raise UserError(
+                raise IndexerError(
                     f"Unknown entity type {name!r}; use one of: {', '.join(CONTACT_TYPES)} "
                     "(or usdt/wallet for both USDT kinds)."
                 )
@@ -102,7 +102,7 @@ def shared_entities(
     """Identifiers of `types` found on pages of at least `min_sites` distinct sites, most
     widespread first, each with its sites and an example page per site."""
     if min_sites < 1:
-        raise UserError("--min-sites must be 1 or more.")
+        raise IndexerError("--min-sites must be 1 or more.")
     wanted = resolve_types(types)
     prefixes = tuple(f"{t}:" for t in wanted)
     alias = templates.alias_name(settings.index_prefix, "pages")

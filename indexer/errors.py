@@ -15,7 +15,7 @@ from elasticsearch import (
     UnsupportedProductError,
 )
 
-from wuzha.errors import UserError
+from ground.errors import WuzhaError
 
 _UNKNOWN_HOST_MARKERS = (
     "Name or service not known",
@@ -26,7 +26,7 @@ _UNKNOWN_HOST_MARKERS = (
 )
 
 
-class IndexerError(UserError):
+class IndexerError(WuzhaError):
     """An Elasticsearch problem the operator can fix (configuration, credentials, cluster)."""
 
 

@@ -34,15 +34,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from elasticsearch import Elasticsearch
 
+from ground.levels import FRAUD_LEVELS
+from ground.settings import Settings
 from indexer import templates
+from indexer.errors import IndexerError
 from indexer.export import CHANGE_NAMES_ZH
 from indexer.review_states import STATUS_NAMES_ZH
-from wuzha.config import Settings
-from wuzha.errors import UserError
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
 CLOSED_STATUSES = ("taken_down", "false_positive")
-FINDING_LEVELS = ("high", "medium")
 EVIDENCE_PER_SITE = 3
 EVIDENCE_CANDIDATES = 10  # top hits fetched per site, to pick distinct pages from
 COMPOSITE_PAGE = 200
@@ -70,7 +70,7 @@ def report_zone(settings: Settings) -> ZoneInfo:
     try:
         return ZoneInfo(settings.report_timezone)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise UserError(
+        raise IndexerError(
             f"WUZHA_REPORT_TIMEZONE {settings.report_timezone!r} is not a known time zone: use an "
             "IANA name such as Asia/Shanghai."
         ) from err
@@ -80,12 +80,12 @@ def parse_week(text: str, zone: ZoneInfo) -> Week:
     """``2026-W48`` → the week's bounds (Monday to Monday in `zone`, as UTC datetimes)."""
     match = _WEEK.match(text.strip())
     if not match:
-        raise UserError(f"--week {text!r} is not an ISO week: write it like 2026-W48.")
+        raise IndexerError(f"--week {text!r} is not an ISO week: write it like 2026-W48.")
     year, number = int(match.group(1)), int(match.group(2))
     try:
         monday = date.fromisocalendar(year, number, 1)
     except ValueError as err:
-        raise UserError(f"--week {text!r}: {year} has no ISO week {number}.") from err
+        raise IndexerError(f"--week {text!r}: {year} has no ISO week {number}.") from err
     start = datetime(monday.year, monday.month, monday.day, tzinfo=zone)
     end = start + timedelta(days=7)
     # wall-clock arithmetic in zone, then to UTC (zones with DST stay right)
@@ -225,7 +225,7 @@ def _findings_query(
         "bool": {
             "filter": filters,
             "should": [
-                {"terms": {"scan.level": list(FINDING_LEVELS)}},
+                {"terms": {"scan.level": list(FRAUD_LEVELS)}},
                 {"term": {"review.status": "confirmed"}},
             ],
             "minimum_should_match": 1,
@@ -386,7 +386,7 @@ def takedown_rows(
     zone = report_zone(settings)
     now = now or datetime.now(UTC)
     if week.start > now:
-        raise UserError(f"Week {week.label} has not started yet.")
+        raise IndexerError(f"Week {week.label} has not started yet.")
     as_of = min(week.end, now)
     last = previous_week(week, zone)
     current, findings, decisions = candidate_sites(client, settings, week, as_of)

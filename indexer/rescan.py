@@ -29,20 +29,20 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from ground.levels import FRAUD_LEVELS
+from ground.settings import Settings
+from ground.urls import hit_id
 from indexer import review, templates
 from indexer.documents import (
-    FRAUD_LEVELS,
     Document,
     hit_documents,
     iso_time,
     scan_result_fields,
 )
-from indexer.ids import hit_id
-from indexer.pagescan import scan_page
 from indexer.paging import search_batches
 from indexer.setup import setup
 from indexer.writer import BulkWriter
-from wuzha.config import Settings
+from pagemodel.scan import scan_page
 
 BATCH_SIZE = 250  # pages per search page; their text is the memory high-water mark
 PIT_KEEP_ALIVE = "5m"

@@ -23,7 +23,10 @@ from typing import Any
 
 from elasticsearch import BadRequestError, ConflictError, Elasticsearch, helpers
 
-from indexer import documents, ids, templates
+from ground import urls
+from ground.levels import FRAUD_LEVELS
+from ground.settings import Settings
+from indexer import documents, templates
 from indexer.bulk import action_for
 from indexer.errors import IndexerError
 from indexer.paging import search_batches
@@ -36,19 +39,16 @@ from indexer.review_states import (
     is_allowed,
     statuses_for,
 )
-from wuzha.config import Settings
-from wuzha.errors import UserError
 
 MAX_NOTE_CHARS = 2_000
 MAX_REVIEWER_CHARS = 100
 CONFLICT_RETRIES = 5
 PAGE_SIZE = 500
 DEFAULT_QUERY_LIMIT = 5_000
-FRAUD_LEVELS = ("high", "medium")
 _SOURCE_FIELDS = ["review", "site", "url.full", "rule.id", "rule.title", "page_id"]
 
 
-class TransitionRefused(UserError):
+class TransitionRefused(IndexerError):
     """The target's current status does not allow the requested one."""
 
 
@@ -108,11 +108,11 @@ class MarkResult:
 def check_reviewer(by: str | None) -> str:
     name = (by or "").strip()
     if not name:
-        raise UserError(
+        raise IndexerError(
             "Say who decides: --by NAME (the reviewer's name or id is recorded with the decision)."
         )
     if len(name) > MAX_REVIEWER_CHARS or any(ord(c) < 32 for c in name):
-        raise UserError(f"--by must be a plain name of at most {MAX_REVIEWER_CHARS} characters.")
+        raise IndexerError(f"--by must be a plain name of at most {MAX_REVIEWER_CHARS} characters.")
     return name
 
 
@@ -120,7 +120,7 @@ def check_status(target_type: TargetType, status: str) -> str:
     if status not in statuses_for(target_type):
         known = ", ".join(statuses_for(target_type))
         hint = " (takedown states belong to sites: use --site)" if status in STATUSES else ""
-        raise UserError(f"Unknown {target_type} status {status!r}{hint}; use one of: {known}.")
+        raise IndexerError(f"Unknown {target_type} status {status!r}{hint}; use one of: {known}.")
     return status
 
 
@@ -180,12 +180,12 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
     ``www.``), its exact name, or its document id."""
     ref = ref.strip()
     if not ref:
-        raise UserError("--site needs a value: the registry URL, host[:port] or name of a site.")
+        raise IndexerError("--site needs a value: the registry URL, host[:port] or name of a site.")
     candidates: list[str] = [ref]
     host = ""
     try:
-        candidates.append(ids.site_id(ref))
-        host = ids.site_key(ref).split("/", 1)[0].split("?", 1)[0]
+        candidates.append(urls.site_id(ref))
+        host = urls.site_key(ref).split("/", 1)[0].split("?", 1)[0]
     except ValueError:
         pass  # not URL-like: a name
     direct = _fetch(client, settings, "site", candidates)  # an id or URL: real time, no search
@@ -212,7 +212,7 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
     if len(exact) == 1:
         docs = exact
     if not docs:
-        raise UserError(
+        raise IndexerError(
             f"No registered site matches {ref!r}. Give its registry URL, host[:port] or exact "
             "name as imported with `wuzha sites import`."
         )
@@ -221,7 +221,7 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
             f"{(d['_source'].get('site') or {}).get('name')} <{(d['_source'].get('site') or {}).get('url')}>"
             for d in docs
         )
-        raise UserError(f"{ref!r} matches several sites ({listed}): give the full registry URL.")
+        raise IndexerError(f"{ref!r} matches several sites ({listed}): give the full registry URL.")
     # search found it; read it in real time for the current status and concurrency token
     return _fetch(client, settings, "site", [docs[0]["_id"]]).get(docs[0]["_id"]) or _as_target(
         "site", docs[0]
@@ -231,7 +231,7 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
 def resolve_hit(client: Elasticsearch, settings: Settings, hit_id: str) -> Target:
     found = _fetch(client, settings, "hit", [hit_id.strip()])
     if not found:
-        raise UserError(
+        raise IndexerError(
             f"No hit with id {hit_id!r}. Copy the id (_id) from Kibana's hits view, or use "
             "--query to select hits."
         )
@@ -310,12 +310,12 @@ def _apply(
         except ConflictError:
             fresh = _fetch(client, settings, target.type, [target.id]).get(target.id)
             if fresh is None:
-                raise UserError(f"{target.label} was deleted while being marked.") from None
+                raise IndexerError(f"{target.label} was deleted while being marked.") from None
             target = fresh
             continue
         _append_log(client, settings, [_log_document(target, target.status, status, by, note, at)])
         return Change(target.type, target.id, target.status, status, by, at, target.label)
-    raise UserError(
+    raise IndexerError(
         f"{target.label} kept changing while being marked ({CONFLICT_RETRIES} attempts); try again."
     )
 
@@ -395,7 +395,7 @@ def kql_to_query_string(query: str) -> str:
     """
     tokens = _TOKEN.findall(query)
     if not tokens:
-        raise UserError(
+        raise IndexerError(
             "--query is empty: e.g. --query 'site.domain:example.com and scan.level:high'"
         )
     out: list[str] = []
@@ -407,7 +407,7 @@ def kql_to_query_string(query: str) -> str:
             out.append(_BOOLEAN[low])
         elif tok in (">=", "<=", ">", "<"):
             if not out or i + 1 >= len(tokens):
-                raise UserError(f"--query: {tok} needs a field before it and a value after it.")
+                raise IndexerError(f"--query: {tok} needs a field before it and a value after it.")
             value = tokens[i + 1]
             if (
                 len(value) > 1 and value[0] == value[-1] == '"'
@@ -417,7 +417,7 @@ def kql_to_query_string(query: str) -> str:
             i += 1
         elif tok == ":":
             if not out or i + 1 >= len(tokens):
-                raise UserError("--query: ':' needs a field before it and a value after it.")
+                raise IndexerError("--query: ':' needs a field before it and a value after it.")
             out[-1] = f"{out[-1]}:"
             i += 1
             value = tokens[i]
@@ -432,7 +432,7 @@ def kql_to_query_string(query: str) -> str:
                         break
                     i += 1
                 if depth != 0:
-                    raise UserError("--query: unbalanced parentheses.")
+                    raise IndexerError("--query: unbalanced parentheses.")
                 out[-1] += " ".join(group).replace("( ", "(").replace(" )", ")")
             else:
                 out[-1] += value
@@ -486,11 +486,11 @@ def mark_query(
     try:
         total = int(client.count(index=_alias(settings, "hit"), query=es_query)["count"])
     except BadRequestError as err:  # query_string syntax errors are the user's to fix
-        raise UserError(f"Elasticsearch cannot parse --query {query!r}: {err.message}") from err
+        raise IndexerError(f"Elasticsearch cannot parse --query {query!r}: {err.message}") from err
     if total == 0:
-        raise UserError(f"No hits match --query {query!r}.")
+        raise IndexerError(f"No hits match --query {query!r}.")
     if total > limit:
-        raise UserError(
+        raise IndexerError(
             f"--query {query!r} selects {total} hits, more than --limit {limit}: narrow the query "
             "or raise --limit."
         )

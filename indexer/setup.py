@@ -19,10 +19,10 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
+from ground.settings import Settings
 from indexer import templates
 from indexer.client import connect, resolve_url
 from indexer.errors import IndexerError, NotSetUpError, translated
-from wuzha.config import Settings
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 

@@ -28,12 +28,11 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from ground.settings import Settings
 from indexer.bulk import BulkSender
 from indexer.client import connect
-from indexer.errors import describe
+from indexer.errors import IndexerError, describe
 from indexer.setup import ensure_ready
-from wuzha.config import Settings
-from wuzha.errors import UserError
 
 SUFFIX = ".jsonl"
 _sequence = count()
@@ -200,7 +199,7 @@ def replay(
             try:
                 actions = spool.read(path)
             except (OSError, ValueError) as err:
-                raise UserError(
+                raise IndexerError(
                     f"Spool file {path} is unreadable ({err}); move it out of {spool.path} "
                     "and run `wuzha es replay` again."
                 ) from err

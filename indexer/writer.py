@@ -30,10 +30,12 @@ from typing import Any, Self
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
+from ground.levels import FRAUD_LEVELS
+from ground.settings import Settings
+from ground.urls import hit_id
 from indexer.bulk import BulkSender, SendResult, action_for
 from indexer.client import connect, resolve_url
 from indexer.documents import (
-    FRAUD_LEVELS,
     Document,
     crawl_document,
     hit_documents,
@@ -43,11 +45,9 @@ from indexer.documents import (
     site_document,
 )
 from indexer.errors import IndexerError, describe, is_unreachable
-from indexer.ids import hit_id
 from indexer.setup import ensure_ready
 from indexer.spool import Spool, replay
 from indexer.templates import alias_name
-from wuzha.config import Settings
 
 log = logging.getLogger(__name__)
 

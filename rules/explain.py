@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ground.levels import LEVEL_NAMES_ZH
 from rules.context import ANTI_FRAUD, ContextVerdict
 from rules.result import Entity, Hit
 from rules.scoring import DEFAULT_SCORING, ScoringConfig
@@ -26,7 +27,6 @@ ENTITY_NAMES = {
     "apk": "APK下载",
     "icp": "备案号",
 }
-LEVEL_NAMES = {"high": "高", "medium": "中", "low": "低", "none": "无"}
 
 
 def _collapse(text: str) -> str:
@@ -97,6 +97,6 @@ def reasons(
         "none": "0",
     }
     out.append(
-        f"总分 {score:.1f}（{bands.get(level, '')}），定为 {level}（{LEVEL_NAMES[level]}）。"
+        f"总分 {score:.1f}（{bands.get(level, '')}），定为 {level}（{LEVEL_NAMES_ZH[level]}）。"
     )
     return out

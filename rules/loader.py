@@ -18,7 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from rules.conditions import Condition, ConditionError, compile_condition
-from wuzha.errors import UserError
+from rules.errors import RulesError
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_PACKS_DIR = PACKAGE_DIR / "packs"
@@ -42,7 +42,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class RulePackError(UserError):
+class RulePackError(RulesError):
     """Packs that cannot be loaded; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -99,7 +99,7 @@ def pack_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise UserError(f"rule pack {path} does not exist; give a YAML file or a directory")
+            raise RulesError(f"rule pack {path} does not exist; give a YAML file or a directory")
     return found
 
 

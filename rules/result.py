@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ground.levels import is_fraud
+
 ENTITY_TYPES = (
     "phone",
     "qq",
@@ -18,7 +20,6 @@ ENTITY_TYPES = (
     "apk",
     "icp",
 )
-LEVELS = ("high", "medium", "low", "none")
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ class ScanResult:
     @property
     def flagged(self) -> bool:
         """High or medium: what reviewers are asked to look at."""
-        return self.level in ("high", "medium")
+        return is_fraud(self.level)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ground.levels import Level
 from rules.result import Hit
 
 
@@ -39,12 +40,12 @@ def combine(weights: list[float], factor: float, config: ScoringConfig = DEFAULT
 
 def level_for(score: float, config: ScoringConfig = DEFAULT_SCORING) -> str:
     if score >= config.high:
-        return "high"
+        return Level.HIGH
     if score >= config.medium:
-        return "medium"
+        return Level.MEDIUM
     if score > 0:
-        return "low"
-    return "none"
+        return Level.LOW
+    return Level.NONE
 
 
 def rank_categories(hits: list[Hit]) -> list[str]:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs, starts Elasticsearch and Redis, runs pytest.
-# Extra arguments go to pytest (e.g. `bash scripts/test.sh tests/rules -q`).
+# The whole test suite on a fresh machine: installs, checks the code (ruff, the import contracts
+# of the floors: scripts/lint.sh), starts Elasticsearch and Redis, runs pytest.
+# Extra arguments go to pytest (e.g. `bash scripts/test.sh tests/rules -q`; the code checks then
+# are skipped).
 #
 # Where a Java 21+ JDK is present (Temurin 25 on most machines here), the Elasticsearch tests run
 # a second time against a 9.x server, so the mappings and the 8.x client are checked against both
@@ -8,9 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+status=0
+if [ $# -eq 0 ]; then bash scripts/lint.sh || status=$?; fi
 bash scripts/services.sh up
 export WUZHA_TEST_REDIS_URL=${WUZHA_TEST_REDIS_URL:-redis://127.0.0.1:${WUZHA_TEST_REDIS_PORT:-6390}/0}
-status=0
 python3 -m pytest "$@" || status=$?
 
 ES9_JDK=${WUZHA_ES9_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from wuzha import localsearch
-from wuzha.config import get_settings, settings_with
+from ground.settings import get_settings, settings_with
+from indexer.client import configured_url
+from indexer.localstate import health
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -29,13 +30,13 @@ def _missing(what: str, how: str) -> None:
 
 def elasticsearch_url() -> str | None:
     settings = get_settings()
-    return settings.elasticsearch_url or localsearch.local_url(settings)
+    return configured_url(settings)
 
 
 @pytest.fixture(scope="session")
 def es_url() -> str:
     url = elasticsearch_url()
-    if not url or not localsearch.health(url):
+    if not url or not health(url):
         _missing("Elasticsearch", "set ELASTICSEARCH_URL or run `wuzha es up`")
     return url
 

@@ -19,14 +19,13 @@ import shutil
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from wuzha.config import Settings
-from wuzha.errors import UserError
+from ground.errors import WuzhaError
+from ground.settings import Settings
+from indexer.client import configured_url
+from indexer.localstate import LocalServer, health, local_url, process_alive
 
 ES_GROUP = "org.elasticsearch.distribution.integ-test-zip"
 ES_ARTIFACT = "elasticsearch"
@@ -34,63 +33,8 @@ SERVICE_USER = "wuzha-es"
 DEFAULT_JDK = Path("/usr/lib/jvm/java-17-openjdk-amd64")
 
 
-@dataclass(frozen=True)
-class LocalServer:
-    """Where one local server lives on disk and listens."""
-
-    home: Path  # <state_dir>/elasticsearch
-    version: str
-    port: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LocalServer:
-        return cls(settings.state_dir / "elasticsearch", settings.es_version, settings.es_port)
-
-    @property
-    def dist_dir(self) -> Path:
-        return self.home / f"elasticsearch-{self.version}"
-
-    @property
-    def data_dir(self) -> Path:
-        return self.home / f"data-{self.port}"
-
-    @property
-    def logs_dir(self) -> Path:
-        return self.home / f"logs-{self.port}"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / f"es-{self.port}.pid"
-
-    @property
-    def state_file(self) -> Path:
-        return self.home / "running.json"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def local_url(settings: Settings) -> str | None:
-    """URL of the server `wuzha es up` started, if its state file says one runs."""
-    server = LocalServer.from_settings(settings)
-    try:
-        state = json.loads(server.state_file.read_text())
-    except (OSError, ValueError):
-        return None
-    pid = state.get("pid")
-    if not pid or not _alive(int(pid)):
-        return None
-    return state.get("url")
-
-
-def health(url: str, timeout: float = 2.0) -> dict | None:
-    """The cluster health document, or None when nothing answers at `url`."""
-    try:
-        with urllib.request.urlopen(f"{url}/_cluster/health", timeout=timeout) as resp:
-            return json.loads(resp.read())
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
+class LocalServerError(WuzhaError):
+    """The local Elasticsearch could not be fetched, started or stopped."""
 
 
 def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
@@ -101,7 +45,7 @@ def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
         echo(f"Elasticsearch already running at {running}")
         return running
     if health(server.url):
-        raise UserError(
+        raise LocalServerError(
             f"Something else already answers on {server.url}. Stop it, or choose another "
             "port with WUZHA_ES_PORT."
         )
@@ -155,7 +99,7 @@ def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
         cmd, env=env, cwd=server.dist_dir, capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
-        raise UserError(
+        raise LocalServerError(
             "Elasticsearch failed to start:\n"
             + _tail(proc.stdout + proc.stderr)
             + f"\nLogs: {server.logs_dir}"
@@ -171,10 +115,10 @@ def up(settings: Settings, *, wait_seconds: float = 180.0, echo=print) -> str:
                 f"Elasticsearch is up ({status['status']}) after {time.monotonic() - started:.1f}s: {server.url}"
             )
             return server.url
-        if not _alive(pid):
+        if not process_alive(pid):
             break
         time.sleep(0.5)
-    raise UserError(
+    raise LocalServerError(
         f"Elasticsearch did not become healthy within {wait_seconds:.0f}s.\n"
         + _tail(_read(server.logs_dir / "elasticsearch.log"))
         + f"\nLogs: {server.logs_dir}"
@@ -193,12 +137,12 @@ def down(settings: Settings, echo=print) -> bool:
         except (OSError, ValueError):
             pass
     server.state_file.unlink(missing_ok=True)
-    if not pid or not _alive(pid):
+    if not pid or not process_alive(pid):
         echo("No local Elasticsearch is running.")
         return False
     os.kill(pid, signal.SIGTERM)
     for _ in range(120):
-        if not _alive(pid):
+        if not process_alive(pid):
             echo(f"Stopped Elasticsearch (pid {pid}).")
             return True
         time.sleep(0.25)
@@ -209,7 +153,7 @@ def down(settings: Settings, echo=print) -> bool:
 
 def status(settings: Settings) -> dict:
     """What `wuzha es status` shows: which URL is in use, and its health."""
-    url = settings.elasticsearch_url or local_url(settings)
+    url = configured_url(settings)
     source = "ELASTICSEARCH_URL" if settings.elasticsearch_url else ("wuzha es up" if url else None)
     return {"url": url, "source": source, "health": health(url) if url else None}
 
@@ -223,7 +167,7 @@ def _ensure_distribution(server: LocalServer, echo) -> None:
     zip_path = _maven_zip(server.version)
     if not zip_path.exists():
         if not shutil.which("mvn"):
-            raise UserError(
+            raise LocalServerError(
                 "Maven (`mvn`) is needed once to fetch Elasticsearch; install it "
                 "(apt-get install maven), or set ELASTICSEARCH_URL to an existing cluster."
             )
@@ -236,7 +180,7 @@ def _ensure_distribution(server: LocalServer, echo) -> None:
             check=False,
         )
         if proc.returncode != 0 or not zip_path.exists():
-            raise UserError(
+            raise LocalServerError(
                 f"Could not fetch {artifact} with Maven:\n{_tail(proc.stdout + proc.stderr)}\n"
                 "Check network access to Maven Central, or set ELASTICSEARCH_URL."
             )
@@ -270,7 +214,7 @@ def _java_home(settings: Settings) -> Path:
     for c in candidates:
         if c and (Path(c) / "bin/java").exists():
             return Path(c)
-    raise UserError(
+    raise LocalServerError(
         "No JDK found for Elasticsearch: install Java 17 (apt-get install openjdk-17-jre-headless) or set WUZHA_ES_JAVA_HOME."
     )
 
@@ -311,17 +255,9 @@ def _read_pid(server: LocalServer, timeout: float) -> int:
             return int(server.pid_file.read_text().strip())
         except (OSError, ValueError):
             time.sleep(0.2)
-    raise UserError(f"Elasticsearch wrote no pid file in {timeout:.0f}s; see {server.logs_dir}.")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    raise LocalServerError(
+        f"Elasticsearch wrote no pid file in {timeout:.0f}s; see {server.logs_dir}."
+    )
 
 
 def _read(path: Path) -> str:

@@ -19,10 +19,9 @@ from twisted.internet import task
 
 from crawler.output import is_finding
 from crawler.sitestate import PENDING
+from ground.levels import LEVELS
 
 logger = logging.getLogger(__name__)
-
-LEVELS = ("high", "medium", "low", "none")
 
 
 class CrawlProgress:

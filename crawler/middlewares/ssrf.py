@@ -18,28 +18,11 @@ from scrapy import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.error import DNSLookupError
 
-from crawler.addresses import AddressPolicy, parse_ip, set_active_policy
 from crawler.middlewares.errors import BlockedRequest
 from crawler.resolver import BlockedAddressError
+from ground.addresses import AddressPolicy, refusal_for_url, set_active_policy
 
 logger = logging.getLogger(__name__)
-
-ALLOWED_SCHEMES = ("http", "https")
-
-
-def refusal_for_url(url: str, policy: AddressPolicy) -> tuple[str | None, str | None]:
-    """(reason to refuse, host to resolve): a decision for IP literals and bad schemes, else the
-    host name that still needs a DNS lookup."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        return f"scheme {parts.scheme or '(none)'!r} is not fetched", None
-    host = parts.hostname or ""
-    if not host:
-        return "URL has no host", None
-    address = parse_ip(host)
-    if address is not None:
-        return policy.refusal(address), None
-    return None, host.rstrip(".").lower()
 
 
 class SSRFGuardMiddleware:

@@ -366,8 +366,8 @@ class SweepSpider(scrapy.Spider):
                 self._release(state, meta.get("wz_token"))
 
     def _handle_page(self, state: SiteState, response: Response) -> Iterator[Any]:
-        from crawler.encoding import NotHtml, decode_html
-        from crawler.extract import extract_page
+        from pagemodel import extract_page
+        from pagemodel.encoding import NotHtml, decode_html
 
         stats = self.crawler.stats
         requested_url = response.meta.get("wz_url") or response.url

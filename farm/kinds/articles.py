@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from farm import html, phrases
 from farm.html import EncodingPlan, esc, link
 from farm.kinds.base import Kind, asset_token, fraud_extras, page_text, page_title
-from farm.model import PageSpec, Reply, SiteSpec
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike, PageSpec, Reply, SiteSpec
 
 PER_PAGE = 15
 FRAUD = "FRAUD"
@@ -225,7 +221,7 @@ class ArticleSite(Kind):
             '<div class="box ad"><img src="/static/img/ad300x250.jpg" alt="广告" width="300" height="250"></div>'
         )
 
-    def main_html(self, site: SiteSpec, farm: Farm, page: PageSpec) -> str:
+    def main_html(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> str:
         if page.role == "home":
             return self.home_main(site, farm)
         if page.role == "section":
@@ -269,7 +265,7 @@ class ArticleSite(Kind):
         items = "".join(f"<dd>{link(p.path, self.title_of(site, p))}</dd>" for p in picks)
         return f'<dl class="sitemap"><dt>网站导航</dt>{sections}{items}</dl>'
 
-    def home_main(self, site: SiteSpec, farm: Farm) -> str:
+    def home_main(self, site: SiteSpec, farm: FarmLike) -> str:
         blocks = []
         for section in self.sections:
             pages = self.articles_of(site, section.slug)[:6]
@@ -279,7 +275,7 @@ class ArticleSite(Kind):
             )
         return "\n".join(blocks) + self.home_extra(site, farm)
 
-    def home_extra(self, site: SiteSpec, farm: Farm) -> str:
+    def home_extra(self, site: SiteSpec, farm: FarmLike) -> str:
         return ""
 
     def article_main(self, site: SiteSpec, page: PageSpec) -> str:
@@ -309,7 +305,7 @@ class ArticleSite(Kind):
             "</div>"
         )
 
-    def render(self, site: SiteSpec, farm: Farm, page: PageSpec) -> Reply:
+    def render(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> Reply:
         plan = self.encoding_plan(site, page)
         title = self.title_of(site, page)
         description = title
@@ -459,7 +455,7 @@ class CompanySite(ArticleSite):
             Section("news", "企业新闻", (2, 6), (("company", 1),)),
         )
 
-    def render(self, site: SiteSpec, farm: Farm, page: PageSpec) -> Reply:
+    def render(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> Reply:
         return _CompanyVariant(self.sections_for(site)).render(site, farm, page)
 
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from farm import content, html
 from farm.html import EncodingPlan, esc, link
-from farm.model import PageSpec, Reply, SiteSpec
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike, PageSpec, Reply, SiteSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +52,7 @@ class Kind:
         return {}
 
     # --- answering ---------------------------------------------------------------------
-    def respond(self, site: SiteSpec, farm: Farm, request: FarmRequest) -> Reply:
+    def respond(self, site: SiteSpec, farm: FarmLike, request: FarmRequest) -> Reply:
         if request.path == "/robots.txt":
             body = self.robots(site)
             if body is None:
@@ -70,11 +66,11 @@ class Kind:
             return self.dynamic(site, farm, request) or not_found(site)
         return farm.cached_render(site, page, lambda: self.render(site, farm, page))
 
-    def dynamic(self, site: SiteSpec, farm: Farm, request: FarmRequest) -> Reply | None:
+    def dynamic(self, site: SiteSpec, farm: FarmLike, request: FarmRequest) -> Reply | None:
         """Answer a request outside the planned pages (traps); None means 404."""
         return None
 
-    def render(self, site: SiteSpec, farm: Farm, page: PageSpec) -> Reply:
+    def render(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> Reply:
         raise NotImplementedError
 
 

@@ -6,16 +6,11 @@ crawler must strip; benign ads carry ordinary phone numbers, so a phone alone is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from farm import content, html
 from farm.html import esc, link
 from farm.kinds.articles import ArticleSite
 from farm.kinds.base import fraud_extras, fraud_text_for, page_title
-from farm.model import PageSpec, SiteSpec
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike, PageSpec, SiteSpec
 
 PER_PAGE = 10
 # slug, label, benign topic, fraud categories, fraud share
@@ -135,7 +130,7 @@ class Classifieds(ArticleSite):
             '先垫付的信息请提高警惕。</p><p><a href="/about.html">联系客服</a></p></div>'
         )
 
-    def main_html(self, site: SiteSpec, farm: Farm, page: PageSpec) -> str:
+    def main_html(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> str:
         if page.role == "home":
             blocks = []
             for slug, label, *_ in CATEGORIES:

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from farm import content, html
 from farm.html import EncodingPlan, esc, link
 from farm.kinds.base import Kind, fraud_extras, fraud_text_for
-from farm.model import PageSpec, Reply, SiteSpec
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike, PageSpec, Reply, SiteSpec
 
 BOARD_NAMES = (
     "{city}杂谈",
@@ -364,7 +360,7 @@ class DiscuzForum(ForumKind):
         return pages
 
     # rendering
-    def render(self, site: SiteSpec, farm: Farm, page: PageSpec) -> Reply:
+    def render(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> Reply:
         forum = self.forum(site)
         boards = dict(forum.boards)
         crumbs = ""
@@ -604,7 +600,7 @@ class PhpbbForum(ForumKind):
             return "." + path
         return "." + path + ("&" if "?" in path else "?") + f"sid={sid}"
 
-    def render(self, site: SiteSpec, farm: Farm, page: PageSpec) -> Reply:
+    def render(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> Reply:
         forum = self.forum(site)
         boards = dict(forum.boards)
         crumbs = ""

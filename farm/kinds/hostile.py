@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import random
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from farm import bombs, html
 from farm.html import EncodingPlan, esc, link
 from farm.kinds.articles import FRAUD, ArticleSite, Section, _stable
-from farm.model import PageSpec, Reply, SiteSpec
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike, PageSpec, Reply, SiteSpec
 
 SMALL_SECTIONS = (
     Section("news", "新闻", (3, 6), (("news", 2), ("notice", 1))),
@@ -37,7 +33,7 @@ class HostileSite(ArticleSite):
         """(href, label) of the hostile pages, linked from the home page."""
         return []
 
-    def home_extra(self, site: SiteSpec, farm: Farm) -> str:
+    def home_extra(self, site: SiteSpec, farm: FarmLike) -> str:
         items = "".join(f"<li>{link(href, label)}</li>" for href, label in self.trouble_links(site))
         return (
             f'<div class="block special"><h2>专题</h2><ul class="list">{items}</ul></div>'

@@ -8,15 +8,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
 from farm import content, html
 from farm.html import esc
 from farm.kinds.base import Kind, fraud_extras, fraud_text_for, page_title
-from farm.model import PageSpec, Reply, SiteSpec
-
-if TYPE_CHECKING:
-    from farm.generator import Farm
+from farm.model import FarmLike, PageSpec, Reply, SiteSpec
 
 _DECODE = """function dec(b){var s=atob(b),u=new Uint8Array(s.length);for(var i=0;i<s.length;i++)u[i]=s.charCodeAt(i);return JSON.parse(new TextDecoder('utf-8').decode(u));}"""
 _SHOW = """function show(d){var app=document.getElementById('app');app.innerHTML='';
@@ -83,7 +79,7 @@ class JsApp(Kind):
     def truth_extra(self, site: SiteSpec) -> dict:
         return {"data_encoding": {p.path: _variant(p.path) for p in site.pages}}
 
-    def data(self, site: SiteSpec, farm: Farm, page: PageSpec) -> dict:
+    def data(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> dict:
         items = [p for p in site.pages if p.role == "app"]
         nav = [["/", "首页"]] + [[p.path, f"栏目{i + 1}"] for i, p in enumerate(items[:4])]
         data = {
@@ -113,7 +109,7 @@ class JsApp(Kind):
             return fraud_text_for(site, page)
         return content.benign_text(site.rng("text", page.path), page.topic, site.context)
 
-    def render(self, site: SiteSpec, farm: Farm, page: PageSpec) -> Reply:
+    def render(self, site: SiteSpec, farm: FarmLike, page: PageSpec) -> Reply:
         data = self.data(site, farm, page)
         raw = json.dumps(data, ensure_ascii=False)
         blob = base64.b64encode(raw.encode("utf-8")).decode("ascii")
@@ -144,7 +140,7 @@ class JsApp(Kind):
         markup = html.template("jsapp.html").substitute(site_name=esc(site.name), script=script)
         return html.encode_page(markup, html.UTF8)
 
-    def dynamic(self, site: SiteSpec, farm: Farm, request) -> Reply | None:
+    def dynamic(self, site: SiteSpec, farm: FarmLike, request) -> Reply | None:
         # The JSON API behind the "fetch" pages: /api/p/<id>.json and /api/p/home.json
         if request.path.startswith("/api/p/") and request.path.endswith(".json"):
             name = request.path[len("/api/p/") : -len(".json")]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from indexer.ids import canonical_url
+from ground.urls import canonical_url
 
 # Hostile behaviours scaled down: tests take seconds, the caps still have to work.
 FARM_ARGS = ["--slow-seconds", "2", "--huge-mb", "8", "--bomb-mb", "256"]

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from indexer.ids import canonical_url
+from ground.urls import canonical_url
 from tests.crawler.farmsites import (
     CRAWL_ARGS,
     CRAWL_ENV,

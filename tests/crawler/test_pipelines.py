@@ -74,8 +74,8 @@ HACKED_PAGE = """<html><head><title>滨江新闻</title></head><body>
 
 
 def test_scan_pipeline_finds_hidden_link_spam():
-    from crawler.extract.page import extract_page
     from indexer.documents import hit_documents, page_document
+    from pagemodel.page import extract_page
 
     url = "http://bbs.binjiang.test:8001/news/1.html"
     item = plain_item(url)
@@ -264,10 +264,10 @@ def test_a_new_run_starts_the_files_afresh(tmp_path):
 
 
 def test_index_pipeline_is_off_without_elasticsearch(tmp_path, monkeypatch):
-    from wuzha import localsearch
-    from wuzha.config import settings_with
+    from ground.settings import settings_with
+    from indexer import client
 
-    monkeypatch.setattr(localsearch, "local_url", lambda settings: None)
+    monkeypatch.setattr(client, "local_url", lambda settings: None)
     crawler, _ = make_crawler({"WUZHA_CONFIG": settings_with(elasticsearch_url=None)})
     with pytest.raises(NotConfigured):
         IndexPipeline.from_crawler(crawler)
@@ -277,7 +277,7 @@ def test_index_pipeline_is_off_without_elasticsearch(tmp_path, monkeypatch):
 def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settings, es_url):
     from elasticsearch import Elasticsearch
 
-    from indexer.ids import page_id
+    from ground.urls import page_id
 
     run_id = f"run-{uuid.uuid4().hex[:6]}"
     item_url = f"http://bbs.binjiang.test:8001/thread-{uuid.uuid4().hex[:6]}-1-1.html"

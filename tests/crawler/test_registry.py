@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from crawler.registry import load_registry, normalise_site_url, parse_flag
-from indexer.ids import site_id
-from wuzha.errors import UserError
+from ground.errors import WuzhaError
+from ground.urls import site_id
 
 CHINESE_HEADER = [
     "序号",
@@ -218,15 +218,15 @@ def test_unpacks_as_sites_and_errors(tmp_path):
 def test_unusable_files_raise_user_error(tmp_path, content, message):
     path = tmp_path / "r.csv"
     path.write_bytes(content)
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(WuzhaError, match=message):
         load_registry(path)
 
 
 def test_missing_file_and_old_xls(tmp_path):
-    with pytest.raises(UserError, match="does not exist"):
+    with pytest.raises(WuzhaError, match="does not exist"):
         load_registry(tmp_path / "nope.csv")
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(UserError, match="save it as .xlsx"):
+    with pytest.raises(WuzhaError, match="save it as .xlsx"):
         load_registry(tmp_path / "old.xls")
 
 
@@ -301,7 +301,7 @@ def test_cli_without_valid_rows_fails(tmp_path):
     )
     outcome = CliRunner().invoke(sites, ["import", str(path), "--dry-run"])
     assert outcome.exit_code != 0
-    assert isinstance(outcome.exception, UserError)
+    assert isinstance(outcome.exception, WuzhaError)
 
 
 @pytest.mark.elasticsearch

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from indexer.ids import page_id
+from ground.urls import page_id
 from tests.crawler.farmsites import CRAWL_ARGS, CRAWL_ENV, page_urls, serve_farm, sites_from_truth
 from tests.crawler.helpers import read_jsonl, run_wuzha, start_wuzha
 from tests.crawler.test_resume import KINDS, _expected_pages, _wait_for_lines

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.forumlinks import classify, link_priority, same_listing, utility_page
 from crawler.scope import ScopeMap, SiteScope, TrapGuard, TrapLimits, find_sites, is_page_link
-from wuzha.errors import UserError
+from ground.errors import WuzhaError
 
 SITE = {"id": "s1", "url": "http://www.example.cn/"}
 
@@ -85,7 +85,7 @@ def test_find_sites_by_url_host_or_name(spec, ids):
 
 
 def test_find_sites_names_what_did_not_match():
-    with pytest.raises(UserError, match="nosuch.cn"):
+    with pytest.raises(WuzhaError, match="nosuch.cn"):
         find_sites([{"id": "a", "name": "x", "url": "http://a.cn/"}], ["nosuch.cn"])
 
 

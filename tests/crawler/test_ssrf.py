@@ -9,8 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from crawler.addresses import AddressPolicy, forbidden_reason, parse_ip
-from crawler.middlewares.ssrf import refusal_for_url
+from ground.addresses import AddressPolicy, forbidden_reason, parse_ip, refusal_for_url
 from tests.crawler.helpers import connections, read_jsonl, run_wuzha, write_sites
 
 NO_ALLOW = AddressPolicy()

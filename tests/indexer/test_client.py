@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ground.errors import WuzhaError
+from ground.settings import settings_with
 from indexer.client import connect
 from indexer.errors import IndexerError
-from wuzha.config import settings_with
-from wuzha.errors import UserError
 
 
 @contextmanager
@@ -49,7 +49,7 @@ def _connect(url: str, **extra):
 def test_no_elasticsearch_configured(tmp_path):
     settings = settings_with(elasticsearch_url=None, state_dir=tmp_path)
     with pytest.raises(
-        UserError, match=r"No Elasticsearch configured: set ELASTICSEARCH_URL or run `wuzha es up`"
+        WuzhaError, match=r"No Elasticsearch configured: set ELASTICSEARCH_URL or run `wuzha es up`"
     ):
         connect(settings)
 

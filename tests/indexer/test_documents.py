@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ground.urls import page_id
 from indexer import documents, templates
-from indexer.ids import page_id
 from tests.indexer.conftest import make_item
 
 

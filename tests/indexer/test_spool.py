@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from ground.urls import page_id
 from indexer.documents import review_log_document
-from indexer.ids import page_id
 from indexer.spool import Spool, replay
 from indexer.writer import BulkWriter
 from tests.indexer.conftest import make_item, refresh

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from ground.urls import hit_id, page_id, site_id
 from indexer.documents import Document
-from indexer.ids import hit_id, page_id, site_id
 from indexer.writer import BulkWriter
 from tests.indexer.conftest import make_item, refresh
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from ground.errors import WuzhaError
 from indexer.entity_queries import resolve_types, shared_entities
 from tests.review.conftest import page_item, site, write
-from wuzha.errors import UserError
 
 pytestmark = pytest.mark.elasticsearch
 PREFIX_GROUP = "entities"
@@ -95,13 +95,13 @@ def test_min_sites_and_types(seeded, es):
         "2837461920"
     ]
     assert resolve_types(["wallet", "phone"]) == ("usdt_trc20", "usdt_erc20", "phone")
-    with pytest.raises(UserError, match="Unknown entity type 'url'"):
+    with pytest.raises(WuzhaError, match="Unknown entity type 'url'"):
         resolve_types(["url"])
 
 
 def test_cli_json(seeded, monkeypatch):
+    from ground.settings import get_settings
     from wuzha.cli import cli
-    from wuzha.config import get_settings
 
     monkeypatch.setenv("WUZHA_INDEX_PREFIX", seeded.index_prefix)
     monkeypatch.setenv("ELASTICSEARCH_URL", seeded.elasticsearch_url)

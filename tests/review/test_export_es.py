@@ -14,13 +14,14 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from indexer import documents, ids, review
+from ground import urls
+from ground.errors import WuzhaError
+from indexer import documents, review
 from indexer.export import TAKEDOWN_COLUMNS, write_csv, write_xlsx
 from indexer.export_queries import parse_week, previous_week, takedown_rows
 from indexer.templates import alias_name
 from indexer.writer import BulkWriter
 from tests.review.conftest import hit, page_item, refresh, site, write
-from wuzha.errors import UserError
 
 pytestmark = pytest.mark.elasticsearch
 PREFIX_GROUP = "exact"  # rows are checked exactly: nothing else may be seeded here
@@ -55,7 +56,7 @@ def decide(writer: BulkWriter, es, settings, row, steps):
         writer.add(
             documents.review_log_document(
                 target_type="site",
-                target_id=ids.site_id(row["url"]),
+                target_id=urls.site_id(row["url"]),
                 status=status,
                 previous_status=previous,
                 by=by,
@@ -69,7 +70,7 @@ def decide(writer: BulkWriter, es, settings, row, steps):
     writer.flush()
     es.update(
         index=alias_name(settings.index_prefix, "sites"),
-        id=ids.site_id(row["url"]),
+        id=urls.site_id(row["url"]),
         doc={"review": {"status": status, "by": by, "note": note, "at": at}},
     )
 
@@ -239,20 +240,20 @@ def seeded(rv_settings, es):
     # a retro-scan withdrew M's only hit (its rule was removed)
     es.update(
         index=alias_name(s.index_prefix, "hits"),
-        id=ids.hit_id(ids.page_id("http://m.export.test/m1.html"), "task_scam.withdrawn_rule"),
+        id=urls.hit_id(urls.page_id("http://m.export.test/m1.html"), "task_scam.withdrawn_rule"),
         doc={"hit": {"active": False, "retired_by": "rescan"}},
     )
     review.mark_hit(
         es,
         s,
-        ids.hit_id(ids.page_id("http://e.export.test/e1.html"), "fake_loan.fees"),
+        urls.hit_id(urls.page_id("http://e.export.test/e1.html"), "fake_loan.fees"),
         "confirmed",
         "周审核",
     )
     review.mark_hit(
         es,
         s,
-        ids.hit_id(ids.page_id("http://f.export.test/f1.html"), "gambling.lottery"),
+        urls.hit_id(urls.page_id("http://f.export.test/f1.html"), "gambling.lottery"),
         "false_positive",
         "周审核",
         "彩票站官方公告",
@@ -412,7 +413,7 @@ def test_week_bounds():
     assert previous_week(week, SHANGHAI).label == "2026-W47"
     assert previous_week(parse_week("2027-W01", SHANGHAI), SHANGHAI).label == "2026-W53"
     for bad in ("2026-48", "2025-W53", "W48"):
-        with pytest.raises(UserError):
+        with pytest.raises(WuzhaError):
             parse_week(bad, SHANGHAI)
 
 
@@ -469,8 +470,8 @@ def test_xlsx_file(rows, tmp_path):
 
 
 def test_cli_writes_the_default_file_name(seeded, tmp_path, monkeypatch):
+    from ground.settings import get_settings
     from wuzha.cli import cli
-    from wuzha.config import get_settings
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("WUZHA_INDEX_PREFIX", seeded.index_prefix)
@@ -486,4 +487,4 @@ def test_cli_writes_the_default_file_name(seeded, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "takedown-2026-W48.xlsx").exists()
     assert "8 site(s) for 2026-W48" in result.output
-    assert isinstance(csv_result.exception, UserError)
+    assert isinstance(csv_result.exception, WuzhaError)

@@ -17,9 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
+from ground.errors import WuzhaError
+from ground.settings import settings_with
 from indexer.kibana import import_objects, load_objects, object_files
-from wuzha.config import settings_with
-from wuzha.errors import UserError
 
 
 class FakeKibana:
@@ -161,7 +161,7 @@ def test_partial_failure_is_reported(settings):
             {"id": "wuzha-dashboard", "type": "dashboard", "error": {"type": "missing_references"}}
         ],
     }
-    with FakeKibana(answer=answer) as kibana, pytest.raises(UserError, match="missing_references"):
+    with FakeKibana(answer=answer) as kibana, pytest.raises(WuzhaError, match="missing_references"):
         import_objects(settings, url=kibana.url)
 
 
@@ -169,7 +169,7 @@ def test_partial_failure_is_reported(settings):
 def test_http_errors_become_sentences(settings, status, words):
     with (
         FakeKibana(status=status, answer={"message": "nope"}) as kibana,
-        pytest.raises(UserError, match=words),
+        pytest.raises(WuzhaError, match=words),
     ):
         import_objects(settings, url=kibana.url)
 
@@ -178,15 +178,15 @@ def test_unreachable_kibana_and_missing_url(settings):
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(UserError, match="not reachable"):
+    with pytest.raises(WuzhaError, match="not reachable"):
         import_objects(settings, url=f"http://127.0.0.1:{port}")
-    with pytest.raises(UserError, match="--url"):
+    with pytest.raises(WuzhaError, match="--url"):
         import_objects(settings)
 
 
 def test_cli_setup_prints_a_summary(monkeypatch):
+    from ground.settings import get_settings
     from wuzha.cli import cli
-    from wuzha.config import get_settings
 
     with FakeKibana() as kibana:
         monkeypatch.setenv("KIBANA_URL", kibana.url)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ground.errors import WuzhaError
 from indexer.review import kql_to_query_string
-from wuzha.errors import UserError
 
 CASES = [
     ("site.domain:example.com", "site.domain:example.com"),
@@ -31,5 +31,5 @@ def test_translation(kql, expected):
 
 @pytest.mark.parametrize("bad", ["", "   ", "scan.level:(high or medium", "scan.score >="])
 def test_bad_queries_are_user_errors(bad):
-    with pytest.raises(UserError):
+    with pytest.raises(WuzhaError):
         kql_to_query_string(bad)

@@ -8,7 +8,8 @@ from datetime import UTC
 import pytest
 from click.testing import CliRunner
 
-from indexer import ids, review
+from ground import urls
+from indexer import review
 from indexer.rescan import rescan
 from indexer.templates import alias_name
 from rules import load_engine
@@ -100,8 +101,8 @@ def engines(tmp_path_factory):
 
 
 def hit_doc(es, settings, path, rule):
-    page = ids.page_id("http://rescan.example.test" + path)
-    return es.get(index=alias_name(settings.index_prefix, "hits"), id=ids.hit_id(page, rule))[
+    page = urls.page_id("http://rescan.example.test" + path)
+    return es.get(index=alias_name(settings.index_prefix, "hits"), id=urls.hit_id(page, rule))[
         "_source"
     ]
 
@@ -116,7 +117,7 @@ def test_rescan_adds_new_rule_hits_and_clears_removed_ones(es, rv_settings, engi
         items=[scanned(old, row, p) for p in TEXTS] + [scanned(old, other, "/p2.html")],
         sites=[(row, None), (other, None)],
     )
-    p3_old = ids.hit_id(ids.page_id("http://rescan.example.test/p3.html"), "task_scam.rv_removed")
+    p3_old = urls.hit_id(urls.page_id("http://rescan.example.test/p3.html"), "task_scam.rv_removed")
     review.mark_hit(es, rv_settings, p3_old, "confirmed", "何审核", "确认刷单")
     refresh(es, rv_settings)
 
@@ -125,7 +126,7 @@ def test_rescan_adds_new_rule_hits_and_clears_removed_ones(es, rv_settings, engi
         es,
         rv_settings,
         engine=new,
-        site_ids=[ids.site_id(row["url"])],
+        site_ids=[urls.site_id(row["url"])],
         batch_size=2,
         progress=seen.append,
     )
@@ -170,14 +171,14 @@ def test_rescan_adds_new_rule_hits_and_clears_removed_ones(es, rv_settings, engi
 
     page = es.get(
         index=alias_name(rv_settings.index_prefix, "pages"),
-        id=ids.page_id("http://rescan.example.test/p3.html"),
+        id=urls.page_id("http://rescan.example.test/p3.html"),
     )["_source"]
     assert page["scan"]["level"] == "none" and page["scan"]["rule_ids"] == []
     assert page["scan"]["rule_fingerprint"] == new.fingerprint
     assert page["review"]["status"] == "new" and page["page"]["text"] == TEXTS["/p3.html"]
     untouched = es.get(
         index=alias_name(rv_settings.index_prefix, "pages"),
-        id=ids.page_id("http://other.example.test/p2.html"),
+        id=urls.page_id("http://other.example.test/p2.html"),
     )["_source"]
     assert untouched["scan"]["rule_fingerprint"] == old.fingerprint
 
@@ -189,7 +190,7 @@ def test_rescan_adds_new_rule_hits_and_clears_removed_ones(es, rv_settings, engi
     assert run["crawl"]["stats"]["rescan/cleared_hits"] == 2
 
     # the old rules again: the cleared hit comes back active, its decision intact
-    again = rescan(es, rv_settings, engine=old, site_ids=[ids.site_id(row["url"])])
+    again = rescan(es, rv_settings, engine=old, site_ids=[urls.site_id(row["url"])])
     refresh(es, rv_settings)
     assert again.new_hits == 2 and again.cleared_hits == 1
     back = hit_doc(es, rv_settings, "/p3.html", "task_scam.rv_removed")
@@ -206,8 +207,8 @@ def test_rescan_since_filters_by_fetch_time(es, rv_settings, engines):
 
 
 def test_cli_rescan(es, rv_settings, monkeypatch):
+    from ground.settings import get_settings
     from wuzha.cli import cli
-    from wuzha.config import get_settings
 
     monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
     monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)

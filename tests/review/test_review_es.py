@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from indexer import ids, review
+from ground import urls
+from ground.errors import WuzhaError
+from indexer import review
 from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
 from indexer.templates import alias_name
 from tests.review.conftest import hit, page_item, refresh, site, write
-from wuzha.errors import UserError
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -26,7 +27,7 @@ def pair_site(kind: str, src: str, dst: str) -> dict:
 
 def pair_hit_id(src: str, dst: str) -> str:
     row = pair_site("h", src, dst)
-    return ids.hit_id(ids.page_id(row["url"] + "p.html"), RULE)
+    return urls.hit_id(urls.page_id(row["url"] + "p.html"), RULE)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def pairs(rv_settings, es):
     for a, b in SITE_PAIRS:
         es.update(
             index=alias_name(rv_settings.index_prefix, "sites"),
-            id=ids.site_id(pair_site("s", a, b)["url"]),
+            id=urls.site_id(pair_site("s", a, b)["url"]),
             doc={"review": {"status": a}},
         )
     for a, b in HIT_PAIRS:
@@ -70,7 +71,7 @@ def check_pair(es, settings, target_type, target_id, mark, src, dst):
         assert result.unchanged == [target_id] and not result.changed
         assert log_entries(es, settings, target_type, target_id) == []
     elif dst not in statuses_for(target_type):
-        with pytest.raises(UserError, match="takedown states belong to sites|Unknown"):
+        with pytest.raises(WuzhaError, match="takedown states belong to sites|Unknown"):
             mark()
     elif is_allowed(target_type, src, dst):
         result = mark()
@@ -100,7 +101,7 @@ def test_site_transition(pairs, es, rv_settings, src, dst):
         es,
         rv_settings,
         "site",
-        ids.site_id(row["url"]),
+        urls.site_id(row["url"]),
         lambda: review.mark_site(es, rv_settings, row["url"], dst, "李审核", "核实过"),
         src,
         dst,
@@ -124,7 +125,7 @@ def test_hit_transition(pairs, es, rv_settings, src, dst):
 def test_site_is_found_by_url_host_port_name_and_www(es, rv_settings):
     row = site("查找测试站", "find.example.test:8080")
     write(rv_settings, es, sites=[(row, None)])
-    expected = ids.site_id(row["url"])
+    expected = urls.site_id(row["url"])
     for ref in (
         "http://find.example.test:8080/",
         "find.example.test:8080",
@@ -136,13 +137,13 @@ def test_site_is_found_by_url_host_port_name_and_www(es, rv_settings):
 
 
 def test_clear_errors(es, rv_settings):
-    with pytest.raises(UserError, match="No registered site matches 'nowhere.test'"):
+    with pytest.raises(WuzhaError, match="No registered site matches 'nowhere.test'"):
         review.mark_site(es, rv_settings, "nowhere.test", "confirmed", "李审核")
-    with pytest.raises(UserError, match="--by NAME"):
+    with pytest.raises(WuzhaError, match="--by NAME"):
         review.mark_site(es, rv_settings, "nowhere.test", "confirmed", "  ")
-    with pytest.raises(UserError, match="Unknown site status 'gone'"):
+    with pytest.raises(WuzhaError, match="Unknown site status 'gone'"):
         review.mark_site(es, rv_settings, "nowhere.test", "gone", "李审核")
-    with pytest.raises(UserError, match="No hit with id"):
+    with pytest.raises(WuzhaError, match="No hit with id"):
         review.mark_hit(es, rv_settings, "nope:rule", "confirmed", "李审核")
 
 
@@ -171,7 +172,7 @@ def test_recrawl_keeps_decisions(es, rv_settings):
         items=[item],
         sites=[(row, {"max_score": 80, "max_level": "high", "fraud_pages": 1})],
     )
-    hid = ids.hit_id(ids.page_id(item["url"]), RULE)
+    hid = urls.hit_id(urls.page_id(item["url"]), RULE)
     review.mark_site(es, rv_settings, row["url"], "confirmed", "王审核", "确认涉诈")
     review.mark_hit(es, rv_settings, hid, "false_positive", "王审核", "正常招聘")
     # the next crawl indexes the same page, hit and site again
@@ -183,7 +184,7 @@ def test_recrawl_keeps_decisions(es, rv_settings):
         sites=[(row, {"max_score": 85, "max_level": "high", "fraud_pages": 1})],
     )
     site_doc = es.get(
-        index=alias_name(rv_settings.index_prefix, "sites"), id=ids.site_id(row["url"])
+        index=alias_name(rv_settings.index_prefix, "sites"), id=urls.site_id(row["url"])
     )["_source"]
     hit_doc = es.get(index=alias_name(rv_settings.index_prefix, "hits"), id=hid)["_source"]
     assert site_doc["review"]["status"] == "confirmed" and site_doc["review"]["by"] == "王审核"
@@ -193,7 +194,7 @@ def test_recrawl_keeps_decisions(es, rv_settings):
     )
     assert hit_doc["last_seen"] == "2026-11-30T02:00:00Z"
     # nothing automatic may touch a confirmed site either
-    assert review.raise_recurred(es, rv_settings, [ids.site_id(row["url"])]) == []
+    assert review.raise_recurred(es, rv_settings, [urls.site_id(row["url"])]) == []
 
 
 def take_down(es, settings, url):
@@ -211,7 +212,7 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
     )
     write(rv_settings, es, items=[old], sites=[(row, None)])
     take_down(es, rv_settings, row["url"])
-    sid = ids.site_id(row["url"])
+    sid = urls.site_id(row["url"])
     # findings from before the takedown do not count
     assert review.raise_recurred(es, rv_settings, [sid]) == []
     later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
@@ -253,10 +254,10 @@ def test_mark_hits_by_query(es, rv_settings):
         for i in range(5)
     ]
     write(rv_settings, es, items=items, sites=[(row, None)])
-    first = ids.hit_id(ids.page_id(items[0]["url"]), RULE)
+    first = urls.hit_id(urls.page_id(items[0]["url"]), RULE)
     review.mark_hit(es, rv_settings, first, "false_positive", "钱审核")
     review.mark_hit(
-        es, rv_settings, ids.hit_id(ids.page_id(items[1]["url"]), RULE), "confirmed", "钱审核"
+        es, rv_settings, urls.hit_id(urls.page_id(items[1]["url"]), RULE), "confirmed", "钱审核"
     )
     refresh(es, rv_settings)
     query = "site.domain:bulk.example.test and scan.level:high"
@@ -270,14 +271,14 @@ def test_mark_hits_by_query(es, rv_settings):
     # low-level hits were not selected
     low = es.get(
         index=alias_name(rv_settings.index_prefix, "hits"),
-        id=ids.hit_id(ids.page_id(items[4]["url"]), RULE),
+        id=urls.hit_id(urls.page_id(items[4]["url"]), RULE),
     )["_source"]
     assert low["review"]["status"] == "new"
-    with pytest.raises(UserError, match="more than --limit 2"):
+    with pytest.raises(WuzhaError, match="more than --limit 2"):
         review.mark_query(es, rv_settings, query, "false_positive", "孙审核", limit=2)
-    with pytest.raises(UserError, match="No hits match"):
+    with pytest.raises(WuzhaError, match="No hits match"):
         review.mark_query(es, rv_settings, "site.domain:none.test", "confirmed", "孙审核")
-    with pytest.raises(UserError, match="takedown states belong to sites"):
+    with pytest.raises(WuzhaError, match="takedown states belong to sites"):
         review.mark_query(es, rv_settings, query, "taken_down", "孙审核")
 
 

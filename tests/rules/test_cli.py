@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
+from ground.errors import WuzhaError
 from tests.rules.conftest import rule, write_pack
 from wuzha.cli.rules import rules
-from wuzha.errors import UserError
 
 SCAM = "招聘刷单员，先垫付，返佣金，加微信 abc123"
 
@@ -107,7 +107,7 @@ def test_scan_refuses_private_addresses_before_connecting(packs) -> None:
         "http://[::1]/",
         "http://169.254.169.254/",
     ):
-        with pytest.raises(UserError, match="private, loopback or reserved"):
+        with pytest.raises(WuzhaError, match=r"refusing to fetch \S+: (private|loopback|cloud metadata) address"):
             run("scan", url, "--packs", packs)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from wuzha.config import Settings, env_var_name, settings_table
+from ground.settings import Settings, env_var_name, settings_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

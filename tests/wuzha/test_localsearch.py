@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from ground.settings import settings_with
 from wuzha import localsearch
-from wuzha.config import settings_with
 
 
 def test_status_without_any_server_says_none_configured(tmp_path):

@@ -11,8 +11,8 @@ import sys
 
 import click
 
+from ground.errors import WuzhaError
 from wuzha import __version__
-from wuzha.errors import UserError
 
 # module name -> command attribute; imported lazily so `wuzha rules …` never loads Scrapy.
 COMMAND_MODULES = {
@@ -69,7 +69,7 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
-    except UserError as err:
+    except WuzhaError as err:
         click.secho(f"error: {err}", fg="red", err=True)
         sys.exit(err.exit_code)
     except KeyboardInterrupt:

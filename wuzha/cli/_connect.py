@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from elasticsearch import Elasticsearch
 
-from wuzha.config import Settings
+from ground.settings import Settings
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from wuzha.config import Settings, env_var_name, get_settings, settings_table
+from ground.settings import Settings, env_var_name, get_settings, settings_table
 
 SECRET_FIELDS = {"elasticsearch_api_key", "elasticsearch_password"}
 

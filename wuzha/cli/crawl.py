@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from wuzha.config import get_settings, settings_with
-from wuzha.errors import UserError
+from ground.settings import get_settings, settings_with
+from wuzha.cli.errors import UsageError
 
 
 @click.command()
@@ -101,7 +101,7 @@ def crawl(
     from wuzha.cli.crawlview import CrawlDisplay, print_summary
 
     if bool(sites_file) == from_index:
-        raise UserError("say which sites to crawl: --sites FILE or --from-index (one of them)")
+        raise UsageError("say which sites to crawl: --sites FILE or --from-index (one of them)")
     config = get_settings()
     if no_render:
         config = settings_with(crawl_playwright=False)
@@ -109,7 +109,7 @@ def crawl(
     if from_index:
         sites = sites_from_index(config)
         if not sites:
-            raise UserError("the sites index is empty; run `wuzha sites import FILE` first")
+            raise UsageError("the sites index is empty; run `wuzha sites import FILE` first")
     else:
         assert sites_file is not None
         sites, problems = load_sites(sites_file)
@@ -118,7 +118,7 @@ def crawl(
         if len(problems) > 20:
             display.console.print(f"[yellow]… and {len(problems) - 20} more bad rows[/]")
         if not sites:
-            raise UserError(f"{sites_file} has no usable site rows; check its URL column")
+            raise UsageError(f"{sites_file} has no usable site rows; check its URL column")
     if site_specs:
         sites = find_sites(sites, site_specs)
     options = CrawlOptions(
@@ -141,7 +141,7 @@ def crawl(
         result = run_crawl(config, options)
     print_summary(Console(), result, log_file=options.log_file)
     if not result.completed:
-        raise UserError(
+        raise UsageError(
             f"the sweep stopped before its end ({result.finish_reason}); run the same command "
             "with --resume to continue where it stopped",
         )

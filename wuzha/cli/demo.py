@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from wuzha.config import get_settings, settings_with
-from wuzha.errors import UserError
+from ground.settings import get_settings, settings_with
+from wuzha.cli.errors import UsageError
 
 
 @click.command()
@@ -41,7 +41,8 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     from crawler.sitelist import load_sites
     from farm import FarmOptions, build_farm
     from farm.runner import free_base_port, running
-    from wuzha import localsearch
+    from indexer.client import configured_url
+    from indexer.localstate import health
     from wuzha.cli.crawlview import CrawlDisplay, print_summary
 
     config = get_settings()
@@ -49,8 +50,8 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     display = CrawlDisplay(enabled=not quiet, console=None)
     console = display.console
 
-    es_url = config.elasticsearch_url or localsearch.local_url(config)
-    es_ok = bool(es_url and localsearch.health(es_url))
+    es_url = configured_url(config)
+    es_ok = bool(es_url and health(es_url))
     overrides = {"crawl_playwright": config.crawl_playwright and not no_render}
     if es_ok:
         overrides["elasticsearch_url"] = es_url
@@ -68,7 +69,7 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     try:
         farm = build_farm(n_sites, config.farm_seed, free_base_port(n_sites), options=options)
     except (RuntimeError, ValueError) as err:
-        raise UserError(
+        raise UsageError(
             f"could not set up the farm: {err}; free some local ports and retry"
         ) from err
     registry = farm.write_registry(out_dir / "registry.csv")
@@ -77,7 +78,7 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
 
     sites, problems = load_sites(registry)
     if not sites:
-        raise UserError(f"the farm's registry {registry} gave no sites: {problems[:3]}")
+        raise UsageError(f"the farm's registry {registry} gave no sites: {problems[:3]}")
     crawl = CrawlOptions(
         sites=sites,
         out_dir=out_dir,
@@ -102,4 +103,4 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     if report.exists():
         click.echo(f"Open the report: {report.resolve()}")
     if not result.completed:
-        raise UserError(f"the demo sweep stopped early ({result.finish_reason})")
+        raise UsageError(f"the demo sweep stopped early ({result.finish_reason})")

@@ -6,8 +6,8 @@ import json
 
 import click
 
+from ground.settings import get_settings
 from wuzha.cli._connect import elasticsearch
-from wuzha.config import get_settings
 
 
 @click.command()

@@ -6,9 +6,9 @@ import json
 
 import click
 
+from ground.settings import get_settings
 from wuzha import localsearch
-from wuzha.config import get_settings
-from wuzha.errors import UserError
+from wuzha.cli.errors import UsageError
 
 
 @click.group()
@@ -92,7 +92,7 @@ def replay() -> None:
             settings, progress=lambda done, total: progress.update(task, completed=done)
         )
     if report.busy:
-        raise UserError(
+        raise UsageError(
             "Another process is replaying the spool right now; try again when it is done."
         )
     click.echo(
@@ -110,6 +110,6 @@ def replay() -> None:
             f"{sum(failed.values())} document(s) refused ({reasons}); see {spool.rejected_dir}."
         )
     if report.error:
-        raise UserError(
+        raise UsageError(
             f"Replay stopped: {report.error} The rest stays spooled; run `wuzha es replay` again."
         )

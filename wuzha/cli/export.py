@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from ground.settings import get_settings
 from wuzha.cli._connect import elasticsearch
-from wuzha.config import get_settings
-from wuzha.errors import UserError
+from wuzha.cli.errors import UsageError
 
 
 @click.group()
@@ -39,11 +39,11 @@ def takedown(week: str | None, fmt: str, out: Path | None) -> None:
     chosen = parse_week(week, zone) if week else week_of(datetime.now(UTC), zone)
     out = out or Path(f"takedown-{chosen.label}.{fmt}")
     if out.suffix.lower() != f".{fmt}":
-        raise UserError(
+        raise UsageError(
             f"--out {out} does not end in .{fmt}: name it like takedown-{chosen.label}.{fmt}."
         )
     if out.parent and not out.parent.exists():
-        raise UserError(f"Folder {out.parent} does not exist: create it or choose another --out.")
+        raise UsageError(f"Folder {out.parent} does not exist: create it or choose another --out.")
     with elasticsearch(settings) as client:
         rows = takedown_rows(client, settings, chosen)
     count = write_rows(rows, out, fmt, title=f"下线候选 {chosen.label}")

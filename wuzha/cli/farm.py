@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from wuzha.errors import UserError
+from wuzha.cli.errors import UsageError
 
 _REGISTRY_SUFFIXES = (".csv", ".xlsx")
 
@@ -32,12 +32,12 @@ def _build(
     try:
         return build_farm(sites, seed, base_port, options=FarmOptions(**overrides))
     except ValueError as err:
-        raise UserError(f"{err}: choose another --base-port or fewer --sites") from None
+        raise UsageError(f"{err}: choose another --base-port or fewer --sites") from None
 
 
 def _check_registry_path(path: Path | None) -> None:
     if path is not None and path.suffix.lower() not in _REGISTRY_SUFFIXES:
-        raise UserError(f"--registry-out must end in .csv or .xlsx (got {path.name})")
+        raise UsageError(f"--registry-out must end in .csv or .xlsx (got {path.name})")
 
 
 def _farm_options(func):
@@ -65,7 +65,7 @@ def _farm_options(func):
 
 
 def _defaults(sites, seed, base_port):
-    from wuzha.config import get_settings
+    from ground.settings import get_settings
 
     settings = get_settings()
     return (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from wuzha.config import get_settings
+from ground.settings import get_settings
 
 
 @click.group()

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import click
 
+from ground.settings import get_settings
 from wuzha.cli._connect import elasticsearch
-from wuzha.config import get_settings
 
 
 @click.command()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from ground.settings import get_settings
 from indexer.review_states import STATUSES, TRANSITIONS
 from wuzha.cli._connect import elasticsearch
-from wuzha.config import get_settings
-from wuzha.errors import UserError
+from wuzha.cli.errors import UsageError
 
 
 def _lifecycle() -> str:
@@ -48,7 +48,7 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
         name for name, value in (("--site", site), ("--hit", hit_id), ("--query", query)) if value
     ]
     if len(chosen) != 1:
-        raise UserError("Say what to mark: exactly one of --site, --hit or --query.")
+        raise UsageError("Say what to mark: exactly one of --site, --hit or --query.")
     rv.check_reviewer(by)  # before connecting: a missing name is the commonest slip
     settings = get_settings()
     with elasticsearch(settings) as client:
@@ -82,7 +82,7 @@ def history(site, hit_id) -> None:
     from indexer import review as rv
 
     if bool(site) == bool(hit_id):
-        raise UserError("Give exactly one of --site or --hit.")
+        raise UsageError("Give exactly one of --site or --hit.")
     settings = get_settings()
     with elasticsearch(settings) as client:
         if site:

@@ -15,7 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from wuzha.errors import UserError
+from ground.levels import LEVELS
+from wuzha.cli.errors import UsageError
 
 packs_option = click.option(
     "--packs",
@@ -139,13 +140,13 @@ def scan(
 
     if jsonl_in is not None or out_path is not None:
         if source is not None:
-            raise UserError("give either a page to explain or --jsonl IN --out OUT, not both")
+            raise UsageError("give either a page to explain or --jsonl IN --out OUT, not both")
         if not (jsonl_in and out_path):
-            raise UserError("batch mode needs both --jsonl IN and --out OUT")
+            raise UsageError("batch mode needs both --jsonl IN and --out OUT")
         _scan_batch(load_engine(_packs(packs)), jsonl_in, out_path)
         return
     if source is None:
-        raise UserError("give a FILE, a URL or - (stdin) to scan, or --jsonl IN --out OUT")
+        raise UsageError("give a FILE, a URL or - (stdin) to scan, or --jsonl IN --out OUT")
 
     text, title, page_url = _read_page(source, title, page_url, allow_private, max_bytes, timeout)
     result = load_engine(_packs(packs)).scan(text, title=title, url=page_url)
@@ -165,19 +166,22 @@ def _read_page(
     max_bytes: int,
     timeout: float,
 ) -> tuple[str, str, str]:
-    from rules.fetch import decode, fetch_page, html_to_text, parse_networks
+    from crawler.fetch import decode, fetch_page, html_to_text
+    from ground.addresses import AddressPolicy
 
     if source.startswith(("http://", "https://")):
-        page = fetch_page(
-            source, allowed=parse_networks(allow_private), max_bytes=max_bytes, timeout=timeout
-        )
+        try:
+            policy = AddressPolicy.from_cidrs(allow_private)
+        except ValueError as err:
+            raise UsageError(f"--allow-private: {err}") from None
+        page = fetch_page(source, policy=policy, max_bytes=max_bytes, timeout=timeout)
         return page.text, title or page.title, page_url or page.url
     if source == "-":
         body = sys.stdin.buffer.read(max_bytes)
     else:
         path = Path(source)
         if not path.is_file():
-            raise UserError(f"{source} is neither a file nor an http(s) URL")
+            raise UsageError(f"{source} is neither a file nor an http(s) URL")
         with path.open("rb") as handle:
             body = handle.read(max_bytes)
     text = decode(body, "")
@@ -234,7 +238,7 @@ def _open_input(path: str) -> tuple[Iterator[str], int | None, object]:
         return (line.rstrip("\n") for line in sys.stdin), None, None
     file = Path(path)
     if not file.is_file():
-        raise UserError(f"{path} does not exist; give a JSON-lines file (or - for stdin)")
+        raise UsageError(f"{path} does not exist; give a JSON-lines file (or - for stdin)")
     raw = file.open("rb")
     stream = gzip.GzipFile(fileobj=raw) if file.suffix == ".gz" else raw
     text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
@@ -250,7 +254,7 @@ def _scan_batch(engine, jsonl_in: str, out_path: str) -> None:
         try:
             out = open(out_path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
         except OSError as err:
-            raise UserError(f"cannot write {out_path}: {err.strerror}") from None
+            raise UsageError(f"cannot write {out_path}: {err.strerror}") from None
     console = Console(stderr=True)
     started = time.perf_counter()
     try:
@@ -281,7 +285,7 @@ def _scan_batch(engine, jsonl_in: str, out_path: str) -> None:
         console.print(f"[yellow]line {number} skipped[/yellow]: {escape(why)}")
     if len(summary.bad) > 20:
         console.print(f"[yellow]… and {len(summary.bad) - 20} more bad lines[/yellow]")
-    levels = ", ".join(f"{lvl} {summary.levels[lvl]}" for lvl in ("high", "medium", "low", "none"))
+    levels = ", ".join(f"{lvl} {summary.levels[lvl]}" for lvl in LEVELS)
     console.print(
         f"Scanned {summary.scanned} page(s) ({summary.chars / 1e6:.1f} M characters) in "
         f"{elapsed:.1f} s: {levels}; {len(summary.bad)} bad line(s) skipped; "

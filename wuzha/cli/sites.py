@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from wuzha.config import get_settings
-from wuzha.errors import UserError
+from ground.settings import get_settings
+from wuzha.cli.errors import UsageError
 
 
 @click.group()
@@ -44,7 +44,7 @@ def import_(file: Path, dry_run: bool) -> None:
     for warning in result.warnings:
         console.print(f"  [yellow]warning[/yellow]   {warning}", soft_wrap=True)
     if not result.sites:
-        raise UserError(
+        raise UsageError(
             f"no valid site in {file}: every row was bad or a duplicate (see above); fix the "
             "网址/域名 column and import again"
         )

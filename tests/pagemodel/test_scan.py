@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.pagescan import LINK_SEPARATOR, MAX_LINK_TEXT_CHARS, external_link_text, scan_page
+from pagemodel.scan import LINK_SEPARATOR, MAX_LINK_TEXT_CHARS, external_link_text, scan_page
 from rules import load_engine
 
 NEWS = "滨江区召开安全生产工作会议，部署春季安全工作。详见滨江区人民政府网站。"

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from crawler.encoding import NotHtml, decode_html, resolve_charset
+from pagemodel.encoding import NotHtml, decode_html, resolve_charset
 
 SIMPLIFIED = (
     "警方提醒：近期网上出现兼职刷单诈骗，自称客服的人员要求先垫付资金再返还佣金，请市民提高警惕。"

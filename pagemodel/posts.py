@@ -15,8 +15,8 @@ from datetime import datetime
 from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawler.extract.maintext import INLINE_TAGS
-from crawler.extract.textutil import clean_lines, squash
+from pagemodel.maintext import INLINE_TAGS
+from pagemodel.textutil import clean_lines, squash
 
 MAX_POSTS = 200
 MAX_POST_CHARS = 50_000

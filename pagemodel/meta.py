@@ -6,7 +6,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.extract.textutil import squash
+from pagemodel.textutil import squash
 
 MAX_TITLE_CHARS = 500
 MAX_DESCRIPTION_CHARS = 2000

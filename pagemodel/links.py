@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawler.extract.textutil import squash
+from pagemodel.textutil import squash
 
 MAX_LINKS = 2000
 MAX_ANCHOR_CHARS = 200

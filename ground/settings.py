@@ -24,7 +24,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from wuzha.errors import UserError
+from ground.errors import WuzhaError
+
+
+class SettingsError(WuzhaError):
+    """A setting has a value wuzha cannot use (or the config file is not valid TOML)."""
 
 
 def _default_state_dir() -> Path:
@@ -232,17 +236,17 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this process (environment and config file are read once). A bad value
-    is a :class:`~wuzha.errors.UserError` naming the setting, not a validation traceback."""
+    is a :class:`SettingsError` naming the setting, not a validation traceback."""
     try:
         return Settings()
     except tomllib.TOMLDecodeError as err:
-        raise UserError(
+        raise SettingsError(
             f"The config file {_config_file()} is not valid TOML ({err}): fix it, or point "
             "WUZHA_CONFIG at another file."
         ) from None
     except ValidationError as err:
         problems = "; ".join(_describe(error) for error in err.errors())
-        raise UserError(
+        raise SettingsError(
             f"Bad setting: {problems}. Fix it in the environment or in {_config_file()}."
         ) from None
 
@@ -252,6 +256,12 @@ def _describe(error: Any) -> str:
     field = Settings.model_fields.get(name)
     where = f"{name} ({env_var_name(name, field)})" if field is not None else name
     return f"{where} = {error.get('input')!r}: {error['msg']}"
+
+
+def default_of(name: str) -> Any:
+    """The default of setting `name` as declared above (no environment or file read): for the
+    places that need a default value at import time (Scrapy's settings module, the farm)."""
+    return Settings.model_fields[name].get_default(call_default_factory=True)
 
 
 def settings_with(**overrides: Any) -> Settings:

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawler.extract.textutil import squash
+from pagemodel.textutil import squash
 
 MAX_TEXT_CHARS = 200_000
 # A block whose anchor text is more than this share of its text is navigation, not content.

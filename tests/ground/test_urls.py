@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.ids import (
+from ground.urls import (
     PAGE_ID_LENGTH,
     canonical_url,
     hit_id,

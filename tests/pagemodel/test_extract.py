@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.encoding import decode_html
-from crawler.extract import extract_page, forum_url_info
-from crawler.extract.icp import normalise_icp
-from crawler.extract.links import LinkResolver
-from crawler.extract.posts import parse_post_time
+from pagemodel import extract_page, forum_url_info
+from pagemodel.encoding import decode_html
+from pagemodel.icp import normalise_icp
+from pagemodel.links import LinkResolver
+from pagemodel.posts import parse_post_time
 
 SAMPLES = Path(__file__).parent / "sample_data"
 

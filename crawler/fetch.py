@@ -1,29 +1,27 @@
-"""Fetch one page for `wuzha rules scan URL`: size cap, timeout, and an SSRF guard.
+"""Fetch one page outside a sweep (`wuzha rules scan URL`): size cap, timeout, address guard.
 
-Addresses are resolved and vetted BEFORE any connection, the connection goes to the vetted
-address (no second DNS answer can swap it), and every redirect is vetted again. Private,
-loopback, link-local, reserved and multicast addresses are refused unless the operator allows
-a CIDR explicitly (``--allow-private 127.0.0.1/32``).
+Addresses are resolved and vetted BEFORE any connection by the sweep's own address policy
+(:class:`ground.addresses.AddressPolicy`: private, loopback, link-local, CGNAT, metadata,
+v4-mapped, NAT64 and 6to4 forms), the connection goes to the vetted address (no second DNS
+answer can swap it), and every redirect is vetted again. Networks the operator allows
+explicitly (``--allow-private 127.0.0.1/32``) are exempt, as in the sweep.
 """
 
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import socket
 import ssl
-from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from wuzha.errors import UserError
+from crawler.errors import CrawlError
+from ground.addresses import AddressPolicy, parse_ip, refusal_for_host
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 15.0
 MAX_REDIRECTS = 5
 USER_AGENT = "wuzha-rules-scan/0.1 (+fraud review tool of the cyberspace office)"
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -34,38 +32,28 @@ class FetchedPage:
     content_type: str
 
 
-def parse_networks(cidrs: Sequence[str]) -> list[Network]:
-    networks = []
-    for cidr in cidrs:
-        try:
-            networks.append(ipaddress.ip_network(cidr, strict=False))
-        except ValueError:
-            raise UserError(
-                f"--allow-private {cidr!r} is not a CIDR such as 127.0.0.1/32"
-            ) from None
-    return networks
-
-
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
-
-
-def vet_host(host: str, port: int, allowed: Sequence[Network] = ()) -> str:
-    """The address to connect to, or UserError if the host resolves anywhere not allowed."""
+def vet_host(host: str, port: int, policy: AddressPolicy) -> str:
+    """The address to connect to, or CrawlError if the host resolves anywhere the crawl's
+    address policy refuses (the same policy as the sweep's: :mod:`ground.addresses`)."""
+    address = parse_ip(host)
+    if address is not None:
+        reason = policy.refusal(address)
+        if reason:
+            raise CrawlError(_refused(host, reason))
+        return str(address)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as err:
-        raise UserError(f"cannot resolve {host}: {err.strerror}; check the URL") from None
-    addresses = {ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos}
-    for address in sorted(addresses, key=str):
-        if not _is_public(address) and not any(address in net for net in allowed):
-            raise UserError(
-                f"refusing to fetch {host}: it resolves to {address}, a private, loopback or "
-                "reserved address; pass --allow-private <CIDR> if this is intended"
-            )
-    return str(min(addresses, key=str))
+        raise CrawlError(f"cannot resolve {host}: {err.strerror}; check the URL") from None
+    addresses = sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+    reason = refusal_for_host(host, addresses, policy)
+    if reason:
+        raise CrawlError(_refused(host, reason))
+    return addresses[0]
+
+
+def _refused(host: str, reason: str) -> str:
+    return f"refusing to fetch {host}: {reason}; pass --allow-private <CIDR> if this is intended"
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -90,7 +78,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 def fetch_raw(
     url: str,
     *,
-    allowed: Sequence[Network] = (),
+    policy: AddressPolicy,
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT,
 ) -> tuple[str, bytes, str]:
@@ -98,9 +86,9 @@ def fetch_raw(
     for _ in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UserError(f"{url!r} is not an http(s) URL")
+            raise CrawlError(f"{url!r} is not an http(s) URL")
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = vet_host(parts.hostname, port, allowed)
+        address = vet_host(parts.hostname, port, policy)
         cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
         conn = cls(parts.hostname, address, port=port, timeout=timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -119,16 +107,16 @@ def fetch_raw(
                 url = urljoin(url, response.getheader("Location"))
                 continue
             if response.status >= 400:
-                raise UserError(f"{url} answered HTTP {response.status}; check the URL")
+                raise CrawlError(f"{url} answered HTTP {response.status}; check the URL")
             body = response.read(max_bytes + 1)
             if len(body) > max_bytes:
                 body = body[:max_bytes]
             return url, body, response.getheader("Content-Type") or ""
         except (OSError, http.client.HTTPException) as err:
-            raise UserError(f"cannot fetch {url}: {err}") from None
+            raise CrawlError(f"cannot fetch {url}: {err}") from None
         finally:
             conn.close()
-    raise UserError(f"{url}: more than {MAX_REDIRECTS} redirects; giving up")
+    raise CrawlError(f"{url}: more than {MAX_REDIRECTS} redirects; giving up")
 
 
 def decode(body: bytes, content_type: str) -> str:
@@ -165,12 +153,12 @@ def html_to_text(html: str) -> tuple[str, str]:
 def fetch_page(
     url: str,
     *,
-    allowed: Sequence[Network] = (),
+    policy: AddressPolicy,
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT,
 ) -> FetchedPage:
     final_url, body, content_type = fetch_raw(
-        url, allowed=allowed, max_bytes=max_bytes, timeout=timeout
+        url, policy=policy, max_bytes=max_bytes, timeout=timeout
     )
     text = decode(body, content_type)
     if "html" in content_type.lower() or text.lstrip()[:100].lower().startswith(

@@ -1,6 +1,6 @@
 """Extraction: from decoded HTML to the fields of a crawled page item.
 
-``extract_page(html, url)`` is the entry point (see :mod:`crawler.extract.page`);
+``extract_page(html, url)`` is the entry point (see :mod:`pagemodel.page`);
 ``forum_url_info(url)`` tells the spider which forum board/thread a URL is.
 
 Cost: the page is parsed once with selectolax (lexbor, ~0.4 ms for 50 KB); meta, links, ICP and
@@ -10,7 +10,7 @@ fragments of forum posts, in one parse per page. ``bench/bench_extract.py`` prin
 
 from __future__ import annotations
 
-from crawler.extract.forum_urls import forum_url_info
-from crawler.extract.page import extract_page
+from pagemodel.forum_urls import forum_url_info
+from pagemodel.page import extract_page
 
 __all__ = ["extract_page", "forum_url_info"]

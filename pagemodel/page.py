@@ -6,13 +6,13 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.extract.forum_urls import forum_url_info
-from crawler.extract.icp import find_icp
-from crawler.extract.links import LinkResolver, apk_links, base_url, extract_links, qr_images
-from crawler.extract.maintext import MAX_TEXT_CHARS, main_text, strip_junk
-from crawler.extract.meta import extract_meta
-from crawler.extract.posts import detect_layout, extract_posts, find_post_blocks
-from crawler.extract.textutil import squash
+from pagemodel.forum_urls import forum_url_info
+from pagemodel.icp import find_icp
+from pagemodel.links import LinkResolver, apk_links, base_url, extract_links, qr_images
+from pagemodel.maintext import MAX_TEXT_CHARS, main_text, strip_junk
+from pagemodel.meta import extract_meta
+from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
+from pagemodel.textutil import squash
 
 # Pages bigger than this are cut before parsing (the downloader caps bodies too).
 MAX_HTML_CHARS = 3_000_000

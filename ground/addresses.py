@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -126,6 +127,34 @@ class AddressPolicy:
         if address is None:
             return f"not an IP address: {text!r}"
         return self.refusal(address)
+
+
+ALLOWED_SCHEMES = ("http", "https")
+
+
+def refusal_for_url(url: str, policy: AddressPolicy) -> tuple[str | None, str | None]:
+    """(reason to refuse, host to resolve): a decision for IP literals and bad schemes, else the
+    host name that still needs a DNS lookup."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        return f"scheme {parts.scheme or '(none)'!r} is not fetched", None
+    host = parts.hostname or ""
+    if not host:
+        return "URL has no host", None
+    address = parse_ip(host)
+    if address is not None:
+        return policy.refusal(address), None
+    return None, host.rstrip(".").lower()
+
+
+def refusal_for_host(host: str, addresses: Iterable[str], policy: AddressPolicy) -> str | None:
+    """Why `host` must not be fetched, given every address it resolves to (one refused answer
+    is enough: the connection could go to any of them), or None."""
+    for address in addresses:
+        refused = policy.refusal_for_text(address)
+        if refused:
+            return f"{host} resolves to {address}: {refused}"
+    return None
 
 
 # The policy of this process. The DNS resolver is installed once per process (on the reactor),
