@@ -3,7 +3,7 @@
     python bench/bench_extract.py [--repeat N]
 
 Pages: a ~50 KB portal page (navigation, news lists, article, footer) and a ~50 KB Discuz!
-thread page (GBK, 15 posts), both built from tests/crawler/sample_data. Also shown for scale:
+thread page (GBK, 15 posts), both built from tests/pagemodel/sample_data. Also shown for scale:
 lxml and BeautifulSoup(lxml) parses of the same HTML. Figures are the best of N runs
 (as timeit recommends: other processes on a shared machine only ever add time).
 """
@@ -23,7 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 from pagemodel import extract_page
 from pagemodel.encoding import decode_html
 
-SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "crawler" / "sample_data"
+SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "pagemodel" / "sample_data"
 TARGET_CHARS = 50_000
 
 

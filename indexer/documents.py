@@ -94,7 +94,7 @@ def page_document(item: dict[str, Any]) -> Document:
             },
             "apk_links": _strings(item.get("apk_links"), limit=MAX_LIST_ITEMS),
             "qr_images": _strings(item.get("qr_images"), limit=MAX_LIST_ITEMS),
-            # what the scan read besides the text (indexer/pagescan.py); a retro-scan reads it again
+            # what the scan read besides the text (pagemodel/scan.py); a retro-scan reads it again
             "external_link_text": _cap(item.get("external_link_text")) or None,
         },
         "forum": _forum(item.get("forum")),

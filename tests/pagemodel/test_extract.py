@@ -1,4 +1,4 @@
-"""extract_page over saved pages (tests/crawler/sample_data, written for these tests)."""
+"""extract_page over saved pages (tests/pagemodel/sample_data, written for these tests)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""indexer/pagescan.py: off-site anchor texts are scanned after the text (hidden link spam,
+"""pagemodel/scan.py: off-site anchor texts are scanned after the text (hidden link spam,
 暗链), and every hit and entity keeps offsets into the part it was found in."""
 
 from __future__ import annotations
