@@ -1,11 +1,14 @@
-"""Quality of the rule engine on the labelled dev corpus.
+"""Quality of the detection on every set we have, in one run.
 
-    python bench/eval_rules.py [--data PATH] [--packs DIR] [--limit N] [--worst 15]
+    python bench/eval_rules.py [--sets fraud-dev,tampering,real-pages,web-working,web-check,farm]
+                               [--packs DIR] [--worst 15] [--show-fn] [--json OUT]
 
-Reads /work/shared/data/fraud-dev.jsonl.gz in place (never copy it, or its texts, into the
-repo). Counting high and medium as flagged, prints precision / recall / F1 for fraud vs. not
-fraud and per category, the confusion between categories, the flagged rate of anti-fraud news
-among benign texts (recognised by their context cues), and the worst false positives.
+Counting high and medium as flagged, for each set: precision / recall / F1 of fraud vs. not
+fraud, recall and right-category rate per category, and the false positives with their rule
+ids and the blocks (fields) the hits came from. Pages (real-pages, the web set's HTML items, the
+farm) go through the sweep's own path from bytes: decode → extract → scan. Also: the
+anti-fraud news of fraud-dev flagged, the share of tampering-dev flagged per group, and the
+sha256 of the web set's frozen check half (``bench/webset/README.md``).
 
 Labels fake_job, pyramid_scheme and other_fraud count as fraud overall but have no category of
 their own in the taxonomy, so they are left out of per-category figures.
@@ -14,31 +17,120 @@ their own in the taxonomy, so they are left out of per-category figures.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import evalsets
+from evalsets import BENIGN, LISTS_FRAUD, UNCATEGORISED_FRAUD, Sample
+
+from ground.levels import FRAUD_LEVELS
 from rules import load_engine
 from rules.context import ANTI_FRAUD
 from rules.loader import taxonomy
 
-DEFAULT_DATA = Path("/work/shared/data/fraud-dev.jsonl.gz")
-UNCATEGORISED_FRAUD = {"fake_job", "pyramid_scheme", "other_fraud"}
-NOT_FLAGGED = "(not flagged)"
+SETS = ("fraud-dev", "tampering", "real-pages", "web-working", "web-check", "farm")
+TAMPERING_FRAUD_GROUPS = ("gambling", "wallet")  # the fraud categories among planted texts
 
 
-def read(path: Path, limit: int | None):
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle):
-            if limit is not None and number >= limit:
-                return
-            yield json.loads(line)
+@dataclass
+class Verdict:
+    sample: Sample
+    level: str
+    score: float
+    categories: list[str]
+    hits: list[dict[str, Any]]
+    context: list[str]
+    excerpt: str
+
+    @property
+    def flagged(self) -> bool:
+        return self.level in FRAUD_LEVELS
+
+
+def judge(engine: Any, sample: Sample) -> Verdict:
+    """What the product says about one sample: a text through the engine, a page through the
+    sweep's decode → extract → scan path."""
+    if sample.body is None:
+        result = engine.scan(sample.text, title=sample.title).to_dict()
+        excerpt = sample.text
+    else:
+        result, excerpt = _scan_page_bytes(engine, sample)
+    return Verdict(
+        sample,
+        result["level"],
+        result["score"],
+        result["categories"],
+        result["hits"],
+        result.get("context") or [],
+        " ".join(excerpt.split())[:100],
+    )
+
+
+def _scan_page_bytes(engine: Any, sample: Sample) -> tuple[dict[str, Any], str]:
+    from pagemodel import extract_page
+    from pagemodel.encoding import NotHtml, decode_html
+    from pagemodel.scan import external_link_text, scan_page
+
+    try:
+        html, _charset, _source = decode_html(sample.body or b"", sample.content_type)
+    except NotHtml:
+        return {"level": "none", "score": 0.0, "categories": [], "hits": []}, "(not html)"
+    page = extract_page(html, sample.url or "http://example.invalid/")
+    link_text = external_link_text(page["links"], page["text"])
+    result = scan_page(
+        engine,
+        page["text"],
+        title=page["title"],
+        url=sample.url,
+        link_text=link_text,
+        posts=page["posts"],
+    )
+    return result, f"{page['title']} | {page['text']}"
+
+
+@dataclass
+class Tally:
+    """Counts of one set."""
+
+    name: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def scored(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.sample.label != LISTS_FRAUD]
+
+    def counts(self) -> tuple[int, int, int, int]:
+        tp = fp = fn = tn = 0
+        for v in self.scored():
+            if v.sample.fraud:
+                tp += v.flagged
+                fn += not v.flagged
+            else:
+                fp += v.flagged
+                tn += not v.flagged
+        return tp, fp, fn, tn
+
+    def per_category(self) -> dict[str, tuple[int, int, int]]:
+        """category -> (positives, flagged, flagged under the right category)."""
+        out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for v in self.scored():
+            label = v.sample.label
+            if label == BENIGN or label in UNCATEGORISED_FRAUD:
+                continue
+            row = out[label]
+            row[0] += 1
+            row[1] += v.flagged
+            row[2] += v.flagged and bool(v.categories) and v.categories[0] == label
+        return {k: (a, b, c) for k, (a, b, c) in out.items()}
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -48,126 +140,172 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--packs", type=Path, action="append", default=None)
-    parser.add_argument("--limit", type=int, default=None, help="only the first N records")
-    parser.add_argument("--worst", type=int, default=15, help="false positives / negatives shown")
-    parser.add_argument("--show-fn", action="store_true", help="also list missed fraud texts")
-    args = parser.parse_args(argv)
-
-    engine = load_engine(args.packs)
-    categories = list(taxonomy())
+def run_set(engine: Any, name: str, samples: Iterable[Sample]) -> Tally:
+    tally = Tally(name)
     started = time.perf_counter()
-    tp = fp = fn = tn = 0
-    confusion: dict[str, Counter] = defaultdict(Counter)
-    false_positives = []
-    false_negatives = []
-    news_total = news_flagged = 0
-    fp_by_source: Counter = Counter()
-    benign_by_source: Counter = Counter()
-    chars = 0
-    for record in read(args.data, args.limit):
-        text, label = record["text"], record["label"]
-        chars += len(text)
-        result = engine.scan(text)
-        flagged = result.level in ("high", "medium")
-        fraud = label != "benign"
-        predicted = result.categories[0] if flagged and result.categories else NOT_FLAGGED
-        confusion[label][predicted] += 1
-        if fraud:
-            tp += flagged
-            fn += not flagged
-            if not flagged:
-                false_negatives.append((result.score, record, result))
-        else:
-            benign_by_source[record.get("source", "?")] += 1
-            fp += flagged
-            tn += not flagged
-            if flagged:
-                fp_by_source[record.get("source", "?")] += 1
-                false_positives.append((result.score, record, result))
-            if engine.context(text).label == ANTI_FRAUD:
-                news_total += 1
-                news_flagged += flagged
-    elapsed = time.perf_counter() - started
+    for sample in samples:
+        tally.verdicts.append(judge(engine, sample))
+    tally.seconds = time.perf_counter() - started
+    return tally
 
+
+def _hit_places(verdict: Verdict) -> str:
+    places = Counter(f"{h['rule_id']}@{h.get('field', 'text')}" for h in verdict.hits)
+    return ", ".join(places) or "-"
+
+
+def print_labelled(tally: Tally, names: dict[str, str], worst: int, show_fn: bool) -> dict:
+    tp, fp, fn, tn = tally.counts()
     precision, recall, f1 = prf(tp, fp, fn)
-    total = tp + fp + fn + tn
-    print(
-        f"rule engine on {args.data.name}: {total} texts, {len(engine.rules)} rules "
-        f"(fingerprint {engine.fingerprint}), {chars / 1e6:.1f} M characters in {elapsed:.1f} s"
-    )
-    print()
-    print("fraud vs. not fraud (flagged = high or medium)")
+    print(f"== {tally.name}: {len(tally.verdicts)} samples in {tally.seconds:.1f} s")
     print(
         f"  precision {precision:.3f}   recall {recall:.3f}   F1 {f1:.3f}   "
         f"(tp {tp}, fp {fp}, fn {fn}, tn {tn})"
     )
-    print(
-        f"  targets:  precision >= 0.95 {'OK' if precision >= 0.95 else 'MISSED'}, "
-        f"recall >= 0.85 {'OK' if recall >= 0.85 else 'MISSED'}"
-    )
-    print()
-    print(
-        "per category (top category of flagged texts; fake_job/pyramid_scheme/other_fraud excluded)"
-    )
-    print(
-        f"  {'category':26} {'support':>7} {'predicted':>9} {'precision':>9} {'recall':>7} "
-        f"{'F1':>6}"
-    )
-    for category in categories:
-        support = sum(confusion[category].values())
-        predicted = sum(
-            confusion[label][category] for label in confusion if label not in UNCATEGORISED_FRAUD
-        )
-        hit = confusion[category][category]
-        p, r, f = prf(hit, predicted - hit, support - hit)
-        if support or predicted:
-            print(f"  {category:26} {support:7d} {predicted:9d} {p:9.3f} {r:7.3f} {f:6.3f}")
-        else:
+    rows = tally.per_category()
+    if rows:
+        print(f"  {'category':26} {'pos':>5} {'recall':>7} {'right cat':>9}")
+        for category in sorted(rows):
+            positives, flagged, right = rows[category]
             print(
-                f"  {category:26} {support:7d} {predicted:9d}   (no texts of this kind in the "
-                "corpus)"
+                f"  {category:26} {positives:5d} {flagged / positives:7.3f} "
+                f"{(right / flagged if flagged else 0):9.3f}   {names.get(category, '')}"
             )
-    print()
-    print("confusion (rows: label, columns: predicted top category; only non-zero cells)")
-    for label in sorted(confusion, key=lambda lbl: (lbl == "benign", lbl)):
-        row = confusion[label]
-        cells = ", ".join(f"{pred} {n}" for pred, n in row.most_common())
-        print(f"  {label:26} {cells}")
-    print()
-    rate = news_flagged / news_total if news_total else 0.0
-    print(
-        f"anti-fraud news among benign texts (context cues >= threshold): {news_total}; "
-        f"flagged {news_flagged} = {rate:.1%} (target <= 2% {'OK' if rate <= 0.02 else 'MISSED'})"
+    listed = [v for v in tally.verdicts if v.sample.label == LISTS_FRAUD]
+    if listed:
+        flagged = sum(v.flagged for v in listed)
+        print(f"  list pages showing fraud titles (not scored): {flagged}/{len(listed)} flagged")
+    false_pos = sorted(
+        (v for v in tally.scored() if v.flagged and not v.sample.fraud), key=lambda v: -v.score
     )
+    if false_pos:
+        print(f"  false positives ({len(false_pos)}):")
+        for v in false_pos[:worst]:
+            print(
+                f"    {v.sample.id:34} {v.level:6} {v.score:5.1f} [{_hit_places(v)}]"
+                f"{' ctx=' + ','.join(v.context) if v.context else ''}"
+            )
+            print(f"        {v.excerpt}")
+    if show_fn:
+        missed = [v for v in tally.scored() if v.sample.fraud and not v.flagged]
+        print(f"  missed ({len(missed)}), highest score first:")
+        for v in sorted(missed, key=lambda v: -v.score)[:worst]:
+            print(f"    {v.sample.id:34} {v.sample.label:24} {v.score:5.1f} [{_hit_places(v)}]")
+            print(f"        {v.excerpt}")
+    return {
+        "samples": len(tally.verdicts),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "categories": {
+            k: {
+                "positives": a,
+                "recall": round(b / a, 4) if a else 0.0,
+                "right_category": round(c / b, 4) if b else 0.0,
+            }
+            for k, (a, b, c) in rows.items()
+        },
+        "false_positives": [v.sample.id for v in false_pos],
+    }
+
+
+def print_tampering(tally: Tally, worst: int, show_fn: bool) -> dict:
+    by_group: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for v in tally.verdicts:
+        row = by_group[v.sample.group]
+        row[0] += 1
+        row[1] += v.flagged
     print(
-        "benign flagged by source: "
-        + ", ".join(f"{src} {fp_by_source[src]}/{n}" for src, n in sorted(benign_by_source.items()))
+        f"== {tally.name}: {len(tally.verdicts)} planted texts in {tally.seconds:.1f} s "
+        "(flagged share per group; porn is no fraud category: reported apart)"
     )
-    print()
-    print(f"worst false positives (of {len(false_positives)}):")
-    for score, record, result in sorted(false_positives, key=lambda x: -x[0])[: args.worst]:
-        rule_ids = ", ".join(h.rule_id for h in result.hits)
-        excerpt = " ".join(record["text"].split())[:90]
-        print(
-            f"  {record['id']:28} {result.level:6} {score:5.1f}  [{rule_ids}]"
-            f"{' ctx=' + ','.join(result.context) if result.context else ''}"
-        )
-        print(f"      {excerpt}")
-    if args.show_fn:
+    for group in sorted(by_group):
+        total, flagged = by_group[group]
+        target = " (target >= 80%)" if group in TAMPERING_FRAUD_GROUPS else ""
+        print(f"  {group:10} {flagged:5d}/{total:<5d} = {flagged / total:6.1%}{target}")
+    if show_fn:
+        missed = [
+            v for v in tally.verdicts if v.sample.group in TAMPERING_FRAUD_GROUPS and not v.flagged
+        ]
+        print(f"  missed gambling/wallet ({len(missed)}):")
+        for v in missed[:worst]:
+            print(f"    {v.sample.id:14} {v.sample.group:9} {v.score:5.1f} {v.excerpt[:80]}")
+    return {
+        g: {"total": t, "flagged": f, "share": round(f / t, 4)} for g, (t, f) in by_group.items()
+    }
+
+
+def print_fraud_dev_news(engine: Any, tally: Tally) -> dict:
+    news = flagged = 0
+    for v in tally.verdicts:
+        if v.sample.label == BENIGN and engine.context(v.sample.text).label == ANTI_FRAUD:
+            news += 1
+            flagged += v.flagged
+    rate = flagged / news if news else 0.0
+    print(
+        f"  anti-fraud news among benign texts: {news}; flagged {flagged} = {rate:.1%} "
+        "(target <= 1%)"
+    )
+    return {"news": news, "flagged": flagged}
+
+
+def loaders(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "fraud-dev": evalsets.fraud_dev,
+        "tampering": evalsets.tampering,
+        "real-pages": evalsets.real_pages,
+        "web-working": lambda: evalsets.web_half("working"),
+        "web-check": lambda: evalsets.web_half("check"),
+        "farm": lambda: evalsets.farm_pages(args.farm_sites),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sets", default=",".join(SETS), help="comma-separated, of: " + ", ".join(SETS)
+    )
+    parser.add_argument("--packs", type=Path, action="append", default=None)
+    parser.add_argument("--worst", type=int, default=15, help="false positives / misses shown")
+    parser.add_argument("--show-fn", action="store_true", help="also list missed fraud")
+    parser.add_argument("--farm-sites", type=int, default=60)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
+    unknown = sorted(set(wanted) - set(SETS))
+    if unknown:
+        parser.error(f"unknown set(s): {', '.join(unknown)}")
+
+    engine = load_engine(args.packs)
+    names = taxonomy()
+    started = time.perf_counter()
+    print(
+        f"rules: {len(engine.rules)} (fingerprint {engine.fingerprint}); "
+        f"web check half sha256 {evalsets.check_half_sha256()}"
+    )
+    figures: dict[str, Any] = {
+        "rules": engine.fingerprint,
+        "check_half_sha256": evalsets.check_half_sha256(),
+    }
+    for name in wanted:
+        tally = run_set(engine, name, loaders(args)[name]())
         print()
-        print(f"missed fraud (of {len(false_negatives)}), highest score first:")
-        for score, record, result in sorted(false_negatives, key=lambda x: -x[0])[: args.worst]:
-            rule_ids = ", ".join(h.rule_id for h in result.hits) or "-"
-            excerpt = " ".join(record["text"].split())[:90]
-            print(
-                f"  {record['id']:28} {record['label']:24} {score:5.1f} [{rule_ids}]"
-                f"{' ctx=' + ','.join(result.context) if result.context else ''}"
-            )
-            print(f"      {excerpt}")
+        if name == "tampering":
+            figures[name] = print_tampering(tally, args.worst, args.show_fn)
+            continue
+        figures[name] = print_labelled(tally, names, args.worst, args.show_fn)
+        if name == "fraud-dev":
+            figures[name]["anti_fraud_news"] = print_fraud_dev_news(engine, tally)
+        if name == "real-pages":
+            fp = figures[name]["fp"]
+            print(f"  flagged {fp} of {len(tally.verdicts)} real legitimate pages (target <= 2)")
+    print(f"\nall sets in {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2), "utf-8")
     return 0
 
 

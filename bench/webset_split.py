@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent / "webset"
 HALVES = ("working", "check")
 SHINGLE = 5
 NEAR_DUPLICATE = 0.6  # Jaccard similarity of character 5-gram sets
-_TAG = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S | re.I)
+_TAG = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.DOTALL | re.IGNORECASE)
 
 
 def read_batch(path: Path) -> list[dict]:
