@@ -23,6 +23,7 @@ from elasticsearch import Elasticsearch
 from ground.settings import Settings
 from indexer import templates
 from indexer.errors import IndexerError
+from indexer.paging import composite_buckets
 
 #: The identifiers worth following across sites (urls, apks and ICP numbers are not contacts).
 CONTACT_TYPES = (
@@ -107,34 +108,18 @@ def shared_entities(
     prefixes = tuple(f"{t}:" for t in wanted)
     alias = templates.alias_name(settings.index_prefix, "pages")
     found: list[tuple[str, int, int]] = []  # key, sites, pages
-    after = None
-    while True:
-        composite: dict[str, Any] = {
-            "size": COMPOSITE_PAGE,
-            "sources": [{"key": {"terms": {"field": "entity_keys"}}}],
-        }
-        if after is not None:
-            composite["after"] = after
-        resp = client.search(
-            index=alias,
-            size=0,
-            query=_keys_query(wanted),
-            aggs={
-                "keys": {
-                    "composite": composite,
-                    "aggs": {"sites": {"cardinality": {"field": "site.id"}}},
-                }
-            },
-        )
-        agg = resp["aggregations"]["keys"]
-        for bucket in agg["buckets"]:
-            key = bucket["key"]["key"]
-            # a page with a wanted key brings its other keys into the buckets too
-            if key.startswith(prefixes) and bucket["sites"]["value"] >= min_sites:
-                found.append((key, int(bucket["sites"]["value"]), int(bucket["doc_count"])))
-        after = agg.get("after_key")
-        if not agg["buckets"] or after is None:
-            break
+    for bucket in composite_buckets(
+        client,
+        alias,
+        _keys_query(wanted),
+        {"key": "entity_keys"},
+        {"sites": {"cardinality": {"field": "site.id"}}},
+        size=COMPOSITE_PAGE,
+    ):
+        key = bucket["key"]["key"]
+        # a page with a wanted key brings its other keys into the buckets too
+        if key.startswith(prefixes) and bucket["sites"]["value"] >= min_sites:
+            found.append((key, int(bucket["sites"]["value"]), int(bucket["doc_count"])))
     found.sort(key=lambda f: (-f[1], -f[2], f[0]))
     if limit is not None:
         found = found[:limit]

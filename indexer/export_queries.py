@@ -25,7 +25,7 @@ the export's cost grows with the number of candidate sites, not with the number 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,6 +39,7 @@ from ground.settings import Settings
 from indexer import templates
 from indexer.errors import IndexerError
 from indexer.export import CHANGE_NAMES_ZH
+from indexer.paging import chunks, composite_buckets, search_all
 from indexer.review_states import STATUS_NAMES_ZH
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
@@ -144,7 +145,7 @@ def site_decisions(
         {"term": {"target.type": "site"}},
         {"range": {"@timestamp": {"lte": _iso(as_of)}}},
     ]
-    for chunk in _chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
+    for chunk in chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
         query_filter = list(log_filter)
         if chunk is not None:
             query_filter.append({"terms": {"target.id": chunk}})
@@ -157,12 +158,13 @@ def site_decisions(
                 }
             }
         }
-        for bucket in _composite(
+        for bucket in composite_buckets(
             client,
             templates.alias_name(settings.index_prefix, "review-log"),
             {"bool": {"filter": query_filter}},
-            "target.id",
+            {"id": "target.id"},
             aggs,
+            size=COMPOSITE_PAGE,
         ):
             src = bucket["latest"]["hits"]["hits"][0]["_source"].get("review") or {}
             decisions[bucket["key"]["id"]] = Decision(
@@ -180,8 +182,12 @@ def site_decisions(
     }
     if wanted is not None:
         doc_query["bool"]["filter"].append({"ids": {"values": wanted}})
-    for hit in _scan(
-        client, templates.alias_name(settings.index_prefix, "sites"), doc_query, ["review"]
+    for hit in search_all(
+        client,
+        templates.alias_name(settings.index_prefix, "sites"),
+        doc_query,
+        size=IDS_PAGE,
+        source_includes=["review"],
     ):
         if hit["_id"] in decisions:
             continue
@@ -295,15 +301,16 @@ def site_findings(
         }
     wanted = None if site_ids is None else sorted(set(site_ids))
     out: dict[str, Findings] = {}
-    for chunk in _chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
+    for chunk in chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
         if chunk is not None and not chunk:
             continue
-        for bucket in _composite(
+        for bucket in composite_buckets(
             client,
             templates.alias_name(settings.index_prefix, "hits"),
             _findings_query(start, end, chunk),
-            "site.id",
+            {"id": "site.id"},
             aggs,
+            size=COMPOSITE_PAGE,
         ):
             site_id = bucket["key"]["id"]
             top = bucket.get("top", {}).get("hits", {}).get("hits", [])
@@ -478,7 +485,7 @@ def _site_documents(
 ) -> dict[str, dict]:
     out: dict[str, dict] = {}
     alias = templates.alias_name(settings.index_prefix, "sites")
-    for chunk in _chunks(site_ids, IDS_PAGE):
+    for chunk in chunks(site_ids, IDS_PAGE):
         resp = client.search(
             index=alias,
             query={"ids": {"values": chunk}},
@@ -487,60 +494,3 @@ def _site_documents(
         )
         out.update({h["_id"]: h["_source"] for h in resp["hits"]["hits"]})
     return out
-
-
-# --- paging helpers --------------------------------------------------------------------------------
-
-
-def _chunks(values: list[str] | None, size: int) -> Iterator[list[str]]:
-    values = values or []
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
-
-
-def _composite(
-    client: Elasticsearch, index: str, query: dict, field_name: str, aggs: dict[str, Any]
-) -> Iterator[dict[str, Any]]:
-    """Every bucket of a composite aggregation on `field_name` (key ``id``), paged."""
-    after = None
-    while True:
-        composite: dict[str, Any] = {
-            "size": COMPOSITE_PAGE,
-            "sources": [{"id": {"terms": {"field": field_name}}}],
-        }
-        if after is not None:
-            composite["after"] = after
-        resp = client.search(
-            index=index,
-            size=0,
-            query=query,
-            aggs={"by": {"composite": composite, "aggs": aggs}},
-        )
-        agg = resp["aggregations"]["by"]
-        yield from agg["buckets"]
-        after = agg.get("after_key")
-        if not agg["buckets"] or after is None:
-            return
-
-
-def _scan(
-    client: Elasticsearch, index: str, query: dict, source: list[str]
-) -> Iterator[dict[str, Any]]:
-    """Every site document matching `query`, IDS_PAGE at a time (search_after on ``site.id``,
-    which equals the document id; sorting on ``_id`` itself is disabled in 8.x)."""
-    after = None
-    while True:
-        kwargs: dict[str, Any] = {"search_after": after} if after is not None else {}
-        resp = client.search(
-            index=index,
-            query=query,
-            size=IDS_PAGE,
-            sort=[{"site.id": "asc"}],
-            source_includes=source,
-            **kwargs,
-        )
-        docs = resp["hits"]["hits"]
-        yield from docs
-        if len(docs) < IDS_PAGE:
-            return
-        after = docs[-1]["sort"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from ground.settings import Settings
 from indexer import documents, templates
 from indexer.bulk import action_for
 from indexer.errors import IndexerError
-from indexer.paging import search_batches
+from indexer.paging import search_all
 from indexer.review_states import (
     AUTOMATIC_TRANSITIONS,
     STATUSES,
@@ -453,19 +453,6 @@ def hits_query(query: str) -> dict[str, Any]:
     }
 
 
-def _scan_hits(client: Elasticsearch, settings: Settings, query: dict[str, Any]) -> Iterator[dict]:
-    """Every hit matching `query`, PAGE_SIZE at a time (point in time + search_after)."""
-    for batch in search_batches(
-        client,
-        _alias(settings, "hit"),
-        query,
-        size=PAGE_SIZE,
-        seq_no_primary_term=True,
-        source_includes=_SOURCE_FIELDS,
-    ):
-        yield from batch
-
-
 def mark_query(
     client: Elasticsearch,
     settings: Settings,
@@ -496,7 +483,14 @@ def mark_query(
         )
     result = MarkResult(matched=total)
     batch: list[Target] = []
-    for doc in _scan_hits(client, settings, es_query):
+    for doc in search_all(
+        client,
+        _alias(settings, "hit"),
+        es_query,
+        size=PAGE_SIZE,
+        seq_no_primary_term=True,
+        source_includes=_SOURCE_FIELDS,
+    ):
         batch.append(_as_target("hit", doc))
         if len(batch) >= PAGE_SIZE:
             _mark_batch(client, settings, batch, status, by, note, result)
