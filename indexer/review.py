@@ -15,7 +15,6 @@ site's findings.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from ground.settings import Settings
 from indexer import documents, templates
 from indexer.bulk import action_for
 from indexer.errors import IndexerError
+from indexer.kql import kql_query
 from indexer.paging import search_all
 from indexer.review_states import (
     AUTOMATIC_TRANSITIONS,
@@ -373,85 +373,6 @@ def _mark_one(
 
 # --- marking hits by query ------------------------------------------------------------------------
 
-# KQL-like operators turned into Lucene query_string syntax (see kql_to_query_string).
-_TOKEN = re.compile(
-    r'"(?:[^"\\]|\\.)*"'  # quoted phrase
-    r"|>=|<=|>|<"  # range operators
-    r"|[()]"
-    r"|:"
-    r"|[^\s()\":<>]+"  # words, field names, values (wildcards included)
-)
-_BOOLEAN = {"and": "AND", "or": "OR", "not": "NOT"}
-
-
-def kql_to_query_string(query: str) -> str:
-    """Translate the supported KQL subset into Lucene ``query_string`` syntax.
-
-    Supported: ``field:value``, ``field:"a phrase"``, ``field:(a or b)``, ``and``/``or``/``not``
-    (any case), parentheses, wildcards (``url.domain:*.example.com`` is refused: no leading
-    wildcards), ranges ``field >= value`` / ``>`` / ``<=`` / ``<`` (numbers, dates, date math
-    such as ``now-7d``), and free text (searched in all fields). Not supported: nested-field
-    syntax ``field:{…}``.
-    """
-    tokens = _TOKEN.findall(query)
-    if not tokens:
-        raise IndexerError(
-            "--query is empty: e.g. --query 'site.domain:example.com and scan.level:high'"
-        )
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        low = tok.lower()
-        if low in _BOOLEAN:
-            out.append(_BOOLEAN[low])
-        elif tok in (">=", "<=", ">", "<"):
-            if not out or i + 1 >= len(tokens):
-                raise IndexerError(f"--query: {tok} needs a field before it and a value after it.")
-            value = tokens[i + 1]
-            if (
-                len(value) > 1 and value[0] == value[-1] == '"'
-            ):  # query_string ranges take no quotes
-                value = value[1:-1].replace(" ", "\\ ")
-            out[-1] = f"{out[-1]}:{tok}{value}"
-            i += 1
-        elif tok == ":":
-            if not out or i + 1 >= len(tokens):
-                raise IndexerError("--query: ':' needs a field before it and a value after it.")
-            out[-1] = f"{out[-1]}:"
-            i += 1
-            value = tokens[i]
-            if value == "(":  # field:(a or b) — copy the group, translating booleans
-                depth, group = 0, []
-                while i < len(tokens):
-                    t = tokens[i]
-                    depth += t == "("
-                    depth -= t == ")"
-                    group.append(_BOOLEAN.get(t.lower(), t))
-                    if depth == 0:
-                        break
-                    i += 1
-                if depth != 0:
-                    raise IndexerError("--query: unbalanced parentheses.")
-                out[-1] += " ".join(group).replace("( ", "(").replace(" )", ")")
-            else:
-                out[-1] += value
-        else:
-            out.append(tok)
-        i += 1
-    return " ".join(out)
-
-
-def hits_query(query: str) -> dict[str, Any]:
-    return {
-        "query_string": {
-            "query": kql_to_query_string(query),
-            "default_operator": "AND",
-            "allow_leading_wildcard": False,
-            "analyze_wildcard": True,
-        }
-    }
-
 
 def mark_query(
     client: Elasticsearch,
@@ -469,7 +390,7 @@ def mark_query(
     by = check_reviewer(by)
     check_status("hit", status)
     note = _note(note)
-    es_query = hits_query(query)
+    es_query = kql_query(query)
     try:
         total = int(client.count(index=_alias(settings, "hit"), query=es_query)["count"])
     except BadRequestError as err:  # query_string syntax errors are the user's to fix

@@ -10,6 +10,7 @@ import pytest
 from ground import urls
 from ground.errors import WuzhaError
 from indexer import review
+from indexer.kql import kql_query
 from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
 from indexer.templates import alias_name
 from tests.review.conftest import hit, page_item, refresh, site, write
@@ -317,7 +318,5 @@ def test_query_subset_runs_on_elasticsearch(es, rv_settings, query, expected):
         ),
     ]
     write(rv_settings, es, items=items, sites=[(row, None)])
-    count = es.count(
-        index=alias_name(rv_settings.index_prefix, "hits"), query=review.hits_query(query)
-    )
+    count = es.count(index=alias_name(rv_settings.index_prefix, "hits"), query=kql_query(query))
     assert count["count"] == expected
