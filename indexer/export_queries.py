@@ -24,16 +24,16 @@ the export's cost grows with the number of candidate sites, not with the number 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from elasticsearch import Elasticsearch
 
+from ground.clock import iso_utc, parse_time
 from ground.levels import FRAUD_LEVELS
 from ground.settings import Settings
 from indexer import templates
@@ -41,6 +41,7 @@ from indexer.errors import IndexerError
 from indexer.export import CHANGE_NAMES_ZH
 from indexer.paging import chunks, composite_buckets, search_all
 from indexer.review_states import STATUS_NAMES_ZH
+from indexer.weeks import Week, previous_week, report_zone
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
 CLOSED_STATUSES = ("taken_down", "false_positive")
@@ -49,72 +50,6 @@ EVIDENCE_CANDIDATES = 10  # top hits fetched per site, to pick distinct pages fr
 COMPOSITE_PAGE = 200
 IDS_PAGE = 500
 SNIPPET_CHARS = 300
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-# --- weeks and time zones --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Week:
-    year: int
-    number: int
-    start: datetime  # UTC, inclusive (Monday 00:00 in the report time zone)
-    end: datetime  # UTC, exclusive
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-
-def report_zone(settings: Settings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.report_timezone)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise IndexerError(
-            f"WUZHA_REPORT_TIMEZONE {settings.report_timezone!r} is not a known time zone: use an "
-            "IANA name such as Asia/Shanghai."
-        ) from err
-
-
-def parse_week(text: str, zone: ZoneInfo) -> Week:
-    """``2026-W48`` → the week's bounds (Monday to Monday in `zone`, as UTC datetimes)."""
-    match = _WEEK.match(text.strip())
-    if not match:
-        raise IndexerError(f"--week {text!r} is not an ISO week: write it like 2026-W48.")
-    year, number = int(match.group(1)), int(match.group(2))
-    try:
-        monday = date.fromisocalendar(year, number, 1)
-    except ValueError as err:
-        raise IndexerError(f"--week {text!r}: {year} has no ISO week {number}.") from err
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=zone)
-    end = start + timedelta(days=7)
-    # wall-clock arithmetic in zone, then to UTC (zones with DST stay right)
-    end = datetime(end.year, end.month, end.day, tzinfo=zone)
-    return Week(year, number, start.astimezone(UTC), end.astimezone(UTC))
-
-
-def week_of(moment: datetime, zone: ZoneInfo) -> Week:
-    year, number, _ = moment.astimezone(zone).isocalendar()
-    return parse_week(f"{year}-W{number:02d}", zone)
-
-
-def previous_week(week: Week, zone: ZoneInfo) -> Week:
-    return week_of(week.start - timedelta(days=1), zone)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))  # 3.11 reads "Z"
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 # --- review status at a moment ---------------------------------------------------------------------
@@ -143,7 +78,7 @@ def site_decisions(
     decisions: dict[str, Decision] = {}
     log_filter: list[dict[str, Any]] = [
         {"term": {"target.type": "site"}},
-        {"range": {"@timestamp": {"lte": _iso(as_of)}}},
+        {"range": {"@timestamp": {"lte": iso_utc(as_of)}}},
     ]
     for chunk in chunks(wanted, IDS_PAGE) if wanted is not None else [None]:
         query_filter = list(log_filter)
@@ -171,7 +106,7 @@ def site_decisions(
                 src.get("status") or "new",
                 src.get("by"),
                 src.get("note"),
-                _parse_time(src.get("at")),
+                parse_time(src.get("at")),
             )
     # Sites whose status was set without the log (older data, direct edits): trust the document.
     doc_query: dict[str, Any] = {
@@ -192,7 +127,7 @@ def site_decisions(
         if hit["_id"] in decisions:
             continue
         review = hit["_source"].get("review") or {}
-        at = _parse_time(review.get("at"))
+        at = parse_time(review.get("at"))
         if at is None or at <= as_of:
             decisions[hit["_id"]] = Decision(
                 review["status"], review.get("by"), review.get("note"), at
@@ -222,9 +157,9 @@ def _findings_query(
 ) -> dict:
     filters: list[dict[str, Any]] = []
     if start is not None:
-        filters.append({"range": {"last_seen": {"gte": _iso(start)}}})
+        filters.append({"range": {"last_seen": {"gte": iso_utc(start)}}})
     if end is not None:
-        filters.append({"range": {"first_seen": {"lt": _iso(end)}}})
+        filters.append({"range": {"first_seen": {"lt": iso_utc(end)}}})
     if site_ids is not None:
         filters.append({"terms": {"site.id": site_ids}})
     return {
@@ -466,7 +401,7 @@ def _host(site: dict[str, Any]) -> str | None:
 
 
 def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:
-    times = [t for t in (found, _parse_time(recorded)) if t is not None]
+    times = [t for t in (found, parse_time(recorded)) if t is not None]
     return min(times) if times else None
 
 
