@@ -9,7 +9,7 @@ import pytest
 
 from ground import urls
 from ground.errors import WuzhaError
-from indexer import review
+from indexer import recurrence, review, review_log, review_targets
 from indexer.kql import kql_query
 from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
 from indexer.templates import alias_name
@@ -63,7 +63,7 @@ def pairs(rv_settings, es):
 
 def log_entries(es, settings, target_type, target_id):
     refresh(es, settings)
-    return review.history(es, settings, target_type, target_id)
+    return review_log.history(es, settings, target_type, target_id)
 
 
 def check_pair(es, settings, target_type, target_id, mark, src, dst):
@@ -134,7 +134,7 @@ def test_site_is_found_by_url_host_port_name_and_www(es, rv_settings):
         "查找测试站",
         expected,
     ):
-        assert review.resolve_site(es, rv_settings, ref).id == expected, ref
+        assert review_targets.resolve_site(es, rv_settings, ref).id == expected, ref
 
 
 def test_clear_errors(es, rv_settings):
@@ -151,12 +151,12 @@ def test_clear_errors(es, rv_settings):
 def test_concurrent_change_is_read_again_not_overwritten(es, rv_settings):
     row = site("并发测试站", "race.example.test")
     write(rv_settings, es, sites=[(row, None)])
-    stale = review.resolve_site(es, rv_settings, row["url"])  # read while still 'new'
+    stale = review_targets.resolve_site(es, rv_settings, row["url"])  # read while still 'new'
     review.mark_site(es, rv_settings, row["url"], "confirmed", "甲")  # someone else decides
-    change = review._apply(es, rv_settings, stale, "false_positive", "乙", None)
+    change = review.apply_decision(es, rv_settings, stale, "false_positive", "乙", None)
     assert change.previous == "confirmed"  # decided on what is there now, not the stale read
     with pytest.raises(review.TransitionRefused):
-        review._apply(es, rv_settings, stale, "takedown_requested", "乙", None)
+        review.apply_decision(es, rv_settings, stale, "takedown_requested", "乙", None)
 
 
 def test_recrawl_keeps_decisions(es, rv_settings):
@@ -195,7 +195,7 @@ def test_recrawl_keeps_decisions(es, rv_settings):
     )
     assert hit_doc["last_seen"] == "2026-11-30T02:00:00Z"
     # nothing automatic may touch a confirmed site either
-    assert review.raise_recurred(es, rv_settings, [urls.site_id(row["url"])]) == []
+    assert recurrence.raise_recurred(es, rv_settings, [urls.site_id(row["url"])]) == []
 
 
 def take_down(es, settings, url):
@@ -215,7 +215,7 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
     take_down(es, rv_settings, row["url"])
     sid = urls.site_id(row["url"])
     # findings from before the takedown do not count
-    assert review.raise_recurred(es, rv_settings, [sid]) == []
+    assert recurrence.raise_recurred(es, rv_settings, [sid]) == []
     later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
     new = page_item(
         row,
@@ -224,7 +224,7 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
         hits=[hit("gambling.casino", "gambling", "high", "百家乐首充送彩金")],
     )
     write(rv_settings, es, items=[new])
-    (change,) = review.raise_recurred(es, rv_settings, [sid, "unknown-site-id"])
+    (change,) = recurrence.raise_recurred(es, rv_settings, [sid, "unknown-site-id"])
     assert (change.previous, change.status, change.by) == (
         "taken_down",
         "recurred",
@@ -235,10 +235,10 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
         "review"
     ]
     assert stored["status"] == "recurred" and "/new.html" in stored["note"]
-    statuses = [e["review"]["status"] for e in review.history(es, rv_settings, "site", sid)]
+    statuses = [e["review"]["status"] for e in review_log.history(es, rv_settings, "site", sid)]
     assert statuses == ["confirmed", "takedown_requested", "taken_down", "recurred"]
     # raising again changes nothing; a reviewer takes it from here
-    assert review.raise_recurred(es, rv_settings, [sid]) == []
+    assert recurrence.raise_recurred(es, rv_settings, [sid]) == []
     review.mark_site(es, rv_settings, row["url"], "takedown_requested", "赵审核", "再次申请")
 
 
@@ -268,7 +268,7 @@ def test_mark_hits_by_query(es, rv_settings):
     assert result.matched == 3
     assert len(result.changed) == 2 and len(result.unchanged) == 1 and not result.refused
     assert {c.previous for c in result.changed} == {"new", "false_positive"}
-    assert review.history(es, rv_settings, "hit", first)[-1]["review"]["by"] == "孙审核"
+    assert review_log.history(es, rv_settings, "hit", first)[-1]["review"]["by"] == "孙审核"
     # low-level hits were not selected
     low = es.get(
         index=alias_name(rv_settings.index_prefix, "hits"),

@@ -79,17 +79,18 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
 @click.option("--hit", "hit_id", metavar="ID", help="Id of one hit.")
 def history(site, hit_id) -> None:
     """Show the review history of a site or a hit, oldest first."""
-    from indexer import review as rv
+    from indexer.review_log import history as review_history
+    from indexer.review_targets import resolve_hit, resolve_site
 
     if bool(site) == bool(hit_id):
         raise UsageError("Give exactly one of --site or --hit.")
     settings = get_settings()
     with elasticsearch(settings) as client:
         if site:
-            target = rv.resolve_site(client, settings, site)
+            target = resolve_site(client, settings, site)
         else:
-            target = rv.resolve_hit(client, settings, hit_id)
-        entries = rv.history(client, settings, target.type, target.id)
+            target = resolve_hit(client, settings, hit_id)
+        entries = review_history(client, settings, target.type, target.id)
     click.echo(f"{target.label}: now {target.status!r}")
     for entry in entries:
         r = entry.get("review") or {}
