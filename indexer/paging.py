@@ -16,6 +16,9 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+IDS_PER_QUERY = 500  # ids named in one ids/terms query: far below index.max_terms_count
+BUCKETS_PER_PAGE = 200  # composite buckets per request when each carries top hits
+
 
 def search_batches(
     client: Elasticsearch,

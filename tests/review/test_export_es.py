@@ -18,7 +18,7 @@ from ground import urls
 from ground.errors import WuzhaError
 from indexer import documents, review
 from indexer.export import TAKEDOWN_COLUMNS, write_csv, write_xlsx
-from indexer.export_queries import takedown_rows
+from indexer.takedown_candidates import takedown_rows
 from indexer.templates import alias_name
 from indexer.weeks import parse_week, previous_week
 from indexer.writer import BulkWriter

@@ -32,7 +32,7 @@ def takedown(week: str | None, fmt: str, out: Path | None) -> None:
     from datetime import UTC, datetime
 
     from indexer.export import write_rows
-    from indexer.export_queries import takedown_rows
+    from indexer.takedown_candidates import takedown_rows
     from indexer.weeks import parse_week, report_zone, week_of
 
     settings = get_settings()
