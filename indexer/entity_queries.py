@@ -22,7 +22,7 @@ from elasticsearch import Elasticsearch
 
 from ground.settings import Settings
 from indexer import templates
-from indexer.errors import IndexerError
+from indexer.errors import BadThreshold, UnknownEntityType
 from indexer.paging import composite_buckets
 
 #: The identifiers worth following across sites (urls, apks and ICP numbers are not contacts).
@@ -74,10 +74,7 @@ def resolve_types(types: Iterable[str] | None) -> tuple[str, ...]:
         expanded = TYPE_ALIASES.get(key, (key,))
         for t in expanded:
             if t not in CONTACT_TYPES:
-                raise IndexerError(
-                    f"Unknown entity type {name!r}; use one of: {', '.join(CONTACT_TYPES)} "
-                    "(or usdt/wallet for both USDT kinds)."
-                )
+                raise UnknownEntityType(name, CONTACT_TYPES)
             if t not in out:
                 out.append(t)
     return tuple(out)
@@ -103,7 +100,7 @@ def shared_entities(
     """Identifiers of `types` found on pages of at least `min_sites` distinct sites, most
     widespread first, each with its sites and an example page per site."""
     if min_sites < 1:
-        raise IndexerError("--min-sites must be 1 or more.")
+        raise BadThreshold(min_sites)
     wanted = resolve_types(types)
     prefixes = tuple(f"{t}:" for t in wanted)
     alias = templates.alias_name(settings.index_prefix, "pages")

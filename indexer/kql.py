@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from indexer.errors import IndexerError
+from indexer.errors import BadQuery, EmptyQuery
 
 # KQL-like operators turned into Lucene query_string syntax (see kql_to_query_string).
 _TOKEN = re.compile(
@@ -30,9 +30,7 @@ def kql_to_query_string(query: str) -> str:
     """
     tokens = _TOKEN.findall(query)
     if not tokens:
-        raise IndexerError(
-            "--query is empty: e.g. --query 'site.domain:example.com and scan.level:high'"
-        )
+        raise EmptyQuery(query)
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -42,7 +40,7 @@ def kql_to_query_string(query: str) -> str:
             out.append(_BOOLEAN[low])
         elif tok in (">=", "<=", ">", "<"):
             if not out or i + 1 >= len(tokens):
-                raise IndexerError(f"--query: {tok} needs a field before it and a value after it.")
+                raise BadQuery(query, f"{tok} needs a field before it and a value after it.")
             value = tokens[i + 1]
             if (
                 len(value) > 1 and value[0] == value[-1] == '"'
@@ -52,7 +50,7 @@ def kql_to_query_string(query: str) -> str:
             i += 1
         elif tok == ":":
             if not out or i + 1 >= len(tokens):
-                raise IndexerError("--query: ':' needs a field before it and a value after it.")
+                raise BadQuery(query, "':' needs a field before it and a value after it.")
             out[-1] = f"{out[-1]}:"
             i += 1
             value = tokens[i]
@@ -67,7 +65,7 @@ def kql_to_query_string(query: str) -> str:
                         break
                     i += 1
                 if depth != 0:
-                    raise IndexerError("--query: unbalanced parentheses.")
+                    raise BadQuery(query, "unbalanced parentheses.")
                 out[-1] += " ".join(group).replace("( ", "(").replace(" )", ")")
             else:
                 out[-1] += value

@@ -23,7 +23,18 @@ from elasticsearch import BadRequestError, ConflictError, Elasticsearch, helpers
 
 from ground.settings import Settings
 from indexer import documents, review_log, templates
-from indexer.errors import IndexerError
+from indexer.errors import (
+    MarkFailed,
+    NoMatchingHits,
+    QueryNotParsed,
+    QueryTooBroad,
+    ReviewerInvalid,
+    ReviewerMissing,
+    TargetBusy,
+    TargetVanished,
+    TransitionRefused,
+    UnknownStatus,
+)
 from indexer.kql import kql_query
 from indexer.paging import search_all
 from indexer.review_states import (
@@ -49,10 +60,6 @@ MAX_REVIEWER_CHARS = 100
 CONFLICT_RETRIES = 5
 PAGE_SIZE = 500
 DEFAULT_QUERY_LIMIT = 5_000
-
-
-class TransitionRefused(IndexerError):
-    """The target's current status does not allow the requested one."""
 
 
 @dataclass
@@ -88,19 +95,17 @@ class MarkResult:
 def check_reviewer(by: str | None) -> str:
     name = (by or "").strip()
     if not name:
-        raise IndexerError(
-            "Say who decides: --by NAME (the reviewer's name or id is recorded with the decision)."
-        )
+        raise ReviewerMissing()
     if len(name) > MAX_REVIEWER_CHARS or any(ord(c) < 32 for c in name):
-        raise IndexerError(f"--by must be a plain name of at most {MAX_REVIEWER_CHARS} characters.")
+        raise ReviewerInvalid(name, MAX_REVIEWER_CHARS)
     return name
 
 
 def check_status(target_type: TargetType, status: str) -> str:
     if status not in statuses_for(target_type):
-        known = ", ".join(statuses_for(target_type))
-        hint = " (takedown states belong to sites: use --site)" if status in STATUSES else ""
-        raise IndexerError(f"Unknown {target_type} status {status!r}{hint}; use one of: {known}.")
+        raise UnknownStatus(
+            target_type, status, statuses_for(target_type), site_only=status in STATUSES
+        )
     return status
 
 
@@ -138,8 +143,10 @@ def apply_decision(
                 return None
         elif not is_allowed(target.type, target.status, status):
             raise TransitionRefused(
-                f"Cannot mark {target.label} as {status!r}: it is {target.status!r} "
-                f"({describe_allowed(target.type, target.status)})."
+                target.label,
+                target.status,
+                status,
+                describe_allowed(target.type, target.status),
             )
         at = documents.now_iso()
         try:
@@ -154,16 +161,14 @@ def apply_decision(
         except ConflictError:
             fresh = read_targets(client, settings, target.type, [target.id]).get(target.id)
             if fresh is None:
-                raise IndexerError(f"{target.label} was deleted while being marked.") from None
+                raise TargetVanished(target.label) from None
             target = fresh
             continue
         review_log.append(
             client, settings, [review_log.log_entry(target, target.status, status, by, note, at)]
         )
         return Change(target.type, target.id, target.status, status, by, at, target.label)
-    raise IndexerError(
-        f"{target.label} kept changing while being marked ({CONFLICT_RETRIES} attempts); try again."
-    )
+    raise TargetBusy(target.label, CONFLICT_RETRIES)
 
 
 def mark_site(
@@ -240,14 +245,11 @@ def mark_query(
     try:
         total = int(client.count(index=target_alias(settings, "hit"), query=es_query)["count"])
     except BadRequestError as err:  # query_string syntax errors are the user's to fix
-        raise IndexerError(f"Elasticsearch cannot parse --query {query!r}: {err.message}") from err
+        raise QueryNotParsed(query, err.message) from err
     if total == 0:
-        raise IndexerError(f"No hits match --query {query!r}.")
+        raise NoMatchingHits(query)
     if total > limit:
-        raise IndexerError(
-            f"--query {query!r} selects {total} hits, more than --limit {limit}: narrow the query "
-            "or raise --limit."
-        )
+        raise QueryTooBroad(query, total, limit)
     result = MarkResult(matched=total)
     batch: list[Target] = []
     for doc in search_all(
@@ -312,7 +314,7 @@ def _mark_batch(
         else:
             failed.append(f"{info.get('_id')}: {info.get('error')}")
     if failed:
-        raise IndexerError(f"{len(failed)} hits could not be marked: {failed[0]:.300}")
+        raise MarkFailed(failed)
     logs = []
     for t in todo:
         if t.id in conflicted:

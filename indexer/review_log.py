@@ -16,7 +16,7 @@ from ground.clock import iso_utc, parse_time
 from ground.settings import Settings
 from indexer import documents, templates
 from indexer.bulk import action_for
-from indexer.errors import IndexerError
+from indexer.errors import ReviewLogIncomplete
 from indexer.paging import BUCKETS_PER_PAGE, IDS_PER_QUERY, chunks, composite_buckets, search_all
 from indexer.review_states import TargetType
 from indexer.review_targets import Target
@@ -49,10 +49,7 @@ def append(client: Elasticsearch, settings: Settings, docs: list[documents.Docum
     actions = (action_for(d, settings.index_prefix) for d in docs)
     _ok, errors = helpers.bulk(client, actions, raise_on_error=False, max_retries=3)
     if errors:
-        raise IndexerError(
-            f"{len(errors)} review-log entries could not be written ({errors[0]!r:.300}); the "
-            "decisions themselves are saved. Check the cluster's health and disk space."
-        )
+        raise ReviewLogIncomplete(errors)
 
 
 def history(

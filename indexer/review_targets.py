@@ -12,7 +12,7 @@ from elasticsearch import BadRequestError, Elasticsearch
 from ground import urls
 from ground.settings import Settings
 from indexer import templates
-from indexer.errors import IndexerError
+from indexer.errors import HitNotFound, SiteAmbiguous, SiteNotFound, SiteNotNamed
 from indexer.review_states import TargetType
 
 SOURCE_FIELDS = ["review", "site", "url.full", "rule.id", "rule.title", "page_id"]
@@ -88,7 +88,7 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
     ``www.``), its exact name, or its document id."""
     ref = ref.strip()
     if not ref:
-        raise IndexerError("--site needs a value: the registry URL, host[:port] or name of a site.")
+        raise SiteNotNamed()
     candidates: list[str] = [ref]
     host = ""
     try:
@@ -122,16 +122,15 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
     if len(exact) == 1:
         docs = exact
     if not docs:
-        raise IndexerError(
-            f"No registered site matches {ref!r}. Give its registry URL, host[:port] or exact "
-            "name as imported with `wuzha sites import`."
-        )
+        raise SiteNotFound(ref)
     if len(docs) > 1:
-        listed = "; ".join(
-            f"{(d['_source'].get('site') or {}).get('name')} <{(d['_source'].get('site') or {}).get('url')}>"
-            for d in docs
+        raise SiteAmbiguous(
+            ref,
+            [
+                f"{(d['_source'].get('site') or {}).get('name')} <{(d['_source'].get('site') or {}).get('url')}>"
+                for d in docs
+            ],
         )
-        raise IndexerError(f"{ref!r} matches several sites ({listed}): give the full registry URL.")
     # search found it; read it in real time for the current status and concurrency token
     return read_targets(client, settings, "site", [docs[0]["_id"]]).get(
         docs[0]["_id"]
@@ -141,8 +140,5 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
 def resolve_hit(client: Elasticsearch, settings: Settings, hit_id: str) -> Target:
     found = read_targets(client, settings, "hit", [hit_id.strip()])
     if not found:
-        raise IndexerError(
-            f"No hit with id {hit_id!r}. Copy the id (_id) from Kibana's hits view, or use "
-            "--query to select hits."
-        )
+        raise HitNotFound(hit_id)
     return next(iter(found.values()))

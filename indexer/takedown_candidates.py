@@ -29,7 +29,7 @@ from elasticsearch import Elasticsearch
 from ground.clock import parse_time
 from ground.settings import Settings
 from indexer import templates
-from indexer.errors import IndexerError
+from indexer.errors import WeekNotStarted
 from indexer.export import CHANGE_NAMES_ZH
 from indexer.findings import Findings, best_evidence, site_findings
 from indexer.paging import IDS_PER_QUERY, chunks
@@ -73,7 +73,7 @@ def takedown_rows(
     zone = report_zone(settings)
     now = now or datetime.now(UTC)
     if week.start > now:
-        raise IndexerError(f"Week {week.label} has not started yet.")
+        raise WeekNotStarted(week.label)
     as_of = min(week.end, now)
     last = previous_week(week, zone)
     current, findings, decisions = candidate_sites(client, settings, week, as_of)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ground.clock import office_zone
 from ground.settings import Settings
-from indexer.errors import IndexerError
+from indexer.errors import BadWeek, NoSuchWeek
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
@@ -40,12 +40,12 @@ def parse_week(text: str, zone: ZoneInfo) -> Week:
     """``2026-W48`` → the week's bounds (Monday to Monday in `zone`, as UTC datetimes)."""
     match = _WEEK.match(text.strip())
     if not match:
-        raise IndexerError(f"--week {text!r} is not an ISO week: write it like 2026-W48.")
+        raise BadWeek(text)
     year, number = int(match.group(1)), int(match.group(2))
     try:
         monday = date.fromisocalendar(year, number, 1)
     except ValueError as err:
-        raise IndexerError(f"--week {text!r}: {year} has no ISO week {number}.") from err
+        raise NoSuchWeek(text, year, number) from err
     start = datetime(monday.year, monday.month, monday.day, tzinfo=zone)
     end = start + timedelta(days=7)
     # wall-clock arithmetic in zone, then to UTC (zones with DST stay right)
