@@ -96,9 +96,8 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
         host = urls.site_key(ref).split("/", 1)[0].split("?", 1)[0]
     except ValueError:
         pass  # not URL-like: a name
-    direct = read_targets(
-        client, settings, "site", candidates
-    )  # an id or URL: real time, no search
+    # an id or URL: read in real time, no search
+    direct = read_targets(client, settings, "site", candidates)
     if len(direct) == 1:
         return next(iter(direct.values()))
     should: list[dict[str, Any]] = [
@@ -124,20 +123,15 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
     if not docs:
         raise SiteNotFound(ref)
     if len(docs) > 1:
-        raise SiteAmbiguous(
-            ref,
-            [
-                f"{(d['_source'].get('site') or {}).get('name')} <{(d['_source'].get('site') or {}).get('url')}>"
-                for d in docs
-            ],
-        )
+        sites = [d["_source"].get("site") or {} for d in docs]
+        raise SiteAmbiguous(ref, [f"{s.get('name')} <{s.get('url')}>" for s in sites])
     # search found it; read it in real time for the current status and concurrency token
-    return read_targets(client, settings, "site", [docs[0]["_id"]]).get(
-        docs[0]["_id"]
-    ) or as_target("site", docs[0])
+    found = docs[0]["_id"]
+    return read_targets(client, settings, "site", [found]).get(found) or as_target("site", docs[0])
 
 
 def resolve_hit(client: Elasticsearch, settings: Settings, hit_id: str) -> Target:
+    """The hit with document id `hit_id` (as Kibana's hits view shows it)."""
     found = read_targets(client, settings, "hit", [hit_id.strip()])
     if not found:
         raise HitNotFound(hit_id)
