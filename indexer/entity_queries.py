@@ -22,7 +22,8 @@ from elasticsearch import Elasticsearch
 
 from ground.settings import Settings
 from indexer import templates
-from indexer.errors import IndexerError
+from indexer.errors import BadThreshold, UnknownEntityType
+from indexer.paging import composite_buckets
 
 #: The identifiers worth following across sites (urls, apks and ICP numbers are not contacts).
 CONTACT_TYPES = (
@@ -73,10 +74,7 @@ def resolve_types(types: Iterable[str] | None) -> tuple[str, ...]:
         expanded = TYPE_ALIASES.get(key, (key,))
         for t in expanded:
             if t not in CONTACT_TYPES:
-                raise IndexerError(
-                    f"Unknown entity type {name!r}; use one of: {', '.join(CONTACT_TYPES)} "
-                    "(or usdt/wallet for both USDT kinds)."
-                )
+                raise UnknownEntityType(name, CONTACT_TYPES)
             if t not in out:
                 out.append(t)
     return tuple(out)
@@ -102,39 +100,23 @@ def shared_entities(
     """Identifiers of `types` found on pages of at least `min_sites` distinct sites, most
     widespread first, each with its sites and an example page per site."""
     if min_sites < 1:
-        raise IndexerError("--min-sites must be 1 or more.")
+        raise BadThreshold(min_sites)
     wanted = resolve_types(types)
     prefixes = tuple(f"{t}:" for t in wanted)
     alias = templates.alias_name(settings.index_prefix, "pages")
     found: list[tuple[str, int, int]] = []  # key, sites, pages
-    after = None
-    while True:
-        composite: dict[str, Any] = {
-            "size": COMPOSITE_PAGE,
-            "sources": [{"key": {"terms": {"field": "entity_keys"}}}],
-        }
-        if after is not None:
-            composite["after"] = after
-        resp = client.search(
-            index=alias,
-            size=0,
-            query=_keys_query(wanted),
-            aggs={
-                "keys": {
-                    "composite": composite,
-                    "aggs": {"sites": {"cardinality": {"field": "site.id"}}},
-                }
-            },
-        )
-        agg = resp["aggregations"]["keys"]
-        for bucket in agg["buckets"]:
-            key = bucket["key"]["key"]
-            # a page with a wanted key brings its other keys into the buckets too
-            if key.startswith(prefixes) and bucket["sites"]["value"] >= min_sites:
-                found.append((key, int(bucket["sites"]["value"]), int(bucket["doc_count"])))
-        after = agg.get("after_key")
-        if not agg["buckets"] or after is None:
-            break
+    for bucket in composite_buckets(
+        client,
+        alias,
+        _keys_query(wanted),
+        {"key": "entity_keys"},
+        {"sites": {"cardinality": {"field": "site.id"}}},
+        size=COMPOSITE_PAGE,
+    ):
+        key = bucket["key"]["key"]
+        # a page with a wanted key brings its other keys into the buckets too
+        if key.startswith(prefixes) and bucket["sites"]["value"] >= min_sites:
+            found.append((key, int(bucket["sites"]["value"]), int(bucket["doc_count"])))
     found.sort(key=lambda f: (-f[1], -f[2], f[0]))
     if limit is not None:
         found = found[:limit]

@@ -1,4 +1,10 @@
-"""Elasticsearch and transport errors turned into sentences an operator can act on."""
+"""The indexer's exceptions, and Elasticsearch and transport errors turned into sentences an
+operator can act on.
+
+Each exception carries the facts (``QueryTooBroad.total``, ``BadWeek.text``…) and a sentence
+in the indexer's own terms; the command line (``wuzha.cli``) says it again with the names of its
+flags where a flag is the thing to change.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +38,243 @@ class IndexerError(WuzhaError):
 
 class NotSetUpError(IndexerError):
     """The aliases/templates are missing or newer than this version of wuzha understands."""
+
+
+# --- review decisions ---------------------------------------------------------------------------
+
+
+class ReviewError(IndexerError):
+    """A review decision that cannot be made as asked."""
+
+
+class ReviewerMissing(ReviewError):
+    """No reviewer named: every decision records who made it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Say who decides: the reviewer's name or id is recorded with the decision."
+        )
+
+
+class ReviewerInvalid(ReviewError):
+    """The reviewer's name is too long or holds control characters."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name, self.limit = name, limit
+        super().__init__(f"The reviewer must be a plain name of at most {limit} characters.")
+
+
+class UnknownStatus(ReviewError):
+    """A status that targets of this type cannot have."""
+
+    def __init__(
+        self, target_type: str, status: str, known: tuple[str, ...], *, site_only: bool
+    ) -> None:
+        self.target_type, self.status, self.known = target_type, status, known
+        self.site_only = site_only  # a takedown state, asked of a hit
+        hint = " (takedown states belong to sites)" if site_only else ""
+        super().__init__(
+            f"Unknown {target_type} status {status!r}{hint}; use one of: {', '.join(known)}."
+        )
+
+
+class SiteNotNamed(ReviewError):
+    """An empty site reference."""
+
+    def __init__(self) -> None:
+        super().__init__("Name a site: its registry URL, host[:port] or name.")
+
+
+class SiteNotFound(ReviewError):
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(
+            f"No registered site matches {ref!r}. Give its registry URL, host[:port] or exact "
+            "name as imported with `wuzha sites import`."
+        )
+
+
+class SiteAmbiguous(ReviewError):
+    def __init__(self, ref: str, matches: list[str]) -> None:
+        self.ref, self.matches = ref, matches
+        super().__init__(
+            f"{ref!r} matches several sites ({'; '.join(matches)}): give the full registry URL."
+        )
+
+
+class HitNotFound(ReviewError):
+    def __init__(self, hit_id: str) -> None:
+        self.hit_id = hit_id
+        super().__init__(
+            f"No hit with id {hit_id!r}. Copy the id (_id) from Kibana's hits view, or select "
+            "hits with a query."
+        )
+
+
+class TransitionRefused(ReviewError):
+    """The target's current status does not allow the requested one."""
+
+    def __init__(self, label: str, current: str, wanted: str, allowed: str) -> None:
+        self.label, self.current, self.wanted = label, current, wanted
+        super().__init__(f"Cannot mark {label} as {wanted!r}: it is {current!r} ({allowed}).")
+
+
+class TargetVanished(ReviewError):
+    def __init__(self, label: str) -> None:
+        self.label = label
+        super().__init__(f"{label} was deleted while being marked.")
+
+
+class TargetBusy(ReviewError):
+    """Others kept changing the target: every optimistic write met a newer version."""
+
+    def __init__(self, label: str, attempts: int) -> None:
+        self.label, self.attempts = label, attempts
+        super().__init__(
+            f"{label} kept changing while being marked ({attempts} attempts); try again."
+        )
+
+
+class MarkFailed(ReviewError):
+    """Elasticsearch refused some of the hits' updates (other than version conflicts)."""
+
+    def __init__(self, failures: list[str]) -> None:
+        self.failures = failures
+        super().__init__(f"{len(failures)} hits could not be marked: {failures[0]:.300}")
+
+
+class ReviewLogIncomplete(ReviewError):
+    """Decisions saved, but some of their log entries were not written."""
+
+    def __init__(self, errors: list[object]) -> None:
+        self.errors = errors
+        super().__init__(
+            f"{len(errors)} review-log entries could not be written ({errors[0]!r:.300}); the "
+            "decisions themselves are saved. Check the cluster's health and disk space."
+        )
+
+
+# --- queries that select hits -------------------------------------------------------------------
+
+
+class QueryError(IndexerError):
+    """A reviewer's query that selects no hits, or that cannot be run."""
+
+    def __init__(self, query: str, message: str) -> None:
+        self.query = query
+        super().__init__(message)
+
+
+class EmptyQuery(QueryError):
+    def __init__(self, query: str = "") -> None:
+        super().__init__(
+            query, "The query is empty: e.g. 'site.domain:example.com and scan.level:high'"
+        )
+
+
+class BadQuery(QueryError):
+    """The query is not in the supported KQL subset; `problem` says where."""
+
+    def __init__(self, query: str, problem: str) -> None:
+        self.problem = problem
+        super().__init__(query, f"The query {query!r} cannot be read: {problem}")
+
+
+class QueryNotParsed(QueryError):
+    """Translated, but Elasticsearch refused the query_string."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(query, f"Elasticsearch cannot parse the query {query!r}: {reason}")
+
+
+class NoMatchingHits(QueryError):
+    def __init__(self, query: str) -> None:
+        super().__init__(query, f"No hits match the query {query!r}.")
+
+
+class QueryTooBroad(QueryError):
+    """The query selects more hits than one decision may change."""
+
+    def __init__(self, query: str, total: int, limit: int) -> None:
+        self.total, self.limit = total, limit
+        super().__init__(
+            query,
+            f"The query {query!r} selects {total} hits, more than the limit of {limit}: narrow "
+            "the query or raise the limit.",
+        )
+
+
+# --- weeks and the takedown export --------------------------------------------------------------
+
+
+class BadWeek(IndexerError):
+    """Text that is not an ISO week such as 2026-W48."""
+
+    def __init__(self, text: str, message: str | None = None) -> None:
+        self.text = text
+        super().__init__(message or f"{text!r} is not an ISO week: write it like 2026-W48.")
+
+
+class NoSuchWeek(BadWeek):
+    """An ISO week number the year does not have (W53 in most years)."""
+
+    def __init__(self, text: str, year: int, number: int) -> None:
+        self.year, self.number = year, number
+        super().__init__(text, f"Week {text!r}: {year} has no ISO week {number}.")
+
+
+class WeekNotStarted(IndexerError):
+    def __init__(self, label: str) -> None:
+        self.label = label
+        super().__init__(f"Week {label} has not started yet.")
+
+
+# --- identifiers shared between sites -----------------------------------------------------------
+
+
+class UnknownEntityType(IndexerError):
+    def __init__(self, name: str, known: tuple[str, ...]) -> None:
+        self.name, self.known = name, known
+        super().__init__(
+            f"Unknown entity type {name!r}; use one of: {', '.join(known)} "
+            "(or usdt/wallet for both USDT kinds)."
+        )
+
+
+class BadThreshold(IndexerError):
+    """A minimum number of sites below one."""
+
+    def __init__(self, min_sites: int) -> None:
+        self.min_sites = min_sites
+        super().__init__(f"The minimum number of sites must be 1 or more, not {min_sites}.")
+
+
+# --- Kibana -------------------------------------------------------------------------------------
+
+
+class KibanaError(IndexerError):
+    """Kibana's saved objects could not be imported; the message says why."""
+
+
+class KibanaUrlMissing(KibanaError):
+    def __init__(self) -> None:
+        super().__init__(
+            "No Kibana URL: set KIBANA_URL "
+            "(kibana/docker-compose.yml starts one on http://127.0.0.1:5601)."
+        )
+
+
+class KibanaUnreachable(KibanaError):
+    def __init__(self, url: str, reason: str) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(
+            f"Kibana at {url} is not reachable ({reason}): start it "
+            "(see the README section on Docker Compose) or check its URL."
+        )
+
+
+# --- Elasticsearch and transport errors ---------------------------------------------------------
 
 
 def describe(err: BaseException, url: str) -> IndexerError:

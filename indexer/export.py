@@ -1,6 +1,6 @@
 """Writing the weekly takedown-candidate list to XLSX or CSV.
 
-The rows come from :mod:`indexer.export_queries`; this module only lays them out, and makes
+The rows come from :mod:`indexer.takedown_candidates`; this module only lays them out, and makes
 sure nothing a crawled page said can run as a formula in a spreadsheet.
 
 Layout: ONE sheet with a district (所属区县) column and an autofilter, not one sheet per

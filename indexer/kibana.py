@@ -24,7 +24,7 @@ from typing import Any
 import urllib3
 
 from ground.settings import Settings
-from indexer.errors import IndexerError
+from indexer.errors import KibanaError, KibanaUnreachable, KibanaUrlMissing
 
 DEFAULT_PREFIX = "wuzha"
 KIBANA_DIR = Path(__file__).resolve().parent.parent / "kibana"
@@ -43,7 +43,7 @@ class ImportResult:
 def object_files(directory: Path = KIBANA_DIR) -> list[Path]:
     files = sorted(directory.glob("*.ndjson"))
     if not files:
-        raise IndexerError(f"No Kibana saved objects (*.ndjson) found in {directory}.")
+        raise KibanaError(f"No Kibana saved objects (*.ndjson) found in {directory}.")
     return files
 
 
@@ -57,7 +57,7 @@ def load_objects(files: Iterable[Path]) -> list[dict[str, Any]]:
             try:
                 objects.append(json.loads(line))
             except json.JSONDecodeError as err:
-                raise IndexerError(f"{path}:{number} is not valid JSON ({err.msg}).") from err
+                raise KibanaError(f"{path}:{number} is not valid JSON ({err.msg}).") from err
     return objects
 
 
@@ -106,15 +106,12 @@ def _pool(settings: Settings) -> urllib3.PoolManager:
 def import_objects(
     settings: Settings, url: str | None = None, directory: Path = KIBANA_DIR
 ) -> ImportResult:
-    """POST the saved objects to Kibana (overwrite=true); raise IndexerError on any failure."""
+    """POST the saved objects to Kibana (overwrite=true); raise KibanaError on any failure."""
     base = (url or settings.kibana_url or "").rstrip("/")
     if not base:
-        raise IndexerError(
-            "No Kibana URL: pass --url http://HOST:5601 or set KIBANA_URL "
-            "(kibana/docker-compose.yml starts one on http://127.0.0.1:5601)."
-        )
+        raise KibanaUrlMissing()
     if not base.startswith(("http://", "https://")):
-        raise IndexerError(f"Kibana URL {base!r} must start with http:// or https://.")
+        raise KibanaError(f"Kibana URL {base!r} must start with http:// or https://.")
     objects = with_prefix(load_objects(object_files(directory)), settings.index_prefix)
     body, content_type = urllib3.encode_multipart_formdata(
         {"file": ("wuzha.ndjson", to_ndjson(objects), "application/ndjson")}
@@ -125,17 +122,14 @@ def import_objects(
             "POST", f"{base}{IMPORT_PATH}?overwrite=true", body=body, headers=headers
         )
     except urllib3.exceptions.SSLError as err:
-        raise IndexerError(
+        raise KibanaError(
             f"TLS to Kibana at {base} failed ({err}): set ELASTICSEARCH_CA_FILE to the CA "
             "that signed Kibana's certificate."
         ) from err
     except urllib3.exceptions.HTTPError as err:
-        raise IndexerError(
-            f"Kibana at {base} is not reachable ({type(err).__name__}): start it "
-            "(see the README section on Docker Compose) or pass the right --url."
-        ) from err
+        raise KibanaUnreachable(base, type(err).__name__) from err
     if response.status in (401, 403):
-        raise IndexerError(
+        raise KibanaError(
             f"Kibana at {base} refused the credentials (HTTP {response.status}): set "
             "ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD to a user that may "
             "manage saved objects."
@@ -146,7 +140,7 @@ def import_objects(
         payload = {}
     if response.status != 200:
         message = payload.get("message") or response.data[:300].decode("utf-8", "replace")
-        raise IndexerError(
+        raise KibanaError(
             f"Kibana at {base} rejected the import (HTTP {response.status}): {message}. "
             "Is this a Kibana 8.x or 9.x URL?"
         )
@@ -162,7 +156,7 @@ def import_objects(
             f"{e.get('type')} {e.get('id')}: {(e.get('error') or {}).get('type', 'error')}"
             for e in errors[:MAX_RESPONSE_ERRORS]
         )
-        raise IndexerError(
+        raise KibanaError(
             f"Kibana imported {result.success_count} of {result.objects} objects; failed: "
             f"{shown or 'unknown reason'}."
         )

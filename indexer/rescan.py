@@ -32,7 +32,7 @@ from elasticsearch import Elasticsearch
 from ground.levels import FRAUD_LEVELS
 from ground.settings import Settings
 from ground.urls import hit_id
-from indexer import review, templates
+from indexer import templates
 from indexer.documents import (
     Document,
     hit_documents,
@@ -40,6 +40,7 @@ from indexer.documents import (
     scan_result_fields,
 )
 from indexer.paging import search_batches
+from indexer.recurrence import raise_recurred
 from indexer.setup import setup
 from indexer.writer import BulkWriter
 from pagemodel.scan import scan_page
@@ -229,7 +230,7 @@ def rescan(
     report.seconds = time.perf_counter() - clock
     _record_run(client, settings, report, started, since, site_ids)
     if fraud_sites:
-        for change in review.raise_recurred(client, settings, fraud_sites):
+        for change in raise_recurred(client, settings, fraud_sites):
             report.recurred.append(change.label)
     return report
 

@@ -2,7 +2,7 @@
 
 A site moves ``new → confirmed | false_positive``, then ``confirmed → takedown_requested →
 taken_down``; when a taken-down site shows fraud again in a later crawl it becomes ``recurred``
-(the one change wuzha makes on its own, see :func:`indexer.review.raise_recurred`). Reviewers
+(the one change wuzha makes on its own, see :func:`indexer.recurrence.raise_recurred`). Reviewers
 may re-open a decision where that makes sense (a false positive that turns out to be fraud, a
 takedown request that was withdrawn, a recurrence that gets a new request).
 

@@ -487,6 +487,6 @@ def _cached_engine(key: tuple[str, ...] | None) -> Engine:
 def load_engine(paths: Iterable[Path | str] | None = None) -> Engine:
     """The engine over rules/packs/*.yaml (or the given files/directories), cached per process.
 
-    Raises `rules.loader.RulePackError` (a RulesError) listing every problem of invalid packs.
+    Raises `rules.errors.RulePackError` listing every problem of invalid packs.
     """
     return _cached_engine(_key(paths))

@@ -18,7 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from rules.conditions import Condition, ConditionError, compile_condition
-from rules.errors import RulesError
+from rules.errors import PackNotFound, RulePackError
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_PACKS_DIR = PACKAGE_DIR / "packs"
@@ -40,19 +40,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}" + (f" [{self.rule_id}]" if self.rule_id else "")
         return f"{where}: {self.message}"
-
-
-class RulePackError(RulesError):
-    """Packs that cannot be loaded; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        shown = "\n  ".join(str(p) for p in problems[:20])
-        more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(
-            f"{len(problems)} problem(s) in the rule packs; fix them (`wuzha rules validate` "
-            f"lists them all):\n  {shown}{more}"
-        )
 
 
 @dataclass(frozen=True)
@@ -99,7 +86,7 @@ def pack_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise RulesError(f"rule pack {path} does not exist; give a YAML file or a directory")
+            raise PackNotFound(path)
     return found
 
 

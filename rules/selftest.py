@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from rules.engine import Engine
-from rules.errors import RulesError
+from rules.errors import BadBaseline
 
 DEFAULT_BASELINE_DIR = Path(__file__).parent / "baseline"
 
@@ -86,13 +86,13 @@ def run_examples(engine: Engine, report: Report | None = None) -> Report:
 
 def _page(raw: Any, source: Path, fallback_id: str) -> BaselinePage:
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
-        raise RulesError(f"{source}: baseline page {fallback_id} needs a 'text' string")
+        raise BadBaseline(source, f"baseline page {fallback_id} needs a 'text' string")
     accepted = {}
     for item in raw.get("accepted") or []:
         if not isinstance(item, dict) or not item.get("rule_id") or not item.get("reason"):
-            raise RulesError(
-                f"{source}: page {raw.get('id', fallback_id)}: each accepted hit needs "
-                "rule_id and reason"
+            raise BadBaseline(
+                source,
+                f"page {raw.get('id', fallback_id)}: each accepted hit needs rule_id and reason",
             )
         accepted[str(item["rule_id"])] = str(item["reason"])
     return BaselinePage(
@@ -117,7 +117,7 @@ def baseline_pages(directory: Path = DEFAULT_BASELINE_DIR) -> Iterator[BaselineP
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
                 items = data.get("pages") if isinstance(data, dict) else data
                 if not isinstance(items, list):
-                    raise RulesError(f"{path}: expected a list of pages or {{pages: [...]}}")
+                    raise BadBaseline(path, "expected a list of pages or {pages: [...]}")
                 for i, raw in enumerate(items):
                     yield _page(raw, path, f"{path.stem}#{i + 1}")
             elif suffix == ".jsonl":
@@ -128,7 +128,7 @@ def baseline_pages(directory: Path = DEFAULT_BASELINE_DIR) -> Iterator[BaselineP
             elif suffix in (".txt", ".md"):
                 yield BaselinePage(path.stem, path.read_text(encoding="utf-8"), path)
         except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise RulesError(f"{path}: cannot read this baseline file: {err}") from None
+            raise BadBaseline(path, f"cannot read this baseline file: {err}") from None
 
 
 def run_baseline(

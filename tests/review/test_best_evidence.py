@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.export_queries import best_evidence
+from indexer.findings import best_evidence
 
 
 def hit(page: str, snippet: str, status: str = "new", rule: str = "r1") -> dict:

@@ -109,9 +109,11 @@ def test_cli_json(seeded, monkeypatch):
     try:
         result = CliRunner().invoke(cli, ["entities", "--min-sites", "2", "--json"])
         table = CliRunner().invoke(cli, ["entities", "--min-sites", "2", "--type", "wechat"])
+        zero = CliRunner().invoke(cli, ["entities", "--min-sites", "0"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert lines[0]["value"] == "lw8866" and len(lines[0]["sites"]) == 3
     assert table.exit_code == 0 and "lw8866" in table.output and "1 identifier(s)" in table.output
+    assert str(zero.exception) == "--min-sites must be 1 or more."

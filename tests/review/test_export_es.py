@@ -18,8 +18,9 @@ from ground import urls
 from ground.errors import WuzhaError
 from indexer import documents, review
 from indexer.export import TAKEDOWN_COLUMNS, write_csv, write_xlsx
-from indexer.export_queries import parse_week, previous_week, takedown_rows
+from indexer.takedown_candidates import takedown_rows
 from indexer.templates import alias_name
+from indexer.weeks import parse_week, previous_week
 from indexer.writer import BulkWriter
 from tests.review.conftest import hit, page_item, refresh, site, write
 

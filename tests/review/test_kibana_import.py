@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from ground.errors import WuzhaError
 from ground.settings import settings_with
+from indexer.errors import KibanaUnreachable, KibanaUrlMissing
 from indexer.kibana import import_objects, load_objects, object_files
 
 
@@ -178,9 +179,10 @@ def test_unreachable_kibana_and_missing_url(settings):
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(WuzhaError, match="not reachable"):
+    with pytest.raises(KibanaUnreachable, match="not reachable") as unreachable:
         import_objects(settings, url=f"http://127.0.0.1:{port}")
-    with pytest.raises(WuzhaError, match="--url"):
+    assert unreachable.value.url == f"http://127.0.0.1:{port}"
+    with pytest.raises(KibanaUrlMissing, match="set KIBANA_URL"):
         import_objects(settings)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ground.errors import WuzhaError
-from indexer.review import kql_to_query_string
+from indexer.kql import kql_to_query_string
 
 CASES = [
     ("site.domain:example.com", "site.domain:example.com"),

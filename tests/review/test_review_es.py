@@ -6,13 +6,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 
 from ground import urls
 from ground.errors import WuzhaError
-from indexer import review
+from indexer import recurrence, review, review_log, review_targets
+from indexer.errors import (
+    HitNotFound,
+    NoMatchingHits,
+    QueryTooBroad,
+    ReviewerMissing,
+    SiteNotFound,
+    UnknownStatus,
+)
+from indexer.kql import kql_query
 from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
 from indexer.templates import alias_name
 from tests.review.conftest import hit, page_item, refresh, site, write
+from wuzha.cli.errors import UsageError
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -62,7 +73,7 @@ def pairs(rv_settings, es):
 
 def log_entries(es, settings, target_type, target_id):
     refresh(es, settings)
-    return review.history(es, settings, target_type, target_id)
+    return review_log.history(es, settings, target_type, target_id)
 
 
 def check_pair(es, settings, target_type, target_id, mark, src, dst):
@@ -133,29 +144,30 @@ def test_site_is_found_by_url_host_port_name_and_www(es, rv_settings):
         "查找测试站",
         expected,
     ):
-        assert review.resolve_site(es, rv_settings, ref).id == expected, ref
+        assert review_targets.resolve_site(es, rv_settings, ref).id == expected, ref
 
 
 def test_clear_errors(es, rv_settings):
-    with pytest.raises(WuzhaError, match="No registered site matches 'nowhere.test'"):
+    with pytest.raises(SiteNotFound, match="No registered site matches 'nowhere.test'"):
         review.mark_site(es, rv_settings, "nowhere.test", "confirmed", "李审核")
-    with pytest.raises(WuzhaError, match="--by NAME"):
+    with pytest.raises(ReviewerMissing, match="Say who decides"):
         review.mark_site(es, rv_settings, "nowhere.test", "confirmed", "  ")
-    with pytest.raises(WuzhaError, match="Unknown site status 'gone'"):
+    with pytest.raises(UnknownStatus, match="Unknown site status 'gone'"):
         review.mark_site(es, rv_settings, "nowhere.test", "gone", "李审核")
-    with pytest.raises(WuzhaError, match="No hit with id"):
+    with pytest.raises(HitNotFound, match="No hit with id") as missing:
         review.mark_hit(es, rv_settings, "nope:rule", "confirmed", "李审核")
+    assert missing.value.hit_id == "nope:rule"
 
 
 def test_concurrent_change_is_read_again_not_overwritten(es, rv_settings):
     row = site("并发测试站", "race.example.test")
     write(rv_settings, es, sites=[(row, None)])
-    stale = review.resolve_site(es, rv_settings, row["url"])  # read while still 'new'
+    stale = review_targets.resolve_site(es, rv_settings, row["url"])  # read while still 'new'
     review.mark_site(es, rv_settings, row["url"], "confirmed", "甲")  # someone else decides
-    change = review._apply(es, rv_settings, stale, "false_positive", "乙", None)
+    change = review.apply_decision(es, rv_settings, stale, "false_positive", "乙", None)
     assert change.previous == "confirmed"  # decided on what is there now, not the stale read
     with pytest.raises(review.TransitionRefused):
-        review._apply(es, rv_settings, stale, "takedown_requested", "乙", None)
+        review.apply_decision(es, rv_settings, stale, "takedown_requested", "乙", None)
 
 
 def test_recrawl_keeps_decisions(es, rv_settings):
@@ -194,7 +206,7 @@ def test_recrawl_keeps_decisions(es, rv_settings):
     )
     assert hit_doc["last_seen"] == "2026-11-30T02:00:00Z"
     # nothing automatic may touch a confirmed site either
-    assert review.raise_recurred(es, rv_settings, [urls.site_id(row["url"])]) == []
+    assert recurrence.raise_recurred(es, rv_settings, [urls.site_id(row["url"])]) == []
 
 
 def take_down(es, settings, url):
@@ -214,7 +226,7 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
     take_down(es, rv_settings, row["url"])
     sid = urls.site_id(row["url"])
     # findings from before the takedown do not count
-    assert review.raise_recurred(es, rv_settings, [sid]) == []
+    assert recurrence.raise_recurred(es, rv_settings, [sid]) == []
     later = (datetime.now(UTC) + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
     new = page_item(
         row,
@@ -223,7 +235,7 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
         hits=[hit("gambling.casino", "gambling", "high", "百家乐首充送彩金")],
     )
     write(rv_settings, es, items=[new])
-    (change,) = review.raise_recurred(es, rv_settings, [sid, "unknown-site-id"])
+    (change,) = recurrence.raise_recurred(es, rv_settings, [sid, "unknown-site-id"])
     assert (change.previous, change.status, change.by) == (
         "taken_down",
         "recurred",
@@ -234,10 +246,10 @@ def test_recurred_is_raised_when_a_taken_down_site_shows_fraud_again(es, rv_sett
         "review"
     ]
     assert stored["status"] == "recurred" and "/new.html" in stored["note"]
-    statuses = [e["review"]["status"] for e in review.history(es, rv_settings, "site", sid)]
+    statuses = [e["review"]["status"] for e in review_log.history(es, rv_settings, "site", sid)]
     assert statuses == ["confirmed", "takedown_requested", "taken_down", "recurred"]
     # raising again changes nothing; a reviewer takes it from here
-    assert review.raise_recurred(es, rv_settings, [sid]) == []
+    assert recurrence.raise_recurred(es, rv_settings, [sid]) == []
     review.mark_site(es, rv_settings, row["url"], "takedown_requested", "赵审核", "再次申请")
 
 
@@ -267,19 +279,21 @@ def test_mark_hits_by_query(es, rv_settings):
     assert result.matched == 3
     assert len(result.changed) == 2 and len(result.unchanged) == 1 and not result.refused
     assert {c.previous for c in result.changed} == {"new", "false_positive"}
-    assert review.history(es, rv_settings, "hit", first)[-1]["review"]["by"] == "孙审核"
+    assert review_log.history(es, rv_settings, "hit", first)[-1]["review"]["by"] == "孙审核"
     # low-level hits were not selected
     low = es.get(
         index=alias_name(rv_settings.index_prefix, "hits"),
         id=urls.hit_id(urls.page_id(items[4]["url"]), RULE),
     )["_source"]
     assert low["review"]["status"] == "new"
-    with pytest.raises(WuzhaError, match="more than --limit 2"):
+    with pytest.raises(QueryTooBroad, match="more than the limit of 2") as too_broad:
         review.mark_query(es, rv_settings, query, "false_positive", "孙审核", limit=2)
-    with pytest.raises(WuzhaError, match="No hits match"):
+    assert (too_broad.value.total, too_broad.value.limit) == (3, 2)
+    with pytest.raises(NoMatchingHits, match="No hits match"):
         review.mark_query(es, rv_settings, "site.domain:none.test", "confirmed", "孙审核")
-    with pytest.raises(WuzhaError, match="takedown states belong to sites"):
+    with pytest.raises(UnknownStatus, match="takedown states belong to sites") as unknown:
         review.mark_query(es, rv_settings, query, "taken_down", "孙审核")
+    assert unknown.value.site_only and unknown.value.target_type == "hit"
 
 
 @pytest.mark.parametrize(
@@ -317,7 +331,50 @@ def test_query_subset_runs_on_elasticsearch(es, rv_settings, query, expected):
         ),
     ]
     write(rv_settings, es, items=items, sites=[(row, None)])
-    count = es.count(
-        index=alias_name(rv_settings.index_prefix, "hits"), query=review.hits_query(query)
-    )
+    count = es.count(index=alias_name(rv_settings.index_prefix, "hits"), query=kql_query(query))
     assert count["count"] == expected
+
+
+def test_cli_says_what_went_wrong_with_its_flags(es, rv_settings, monkeypatch):
+    from ground.settings import get_settings
+    from wuzha.cli import cli
+
+    row = site("命令行测试站", "cli.example.test")
+    items = [
+        page_item(
+            row,
+            f"/c{i}.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")],
+        )
+        for i in range(3)
+    ]
+    write(rv_settings, es, items=items, sites=[(row, None)])
+    refresh(es, rv_settings)
+    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
+    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    mark = ["review", "mark", "--status", "confirmed", "--by", "周审核"]
+    query = "site.domain:cli.example.test"
+    get_settings.cache_clear()
+    try:
+        runs = {
+            "limit": CliRunner().invoke(cli, [*mark, "--query", query, "--limit", "2"]),
+            "none": CliRunner().invoke(cli, [*mark, "--query", "site.domain:none.test"]),
+            "syntax": CliRunner().invoke(cli, [*mark, "--query", "scan.score >="]),
+            "hit": CliRunner().invoke(cli, [*mark, "--hit", "nope:rule"]),
+            "site": CliRunner().invoke(cli, [*mark, "--site", "nowhere.test"]),
+        }
+    finally:
+        get_settings.cache_clear()
+    said = {name: str(result.exception) for name, result in runs.items()}
+    assert said == {
+        "limit": f"--query {query!r} selects 3 hits, more than --limit 2: narrow the query or "
+        "raise --limit.",
+        "none": "No hits match --query 'site.domain:none.test'.",
+        "syntax": "--query: >= needs a field before it and a value after it.",
+        "hit": "No hit with id 'nope:rule'. Copy the id (_id) from Kibana's hits view, or use "
+        "--query to select hits.",
+        "site": "No registered site matches 'nowhere.test'. Give its registry URL, host[:port] "
+        "or exact name as imported with `wuzha sites import`.",
+    }
+    assert all(isinstance(runs[n].exception, UsageError) for n in ("limit", "none", "hit"))

@@ -6,8 +6,18 @@ import json
 
 import click
 
+from ground.errors import WuzhaError
 from ground.settings import get_settings
+from indexer.errors import BadThreshold
 from wuzha.cli._connect import elasticsearch
+from wuzha.cli.errors import said_with_flags
+
+
+def threshold_sentence(err: WuzhaError) -> str | None:
+    """A threshold below one, said with --min-sites."""
+    if isinstance(err, BadThreshold):
+        return "--min-sites must be 1 or more."
+    return None
 
 
 @click.command()
@@ -33,7 +43,7 @@ def entities(min_sites: int, types: tuple[str, ...], limit: int, as_json: bool) 
 
     settings = get_settings()
     wanted = resolve_types(types)
-    with elasticsearch(settings) as client:
+    with said_with_flags(threshold_sentence), elasticsearch(settings) as client:
         found = shared_entities(client, settings, min_sites=min_sites, types=wanted, limit=limit)
     if as_json:
         for entity in found:

@@ -6,9 +6,21 @@ from pathlib import Path
 
 import click
 
+from ground.errors import WuzhaError
 from ground.settings import get_settings
+from indexer.errors import BadWeek, NoSuchWeek
 from wuzha.cli._connect import elasticsearch
-from wuzha.cli.errors import UsageError
+from wuzha.cli.errors import UsageError, said_with_flags
+
+
+def week_sentence(err: WuzhaError) -> str | None:
+    """A week that cannot be read, said with --week."""
+    match err:
+        case NoSuchWeek():
+            return f"--week {err.text!r}: {err.year} has no ISO week {err.number}."
+        case BadWeek():
+            return f"--week {err.text!r} is not an ISO week: write it like 2026-W48."
+    return None
 
 
 @click.group()
@@ -32,11 +44,13 @@ def takedown(week: str | None, fmt: str, out: Path | None) -> None:
     from datetime import UTC, datetime
 
     from indexer.export import write_rows
-    from indexer.export_queries import parse_week, report_zone, takedown_rows, week_of
+    from indexer.takedown_candidates import takedown_rows
+    from indexer.weeks import parse_week, report_zone, week_of
 
     settings = get_settings()
     zone = report_zone(settings)
-    chosen = parse_week(week, zone) if week else week_of(datetime.now(UTC), zone)
+    with said_with_flags(week_sentence):
+        chosen = parse_week(week, zone) if week else week_of(datetime.now(UTC), zone)
     out = out or Path(f"takedown-{chosen.label}.{fmt}")
     if out.suffix.lower() != f".{fmt}":
         raise UsageError(

@@ -4,7 +4,26 @@ from __future__ import annotations
 
 import click
 
+from ground.errors import WuzhaError
 from ground.settings import get_settings
+from indexer.errors import KibanaUnreachable, KibanaUrlMissing
+from wuzha.cli.errors import said_with_flags
+
+
+def url_sentence(err: WuzhaError) -> str | None:
+    """No Kibana, or none where the URL points, said with --url."""
+    match err:
+        case KibanaUrlMissing():
+            return (
+                "No Kibana URL: pass --url http://HOST:5601 or set KIBANA_URL "
+                "(kibana/docker-compose.yml starts one on http://127.0.0.1:5601)."
+            )
+        case KibanaUnreachable():
+            return (
+                f"Kibana at {err.url} is not reachable ({err.reason}): start it "
+                "(see the README section on Docker Compose) or pass the right --url."
+            )
+    return None
 
 
 @click.group()
@@ -19,7 +38,8 @@ def setup(url: str | None) -> None:
     from indexer.kibana import import_objects
 
     settings = get_settings()
-    result = import_objects(settings, url=url)
+    with said_with_flags(url_sentence):
+        result = import_objects(settings, url=url)
     target = (url or settings.kibana_url or "").rstrip("/")
     click.echo(
         f"Imported {result.success_count} saved objects into {target} "

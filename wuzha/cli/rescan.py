@@ -8,6 +8,8 @@ import click
 
 from ground.settings import get_settings
 from wuzha.cli._connect import elasticsearch
+from wuzha.cli.errors import said_with_flags
+from wuzha.cli.review import target_sentence
 
 
 @click.command()
@@ -40,16 +42,17 @@ def rescan(since: datetime | None, sites: tuple[str, ...], batch_size: int) -> N
         TimeRemainingColumn,
     )
 
-    from indexer import review
     from indexer.rescan import count_pages, pages_query
     from indexer.rescan import rescan as run_rescan
+    from indexer.review_targets import resolve_site
     from rules import load_engine
 
     settings = get_settings()
     since_utc = since.replace(tzinfo=UTC) if since else None
     engine = load_engine()
     with elasticsearch(settings) as client:
-        site_ids = [review.resolve_site(client, settings, s).id for s in sites] if sites else None
+        with said_with_flags(target_sentence):
+            site_ids = [resolve_site(client, settings, s).id for s in sites] if sites else None
         total = count_pages(client, settings, pages_query(since_utc, site_ids))
         click.echo(
             f"Rules: {len(engine.rule_versions)} (fingerprint {engine.fingerprint}); "

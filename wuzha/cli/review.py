@@ -4,10 +4,68 @@ from __future__ import annotations
 
 import click
 
+from ground.errors import WuzhaError
 from ground.settings import get_settings
+from indexer.errors import (
+    BadQuery,
+    EmptyQuery,
+    HitNotFound,
+    NoMatchingHits,
+    QueryNotParsed,
+    QueryTooBroad,
+    ReviewerInvalid,
+    ReviewerMissing,
+    SiteNotNamed,
+    UnknownStatus,
+)
 from indexer.review_states import STATUSES, TRANSITIONS
 from wuzha.cli._connect import elasticsearch
-from wuzha.cli.errors import UsageError
+from wuzha.cli.errors import UsageError, said_with_flags
+
+
+def target_sentence(err: WuzhaError) -> str | None:
+    """A site or hit that cannot be found, said with --site and --query (`rescan` too)."""
+    match err:
+        case SiteNotNamed():
+            return "--site needs a value: the registry URL, host[:port] or name of a site."
+        case HitNotFound():
+            return (
+                f"No hit with id {err.hit_id!r}. Copy the id (_id) from Kibana's hits view, or "
+                "use --query to select hits."
+            )
+    return None
+
+
+def mark_sentence(err: WuzhaError) -> str | None:
+    """A decision that cannot be made as asked, said with the flags of `review mark`."""
+    match err:
+        case ReviewerMissing():
+            return (
+                "Say who decides: --by NAME (the reviewer's name or id is recorded with the "
+                "decision)."
+            )
+        case ReviewerInvalid():
+            return f"--by must be a plain name of at most {err.limit} characters."
+        case UnknownStatus():
+            hint = " (takedown states belong to sites: use --site)" if err.site_only else ""
+            return (
+                f"Unknown {err.target_type} status {err.status!r}{hint}; use one of: "
+                f"{', '.join(err.known)}."
+            )
+        case EmptyQuery():
+            return "--query is empty: e.g. --query 'site.domain:example.com and scan.level:high'"
+        case BadQuery():
+            return f"--query: {err.problem}"
+        case QueryNotParsed():
+            return f"Elasticsearch cannot parse --query {err.query!r}: {err.reason}"
+        case NoMatchingHits():
+            return f"No hits match --query {err.query!r}."
+        case QueryTooBroad():
+            return (
+                f"--query {err.query!r} selects {err.total} hits, more than --limit {err.limit}: "
+                "narrow the query or raise --limit."
+            )
+    return None
 
 
 def _lifecycle() -> str:
@@ -49,16 +107,17 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
     ]
     if len(chosen) != 1:
         raise UsageError("Say what to mark: exactly one of --site, --hit or --query.")
-    rv.check_reviewer(by)  # before connecting: a missing name is the commonest slip
-    settings = get_settings()
-    with elasticsearch(settings) as client:
-        if site:
-            result = rv.mark_site(client, settings, site, status, by, note)
-        elif hit_id:
-            result = rv.mark_hit(client, settings, hit_id, status, by, note)
-        else:
-            result = rv.mark_query(client, settings, query, status, by, note, limit=limit)
-            click.echo(f"{result.matched} hit(s) matched the query.")
+    with said_with_flags(mark_sentence, target_sentence):
+        rv.check_reviewer(by)  # before connecting: a missing name is the commonest slip
+        settings = get_settings()
+        with elasticsearch(settings) as client:
+            if site:
+                result = rv.mark_site(client, settings, site, status, by, note)
+            elif hit_id:
+                result = rv.mark_hit(client, settings, hit_id, status, by, note)
+            else:
+                result = rv.mark_query(client, settings, query, status, by, note, limit=limit)
+                click.echo(f"{result.matched} hit(s) matched the query.")
     for change in result.changed[:20]:
         click.echo(f"{change.label}: {change.previous} -> {change.status} (by {change.by})")
     if len(result.changed) > 20:
@@ -79,17 +138,18 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
 @click.option("--hit", "hit_id", metavar="ID", help="Id of one hit.")
 def history(site, hit_id) -> None:
     """Show the review history of a site or a hit, oldest first."""
-    from indexer import review as rv
+    from indexer.review_log import history as review_history
+    from indexer.review_targets import resolve_hit, resolve_site
 
     if bool(site) == bool(hit_id):
         raise UsageError("Give exactly one of --site or --hit.")
     settings = get_settings()
-    with elasticsearch(settings) as client:
+    with said_with_flags(target_sentence), elasticsearch(settings) as client:
         if site:
-            target = rv.resolve_site(client, settings, site)
+            target = resolve_site(client, settings, site)
         else:
-            target = rv.resolve_hit(client, settings, hit_id)
-        entries = rv.history(client, settings, target.type, target.id)
+            target = resolve_hit(client, settings, hit_id)
+        entries = review_history(client, settings, target.type, target.id)
     click.echo(f"{target.label}: now {target.status!r}")
     for entry in entries:
         r = entry.get("review") or {}
