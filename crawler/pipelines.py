@@ -2,7 +2,7 @@
 Elasticsearch (`indexer`) and the result files (`crawler.output`, `crawler.report`).
 
     ITEM_PIPELINES = {
-        "crawler.pipelines.ScanPipeline": 300,    # item["scan"] = engine.scan(...).to_dict()
+        "crawler.pipelines.ScanPipeline": 300,    # item.scan = engine.scan(...).to_dict()
         "crawler.pipelines.IndexPipeline": 400,   # pages + hits, site risk, crawl run → ES
         "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR: jsonl, summary.json, report
     }
@@ -27,6 +27,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.items import PageItem
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
@@ -58,8 +59,8 @@ def _taxonomy() -> dict[str, str]:
 
 class ScanPipeline:
     """Runs the rule engine over title, text and off-site anchor texts
-    (:func:`pagemodel.scan.scan_page`); ``item["scan"]`` = the result as a dict and
-    ``item["external_link_text"]`` = the anchor texts scanned (the index keeps them for rescans)."""
+    (:func:`pagemodel.scan.scan_page`); ``item.scan`` = the result as a dict and
+    ``item.external_link_text`` = the anchor texts scanned (the index keeps them for rescans)."""
 
     def __init__(self, engine: Any, stats: Any) -> None:
         self.engine = engine
@@ -71,25 +72,25 @@ class ScanPipeline:
 
         return cls(load_engine(), crawler.stats)
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
-        text = item.get("text") or ""
-        link_text = external_link_text(item.get("links"), text)
+        text = item.text or ""
+        link_text = external_link_text(item.links, text)
         try:
             result = scan_page(
                 self.engine,
                 text,
-                title=item.get("title") or "",
-                url=item.get("url") or "",
+                title=item.title or "",
+                url=item.url or "",
                 link_text=link_text,
-                posts=item.get("posts") or (),
+                posts=item.posts or (),
             )
         except Exception:
-            log.exception("rule engine failed on %s; page kept unscanned", item.get("url"))
+            log.exception("rule engine failed on %s; page kept unscanned", item.url)
             self.stats.inc_value("scan/errors")
             return item
-        item["external_link_text"] = link_text
-        item["scan"] = result
+        item.external_link_text = link_text
+        item.scan = result
         self.stats.inc_value("scan/pages")
         self.stats.inc_value(f"scan/level/{result.get('level') or 'none'}")
         for hit in result.get("hits") or []:
@@ -147,15 +148,15 @@ class IndexPipeline:
         self.started = self._earlier_start() or self.started
         self.writer.index_crawl(self._run_document(status="running"))
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
-        if self.journal is not None and item.get("url"):
+        if self.journal is not None and item.url:
             # Noted before it is queued: queuing it may flush the batch it lands in.
             from ground.urls import page_id
 
-            self._unjournalled.setdefault(page_id(item["url"]), set()).add(item["url"])
-        self.writer.index_page(item)
-        site = item.get("site") or {}
+            self._unjournalled.setdefault(page_id(item.url), set()).add(item.url)
+        self.writer.index_page(item.as_fields())
+        site = item.site or {}
         if site.get("id"):
             self.sites.setdefault(site["id"], dict(site))
         self.tally.add_page(page_record(item))
@@ -421,7 +422,7 @@ class OutputPipeline:
         if self.resume:
             self.stats.set_value("output/resumed_pages", self.tally.pages)
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
         # Each file skips URLs it already holds: a crawl killed between the two writes and
         # resumed writes the missing line only.

@@ -77,7 +77,7 @@ EXTENSIONS = {
     "crawler.extensions.progress.CrawlProgress": 500,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.ScanPipeline": 300,  # rule engine: item["scan"]
+    "crawler.pipelines.ScanPipeline": 300,  # rule engine: item.scan
     "crawler.pipelines.IndexPipeline": 400,  # Elasticsearch (off when none is configured)
     "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR files (off when unset)
 }

@@ -3,9 +3,12 @@ the pipeline tests in tests/crawler and tests/review."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scrapy import Spider, signals
 from scrapy.utils.test import get_crawler
 
+from crawler.items import PageItem
 from crawler.pipelines import ScanPipeline
 
 SITE = {
@@ -42,41 +45,41 @@ def forum_item(url="http://bbs.binjiang.test:8001/thread-3456-1-1.html", run_id=
         )
         text += body
         offset += len(body)
-    return {
-        "url": url,
-        "original_url": url,
-        "run_id": run_id,
-        "site": dict(SITE),
-        "status": 200,
-        "fetched_at": "2024-03-11T08:00:00+00:00",
-        "depth": 1,
-        "rendered": False,
-        "charset": "gb18030",
-        "charset_source": "meta",
-        "title": "周末兼职求推荐 - 便民信息",
-        "text": text,
-        "description": "",
-        "keywords": [],
-        "icp": None,
-        "links": [],
-        "apk_links": [],
-        "qr_images": [],
-        "forum": {
+    return PageItem(
+        url=url,
+        original_url=url,
+        run_id=run_id,
+        site=dict(SITE),
+        status=200,
+        fetched_at="2024-03-11T08:00:00+00:00",
+        depth=1,
+        rendered=False,
+        charset="gb18030",
+        charset_source="meta",
+        title="周末兼职求推荐 - 便民信息",
+        text=text,
+        description="",
+        keywords=[],
+        icp=None,
+        links=[],
+        apk_links=[],
+        qr_images=[],
+        forum={
             "engine": "discuz",
             "kind": "thread",
             "board_id": "12",
             "thread_id": "3456",
             "page": 1,
         },
-        "posts": entries,
-        "content_hash": "x",
-    }
+        posts=entries,
+        content_hash="x",
+    )
 
 
 def plain_item(url, text="滨江区召开安全生产工作会议，部署春季安全工作。", run_id="run-1"):
-    item = forum_item(url, run_id)
-    item.update(text=text, posts=[], forum=None, title="滨江新闻", charset="utf-8")
-    return item
+    return replace(
+        forum_item(url, run_id), text=text, posts=[], forum=None, title="滨江新闻", charset="utf-8"
+    )
 
 
 class FakeSweep(Spider):

@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.utils.misc import load_object
 from twisted.internet import task
 
+from crawler.items import PageItem
 from crawler.output import is_finding
 from crawler.sitestate import PENDING
 from ground.levels import LEVELS
@@ -58,7 +59,7 @@ class CrawlProgress:
         self.report(final=True, reason=reason)
 
     def item_scraped(self, item: Any, **_: Any) -> None:
-        scan = item.get("scan") if isinstance(item, dict) else None
+        scan = item.scan if isinstance(item, PageItem) else None
         if isinstance(scan, dict):
             level = scan.get("level") or "none"
             self.levels[level] += 1

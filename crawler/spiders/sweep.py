@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import itertools
 import logging
 import time
@@ -36,6 +35,7 @@ from twisted.python.failure import Failure
 
 from crawler.failures import describe_failure, is_site_failure
 from crawler.forumlinks import classify, link_priority, same_listing, utility_page
+from crawler.items import PageItem
 from crawler.journal import Journal, JournalState
 from crawler.scope import ScopeMap, TrapLimits, canonical_or_none, find_sites, is_page_link
 from crawler.sitelist import load_sites, normalise_site
@@ -357,7 +357,7 @@ class SweepSpider(scrapy.Spider):
         item_out = False
         try:
             for output in self._handle_page(state, response):
-                item_out = item_out or isinstance(output, dict)
+                item_out = item_out or isinstance(output, PageItem)
                 yield output
         finally:
             # A page's item keeps the token until the pipelines are through with it (see
@@ -448,29 +448,19 @@ class SweepSpider(scrapy.Spider):
         # Closed in the journal, and its token released, once the item is through the pipelines.
         self._in_pipeline[url] = (requested_url, state.id, response.meta.get("wz_token"))
         redirects = response.meta.get("redirect_urls") or []
-        yield {
-            "url": url,
-            "original_url": redirects[0] if redirects else requested_url,
-            "run_id": self.run_id,
-            "site": dict(state.site),
-            "status": status,
-            "fetched_at": _utc_now(),
-            "depth": depth,
-            "rendered": rendered,
-            "charset": charset,
-            "charset_source": charset_source,
-            "title": page.get("title", ""),
-            "text": page.get("text", ""),
-            "description": page.get("description", ""),
-            "keywords": page.get("keywords", []),
-            "icp": page.get("icp"),
-            "links": page.get("links", []),
-            "apk_links": page.get("apk_links", []),
-            "qr_images": page.get("qr_images", []),
-            "forum": page.get("forum"),
-            "posts": page.get("posts", []),
-            "content_hash": hashlib.sha1(page.get("text", "").encode("utf-8")).hexdigest(),
-        }
+        yield PageItem.from_page(
+            page,
+            url=url,
+            original_url=redirects[0] if redirects else requested_url,
+            run_id=self.run_id,
+            site=dict(state.site),
+            status=status,
+            fetched_at=_utc_now(),
+            depth=depth,
+            rendered=rendered,
+            charset=charset,
+            charset_source=charset_source,
+        )
 
     def _needs_index(self, url: str, requested_url: str) -> bool:
         """An already emitted page the interrupted run did not get into the index."""
@@ -539,8 +529,8 @@ class SweepSpider(scrapy.Spider):
         if self.journal is not None:
             self.journal.finished(url, item_url)
 
-    def _on_item_done(self, item: dict[str, Any], **_: Any) -> None:
-        item_url = item.get("url") if isinstance(item, dict) else None
+    def _on_item_done(self, item: Any, **_: Any) -> None:
+        item_url = item.url if isinstance(item, PageItem) else None
         entry = self._in_pipeline.pop(item_url, None) if item_url else None
         if entry is None:
             return

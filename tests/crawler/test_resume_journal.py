@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+from crawler.items import PageItem
 from crawler.journal import Journal
 
 
@@ -211,13 +212,13 @@ def test_a_done_page_missing_from_the_index_is_sent_again_once_without_counting_
     for request in requests[:-1]:
         _answer_404(spider, request)
     outputs = list(spider.parse_page(_page_response(again)))
-    assert [o["url"] for o in outputs if isinstance(o, dict)] == [SITE]
-    assert not [o for o in outputs if not isinstance(o, dict)]  # links not followed again
+    assert [o.url for o in outputs if isinstance(o, PageItem)] == [SITE]
+    assert not [o for o in outputs if not isinstance(o, PageItem)]  # links not followed again
     assert (state.pages, state.requested) == (pages_before, requested_before)
     spider._on_item_done(outputs[0])
     assert state.finished
     # a second fetch of it in the same run (another link to it) is not emitted again
-    assert [o for o in spider.parse_page(_page_response(again)) if isinstance(o, dict)] == []
+    assert [o for o in spider.parse_page(_page_response(again)) if isinstance(o, PageItem)] == []
 
 
 def test_without_indexing_or_once_indexed_a_done_page_is_not_fetched_again(tmp_path):
