@@ -27,6 +27,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.crawlstate import CrawlState
 from crawler.items import PageItem
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
@@ -114,10 +115,10 @@ class IndexPipeline:
     spider settles a site only when its items are through, and waiting on a batch of up to
     ``bulk_chunk_size`` pages from many sites would hold every site open for it."""
 
-    def __init__(self, crawler: Any, config: Any) -> None:
-        self.crawler = crawler
+    def __init__(self, config: Any, stats: Any, crawl_state: CrawlState | None) -> None:
         self.config = config
-        self.stats = crawler.stats
+        self.stats = stats
+        self.crawl_state = crawl_state
         self.writer: Any = None
         self.tally = SweepTally()
         self.sites: dict[str, dict[str, Any]] = {}
@@ -125,7 +126,6 @@ class IndexPipeline:
         self.started = _now()
         self.journal: Any = None  # crawler.journal.Journal of the sweep, when it keeps one
         self._unjournalled: dict[str, set[str]] = {}  # page id -> page URLs in the buffer
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IndexPipeline:
@@ -134,15 +134,17 @@ class IndexPipeline:
         config = _config(crawler)
         if not configured_url(config):
             raise NotConfigured("no Elasticsearch configured; results go to files only")
-        return cls(crawler, config)
+        pipeline = cls(config, crawler.stats, crawler.get_extension(CrawlState))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         from indexer.writer import BulkWriter
 
-        self.run_id = getattr(self.crawler.spider, "run_id", "") or ""
+        crawl = self.crawl_state
+        self.run_id = crawl.run_id if crawl is not None else ""
         self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl here, clearly
-        track = getattr(self.crawler.spider, "track_indexing", None)
-        self.journal = track() if callable(track) else None
+        self.journal = crawl.track_indexing() if crawl is not None else None
         if self.journal is not None:
             self.writer.on_flushed = self._journal_indexed
         self.started = self._earlier_start() or self.started
@@ -183,10 +185,10 @@ class IndexPipeline:
         if self.writer is None:
             return
         try:
-            states = getattr(spider, "site_states", None) or {}
+            states = self.crawl_state.site_states if self.crawl_state is not None else {}
             risks = self._site_risks(states)
             for site_id, risk in risks.items():
-                site = self._site(spider, site_id)
+                site = self._site(site_id)
                 if site is not None:
                     self.writer.upsert_site(site, risk)
             self._raise_recurred(risks)
@@ -285,12 +287,12 @@ class IndexPipeline:
             }
         return risks
 
-    def _site(self, spider: Any, site_id: str) -> dict[str, Any] | None:
+    def _site(self, site_id: str) -> dict[str, Any] | None:
         """The full registry row (a partial one would blank the other fields in the index)."""
         if site_id in self.sites:
             return self.sites[site_id]
-        state = (getattr(spider, "states", None) or {}).get(site_id)
-        site = getattr(state, "site", None)
+        state = self.crawl_state.site(site_id) if self.crawl_state is not None else None
+        site = state.site if state is not None else None
         return dict(site) if isinstance(site, dict) and site.get("url") else None
 
     def _earlier_start(self) -> str | None:
@@ -386,27 +388,39 @@ class OutputPipeline:
     summary.json and report.html. With ``WUZHA_RESUME`` it continues the files of the killed
     run (no URL written twice) and the summary covers the whole run."""
 
-    def __init__(self, crawler: Any, out_dir: Path, resume: bool) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
+    def __init__(
+        self, stats: Any, out_dir: Path, resume: bool, crawl_state: CrawlState | None
+    ) -> None:
+        self.stats = stats
+        self.crawl_state = crawl_state
         self.out_dir = out_dir
         self.resume = resume
         self.tally = SweepTally()
         self.pages = JsonLines(out_dir / "pages.jsonl")
         self.findings = JsonLines(out_dir / "findings.jsonl")
         self.run: dict[str, Any] = {}
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> OutputPipeline:
         out_dir = crawler.settings.get("WUZHA_OUT_DIR")
         if not out_dir:
             raise NotConfigured("WUZHA_OUT_DIR is not set; no result files")
-        return cls(crawler, Path(out_dir), crawler.settings.getbool("WUZHA_RESUME"))
+        pipeline = cls(
+            crawler.stats,
+            Path(out_dir),
+            crawler.settings.getbool("WUZHA_RESUME"),
+            crawler.get_extension(CrawlState),
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def _run_id(self) -> str:
+        return self.crawl_state.run_id if self.crawl_state is not None else ""
 
     def open_spider(self) -> None:
         run_file = self.out_dir / "run.json"
-        run_id = getattr(self.crawler.spider, "run_id", "") or ""
+        run_id = self._run_id
         earlier = _read_json(run_file) if self.resume else None
         if earlier and (not run_id or earlier.get("run_id") == run_id):
             self.run = earlier
@@ -445,11 +459,11 @@ class OutputPipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         summary = self.tally.summary(
-            run_id=self.run.get("run_id") or getattr(spider, "run_id", "") or "",
+            run_id=self.run.get("run_id") or self._run_id,
             started=self.run.get("started"),
             ended=_now(),
             finish_reason=reason,
-            site_states=getattr(spider, "site_states", None),
+            site_states=self.crawl_state.site_states if self.crawl_state is not None else None,
             stats=self.stats.get_stats(),
             taxonomy=_taxonomy(),
         )

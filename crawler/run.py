@@ -174,6 +174,8 @@ def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 
+    from crawler.crawlstate import CrawlState
+    from crawler.extensions.progress import CrawlProgress
     from crawler.spiders.sweep import SweepSpider
 
     settings = ScrapySettings()
@@ -186,15 +188,24 @@ def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     crawler = process.create_crawler(SweepSpider)
     process.crawl(crawler, site_list=list(options.sites))
     process.start()
-    spider = crawler.spider
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    state = _extension(crawler, CrawlState)
+    progress = _extension(crawler, CrawlProgress)
     return CrawlResult(
-        run_id=getattr(spider, "run_id", settings.get("WUZHA_RUN_ID")),
+        run_id=state.run_id if state is not None else settings.get("WUZHA_RUN_ID"),
         finish_reason=str(stats.get("finish_reason", "unknown")),
-        site_states=dict(getattr(spider, "site_states", {})),
+        site_states=dict(state.site_states) if state is not None else {},
         stats=stats,
-        progress=dict(getattr(crawler, "sweep_progress", {}) or {}),
+        progress=dict(progress.last) if progress is not None else {},
         out_dir=options.out_dir,
         job_dir=Path(settings.get("WUZHA_JOB_DIR")) if settings.get("WUZHA_JOB_DIR") else None,
         seconds=time.monotonic() - started,
     )
+
+
+def _extension(crawler: Any, cls: type) -> Any:
+    """The crawl's extension of `cls`; None when it is off or the crawl never got that far."""
+    try:
+        return crawler.get_extension(cls)
+    except RuntimeError:  # the spider could not be created: no extensions were built
+        return None

@@ -74,6 +74,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell on a crawler box
+    # Before the progress display: it settles the sites on spider_closed before that reports.
+    "crawler.crawlstate.CrawlState": 100,
     "crawler.extensions.progress.CrawlProgress": 500,
 }
 ITEM_PIPELINES = {
@@ -105,6 +107,7 @@ WUZHA_RENDER_MIN_TEXT = 80  # fewer characters of text than this + scripts => re
 WUZHA_ACTIVE_SITES = 0  # sites crawled at once; 0: CONCURRENT_REQUESTS / per-site limit * 2
 WUZHA_TRAP_MAX_QUERY_VARIANTS = 12
 WUZHA_TRAP_MAX_PAGE_NUMBER = 30
+WUZHA_TRAP_MAX_OFFSETS = 30
 WUZHA_TRAP_DATE_WINDOW_DAYS = 366
 WUZHA_PROGRESS_CALLBACK = None  # callable(snapshot: dict), set by `wuzha crawl`
 WUZHA_PROGRESS_INTERVAL = 0.5
