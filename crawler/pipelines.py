@@ -9,7 +9,7 @@ Elasticsearch (`indexer`) and the result files (`crawler.output`, `crawler.repor
 
 IndexPipeline switches itself off (``NotConfigured``) when no Elasticsearch is configured, and
 OutputPipeline when ``WUZHA_OUT_DIR`` is empty: a crawl without Elasticsearch still writes its
-files. Settings read: ``WUZHA_CONFIG`` (the run's :class:`ground.settings.Settings`, else
+files. Settings read: ``WUZHA_SETTINGS`` (the run's :class:`ground.settings.Settings`, else
 ``get_settings()``), ``WUZHA_OUT_DIR``, ``WUZHA_RESUME``. The closing work (site risk, the
 crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the spider
 has settled its ``site_states``.
@@ -44,9 +44,9 @@ def _now() -> str:
 
 
 def _config(crawler: Any) -> Any:
-    from ground.settings import get_settings
+    from crawler.projectsettings import project_settings
 
-    return crawler.settings.get("WUZHA_CONFIG") or get_settings()
+    return project_settings(crawler.settings)
 
 
 def _taxonomy() -> dict[str, str]:

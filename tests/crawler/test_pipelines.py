@@ -268,7 +268,7 @@ def test_index_pipeline_is_off_without_elasticsearch(tmp_path, monkeypatch):
     from indexer import client
 
     monkeypatch.setattr(client, "local_url", lambda settings: None)
-    crawler, _ = make_crawler({"WUZHA_CONFIG": settings_with(elasticsearch_url=None)})
+    crawler, _ = make_crawler({"WUZHA_SETTINGS": settings_with(elasticsearch_url=None)})
     with pytest.raises(NotConfigured):
         IndexPipeline.from_crawler(crawler)
 
@@ -283,7 +283,7 @@ def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settin
     item_url = f"http://bbs.binjiang.test:8001/thread-{uuid.uuid4().hex[:6]}-1-1.html"
 
     def crawl(items):
-        return run_pipelines(IndexPipeline, items, {"WUZHA_CONFIG": es_settings}, run_id=run_id)
+        return run_pipelines(IndexPipeline, items, {"WUZHA_SETTINGS": es_settings}, run_id=run_id)
 
     crawler = crawl(
         [forum_item(item_url, run_id), plain_item(item_url + "?x=benign", run_id=run_id)]

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.elasticsearch
 
 
 def crawl(settings, run_id, items):
-    return run_pipelines(IndexPipeline, items, {"WUZHA_CONFIG": settings}, run_id=run_id)
+    return run_pipelines(IndexPipeline, items, {"WUZHA_SETTINGS": settings}, run_id=run_id)
 
 
 def test_crawl_after_takedown_marks_the_site_recurred(es, rv_settings):
