@@ -11,8 +11,9 @@ IndexPipeline switches itself off (``NotConfigured``) when no Elasticsearch is c
 OutputPipeline when ``WUZHA_OUT_DIR`` is empty: a crawl without Elasticsearch still writes its
 files. Settings read: ``WUZHA_SETTINGS`` (the run's :class:`ground.settings.Settings`, else
 ``get_settings()``), ``WUZHA_OUT_DIR``, ``WUZHA_RESUME``. The closing work (site risk, the
-crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the spider
-has settled its ``site_states``.
+crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the crawl
+state (:class:`crawler.crawlstate.CrawlState`) has settled its ``site_states``; the Elasticsearch
+side of it is :mod:`indexer.site_risk`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from crawler.items import PageItem
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
+from indexer import site_risk
 from pagemodel.scan import attach_posts, external_link_text, scan_page
 
 __all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
@@ -105,7 +107,8 @@ class ScanPipeline:
 
 class IndexPipeline:
     """Pages and hits through :class:`indexer.writer.BulkWriter` (bulk, spooled when
-    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document.
+    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document
+    (:mod:`indexer.site_risk`).
 
     The writer buffers pages in memory, so an item through this pipeline is not yet in the
     index. With the sweep's journal, each page is journalled as indexed only when the writer
@@ -147,7 +150,8 @@ class IndexPipeline:
         self.journal = crawl.track_indexing() if crawl is not None else None
         if self.journal is not None:
             self.writer.on_flushed = self._journal_indexed
-        self.started = self._earlier_start() or self.started
+        earlier = site_risk.earlier_start(self.writer.client, self.config.index_prefix, self.run_id)
+        self.started = earlier or self.started
         self.writer.index_crawl(self._run_document(status="running"))
 
     def process_item(self, item: PageItem) -> PageItem:
@@ -204,11 +208,7 @@ class IndexPipeline:
         review change a crawl makes (``indexer.review.raise_recurred``); other decisions stay."""
         from indexer.review import raise_recurred
 
-        fraud = [
-            site_id
-            for site_id, risk in risks.items()
-            if risk.get("fraud_pages") or risk.get("max_level") in ("high", "medium")
-        ]
+        fraud = site_risk.fraud_site_ids(risks)
         if not fraud:
             return
         try:
@@ -231,61 +231,11 @@ class IndexPipeline:
             for site_id, state in states.items()
             if state.get("status") not in FINISHED_OK and state.get("reason")
         }
-        risks = {
+        local = {
             site_id: tally.risk(self.run_id, errors.get(site_id))
             for site_id, tally in self.tally.sites.items()
         }
-        from_index = self._risks_from_index()
-        for site_id, risk in from_index.items():
-            risks[site_id] = {**risks.get(site_id, {}), **risk, "last_error": errors.get(site_id)}
-        for site_id, reason in errors.items():
-            risks.setdefault(
-                site_id,
-                {
-                    "pages_crawled": 0,
-                    "last_error": reason,
-                    "last_crawled": _now(),
-                    "run_id": self.run_id,
-                },
-            )
-        return risks
-
-    def _risks_from_index(self) -> dict[str, dict[str, Any]]:
-        if not self.run_id:
-            return {}
-        from indexer.templates import alias_name
-
-        try:
-            self.writer.flush()
-            if self.writer.stats.get("es/spooled"):
-                return {}  # the index is missing pages: our own counts are better
-            alias = alias_name(self.config.index_prefix, "pages")
-            self.writer.client.indices.refresh(index=alias)
-            response = self.writer.client.search(
-                index=alias,
-                size=0,
-                query={"term": {"crawl.run_id": self.run_id}},
-                aggs=_RISK_AGGREGATION,
-            )
-        except Exception as err:  # noqa: BLE001 - best effort; the in-process tally stands
-            log.info("site risk from the index unavailable (%s); using this process's counts", err)
-            return {}
-        risks = {}
-        for bucket in response.body["aggregations"]["sites"]["buckets"]:
-            levels = {b["key"]: b["doc_count"] for b in bucket["levels"]["buckets"]}
-            max_level = next((lv for lv in ("high", "medium", "low") if levels.get(lv)), "none")
-            risks[bucket["key"]] = {
-                "max_score": round(bucket["max_score"]["value"] or 0.0, 2),
-                "max_level": max_level,
-                "fraud_pages": levels.get("high", 0) + levels.get("medium", 0),
-                "pages_crawled": bucket["doc_count"],
-                "hits": int(bucket["hits"]["value"] or 0),
-                "categories": [b["key"] for b in bucket["categories"]["buckets"]],
-                "entity_keys": [b["key"] for b in bucket["entities"]["buckets"]],
-                "last_crawled": _now(),
-                "run_id": self.run_id,
-            }
-        return risks
+        return site_risk.site_risks(self.writer, self.run_id, local, errors)
 
     def _site(self, site_id: str) -> dict[str, Any] | None:
         """The full registry row (a partial one would blank the other fields in the index)."""
@@ -295,28 +245,9 @@ class IndexPipeline:
         site = state.site if state is not None else None
         return dict(site) if isinstance(site, dict) and site.get("url") else None
 
-    def _earlier_start(self) -> str | None:
-        """A resumed run keeps the start time its crawl document already has."""
-        from indexer.templates import alias_name
-
-        if not self.run_id:
-            return None
-        try:
-            found = self.writer.client.options(ignore_status=404).search(
-                index=alias_name(self.config.index_prefix, "crawls"),
-                size=1,
-                query={"term": {"crawl.run_id": self.run_id}},
-                source_includes=["crawl.started"],
-            )
-            hits = found.body.get("hits", {}).get("hits", [])
-        except Exception:  # noqa: BLE001 - no earlier document (or no cluster): start now
-            return None
-        return ((hits[0]["_source"].get("crawl") or {}).get("started")) if hits else None
-
     def _run_document(
         self, status: str, states: dict[str, dict[str, Any]] | None = None
     ) -> dict[str, Any]:
-        stats = self.stats.get_stats()
         ended = _now() if states is not None else None
         summary = self.tally.summary(
             run_id=self.run_id,
@@ -324,60 +255,11 @@ class IndexPipeline:
             ended=ended,
             finish_reason=status,
             site_states=states,
-            stats=stats,
+            stats=self.stats.get_stats(),
         )
-        duration = summary["duration_seconds"] or 0
-        return {
-            "run_id": self.run_id or "unknown",
-            "started": self.started,
-            "ended": ended,
-            "status": status,
-            "sites_total": summary["sites"]["total"],
-            "sites_done": summary["sites"]["done"],
-            "sites_failed": summary["sites"]["failed"] + summary["sites"]["timed_out"],
-            "pages": summary["pages"],
-            "hits": summary["findings"]["hits"],
-            "hits_by_level": {
-                level: count
-                for level, count in summary["findings"]["by_level"].items()
-                if level != "none"
-            },
-            "errors": summary["errors"]["total"],
-            "pages_per_second": round(summary["pages"] / duration, 2) if duration else None,
-            "rule_fingerprint": _rule_fingerprint(),
-            "failures": [
-                {
-                    "site_id": p["id"],
-                    "site": p.get("name") or p.get("url"),
-                    "reason": p.get("reason"),
-                }
-                for p in summary["sites"]["problems"]
-            ],
-            "stats": summary["stats"],
-        }
-
-
-_RISK_AGGREGATION = {
-    "sites": {
-        "terms": {"field": "site.id", "size": 65_000},
-        "aggs": {
-            "max_score": {"max": {"field": "scan.score"}},
-            "levels": {"terms": {"field": "scan.level", "size": 4}},
-            "hits": {"sum": {"field": "scan.hit_count"}},
-            "categories": {"terms": {"field": "scan.categories", "size": 20}},
-            "entities": {"terms": {"field": "entity_keys", "size": 200}},
-        },
-    }
-}
-
-
-def _rule_fingerprint() -> str | None:
-    try:
-        from rules import load_engine
-
-        return load_engine().fingerprint
-    except Exception:  # noqa: BLE001 - the crawl document is written anyway
-        return None
+        return site_risk.run_document(
+            summary, run_id=self.run_id, started=self.started, ended=ended, status=status
+        )
 
 
 # --- result files ---------------------------------------------------------------------------
