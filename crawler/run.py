@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import CrawlError
+from crawler.errors import BadNetwork, BudgetTooSmall, CrawlError, NoSites
 from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -143,16 +143,17 @@ def check_options(options: CrawlOptions) -> None:
     from ground.addresses import parse_networks
 
     if not options.sites:
-        raise CrawlError(
-            "there are no sites to crawl; check the registry file or the --site options"
-        )
+        raise NoSites()
     try:
         parse_networks(options.allow_private)
     except ValueError as err:
-        raise CrawlError(f"--allow-private: {err}") from err
-    for name, value in (("--max-pages", options.max_pages), ("--max-depth", options.max_depth)):
-        if value is not None and value < (1 if name == "--max-pages" else 0):
-            raise CrawlError(f"{name} must be a positive number, not {value}")
+        raise BadNetwork(str(err)) from err
+    for option, value, minimum in (
+        ("max_pages", options.max_pages, 1),
+        ("max_depth", options.max_depth, 0),
+    ):
+        if value is not None and value < minimum:
+            raise BudgetTooSmall(option, value)
     if options.out_dir is not None:
         try:
             options.out_dir.mkdir(parents=True, exist_ok=True)
