@@ -115,7 +115,7 @@ class IndexPipeline:
     reports its batch sent or spooled (``BulkWriter.on_flushed``); a resumed crawl fetches the
     pages that were written to the files but never journalled as indexed again
     (:mod:`crawler.journal`). Chosen over holding each item until its batch is flushed: the
-    spider settles a site only when its items are through, and waiting on a batch of up to
+    crawl state settles a site only when its items are through, and waiting on a batch of up to
     ``bulk_chunk_size`` pages from many sites would hold every site open for it."""
 
     def __init__(self, config: Any, stats: Any, crawl_state: CrawlState | None) -> None:
