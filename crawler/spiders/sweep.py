@@ -96,7 +96,7 @@ class SweepSpider(scrapy.Spider):
             # pulls start requests lazily, and a site whose first resumed requests came back
             # before the next was built would be settled as finished and the rest of its
             # frontier dropped. They are the frontier the interrupted run held in memory anyway.
-            for request in [*self._journal_requests(False), *self._journal_requests(True)]:
+            for request in [*self._resumed(reindex=False), *self._resumed(reindex=True)]:
                 yield request
         for state in list(crawl.states.values()):
             if state.status != PENDING:
@@ -118,7 +118,7 @@ class SweepSpider(scrapy.Spider):
             render=self.render.for_site(state.site),
         )
 
-    def _journal_requests(self, reindex: bool) -> list[Request]:
+    def _resumed(self, *, reindex: bool) -> list[Request]:
         """The interrupted run's frontier (requested, never finished), or with `reindex` the
         done pages whose documents died in the bulk writer's buffer: fetched again for the
         index only (already counted, links already journalled, files already hold them)."""
