@@ -4,7 +4,7 @@ Addresses are resolved and vetted BEFORE any connection by the sweep's own addre
 (:class:`ground.addresses.AddressPolicy`: private, loopback, link-local, CGNAT, metadata,
 v4-mapped, NAT64 and 6to4 forms), the connection goes to the vetted address (no second DNS
 answer can swap it), and every redirect is vetted again. Networks the operator allows
-explicitly (``--allow-private 127.0.0.1/32``) are exempt, as in the sweep.
+explicitly (the policy's allow-list, e.g. 127.0.0.1/32) are exempt, as in the sweep.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from crawler.errors import CrawlError
+from crawler.errors import CrawlError, FetchRefused
 from ground.addresses import AddressPolicy, parse_ip, refusal_for_host
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -33,13 +33,13 @@ class FetchedPage:
 
 
 def vet_host(host: str, port: int, policy: AddressPolicy) -> str:
-    """The address to connect to, or CrawlError if the host resolves anywhere the crawl's
-    address policy refuses (the same policy as the sweep's: :mod:`ground.addresses`)."""
+    """The address to connect to, or :class:`FetchRefused` if the host resolves anywhere the
+    crawl's address policy refuses (the same policy as the sweep's: :mod:`ground.addresses`)."""
     address = parse_ip(host)
     if address is not None:
         reason = policy.refusal(address)
         if reason:
-            raise CrawlError(_refused(host, reason))
+            raise FetchRefused(host, reason)
         return str(address)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -48,12 +48,8 @@ def vet_host(host: str, port: int, policy: AddressPolicy) -> str:
     addresses = sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
     reason = refusal_for_host(host, addresses, policy)
     if reason:
-        raise CrawlError(_refused(host, reason))
+        raise FetchRefused(host, reason)
     return addresses[0]
-
-
-def _refused(host: str, reason: str) -> str:
-    return f"refusing to fetch {host}: {reason}; pass --allow-private <CIDR> if this is intended"
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from crawler.items import PageItem
 from rules.entity_types import has_identifying_entity
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,14 @@ def site_ref(site: dict[str, Any] | None) -> dict[str, Any]:
     return {key: site.get(key) for key in ("id", "name", "url", "domain")}
 
 
-def page_record(item: dict[str, Any]) -> dict[str, Any]:
-    scan = item.get("scan") or {}
+def page_record(item: PageItem) -> dict[str, Any]:
+    scan = item.scan or {}
     return {
-        "url": item.get("url"),
-        "site": site_ref(item.get("site")),
-        "status": item.get("status"),
-        "title": (item.get("title") or "")[:MAX_TITLE_CHARS],
-        "charset": item.get("charset"),
+        "url": item.url,
+        "site": site_ref(item.site),
+        "status": item.status,
+        "title": (item.title or "")[:MAX_TITLE_CHARS],
+        "charset": item.charset,
         "level": scan.get("level") or "none",
     }
 
@@ -54,20 +55,20 @@ def is_finding(scan: dict[str, Any] | None) -> bool:
     return bool(scan.get("hits")) or has_identifying_entity(scan.get("entities"))
 
 
-def finding_record(item: dict[str, Any]) -> dict[str, Any] | None:
+def finding_record(item: PageItem) -> dict[str, Any] | None:
     """The findings line of a scanned page, or None when it is no finding (``is_finding``).
     The line keeps every entity of the page, descriptive ones included."""
-    scan = item.get("scan") or {}
+    scan = item.scan or {}
     if not is_finding(scan):
         return None
     hits = scan.get("hits") or []
     entities = scan.get("entities") or []
-    posts = {post.get("index"): post for post in item.get("posts") or []}
+    posts = {post.get("index"): post for post in item.posts or []}
     return {
-        "url": item.get("url"),
-        "site": site_ref(item.get("site")),
-        "title": (item.get("title") or "")[:MAX_TITLE_CHARS],
-        "fetched_at": item.get("fetched_at"),
+        "url": item.url,
+        "site": site_ref(item.site),
+        "title": (item.title or "")[:MAX_TITLE_CHARS],
+        "fetched_at": item.fetched_at,
         "score": scan.get("score") or 0.0,
         "level": scan.get("level") or "none",
         "categories": list(scan.get("categories") or []),

@@ -2,17 +2,18 @@
 Elasticsearch (`indexer`) and the result files (`crawler.output`, `crawler.report`).
 
     ITEM_PIPELINES = {
-        "crawler.pipelines.ScanPipeline": 300,    # item["scan"] = engine.scan(...).to_dict()
+        "crawler.pipelines.ScanPipeline": 300,    # item.scan = engine.scan(...).to_dict()
         "crawler.pipelines.IndexPipeline": 400,   # pages + hits, site risk, crawl run → ES
         "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR: jsonl, summary.json, report
     }
 
 IndexPipeline switches itself off (``NotConfigured``) when no Elasticsearch is configured, and
 OutputPipeline when ``WUZHA_OUT_DIR`` is empty: a crawl without Elasticsearch still writes its
-files. Settings read: ``WUZHA_CONFIG`` (the run's :class:`ground.settings.Settings`, else
+files. Settings read: ``WUZHA_SETTINGS`` (the run's :class:`ground.settings.Settings`, else
 ``get_settings()``), ``WUZHA_OUT_DIR``, ``WUZHA_RESUME``. The closing work (site risk, the
-crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the spider
-has settled its ``site_states``.
+crawl-run document, summary.json, report.html) happens on ``spider_closed``, after the crawl
+state (:class:`crawler.crawlstate.CrawlState`) has settled its ``site_states``; the Elasticsearch
+side of it is :mod:`indexer.site_risk`.
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.crawlstate import CrawlState
+from crawler.items import PageItem
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
+from indexer import site_risk
 from pagemodel.scan import attach_posts, external_link_text, scan_page
 
 __all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
@@ -42,9 +46,9 @@ def _now() -> str:
 
 
 def _config(crawler: Any) -> Any:
-    from ground.settings import get_settings
+    from crawler.projectsettings import project_settings
 
-    return crawler.settings.get("WUZHA_CONFIG") or get_settings()
+    return project_settings(crawler.settings)
 
 
 def _taxonomy() -> dict[str, str]:
@@ -58,8 +62,8 @@ def _taxonomy() -> dict[str, str]:
 
 class ScanPipeline:
     """Runs the rule engine over title, text and off-site anchor texts
-    (:func:`pagemodel.scan.scan_page`); ``item["scan"]`` = the result as a dict and
-    ``item["external_link_text"]`` = the anchor texts scanned (the index keeps them for rescans)."""
+    (:func:`pagemodel.scan.scan_page`); ``item.scan`` = the result as a dict and
+    ``item.external_link_text`` = the anchor texts scanned (the index keeps them for rescans)."""
 
     def __init__(self, engine: Any, stats: Any) -> None:
         self.engine = engine
@@ -71,25 +75,25 @@ class ScanPipeline:
 
         return cls(load_engine(), crawler.stats)
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
-        text = item.get("text") or ""
-        link_text = external_link_text(item.get("links"), text)
+        text = item.text or ""
+        link_text = external_link_text(item.links, text)
         try:
             result = scan_page(
                 self.engine,
                 text,
-                title=item.get("title") or "",
-                url=item.get("url") or "",
+                title=item.title or "",
+                url=item.url or "",
                 link_text=link_text,
-                posts=item.get("posts") or (),
+                posts=item.posts or (),
             )
         except Exception:
-            log.exception("rule engine failed on %s; page kept unscanned", item.get("url"))
+            log.exception("rule engine failed on %s; page kept unscanned", item.url)
             self.stats.inc_value("scan/errors")
             return item
-        item["external_link_text"] = link_text
-        item["scan"] = result
+        item.external_link_text = link_text
+        item.scan = result
         self.stats.inc_value("scan/pages")
         self.stats.inc_value(f"scan/level/{result.get('level') or 'none'}")
         for hit in result.get("hits") or []:
@@ -103,20 +107,21 @@ class ScanPipeline:
 
 class IndexPipeline:
     """Pages and hits through :class:`indexer.writer.BulkWriter` (bulk, spooled when
-    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document.
+    Elasticsearch is away); at the end each site's aggregated risk and the crawl-run document
+    (:mod:`indexer.site_risk`).
 
     The writer buffers pages in memory, so an item through this pipeline is not yet in the
     index. With the sweep's journal, each page is journalled as indexed only when the writer
     reports its batch sent or spooled (``BulkWriter.on_flushed``); a resumed crawl fetches the
     pages that were written to the files but never journalled as indexed again
     (:mod:`crawler.journal`). Chosen over holding each item until its batch is flushed: the
-    spider settles a site only when its items are through, and waiting on a batch of up to
+    crawl state settles a site only when its items are through, and waiting on a batch of up to
     ``bulk_chunk_size`` pages from many sites would hold every site open for it."""
 
-    def __init__(self, crawler: Any, config: Any) -> None:
-        self.crawler = crawler
+    def __init__(self, config: Any, stats: Any, crawl_state: CrawlState | None) -> None:
         self.config = config
-        self.stats = crawler.stats
+        self.stats = stats
+        self.crawl_state = crawl_state
         self.writer: Any = None
         self.tally = SweepTally()
         self.sites: dict[str, dict[str, Any]] = {}
@@ -124,7 +129,6 @@ class IndexPipeline:
         self.started = _now()
         self.journal: Any = None  # crawler.journal.Journal of the sweep, when it keeps one
         self._unjournalled: dict[str, set[str]] = {}  # page id -> page URLs in the buffer
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IndexPipeline:
@@ -133,29 +137,32 @@ class IndexPipeline:
         config = _config(crawler)
         if not configured_url(config):
             raise NotConfigured("no Elasticsearch configured; results go to files only")
-        return cls(crawler, config)
+        pipeline = cls(config, crawler.stats, crawler.get_extension(CrawlState))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         from indexer.writer import BulkWriter
 
-        self.run_id = getattr(self.crawler.spider, "run_id", "") or ""
+        crawl = self.crawl_state
+        self.run_id = crawl.run_id if crawl is not None else ""
         self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl here, clearly
-        track = getattr(self.crawler.spider, "track_indexing", None)
-        self.journal = track() if callable(track) else None
+        self.journal = crawl.track_indexing() if crawl is not None else None
         if self.journal is not None:
             self.writer.on_flushed = self._journal_indexed
-        self.started = self._earlier_start() or self.started
+        earlier = site_risk.earlier_start(self.writer.client, self.config.index_prefix, self.run_id)
+        self.started = earlier or self.started
         self.writer.index_crawl(self._run_document(status="running"))
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
-        if self.journal is not None and item.get("url"):
+        if self.journal is not None and item.url:
             # Noted before it is queued: queuing it may flush the batch it lands in.
             from ground.urls import page_id
 
-            self._unjournalled.setdefault(page_id(item["url"]), set()).add(item["url"])
-        self.writer.index_page(item)
-        site = item.get("site") or {}
+            self._unjournalled.setdefault(page_id(item.url), set()).add(item.url)
+        self.writer.index_page(item.as_fields())
+        site = item.site or {}
         if site.get("id"):
             self.sites.setdefault(site["id"], dict(site))
         self.tally.add_page(page_record(item))
@@ -182,10 +189,10 @@ class IndexPipeline:
         if self.writer is None:
             return
         try:
-            states = getattr(spider, "site_states", None) or {}
+            states = self.crawl_state.site_states if self.crawl_state is not None else {}
             risks = self._site_risks(states)
             for site_id, risk in risks.items():
-                site = self._site(spider, site_id)
+                site = self._site(site_id)
                 if site is not None:
                     self.writer.upsert_site(site, risk)
             self._raise_recurred(risks)
@@ -201,11 +208,7 @@ class IndexPipeline:
         review change a crawl makes (``indexer.review.raise_recurred``); other decisions stay."""
         from indexer.review import raise_recurred
 
-        fraud = [
-            site_id
-            for site_id, risk in risks.items()
-            if risk.get("fraud_pages") or risk.get("max_level") in ("high", "medium")
-        ]
+        fraud = site_risk.fraud_site_ids(risks)
         if not fraud:
             return
         try:
@@ -228,92 +231,23 @@ class IndexPipeline:
             for site_id, state in states.items()
             if state.get("status") not in FINISHED_OK and state.get("reason")
         }
-        risks = {
+        local = {
             site_id: tally.risk(self.run_id, errors.get(site_id))
             for site_id, tally in self.tally.sites.items()
         }
-        from_index = self._risks_from_index()
-        for site_id, risk in from_index.items():
-            risks[site_id] = {**risks.get(site_id, {}), **risk, "last_error": errors.get(site_id)}
-        for site_id, reason in errors.items():
-            risks.setdefault(
-                site_id,
-                {
-                    "pages_crawled": 0,
-                    "last_error": reason,
-                    "last_crawled": _now(),
-                    "run_id": self.run_id,
-                },
-            )
-        return risks
+        return site_risk.site_risks(self.writer, self.run_id, local, errors)
 
-    def _risks_from_index(self) -> dict[str, dict[str, Any]]:
-        if not self.run_id:
-            return {}
-        from indexer.templates import alias_name
-
-        try:
-            self.writer.flush()
-            if self.writer.stats.get("es/spooled"):
-                return {}  # the index is missing pages: our own counts are better
-            alias = alias_name(self.config.index_prefix, "pages")
-            self.writer.client.indices.refresh(index=alias)
-            response = self.writer.client.search(
-                index=alias,
-                size=0,
-                query={"term": {"crawl.run_id": self.run_id}},
-                aggs=_RISK_AGGREGATION,
-            )
-        except Exception as err:  # noqa: BLE001 - best effort; the in-process tally stands
-            log.info("site risk from the index unavailable (%s); using this process's counts", err)
-            return {}
-        risks = {}
-        for bucket in response.body["aggregations"]["sites"]["buckets"]:
-            levels = {b["key"]: b["doc_count"] for b in bucket["levels"]["buckets"]}
-            max_level = next((lv for lv in ("high", "medium", "low") if levels.get(lv)), "none")
-            risks[bucket["key"]] = {
-                "max_score": round(bucket["max_score"]["value"] or 0.0, 2),
-                "max_level": max_level,
-                "fraud_pages": levels.get("high", 0) + levels.get("medium", 0),
-                "pages_crawled": bucket["doc_count"],
-                "hits": int(bucket["hits"]["value"] or 0),
-                "categories": [b["key"] for b in bucket["categories"]["buckets"]],
-                "entity_keys": [b["key"] for b in bucket["entities"]["buckets"]],
-                "last_crawled": _now(),
-                "run_id": self.run_id,
-            }
-        return risks
-
-    def _site(self, spider: Any, site_id: str) -> dict[str, Any] | None:
+    def _site(self, site_id: str) -> dict[str, Any] | None:
         """The full registry row (a partial one would blank the other fields in the index)."""
         if site_id in self.sites:
             return self.sites[site_id]
-        state = (getattr(spider, "states", None) or {}).get(site_id)
-        site = getattr(state, "site", None)
+        state = self.crawl_state.site(site_id) if self.crawl_state is not None else None
+        site = state.site if state is not None else None
         return dict(site) if isinstance(site, dict) and site.get("url") else None
-
-    def _earlier_start(self) -> str | None:
-        """A resumed run keeps the start time its crawl document already has."""
-        from indexer.templates import alias_name
-
-        if not self.run_id:
-            return None
-        try:
-            found = self.writer.client.options(ignore_status=404).search(
-                index=alias_name(self.config.index_prefix, "crawls"),
-                size=1,
-                query={"term": {"crawl.run_id": self.run_id}},
-                source_includes=["crawl.started"],
-            )
-            hits = found.body.get("hits", {}).get("hits", [])
-        except Exception:  # noqa: BLE001 - no earlier document (or no cluster): start now
-            return None
-        return ((hits[0]["_source"].get("crawl") or {}).get("started")) if hits else None
 
     def _run_document(
         self, status: str, states: dict[str, dict[str, Any]] | None = None
     ) -> dict[str, Any]:
-        stats = self.stats.get_stats()
         ended = _now() if states is not None else None
         summary = self.tally.summary(
             run_id=self.run_id,
@@ -321,60 +255,11 @@ class IndexPipeline:
             ended=ended,
             finish_reason=status,
             site_states=states,
-            stats=stats,
+            stats=self.stats.get_stats(),
         )
-        duration = summary["duration_seconds"] or 0
-        return {
-            "run_id": self.run_id or "unknown",
-            "started": self.started,
-            "ended": ended,
-            "status": status,
-            "sites_total": summary["sites"]["total"],
-            "sites_done": summary["sites"]["done"],
-            "sites_failed": summary["sites"]["failed"] + summary["sites"]["timed_out"],
-            "pages": summary["pages"],
-            "hits": summary["findings"]["hits"],
-            "hits_by_level": {
-                level: count
-                for level, count in summary["findings"]["by_level"].items()
-                if level != "none"
-            },
-            "errors": summary["errors"]["total"],
-            "pages_per_second": round(summary["pages"] / duration, 2) if duration else None,
-            "rule_fingerprint": _rule_fingerprint(),
-            "failures": [
-                {
-                    "site_id": p["id"],
-                    "site": p.get("name") or p.get("url"),
-                    "reason": p.get("reason"),
-                }
-                for p in summary["sites"]["problems"]
-            ],
-            "stats": summary["stats"],
-        }
-
-
-_RISK_AGGREGATION = {
-    "sites": {
-        "terms": {"field": "site.id", "size": 65_000},
-        "aggs": {
-            "max_score": {"max": {"field": "scan.score"}},
-            "levels": {"terms": {"field": "scan.level", "size": 4}},
-            "hits": {"sum": {"field": "scan.hit_count"}},
-            "categories": {"terms": {"field": "scan.categories", "size": 20}},
-            "entities": {"terms": {"field": "entity_keys", "size": 200}},
-        },
-    }
-}
-
-
-def _rule_fingerprint() -> str | None:
-    try:
-        from rules import load_engine
-
-        return load_engine().fingerprint
-    except Exception:  # noqa: BLE001 - the crawl document is written anyway
-        return None
+        return site_risk.run_document(
+            summary, run_id=self.run_id, started=self.started, ended=ended, status=status
+        )
 
 
 # --- result files ---------------------------------------------------------------------------
@@ -385,27 +270,39 @@ class OutputPipeline:
     summary.json and report.html. With ``WUZHA_RESUME`` it continues the files of the killed
     run (no URL written twice) and the summary covers the whole run."""
 
-    def __init__(self, crawler: Any, out_dir: Path, resume: bool) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
+    def __init__(
+        self, stats: Any, out_dir: Path, resume: bool, crawl_state: CrawlState | None
+    ) -> None:
+        self.stats = stats
+        self.crawl_state = crawl_state
         self.out_dir = out_dir
         self.resume = resume
         self.tally = SweepTally()
         self.pages = JsonLines(out_dir / "pages.jsonl")
         self.findings = JsonLines(out_dir / "findings.jsonl")
         self.run: dict[str, Any] = {}
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> OutputPipeline:
         out_dir = crawler.settings.get("WUZHA_OUT_DIR")
         if not out_dir:
             raise NotConfigured("WUZHA_OUT_DIR is not set; no result files")
-        return cls(crawler, Path(out_dir), crawler.settings.getbool("WUZHA_RESUME"))
+        pipeline = cls(
+            crawler.stats,
+            Path(out_dir),
+            crawler.settings.getbool("WUZHA_RESUME"),
+            crawler.get_extension(CrawlState),
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    @property
+    def _run_id(self) -> str:
+        return self.crawl_state.run_id if self.crawl_state is not None else ""
 
     def open_spider(self) -> None:
         run_file = self.out_dir / "run.json"
-        run_id = getattr(self.crawler.spider, "run_id", "") or ""
+        run_id = self._run_id
         earlier = _read_json(run_file) if self.resume else None
         if earlier and (not run_id or earlier.get("run_id") == run_id):
             self.run = earlier
@@ -421,7 +318,7 @@ class OutputPipeline:
         if self.resume:
             self.stats.set_value("output/resumed_pages", self.tally.pages)
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
         # Each file skips URLs it already holds: a crawl killed between the two writes and
         # resumed writes the missing line only.
@@ -444,11 +341,11 @@ class OutputPipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         summary = self.tally.summary(
-            run_id=self.run.get("run_id") or getattr(spider, "run_id", "") or "",
+            run_id=self.run.get("run_id") or self._run_id,
             started=self.run.get("started"),
             ended=_now(),
             finish_reason=reason,
-            site_states=getattr(spider, "site_states", None),
+            site_states=self.crawl_state.site_states if self.crawl_state is not None else None,
             stats=self.stats.get_stats(),
             taxonomy=_taxonomy(),
         )

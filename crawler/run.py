@@ -1,7 +1,8 @@
 """Run a sweep from Python (the ``wuzha crawl`` and ``wuzha demo`` commands use this).
 
-:func:`run_crawl` builds the Scrapy settings from :class:`ground.settings.Settings` and the
-options, runs the sweep spider in this process and returns what happened. Twisted's reactor
+:func:`run_crawl` builds the Scrapy settings of the run (crawler/settings.py, what its add-on
+maps from :class:`ground.settings.Settings`, and the run's options), runs the sweep spider in
+this process and returns what happened. Twisted's reactor
 cannot be restarted, so call it once per process (tests run crawls in a subprocess).
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import CrawlError
+from crawler.errors import BadNetwork, BudgetTooSmall, CrawlError, NoSites
 from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,54 +77,47 @@ def job_key(sites: Sequence[dict[str, Any]], out_dir: Path | None) -> str:
     return digest.hexdigest()[:12]
 
 
-def build_settings(config: Settings, options: CrawlOptions) -> dict[str, Any]:
-    """The Scrapy settings of one sweep (on top of crawler/settings.py)."""
-    from crawler import settings as defaults
+def settings_for_run(config: Settings, options: CrawlOptions) -> Settings:
+    """wuzha's settings with this run's options that have a setting of their own (budgets,
+    concurrency, timeouts, robots.txt, rendering): the add-on maps them like any setting."""
+    overrides = {
+        "crawl_max_pages": options.max_pages,
+        "crawl_max_depth": options.max_depth,
+        "crawl_site_timeout": options.site_timeout,
+        "crawl_concurrency": options.concurrency,
+        "crawl_concurrency_per_site": options.concurrency_per_site,
+        "crawl_download_timeout": options.download_timeout,
+        "crawl_robots_txt": options.robots_txt,
+        "crawl_playwright": options.render,
+    }
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return config.model_copy(update=given) if given else config
 
-    values: dict[str, Any] = {}
-    values.update(defaults.from_config(config))
-    key = job_key(options.sites, options.out_dir)
-    job_dir = options.job_dir or (config.state_dir / "jobs" / key)
-    render = config.crawl_playwright if options.render is None else options.render
-    values.update(
-        {
-            "WUZHA_RUN_ID": options.run_id or "",
-            "WUZHA_OUT_DIR": str(options.out_dir) if options.out_dir else "",
-            "WUZHA_JOB_DIR": str(job_dir),
-            "WUZHA_RESUME": options.resume,
-            "WUZHA_ALLOW_PRIVATE": list(options.allow_private),
-            "WUZHA_RENDER": render,
-            "WUZHA_CONFIG": config,
-            "WUZHA_PROGRESS_CALLBACK": _as_function(options.progress),
-            "LOG_LEVEL": options.log_level,
-        }
+
+def build_settings(config: Settings, options: CrawlOptions) -> dict[str, Any]:
+    """The Scrapy settings of one sweep, set at cmdline priority over crawler/settings.py and
+    what its add-on maps from wuzha's settings: the run's settings object and the run's own
+    facts (run id, directories, resume, allowed networks, progress display, log)."""
+    config = settings_for_run(config, options)
+    job_dir = options.job_dir or (
+        config.state_dir / "jobs" / job_key(options.sites, options.out_dir)
     )
-    if render:
-        values.update(defaults.playwright_settings(str(config.chromium_path)))
-    else:
-        values["DOWNLOAD_HANDLERS"] = {}
+    values: dict[str, Any] = {
+        "WUZHA_SETTINGS": config,
+        "WUZHA_RUN_ID": options.run_id or "",
+        "WUZHA_OUT_DIR": str(options.out_dir) if options.out_dir else "",
+        "WUZHA_JOB_DIR": str(job_dir),
+        "WUZHA_RESUME": options.resume,
+        "WUZHA_ALLOW_PRIVATE": list(options.allow_private),
+        "WUZHA_PROGRESS_CALLBACK": _as_function(options.progress),
+        "LOG_LEVEL": options.log_level,
+    }
     if config.redis_url:
-        values.update(defaults.redis_settings(config.redis_url))
         # Processes crawling the same sites share a queue, whatever their output directories.
         shared = job_key(options.sites, None)
         values["SCHEDULER_QUEUE_KEY"] = f"wuzha:{shared}:requests"
         values["SCHEDULER_DUPEFILTER_KEY"] = f"wuzha:{shared}:dupefilter"
         values["SCHEDULER_FLUSH_ON_START"] = not options.resume
-    if options.max_pages is not None:
-        values["WUZHA_MAX_PAGES"] = options.max_pages
-    if options.max_depth is not None:
-        values["WUZHA_MAX_DEPTH"] = options.max_depth
-    if options.site_timeout is not None:
-        values["WUZHA_SITE_TIMEOUT"] = options.site_timeout
-    if options.concurrency is not None:
-        values["CONCURRENT_REQUESTS"] = options.concurrency
-    if options.concurrency_per_site is not None:
-        values["CONCURRENT_REQUESTS_PER_DOMAIN"] = options.concurrency_per_site
-        values["AUTOTHROTTLE_TARGET_CONCURRENCY"] = float(options.concurrency_per_site)
-    if options.download_timeout is not None:
-        values["DOWNLOAD_TIMEOUT"] = options.download_timeout
-    if options.robots_txt is not None:
-        values["ROBOTSTXT_OBEY"] = options.robots_txt
     log_file = options.log_file or (job_dir / "crawl.log")
     Path(log_file).parent.mkdir(parents=True, exist_ok=True)
     values["LOG_FILE"] = str(log_file)
@@ -149,16 +143,17 @@ def check_options(options: CrawlOptions) -> None:
     from ground.addresses import parse_networks
 
     if not options.sites:
-        raise CrawlError(
-            "there are no sites to crawl; check the registry file or the --site options"
-        )
+        raise NoSites()
     try:
         parse_networks(options.allow_private)
     except ValueError as err:
-        raise CrawlError(f"--allow-private: {err}") from err
-    for name, value in (("--max-pages", options.max_pages), ("--max-depth", options.max_depth)):
-        if value is not None and value < (1 if name == "--max-pages" else 0):
-            raise CrawlError(f"{name} must be a positive number, not {value}")
+        raise BadNetwork(str(err)) from err
+    for option, value, minimum in (
+        ("max_pages", options.max_pages, 1),
+        ("max_depth", options.max_depth, 0),
+    ):
+        if value is not None and value < minimum:
+            raise BudgetTooSmall(option, value)
     if options.out_dir is not None:
         try:
             options.out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,6 +169,8 @@ def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 
+    from crawler.crawlstate import CrawlState
+    from crawler.extensions.progress import CrawlProgress
     from crawler.spiders.sweep import SweepSpider
 
     settings = ScrapySettings()
@@ -186,15 +183,24 @@ def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     crawler = process.create_crawler(SweepSpider)
     process.crawl(crawler, site_list=list(options.sites))
     process.start()
-    spider = crawler.spider
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    state = _extension(crawler, CrawlState)
+    progress = _extension(crawler, CrawlProgress)
     return CrawlResult(
-        run_id=getattr(spider, "run_id", settings.get("WUZHA_RUN_ID")),
+        run_id=state.run_id if state is not None else settings.get("WUZHA_RUN_ID"),
         finish_reason=str(stats.get("finish_reason", "unknown")),
-        site_states=dict(getattr(spider, "site_states", {})),
+        site_states=dict(state.site_states) if state is not None else {},
         stats=stats,
-        progress=dict(getattr(crawler, "sweep_progress", {}) or {}),
+        progress=dict(progress.last) if progress is not None else {},
         out_dir=options.out_dir,
         job_dir=Path(settings.get("WUZHA_JOB_DIR")) if settings.get("WUZHA_JOB_DIR") else None,
         seconds=time.monotonic() - started,
     )
+
+
+def _extension(crawler: Any, cls: type) -> Any:
+    """The crawl's extension of `cls`; None when it is off or the crawl never got that far."""
+    try:
+        return crawler.get_extension(cls)
+    except RuntimeError:  # the spider could not be created: no extensions were built
+        return None

@@ -1,31 +1,39 @@
 """Scrapy settings of the wuzha crawler: the one place their defaults live.
 
 ``scrapy crawl sweep -a sites=FILE`` reads this module (scrapy.cfg points here); ``wuzha crawl``
-starts from it too and overrides what its options say (see :func:`crawl_settings`). Values an
-operator may want to change come from :class:`ground.settings.Settings` (environment or
-``wuzha.toml``), so there is one source for them.
+starts from it too and adds the options of its run (``crawler.run``). Nothing here reads the
+environment: values an operator may change are wuzha's settings (:class:`ground.settings.Settings`,
+from the environment or ``wuzha.toml``), mapped onto the keys below by the add-on
+:class:`crawler.projectsettings.ProjectSettings` when a crawl starts. Where a key takes its value
+from there, its default here is that setting's default (``default_of``), so each number lives once.
 
-Settings of our own components are prefixed ``WUZHA_`` (read by the spider, middlewares and
-pipelines through ``crawler.settings``):
+Settings of our own components are prefixed ``WUZHA_``:
 
+* ``WUZHA_SETTINGS`` – the run's :class:`ground.settings.Settings` object (``wuzha crawl`` sets
+  it); unset under ``scrapy crawl``: the add-on and the pipelines call ``get_settings()``;
 * ``WUZHA_RUN_ID`` – id of this crawl run (set per run by ``wuzha crawl``; generated if empty);
 * ``WUZHA_OUT_DIR`` – where the pipelines write pages.jsonl/findings.jsonl/summary.json/report.html
   (empty: no files);
 * ``WUZHA_JOB_DIR`` – the crawl journal that makes ``--resume`` exact (see crawler/journal.py);
 * ``WUZHA_RESUME`` – continue the job in WUZHA_JOB_DIR instead of starting afresh;
 * ``WUZHA_ALLOW_PRIVATE`` – networks exempt from the SSRF guard (tests and the demo only);
-* ``WUZHA_CONFIG`` – the :class:`ground.settings.Settings` object of the run (pipelines use it to
-  reach Elasticsearch); unset under ``scrapy crawl``: they call ``get_settings()``.
+* ``WUZHA_MAX_PAGES``, ``WUZHA_MAX_DEPTH``, ``WUZHA_SITE_TIMEOUT``, ``WUZHA_SITE_MAX_ERRORS`` –
+  each site's budgets (crawler/sitestate.py);
+* ``WUZHA_RENDER``, ``WUZHA_RENDER_MIN_TEXT`` – JavaScript rendering (crawler/render.py);
+* ``WUZHA_ACTIVE_SITES`` – sites crawled at once;
+* ``WUZHA_TRAP_*`` – the spider-trap rules (``crawler.scope.TrapLimits``);
+* ``WUZHA_PROGRESS_CALLBACK``, ``WUZHA_PROGRESS_INTERVAL`` – the live display
+  (crawler/extensions/progress.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from crawler.chromium import CHROMIUM_ARGS
-from ground.settings import Settings, get_settings
+from crawler.scope import TrapLimits
+from ground.settings import default_of
 
 BOT_NAME = "wuzha"
+# wuzha's settings -> the keys marked "(add-on)" below, Playwright and scrapy-redis.
+ADDONS = {"crawler.projectsettings.ProjectSettings": 0}
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
@@ -44,6 +52,11 @@ AUTOTHROTTLE_START_DELAY = 0.25  # first delay per site; AutoThrottle then follo
 AUTOTHROTTLE_MAX_DELAY = 30.0
 DOWNLOAD_DELAY = 0  # the floor AutoThrottle may go down to
 COOKIES_ENABLED = True  # forums (Discuz!) hand out a guest cookie before showing threads
+ROBOTSTXT_OBEY = default_of("crawl_robots_txt")  # (add-on)
+CONCURRENT_REQUESTS = default_of("crawl_concurrency")  # (add-on)
+CONCURRENT_REQUESTS_PER_DOMAIN = default_of("crawl_concurrency_per_site")  # (add-on)
+AUTOTHROTTLE_TARGET_CONCURRENCY = float(CONCURRENT_REQUESTS_PER_DOMAIN)  # (add-on)
+DOWNLOAD_TIMEOUT = default_of("crawl_download_timeout")  # (add-on)
 
 # --- breadth-first within a site, sites interleaved by the downloader-aware queue ---------
 # The spider sets meta["depth"] and the priority itself (forum paging keeps its depth, threads
@@ -60,6 +73,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
 REDIRECT_MAX_TIMES = 5  # a site needing more is broken or hostile
 METAREFRESH_MAXDELAY = 10
+URLLENGTH_LIMIT = default_of("crawl_max_url_length")  # (add-on) redirects too: URLCapMiddleware
+# Applied to the body as received and after decompression (a compression bomb stops there).
+DOWNLOAD_MAXSIZE = default_of("crawl_max_response_bytes")  # (add-on)
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 2  # (add-on)
 HTTPERROR_ALLOW_ALL = True  # the spider records 4xx/5xx per site instead of losing them
 # Every status reaches the spider, which decides; robots.txt and redirects still work as usual.
 
@@ -74,10 +91,12 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell on a crawler box
+    # Before the progress display: it settles the sites on spider_closed before that reports.
+    "crawler.crawlstate.CrawlState": 100,
     "crawler.extensions.progress.CrawlProgress": 500,
 }
 ITEM_PIPELINES = {
-    "crawler.pipelines.ScanPipeline": 300,  # rule engine: item["scan"]
+    "crawler.pipelines.ScanPipeline": 300,  # rule engine: item.scan
     "crawler.pipelines.IndexPipeline": 400,  # Elasticsearch (off when none is configured)
     "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR files (off when unset)
 }
@@ -86,7 +105,7 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0
 
-# --- scrapy-playwright (only switched on by `playwright_settings` when a crawl may render) ---
+# --- scrapy-playwright (its download handlers are installed by the add-on when a crawl may render)
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # 8 tabs at most: Chromium costs ~50-100 MB per tab
@@ -94,75 +113,23 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000  # ms
 PLAYWRIGHT_ABORT_REQUEST = "crawler.playwright.abort_request"
 
 # --- our own components -----------------------------------------------------------------------
+WUZHA_SETTINGS = None  # ground.settings.Settings of the run; None: get_settings()
 WUZHA_RUN_ID = ""
 WUZHA_OUT_DIR = ""
 WUZHA_JOB_DIR = ""
 WUZHA_RESUME = False
 WUZHA_ALLOW_PRIVATE: list[str] = []
-WUZHA_SITE_MAX_ERRORS = 8  # consecutive network errors/5xx before a site is given up (config)
-WUZHA_RENDER = True
+# Each site's budgets.
+WUZHA_MAX_PAGES = default_of("crawl_max_pages")  # (add-on)
+WUZHA_MAX_DEPTH = default_of("crawl_max_depth")  # (add-on)
+WUZHA_SITE_TIMEOUT = default_of("crawl_site_timeout")  # (add-on) seconds of wall time
+WUZHA_SITE_MAX_ERRORS = default_of("crawl_site_max_errors")  # (add-on) consecutive failures
+WUZHA_RENDER = default_of("crawl_playwright")  # (add-on) renders only with Playwright's handler
 WUZHA_RENDER_MIN_TEXT = 80  # fewer characters of text than this + scripts => render it
 WUZHA_ACTIVE_SITES = 0  # sites crawled at once; 0: CONCURRENT_REQUESTS / per-site limit * 2
-WUZHA_TRAP_MAX_QUERY_VARIANTS = 12
-WUZHA_TRAP_MAX_PAGE_NUMBER = 30
-WUZHA_TRAP_DATE_WINDOW_DAYS = 366
+WUZHA_TRAP_MAX_QUERY_VARIANTS = TrapLimits.max_query_variants  # sort/filter combinations
+WUZHA_TRAP_MAX_PAGE_NUMBER = TrapLimits.max_page_number  # deepest page of a list or thread
+WUZHA_TRAP_MAX_OFFSETS = TrapLimits.max_offsets  # distinct start=/offset= values of a list
+WUZHA_TRAP_DATE_WINDOW_DAYS = TrapLimits.date_window_past_days  # calendar pages in the past
 WUZHA_PROGRESS_CALLBACK = None  # callable(snapshot: dict), set by `wuzha crawl`
-WUZHA_PROGRESS_INTERVAL = 0.5
-
-
-def from_config(config: Settings) -> dict[str, Any]:
-    """The Scrapy settings that come from wuzha's configuration."""
-    return {
-        "ROBOTSTXT_OBEY": config.crawl_robots_txt,
-        "CONCURRENT_REQUESTS": config.crawl_concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": config.crawl_concurrency_per_site,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(config.crawl_concurrency_per_site),
-        # Scrapy applies DOWNLOAD_MAXSIZE to the body as received *and* after decompression
-        # (HttpCompressionMiddleware stops a gzip/deflate/brotli bomb while inflating it).
-        "DOWNLOAD_MAXSIZE": config.crawl_max_response_bytes,
-        "DOWNLOAD_WARNSIZE": config.crawl_max_response_bytes // 2,
-        "DOWNLOAD_TIMEOUT": config.crawl_download_timeout,
-        "URLLENGTH_LIMIT": config.crawl_max_url_length,
-        "WUZHA_MAX_PAGES": config.crawl_max_pages,
-        "WUZHA_MAX_DEPTH": config.crawl_max_depth,
-        "WUZHA_SITE_TIMEOUT": config.crawl_site_timeout,
-        "WUZHA_SITE_MAX_ERRORS": config.crawl_site_max_errors,
-        "WUZHA_RENDER": config.crawl_playwright,
-        "WUZHA_CHROMIUM_PATH": str(config.chromium_path),
-    }
-
-
-def playwright_settings(chromium_path: str) -> dict[str, Any]:
-    """Route http(s) through scrapy-playwright; it renders only requests with meta playwright=True
-    and starts Chromium on the first of them, so a crawl that renders nothing never launches it."""
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-    return {
-        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
-        "PLAYWRIGHT_LAUNCH_OPTIONS": {
-            "executable_path": chromium_path,
-            "headless": True,
-            "args": CHROMIUM_ARGS,
-        },
-    }
-
-
-def redis_settings(redis_url: str) -> dict[str, Any]:
-    """Share the request queue and the de-duplication set between crawler processes."""
-    return {
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-        "DUPEFILTER_CLASS": "crawler.fingerprint.CanonicalRedisDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
-        "SCHEDULER_PERSIST": True,  # the shared queue survives a process: that is the resume
-        "REDIS_URL": redis_url,
-        # The shared queue feeds whichever process asks first; a process idles a little before
-        # closing so that pages found by the others are still picked up.
-        "SCHEDULER_IDLE_BEFORE_CLOSE": 2,
-    }
-
-
-_config = get_settings()
-globals().update(from_config(_config))
-if _config.crawl_playwright:
-    globals().update(playwright_settings(str(_config.chromium_path)))
-if _config.redis_url:
-    globals().update(redis_settings(_config.redis_url))
+WUZHA_PROGRESS_INTERVAL = 0.5  # seconds between snapshots

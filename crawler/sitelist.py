@@ -1,8 +1,8 @@
 """Where a sweep's sites come from: a registry file, a JSON-lines site list, or the sites index.
 
 Registry files (CSV/XLSX, Chinese or English headers) are read by :mod:`crawler.registry`; a
-``.jsonl``/``.json`` file holds site dicts as the registry produces them (what `--from-index`
-and tests use). Every site dict has at least ``id`` and ``url``.
+``.jsonl``/``.json`` file holds site dicts as the registry produces them (what the sites index
+gives and tests use). Every site dict has at least ``id`` and ``url``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import CrawlError
+from crawler.errors import CrawlError, SiteFileMissing, SitesIndexUnreadable
 from ground.urls import canonical_url, site_id
 
 REGISTRY_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
@@ -62,9 +62,7 @@ def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
     """
     file = Path(path)
     if not file.is_file():
-        raise CrawlError(
-            f"site file {file} does not exist; give the registry CSV/XLSX with --sites"
-        )
+        raise SiteFileMissing(file)
     try:
         if file.suffix.lower() in (".jsonl", ".json"):
             sites, errors = _load_json_sites(file)
@@ -86,7 +84,7 @@ def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def sites_from_index(settings: Any) -> list[dict[str, Any]]:
-    """Sites stored by `wuzha sites import` in the ``<prefix>-sites`` index."""
+    """Sites stored by the registry import in the ``<prefix>-sites`` index."""
     from indexer.client import connect
 
     client = connect(settings)
@@ -99,10 +97,7 @@ def sites_from_index(settings: Any) -> list[dict[str, Any]]:
             for hit in helpers.scan(client, index=alias, query={"query": {"match_all": {}}})
         ]
     except Exception as err:
-        raise CrawlError(
-            f"could not read sites from Elasticsearch index {alias}: {err}; run "
-            "`wuzha sites import FILE` first, or crawl a file with --sites FILE"
-        ) from err
+        raise SitesIndexUnreadable(alias, str(err)) from err
     sites = []
     for doc in docs:
         raw = _site_from_doc(doc)

@@ -13,7 +13,7 @@ from typing import Any
 
 from crawler.scope import SiteScope, TrapGuard, TrapLimits
 
-# Final statuses (the spider's `site_states` and summary.json use these words).
+# Final statuses (`CrawlState.site_states` and summary.json use these words).
 DONE = "done"
 FAILED = "failed"
 BUDGET_EXHAUSTED = "budget_exhausted"
@@ -141,7 +141,7 @@ class SiteState:
             self.status, self.reason = DONE, ""
 
     def summary(self) -> dict[str, Any]:
-        """The entry of `spider.site_states` (summary.json and the CLI summary use it)."""
+        """The entry of `CrawlState.site_states` (summary.json and the CLI summary use it)."""
         return {
             "name": self.site.get("name") or "",
             "url": self.site.get("url") or "",

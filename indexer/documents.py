@@ -1,5 +1,9 @@
 """Elasticsearch documents built from the crawler's page items and the site registry.
 
+A page reaches this module as a plain mapping (:class:`PageFields`): the crawler hands its
+typed page item over as one (``crawler.items.PageItem.as_fields``), the retro-scan rebuilds one
+from a stored page. The indexer is the lower floor and never imports the crawler.
+
 All item → document mapping lives here, so the crawler's pipeline stays a thin adapter and the
 field layout is written down in one place (the mappings in ``indexer/mappings/`` must agree;
 ``tests/indexer/test_documents.py`` checks every field we emit is mapped).
@@ -19,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from ground.levels import LEVELS, Level
@@ -58,7 +62,36 @@ class Document:
 # --- pages -----------------------------------------------------------------------------------
 
 
-def page_document(item: dict[str, Any]) -> Document:
+class PageFields(TypedDict, total=False):
+    """What the page and hit builders read of a crawled page (every key may be missing)."""
+
+    url: str  # required by page_document and hit_documents
+    original_url: str | None
+    run_id: str | None
+    site: dict[str, Any] | None  # the registry row
+    status: int | None
+    fetched_at: str | None
+    depth: int | None
+    rendered: bool
+    charset: str | None
+    charset_source: str | None
+    title: str | None
+    text: str | None
+    description: str | None
+    keywords: list[str]
+    icp: str | None
+    links: list[dict[str, Any]]  # {"url", "text", "internal"}
+    apk_links: list[str]
+    qr_images: list[str]
+    forum: dict[str, Any] | None
+    posts: list[dict[str, Any]]
+    content_hash: str | None
+    external_link_text: str | None  # the off-site anchor texts the scan read
+    scan: dict[str, Any] | None  # the rule engine's result as a dict (None: not scanned)
+    rule_fingerprint: str | None  # when the scan result does not carry its own
+
+
+def page_document(item: PageFields) -> Document:
     """The page's document (one per canonical URL) from a crawled, scanned page item."""
     url = canonical_url(item["url"])
     fetched_at = iso_time(item.get("fetched_at")) or now_iso()
@@ -112,7 +145,7 @@ def page_document(item: dict[str, Any]) -> Document:
     )
 
 
-def hit_documents(item: dict[str, Any]) -> list[Document]:
+def hit_documents(item: PageFields) -> list[Document]:
     """One document per rule that hit the page (several hits of one rule are folded into one:
     the strongest gives the snippet and offsets, `hit.occurrences` counts them all)."""
     scan = item.get("scan") or {}
@@ -407,7 +440,7 @@ def _event(kind: str, dataset: str, category: list[str]) -> dict[str, Any]:
 
 
 def scan_result_fields(
-    scan: dict[str, Any] | None, item: dict[str, Any], fetched_at: str
+    scan: dict[str, Any] | None, item: PageFields, fetched_at: str
 ) -> dict[str, Any]:
     """The page fields a scan owns — ``scan``, ``entities``, ``entity_keys`` — from the scan
     result dict (``None`` / empty when the page was not scanned: old values are cleared)."""

@@ -37,6 +37,7 @@ from indexer.bulk import BulkSender, SendResult, action_for
 from indexer.client import connect, resolve_url
 from indexer.documents import (
     Document,
+    PageFields,
     crawl_document,
     hit_documents,
     iso_time,
@@ -86,7 +87,7 @@ class BulkWriter:
 
     # --- public API ------------------------------------------------------------------------
 
-    def index_page(self, item: dict[str, Any]) -> str:
+    def index_page(self, item: PageFields) -> str:
         """Queue a crawled page and its hits; returns the page id. Hits this page had before
         whose rules no longer match are marked ``hit.active: false`` (reviews kept)."""
         page = page_document(item)

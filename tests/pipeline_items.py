@@ -1,11 +1,15 @@
-"""Hand-made page items and a pipeline harness (a Scrapy crawler without a crawl), shared by
-the pipeline tests in tests/crawler and tests/review."""
+"""Hand-made page items and a pipeline harness (a Scrapy crawler with the sweep's settings and
+crawl state, without a crawl), shared by the pipeline tests in tests/crawler and tests/review."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from scrapy import Spider, signals
 from scrapy.utils.test import get_crawler
 
+from crawler.crawlstate import CrawlState
+from crawler.items import PageItem
 from crawler.pipelines import ScanPipeline
 
 SITE = {
@@ -42,76 +46,74 @@ def forum_item(url="http://bbs.binjiang.test:8001/thread-3456-1-1.html", run_id=
         )
         text += body
         offset += len(body)
-    return {
-        "url": url,
-        "original_url": url,
-        "run_id": run_id,
-        "site": dict(SITE),
-        "status": 200,
-        "fetched_at": "2024-03-11T08:00:00+00:00",
-        "depth": 1,
-        "rendered": False,
-        "charset": "gb18030",
-        "charset_source": "meta",
-        "title": "周末兼职求推荐 - 便民信息",
-        "text": text,
-        "description": "",
-        "keywords": [],
-        "icp": None,
-        "links": [],
-        "apk_links": [],
-        "qr_images": [],
-        "forum": {
+    return PageItem(
+        url=url,
+        original_url=url,
+        run_id=run_id,
+        site=dict(SITE),
+        status=200,
+        fetched_at="2024-03-11T08:00:00+00:00",
+        depth=1,
+        rendered=False,
+        charset="gb18030",
+        charset_source="meta",
+        title="周末兼职求推荐 - 便民信息",
+        text=text,
+        description="",
+        keywords=[],
+        icp=None,
+        links=[],
+        apk_links=[],
+        qr_images=[],
+        forum={
             "engine": "discuz",
             "kind": "thread",
             "board_id": "12",
             "thread_id": "3456",
             "page": 1,
         },
-        "posts": entries,
-        "content_hash": "x",
-    }
+        posts=entries,
+        content_hash="x",
+    )
 
 
 def plain_item(url, text="滨江区召开安全生产工作会议，部署春季安全工作。", run_id="run-1"):
-    item = forum_item(url, run_id)
-    item.update(text=text, posts=[], forum=None, title="滨江新闻", charset="utf-8")
-    return item
+    return replace(
+        forum_item(url, run_id), text=text, posts=[], forum=None, title="滨江新闻", charset="utf-8"
+    )
+
+
+DEAD_SITE = {"id": "site-dead", "name": "关停网站", "url": "http://dead.test/"}
 
 
 class FakeSweep(Spider):
     name = "sweep"
 
 
-def make_crawler(settings, run_id="run-1", site_states=None):
-    crawler = get_crawler(FakeSweep, settings)
-    spider = FakeSweep()
-    spider.run_id = run_id
-    spider.site_states = (
-        site_states
-        if site_states is not None
-        else {
-            "site-bbs": {
-                "name": SITE["name"],
-                "url": SITE["url"],
-                "pages": 2,
-                "errors": 0,
-                "status": "done",
-                "reason": None,
-            },
-            "site-dead": {
-                "name": "关停网站",
-                "url": "http://dead.test/",
-                "pages": 0,
-                "errors": 3,
-                "status": "failed",
-                "reason": "DNS lookup failed",
-            },
-        }
-    )
-    crawler.spider = spider
-    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
-    return crawler, spider
+def sweep_settings(**overrides):
+    """The sweep's Scrapy settings as crawler/settings.py declares them, with the crawl state
+    as the only extension and without the add-on (so the environment's wuzha settings stay
+    out: a test says what it needs), and `overrides`."""
+    from crawler import settings as declared
+
+    values = {name: getattr(declared, name) for name in dir(declared) if name.isupper()}
+    values.update(ADDONS={}, EXTENSIONS={"crawler.crawlstate.CrawlState": 100})
+    values.update(overrides)
+    return values
+
+
+def make_crawler(settings, run_id="run-1"):
+    """A crawler without a crawl, whose crawl state knows two sites: site-bbs (crawled, two
+    pages) and site-dead (failed: DNS lookup failed)."""
+    crawler = get_crawler(FakeSweep, sweep_settings(WUZHA_RUN_ID=run_id, **settings))
+    state = crawler.get_extension(CrawlState)
+    state.add_sites([SITE, DEAD_SITE])
+    crawled, dead = state.states["site-bbs"], state.states["site-dead"]
+    for site in (crawled, dead):
+        site.start()
+    crawled.pages = 2
+    dead.errors, dead.status, dead.reason = 3, "failed", "DNS lookup failed"
+    return crawler, FakeSweep()
 
 
 def close(crawler, spider, *pipelines):
@@ -125,7 +127,6 @@ def run_pipelines(pipeline_cls, items, settings, run_id="run-1"):
     """Scan `items` and hand them to one `pipeline_cls` (IndexPipeline, OutputPipeline) as a
     crawl would, closing signals included; returns the crawler (its stats)."""
     crawler, spider = make_crawler(settings, run_id=run_id)
-    spider.states = {}
     scan = ScanPipeline.from_crawler(crawler)
     pipeline = pipeline_cls.from_crawler(crawler)
     pipeline.open_spider()

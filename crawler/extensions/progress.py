@@ -3,7 +3,10 @@ rate and ETA.
 
 Every ``WUZHA_PROGRESS_INTERVAL`` seconds a snapshot dict goes to ``WUZHA_PROGRESS_CALLBACK``
 (``wuzha crawl`` draws it with rich); without a callback a log line is written every 30 s.
-The last snapshot (``final: True``) is kept on the crawler as ``crawler.sweep_progress``.
+The last snapshot (``final: True``) stays in :attr:`CrawlProgress.last`
+(``crawler.get_extension(CrawlProgress).last``). Sites and their states come from
+:class:`crawler.crawlstate.CrawlState`, found when the spider opens (an extension cannot look
+up another while the extensions are still being built, so this one keeps the crawler).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from scrapy import signals
 from scrapy.utils.misc import load_object
 from twisted.internet import task
 
+from crawler.crawlstate import CrawlState
+from crawler.items import PageItem
 from crawler.output import is_finding
 from crawler.sitestate import PENDING
 from ground.levels import LEVELS
@@ -31,6 +36,8 @@ class CrawlProgress:
         self.interval = interval
         self.levels: Counter[str] = Counter()
         self.findings = 0
+        self.crawl_state: CrawlState | None = None
+        self.last: dict[str, Any] = {}
         self.started = time.monotonic()
         self._samples: deque[tuple[float, int]] = deque(maxlen=40)
         self._loop: task.LoopingCall | None = None
@@ -41,13 +48,14 @@ class CrawlProgress:
         callback = crawler.settings.get("WUZHA_PROGRESS_CALLBACK")
         if isinstance(callback, str):
             callback = load_object(callback)
-        ext = cls(crawler, callback, crawler.settings.getfloat("WUZHA_PROGRESS_INTERVAL", 0.5))
+        ext = cls(crawler, callback, crawler.settings.getfloat("WUZHA_PROGRESS_INTERVAL"))
         crawler.signals.connect(ext.spider_opened, signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signals.item_scraped)
         return ext
 
     def spider_opened(self, spider: Any) -> None:
+        self.crawl_state = self.crawler.get_extension(CrawlState)
         self.started = time.monotonic()
         self._loop = task.LoopingCall(self.report)
         self._loop.start(self.interval, now=True)
@@ -58,7 +66,7 @@ class CrawlProgress:
         self.report(final=True, reason=reason)
 
     def item_scraped(self, item: Any, **_: Any) -> None:
-        scan = item.get("scan") if isinstance(item, dict) else None
+        scan = item.scan if isinstance(item, PageItem) else None
         if isinstance(scan, dict):
             level = scan.get("level") or "none"
             self.levels[level] += 1
@@ -66,8 +74,7 @@ class CrawlProgress:
                 self.findings += 1
 
     def snapshot(self) -> dict[str, Any]:
-        spider = self.crawler.spider
-        states = getattr(spider, "states", {}) or {}
+        states = self.crawl_state.states if self.crawl_state is not None else {}
         stats = self.crawler.stats
         now = time.monotonic()
         elapsed = now - self.started
@@ -105,7 +112,7 @@ class CrawlProgress:
         snap["final"] = final
         if reason is not None:
             snap["reason"] = reason
-        self.crawler.sweep_progress = snap
+        self.last = snap
         if self.callback is not None:
             try:
                 self.callback(snap)

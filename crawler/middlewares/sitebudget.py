@@ -13,25 +13,27 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 
+from crawler.crawlstate import SITE_ID, CrawlState
 from crawler.middlewares.errors import SiteClosed
 
 
 class SiteBudgetMiddleware:
-    def __init__(self, crawler: Any):
-        self.crawler = crawler
+    def __init__(self, crawl_state: CrawlState | None, stats: Any = None):
+        self.crawl_state = crawl_state
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SiteBudgetMiddleware:
-        return cls(crawler)
+        return cls(crawler.get_extension(CrawlState), crawler.stats)
 
     def process_request(self, request: Request) -> None:
         if "download_slot" not in request.meta:
             request.meta["download_slot"] = urlsplit(request.url).netloc.lower()
-        site_id = request.meta.get("site_id")
-        if site_id is None:
+        site_id = request.meta.get(SITE_ID)
+        if site_id is None or self.crawl_state is None:
             return
-        states = getattr(self.crawler.spider, "states", None) or {}
-        state = states.get(site_id)
+        state = self.crawl_state.site(site_id)
         if state is not None and state.closed:
-            self.crawler.stats.inc_value("sweep/skipped/site_closed")
+            if self.stats is not None:
+                self.stats.inc_value("sweep/skipped/site_closed")
             raise SiteClosed(state.reason or state.status)

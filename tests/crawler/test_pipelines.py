@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -38,7 +39,7 @@ def test_scan_pipeline_scans_maps_hits_to_posts_and_counts():
     crawler, _ = make_crawler({})
     pipeline = ScanPipeline.from_crawler(crawler)
     item = pipeline.process_item(forum_item())
-    scan = item["scan"]
+    scan = item.scan
     assert scan["level"] in ("high", "medium") and "task_scam" in scan["categories"]
     in_text = [hit for hit in scan["hits"] if hit.get("field", "text") == "text"]
     assert in_text and {hit["post_index"] for hit in in_text} == {1}
@@ -59,7 +60,7 @@ def test_scan_pipeline_survives_an_engine_failure():
 
     crawler, _ = make_crawler({})
     item = ScanPipeline(Broken(), crawler.stats).process_item(plain_item("http://a.test/"))
-    assert "scan" not in item and crawler.stats.get_value("scan/errors") == 1
+    assert item.scan is None and crawler.stats.get_value("scan/errors") == 1
 
 
 HACKED_PAGE = """<html><head><title>滨江新闻</title></head><body>
@@ -78,22 +79,21 @@ def test_scan_pipeline_finds_hidden_link_spam():
     from pagemodel.page import extract_page
 
     url = "http://bbs.binjiang.test:8001/news/1.html"
-    item = plain_item(url)
-    item.update(extract_page(HACKED_PAGE, url))
-    assert "澳门赌场" not in item["text"]  # the link block is not main text...
+    item = replace(plain_item(url), **extract_page(HACKED_PAGE, url))
+    assert "澳门赌场" not in item.text  # the link block is not main text...
     crawler, _ = make_crawler({})
     item = ScanPipeline.from_crawler(crawler).process_item(item)
 
-    scan = item["scan"]  # ...but its off-site anchors are scanned
+    scan = item.scan  # ...but its off-site anchors are scanned
     assert scan["level"] in ("high", "medium") and "gambling" in scan["categories"]
     link_hits = [hit for hit in scan["hits"] if hit.get("field") == "links"]
     assert link_hits and all("post_index" not in hit for hit in link_hits)
-    link_text = item["external_link_text"]
+    link_text = item.external_link_text
     assert "相关通知" not in link_text  # internal links are the site's own business
     for hit in link_hits:
         assert any(word in link_text[hit["start"] : hit["end"]] for word in hit["matched"])
-    assert page_document(item).body["page"]["external_link_text"] == link_text
-    assert {doc.body["hit"]["field"] for doc in hit_documents(item)} == {"links"}
+    assert page_document(item.as_fields()).body["page"]["external_link_text"] == link_text
+    assert {doc.body["hit"]["field"] for doc in hit_documents(item.as_fields())} == {"links"}
 
 
 # --- result files ------------------------------------------------------------------------------
@@ -119,9 +119,9 @@ def test_output_files(tmp_path):
     run_output(tmp_path, items)
 
     pages = read_lines(tmp_path / "pages.jsonl")
-    assert [p["url"] for p in pages] == [items[0]["url"], items[1]["url"]]
+    assert [p["url"] for p in pages] == [items[0].url, items[1].url]
     assert pages[0] == {
-        "url": items[0]["url"],
+        "url": items[0].url,
         "site": {
             "id": "site-bbs",
             "name": "滨江社区论坛",
@@ -136,7 +136,7 @@ def test_output_files(tmp_path):
     assert pages[0]["level"] in ("high", "medium") and pages[1]["level"] == "none"
 
     (finding,) = read_lines(tmp_path / "findings.jsonl")
-    assert finding["url"] == items[0]["url"] and finding["score"] > 0
+    assert finding["url"] == items[0].url and finding["score"] > 0
     assert "task_scam" in finding["categories"]
     hit = finding["hits"][0]
     assert set(hit) >= {"rule_id", "category", "matched", "snippet", "post_index"}
@@ -171,7 +171,7 @@ def test_urls_and_icp_numbers_alone_make_no_finding(tmp_path):
     run_output(tmp_path, items)
 
     (finding,) = read_lines(tmp_path / "findings.jsonl")
-    assert finding["url"] == items[1]["url"] and finding["hits"] == []
+    assert finding["url"] == items[1].url and finding["hits"] == []
     types = {entity["type"] for entity in finding["entities"]}
     assert types >= {"phone", "url", "icp"}
     summary = json.loads((tmp_path / "summary.json").read_text("utf-8"))
@@ -268,7 +268,7 @@ def test_index_pipeline_is_off_without_elasticsearch(tmp_path, monkeypatch):
     from indexer import client
 
     monkeypatch.setattr(client, "local_url", lambda settings: None)
-    crawler, _ = make_crawler({"WUZHA_CONFIG": settings_with(elasticsearch_url=None)})
+    crawler, _ = make_crawler({"WUZHA_SETTINGS": settings_with(elasticsearch_url=None)})
     with pytest.raises(NotConfigured):
         IndexPipeline.from_crawler(crawler)
 
@@ -283,7 +283,7 @@ def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settin
     item_url = f"http://bbs.binjiang.test:8001/thread-{uuid.uuid4().hex[:6]}-1-1.html"
 
     def crawl(items):
-        return run_pipelines(IndexPipeline, items, {"WUZHA_CONFIG": es_settings}, run_id=run_id)
+        return run_pipelines(IndexPipeline, items, {"WUZHA_SETTINGS": es_settings}, run_id=run_id)
 
     crawler = crawl(
         [forum_item(item_url, run_id), plain_item(item_url + "?x=benign", run_id=run_id)]

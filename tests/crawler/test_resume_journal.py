@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+from crawler.crawlstate import CrawlState
+from crawler.items import PageItem
 from crawler.journal import Journal
+from tests.pipeline_items import sweep_settings
 
 
 def test_pending_is_requested_minus_done_and_torn_lines_are_ignored(tmp_path):
@@ -84,23 +87,36 @@ def _resumed_spider(tmp_path):
 
 
 def _spider_on_job(tmp_path):
+    """The sweep spider over the journal in tmp_path/job, opened as a crawl opens it."""
+    from scrapy import signals
     from scrapy.utils.test import get_crawler
 
     from crawler.spiders.sweep import SweepSpider
 
     crawler = get_crawler(
         SweepSpider,
-        {
-            "WUZHA_JOB_DIR": str(tmp_path / "job"),
-            "WUZHA_RESUME": True,
-            "WUZHA_RENDER": False,
-            "DOWNLOAD_HANDLERS": {},
-        },
+        sweep_settings(
+            WUZHA_JOB_DIR=str(tmp_path / "job"),
+            WUZHA_RESUME=True,
+            WUZHA_RENDER=False,
+            DOWNLOAD_HANDLERS={},
+        ),
     )
     spider = SweepSpider.from_crawler(
         crawler, site_list=[{"id": "s1", "url": SITE, "name": "论坛"}]
     )
-    return spider, spider.states["s1"]
+    crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
+    state = crawler.get_extension(CrawlState)
+    return spider, state, state.states["s1"]
+
+
+def _item_done(spider, item):
+    """The item went through the pipelines (Scrapy's item_scraped signal)."""
+    from scrapy import signals
+
+    spider.crawler.signals.send_catch_log(
+        signals.item_scraped, item=item, response=None, spider=spider
+    )
 
 
 def _answer_404(spider, request):
@@ -113,7 +129,7 @@ def _answer_404(spider, request):
 def test_a_resumed_site_gets_its_whole_frontier_back_even_when_requests_return_one_by_one(tmp_path):
     """Scrapy pulls start requests lazily: each resumed request may be fetched and answered
     before the next is pulled. The site must not be settled in between, dropping the rest."""
-    spider, state = _resumed_spider(tmp_path)
+    spider, _, state = _resumed_spider(tmp_path)
 
     async def replay():
         handed = []
@@ -136,7 +152,7 @@ def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_
     moment would be skipped on resume and the page lost."""
     from scrapy.http import HtmlResponse
 
-    spider, state = _resumed_spider(tmp_path)
+    spider, _, state = _resumed_spider(tmp_path)
 
     async def first():
         return [r async for r in spider.start()]
@@ -153,7 +169,7 @@ def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_
     )
     [item] = list(spider.parse_page(response))
     assert not state.finished  # the item is still on its way to pages.jsonl
-    spider._on_item_done(item)
+    _item_done(spider, item)
     assert state.finished
     sites = (tmp_path / "job" / "sites.jsonl").read_text().splitlines()
     assert [json.loads(line)["s"] for line in sites] == ["s1"]
@@ -197,8 +213,8 @@ def test_a_done_page_missing_from_the_index_is_sent_again_once_without_counting_
     """Killed while the board page sat in the bulk writer's buffer: done and in pages.jsonl,
     never in Elasticsearch. With indexing on, the resume fetches it again and emits it for the
     index, without following its links (they are journalled) or counting it as a new page."""
-    spider, state = _resumed_spider(tmp_path)
-    assert spider.track_indexing() is spider.journal
+    spider, crawl, state = _resumed_spider(tmp_path)
+    assert crawl.track_indexing() is crawl.journal
     pages_before, requested_before = state.pages, state.requested
 
     async def start():
@@ -211,26 +227,26 @@ def test_a_done_page_missing_from_the_index_is_sent_again_once_without_counting_
     for request in requests[:-1]:
         _answer_404(spider, request)
     outputs = list(spider.parse_page(_page_response(again)))
-    assert [o["url"] for o in outputs if isinstance(o, dict)] == [SITE]
-    assert not [o for o in outputs if not isinstance(o, dict)]  # links not followed again
+    assert [o.url for o in outputs if isinstance(o, PageItem)] == [SITE]
+    assert not [o for o in outputs if not isinstance(o, PageItem)]  # links not followed again
     assert (state.pages, state.requested) == (pages_before, requested_before)
-    spider._on_item_done(outputs[0])
+    _item_done(spider, outputs[0])
     assert state.finished
     # a second fetch of it in the same run (another link to it) is not emitted again
-    assert [o for o in spider.parse_page(_page_response(again)) if isinstance(o, dict)] == []
+    assert [o for o in spider.parse_page(_page_response(again)) if isinstance(o, PageItem)] == []
 
 
 def test_without_indexing_or_once_indexed_a_done_page_is_not_fetched_again(tmp_path):
-    spider, _ = _resumed_spider(tmp_path)  # no index pipeline: the files are all there is
+    spider, crawl, _ = _resumed_spider(tmp_path)  # no index pipeline: the files are all there is
 
     async def start(s):
         return [r.url async for r in s.start()]
 
     assert asyncio.run(start(spider)) == THREADS
-    spider.journal.close()
+    crawl.journal.close()
     journal = Journal(tmp_path / "job")
     journal.indexed([SITE])
     journal.close()
-    spider, _ = _spider_on_job(tmp_path)
-    spider.track_indexing()
+    spider, crawl, _ = _spider_on_job(tmp_path)
+    crawl.track_indexing()
     assert asyncio.run(start(spider)) == THREADS

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.elasticsearch
 
 
 def crawl(settings, run_id, items):
-    return run_pipelines(IndexPipeline, items, {"WUZHA_CONFIG": settings}, run_id=run_id)
+    return run_pipelines(IndexPipeline, items, {"WUZHA_SETTINGS": settings}, run_id=run_id)
 
 
 def test_crawl_after_takedown_marks_the_site_recurred(es, rv_settings):
@@ -26,7 +26,7 @@ def test_crawl_after_takedown_marks_the_site_recurred(es, rv_settings):
         review.mark_site(es, rv_settings, SITE["id"], status, "吴审核")
 
     later = forum_item(url, "run-recur-2")
-    later["fetched_at"] = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    later.fetched_at = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
     second = crawl(rv_settings, "run-recur-2", [later])
 
     assert second.stats.get_value("review/recurred") == 1

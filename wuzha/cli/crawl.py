@@ -2,13 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
 
+from crawler.errors import (
+    BadNetwork,
+    BudgetTooSmall,
+    CrawlError,
+    NoSites,
+    SiteFileMissing,
+    SitesIndexUnreadable,
+)
 from ground.settings import get_settings, settings_with
 from wuzha.cli.errors import UsageError
+
+# CrawlOptions fields and the flags that set them.
+FLAGS = {"max_pages": "--max-pages", "max_depth": "--max-depth"}
+
+
+def crawl_problem(err: CrawlError) -> str | None:
+    """What the operator reads for a crawler error about an option or the site source, in
+    terms of the flags; None for the others (their own sentence says it)."""
+    if isinstance(err, NoSites):
+        return "there are no sites to crawl; check the registry file or the --site options"
+    if isinstance(err, BadNetwork):
+        return f"--allow-private: {err.reason}"
+    if isinstance(err, BudgetTooSmall):
+        return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.value}"
+    if isinstance(err, SiteFileMissing):
+        return f"site file {err.path} does not exist; give the registry CSV/XLSX with --sites"
+    if isinstance(err, SitesIndexUnreadable):
+        return (
+            f"could not read sites from Elasticsearch index {err.alias}: {err.reason}; run "
+            "`wuzha sites import FILE` first, or crawl a file with --sites FILE"
+        )
+    return None
+
+
+@contextmanager
+def in_flag_terms() -> Iterator[None]:
+    """Crawler errors about an option or the site source become usage errors naming flags."""
+    try:
+        yield
+    except CrawlError as err:
+        problem = crawl_problem(err)
+        if problem is None:
+            raise
+        raise UsageError(problem) from err
 
 
 @click.command()
@@ -107,12 +151,14 @@ def crawl(
         config = settings_with(crawl_playwright=False)
     display = CrawlDisplay(enabled=not quiet)
     if from_index:
-        sites = sites_from_index(config)
+        with in_flag_terms():
+            sites = sites_from_index(config)
         if not sites:
             raise UsageError("the sites index is empty; run `wuzha sites import FILE` first")
     else:
         assert sites_file is not None
-        sites, problems = load_sites(sites_file)
+        with in_flag_terms():
+            sites, problems = load_sites(sites_file)
         for problem in problems[:20]:
             display.console.print(f"[yellow]skipped[/] {problem}")
         if len(problems) > 20:
@@ -137,7 +183,7 @@ def crawl(
         log_file=log_file or _default_log(out_dir, job_dir),
         progress=display.update,
     )
-    with display:
+    with in_flag_terms(), display:
         result = run_crawl(config, options)
     print_summary(Console(), result, log_file=options.log_file)
     if not result.completed:

@@ -43,6 +43,7 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     from farm.runner import free_base_port, running
     from indexer.client import configured_url
     from indexer.localstate import health
+    from wuzha.cli.crawl import in_flag_terms
     from wuzha.cli.crawlview import CrawlDisplay, print_summary
 
     config = get_settings()
@@ -76,7 +77,8 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     farm.write_truth(out_dir / "truth.json")
     console.print(f"Farm: {n_sites} sites on 127.0.0.1:{farm.port_range}; registry {registry}")
 
-    sites, problems = load_sites(registry)
+    with in_flag_terms():
+        sites, problems = load_sites(registry)
     if not sites:
         raise UsageError(f"the farm's registry {registry} gave no sites: {problems[:3]}")
     crawl = CrawlOptions(
@@ -90,7 +92,7 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
         job_dir=out_dir / ".job",
         progress=display.update,
     )
-    with running(farm, control=False), display:
+    with in_flag_terms(), running(farm, control=False), display:
         result = run_crawl(config, crawl)
     print_summary(Console(), result, log_file=out_dir / ".job" / "crawl.log")
     if es_ok:

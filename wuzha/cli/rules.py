@@ -166,6 +166,7 @@ def _read_page(
     max_bytes: int,
     timeout: float,
 ) -> tuple[str, str, str]:
+    from crawler.errors import FetchRefused
     from crawler.fetch import decode, fetch_page, html_to_text
     from ground.addresses import AddressPolicy
 
@@ -174,7 +175,10 @@ def _read_page(
             policy = AddressPolicy.from_cidrs(allow_private)
         except ValueError as err:
             raise UsageError(f"--allow-private: {err}") from None
-        page = fetch_page(source, policy=policy, max_bytes=max_bytes, timeout=timeout)
+        try:
+            page = fetch_page(source, policy=policy, max_bytes=max_bytes, timeout=timeout)
+        except FetchRefused as err:
+            raise UsageError(f"{err}; pass --allow-private <CIDR> if this is intended") from None
         return page.text, title or page.title, page_url or page.url
     if source == "-":
         body = sys.stdin.buffer.read(max_bytes)
