@@ -205,8 +205,8 @@ class IndexPipeline:
 
     def _raise_recurred(self, risks: dict[str, dict[str, Any]]) -> None:
         """Taken-down sites showing fraud again in this crawl become ``recurred`` — the one
-        review change a crawl makes (``indexer.review.raise_recurred``); other decisions stay."""
-        from indexer.review import raise_recurred
+        review change a crawl makes (``indexer.recurrence.raise_recurred``); other decisions stay."""
+        from indexer.recurrence import raise_recurred
 
         fraud = site_risk.fraud_site_ids(risks)
         if not fraud:

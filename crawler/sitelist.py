@@ -86,15 +86,15 @@ def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
 def sites_from_index(settings: Any) -> list[dict[str, Any]]:
     """Sites stored by the registry import in the ``<prefix>-sites`` index."""
     from indexer.client import connect
+    from indexer.paging import DOCS_PER_PAGE, search_all
+    from indexer.templates import alias_name
 
     client = connect(settings)
-    alias = f"{settings.index_prefix}-sites"
+    alias = alias_name(settings.index_prefix, "sites")
     try:
-        from elasticsearch import helpers
-
         docs = [
             hit.get("_source", {})
-            for hit in helpers.scan(client, index=alias, query={"query": {"match_all": {}}})
+            for hit in search_all(client, alias, {"match_all": {}}, size=DOCS_PER_PAGE)
         ]
     except Exception as err:
         raise SitesIndexUnreadable(alias, str(err)) from err

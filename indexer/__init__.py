@@ -31,6 +31,7 @@ Reporting and re-scanning:
 - ``takedown_candidates``  the weekly takedown-candidate list and its rows
 - ``export``               those rows written to XLSX/CSV, safe to open in a spreadsheet
 - ``entity_queries``       contact and money identifiers seen on several sites
+- ``site_risk``            what a crawl tells the index at its end: each site's risk, the run
 - ``rescan``               the current rules run again over stored pages (retro-scan)
 - ``kibana``               the saved objects imported into Kibana
 """

@@ -16,6 +16,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+DOCS_PER_PAGE = 500  # documents read per search request when paging through an index
 IDS_PER_QUERY = 500  # ids named in one ids/terms query: far below index.max_terms_count
 BUCKETS_PER_PAGE = 200  # composite buckets per request when each carries top hits
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from elasticsearch import BadRequestError, ConflictError, Elasticsearch, helpers
 
@@ -333,13 +332,3 @@ def _mark_batch(
             result.unchanged.append(target.id)
         else:
             result.changed.append(change)
-
-
-def __getattr__(name: str) -> Any:
-    # The crawler's index pipeline still imports raise_recurred from here; it lives in
-    # indexer.recurrence now (which builds on this module, hence the late import).
-    if name == "raise_recurred":
-        from indexer.recurrence import raise_recurred
-
-        return raise_recurred
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
