@@ -45,6 +45,12 @@ _META_CHARSET_RE = re.compile(
 
 # Detection only looks at this much: enough for statistics, cheap on 5 MB pages.
 DETECT_SAMPLE_BYTES = 64 * 1024
+# The sample ends after the last newline, ">" or space in its final stretch: none of these
+# bytes is ever part of a multi-byte character in the candidate encodings (UTF-8 continuation
+# bytes are ≥ 0x80, GBK/Big5 trail bytes ≥ 0x40, GB18030's four-byte forms use digits), so the
+# cut never splits one — a split character makes every strict reading, and detection, fail.
+_SAMPLE_BOUNDARIES = (b"\n", b">", b" ")
+_BOUNDARY_SEARCH_BYTES = 4096
 # Binary sniffing looks at the start of the body, where signatures and headers live.
 SNIFF_BYTES = 8 * 1024
 # Share of control characters above which a body is not text.
@@ -241,7 +247,7 @@ def _detect(body: bytes, utf8_ok: bool) -> str | None:
         return None
     if utf8_ok:
         return "utf-8"
-    sample = body[:DETECT_SAMPLE_BYTES]
+    sample = _sample(body)
     best = charset_normalizer.from_bytes(sample, cp_isolation=DETECTION_CANDIDATES).best()
     if best is None:
         return None
@@ -256,6 +262,15 @@ def _detect(body: bytes, utf8_ok: bool) -> str | None:
             if _strict(sample, candidate) is not None:
                 return candidate
     return charset
+
+
+def _sample(body: bytes) -> bytes:
+    """The start of the body for detection, ended on a character boundary."""
+    if len(body) <= DETECT_SAMPLE_BYTES:
+        return body
+    start = DETECT_SAMPLE_BYTES - _BOUNDARY_SEARCH_BYTES
+    cut = max(body.rfind(byte, start, DETECT_SAMPLE_BYTES) for byte in _SAMPLE_BOUNDARIES)
+    return body[: cut + 1] if cut >= 0 else body[:DETECT_SAMPLE_BYTES]
 
 
 def _reads_as_simplified(sample: bytes) -> bool:

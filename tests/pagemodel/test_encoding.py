@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from pagemodel.encoding import NotHtml, decode_html, resolve_charset
+from pagemodel.encoding import DETECT_SAMPLE_BYTES, NotHtml, _sample, decode_html, resolve_charset
 
 SIMPLIFIED = (
     "警方提醒：近期网上出现兼职刷单诈骗，自称客服的人员要求先垫付资金再返还佣金，请市民提高警惕。"
@@ -220,3 +220,34 @@ def test_garbage_decodes_without_raising(body):
 )
 def test_resolve_charset(label, codec):
     assert resolve_charset(label) == codec
+
+
+# --- The detection sample ends on a character boundary (issue 10, 4b) ---
+
+
+def long_page_cut_inside_a_character(codec: str, text: str) -> bytes:
+    """An undeclared page longer than the detection sample, shifted so the sample's last byte
+    is the first half of a double-byte character."""
+    paragraph = f"<p>{text}</p>\n"
+    repeats = DETECT_SAMPLE_BYTES // len(paragraph.encode(codec)) + 20
+    for shift in range(4):
+        body = (f"<html><body>{'x' * shift}" + paragraph * repeats + "</body></html>").encode(codec)
+        try:
+            body[:DETECT_SAMPLE_BYTES].decode(codec)
+        except UnicodeDecodeError:
+            return body
+    raise AssertionError("no shift puts the sample's end inside a character")
+
+
+@pytest.mark.parametrize(
+    "codec, text, charset",
+    [("gbk", SIMPLIFIED, "gb18030"), ("big5", TRADITIONAL, "big5hkscs")],
+    ids=["gbk", "big5"],
+)
+def test_detection_sample_is_not_cut_inside_a_character(codec, text, charset):
+    body = long_page_cut_inside_a_character(codec, text)
+    assert _sample(body).decode(codec)  # strict: the sample ends between characters
+    assert len(_sample(body)) > DETECT_SAMPLE_BYTES - 100
+    got_text, got_charset, got_source = decode_html(body, None)
+    assert (got_charset, got_source) == (charset, "detected")
+    assert text in got_text and "\ufffd" not in got_text
