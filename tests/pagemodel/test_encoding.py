@@ -14,6 +14,7 @@ SIMPLIFIED = (
 TRADITIONAL = (
     "警方提醒：近期網上出現兼職刷單詐騙，自稱客服的人員要求先墊付資金再返還佣金，請市民提高警惕。"
 )
+WESTERN = "Le café est fermé à cause de la grève. Über München nach Zürich, schön und groß."
 
 
 def page(text: str, head: str = "", title: str = "Local news") -> str:
@@ -251,3 +252,44 @@ def test_detection_sample_is_not_cut_inside_a_character(codec, text, charset):
     got_text, got_charset, got_source = decode_html(body, None)
     assert (got_charset, got_source) == (charset, "detected")
     assert text in got_text and "\ufffd" not in got_text
+
+
+# --- A few hanzi among much ASCII are not cp1252 (issue 10, 4c) ---
+
+ENGLISH = "<p>The quick brown fox jumps over the lazy dog. Opening hours 9:00-17:00.</p>"
+
+
+@pytest.mark.parametrize(
+    "codec, words, charset",
+    [
+        ("big5", "中文", "big5hkscs"),
+        ("big5", "聯絡我們", "big5hkscs"),
+        ("big5", "版權所有 聯絡我們 網站導覽", "big5hkscs"),
+        ("big5", "關於我們 常見問題", "big5hkscs"),
+        ("gbk", "中文", "gb18030"),
+        ("gbk", "联系我们 网站地图", "gb18030"),
+    ],
+    ids=["big5-2", "big5-4", "big5-footer", "big5-8", "gbk-2", "gbk-footer"],
+)
+def test_mostly_ascii_chinese_page_is_not_read_as_cp1252(codec, words, charset):
+    body = f"<html><head><title>Notes</title></head><body>{ENGLISH * 100}<p>{words}</p>"
+    text, got_charset, got_source = decode_html(f"{body}</body></html>".encode(codec), None)
+    assert (got_charset, got_source) == (charset, "detected")
+    assert words in text
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        WESTERN,
+        "Prix: 12 € — «Bonjour» à tous",
+        "Temperature 25°C, Ärzte im Süden",
+        "Año nuevo, señor. ¿Qué tal?",
+    ],
+    ids=["french-german", "euro-guillemets", "degrees-umlauts", "spanish"],
+)
+def test_mostly_ascii_western_page_stays_cp1252(words):
+    body = f"<html><body>{ENGLISH * 100}<p>{words}</p></body></html>".encode("cp1252")
+    text, charset, source = decode_html(body, None)
+    assert (charset, source) == ("cp1252", "detected")
+    assert words in text
