@@ -16,6 +16,11 @@ Contract (the spider codes against it)::
   or a legacy CJK/Western label is declared over bytes that are valid multi-byte UTF-8, the
   declaration is skipped and the next source is tried. So a page whose header says UTF-8 but
   whose bytes are GBK still comes out right (source ``"meta"`` or ``"detected"``).
+* Broken bytes do not cost a page its charset. Old CMSs cut titles at a byte count, leaving
+  half characters; when no declaration decodes strictly, a declared multi-byte charset (UTF-8,
+  GBK, Big5) is still taken — with U+FFFD for the broken characters — if it breaks on few of
+  the bytes and no other candidate reads them with fewer errors. Detection does the same when
+  every candidate fails its strict reading.
 * Garbage never raises anything but :class:`NotHtml`: a body that is not text at all (NUL bytes,
   a known binary signature such as PNG/ZIP/PDF, or mostly control characters) raises
   ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its
@@ -51,6 +56,11 @@ DETECT_SAMPLE_BYTES = 64 * 1024
 # cut never splits one — a split character makes every strict reading, and detection, fail.
 _SAMPLE_BOUNDARIES = (b"\n", b">", b" ")
 _BOUNDARY_SEARCH_BYTES = 4096
+# A declared or detected multi-byte charset may break on at most this share of the non-ASCII
+# bytes (the real pages with cut titles break on 0.04%; Western text read as GBK or Big5 on
+# about a third).
+MAX_BROKEN_SHARE = 0.02
+
 # Binary sniffing looks at the start of the body, where signatures and headers live.
 SNIFF_BYTES = 8 * 1024
 # Share of control characters above which a body is not text.
@@ -106,6 +116,8 @@ BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
+_ASCII_BYTES = bytes(range(0x80))
+
 # U+FFFD as each codec writes it, so a page that contains the character is not counted broken.
 _ENCODED_REPLACEMENT = {"utf-8": "\ufffd".encode(), "gb18030": "\ufffd".encode("gb18030")}
 
@@ -144,18 +156,23 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str, str]:
     _reject_binary(body)
 
     utf8_ok = _is_multibyte_utf8(body)
-    declarations = (
+    declarations: list[tuple[str, str]] = []
+    for source, charset in (
         ("header", _header_charset(content_type)),
         ("meta", _meta_charset(body)),
-    )
-    tried: set[str] = set()
+    ):
+        if charset and all(charset != seen for _, seen in declarations):
+            declarations.append((source, charset))
+
     for source, charset in declarations:
-        if not charset or charset in tried:
-            continue
-        tried.add(charset)
-        text = _decode_declared(body, charset, utf8_ok)
-        if text is not None:
-            return text[0], text[1], source
+        decoded = _decode_declared(body, charset, utf8_ok)
+        if decoded is not None:
+            return decoded[0], decoded[1], source
+    # No declaration fits every byte: one that fits all but a few broken characters still wins.
+    for source, charset in declarations:
+        decoded = _decode_declared_broken(body, charset, utf8_ok)
+        if decoded is not None:
+            return decoded[0], decoded[1], source
 
     detected = _detect(body, utf8_ok)
     if detected:
@@ -227,6 +244,22 @@ def _decode_declared(body: bytes, charset: str, utf8_ok: bool) -> tuple[str, str
     return None
 
 
+def _decode_declared_broken(body: bytes, charset: str, utf8_ok: bool) -> tuple[str, str] | None:
+    """Decode with a declared multi-byte charset and replacement characters when the bytes fit
+    it but for a few broken characters and no other candidate fits them better, else None."""
+    own = _variants(charset)
+    if utf8_ok or not set(own) <= set(_MULTI_BYTE_CANDIDATES):
+        return None
+    readings = _readings(body)
+    best = min(own, key=lambda candidate: readings[candidate][1])
+    text, broken = readings[best]
+    if broken > _broken_limit(body):
+        return None
+    if any(readings[other][1] < broken for other in readings if other not in own):
+        return None
+    return text, best
+
+
 def _variants(charset: str) -> tuple[str, ...]:
     if charset in ("big5hkscs", "big5", "cp950"):
         return ("big5hkscs", "cp950")
@@ -253,6 +286,11 @@ def _read_replacing(data: bytes, charset: str) -> tuple[str, int]:
     return text, text.count("\ufffd") - present
 
 
+def _broken_limit(data: bytes) -> int:
+    non_ascii = len(data.translate(None, _ASCII_BYTES))
+    return max(1, int(non_ascii * MAX_BROKEN_SHARE))
+
+
 def _is_multibyte_utf8(body: bytes) -> bool:
     if body.isascii():
         return False
@@ -276,7 +314,9 @@ def _detect(body: bytes, utf8_ok: bool) -> str | None:
     sample = _sample(body)
     best = charset_normalizer.from_bytes(sample, cp_isolation=DETECTION_CANDIDATES).best()
     if best is None:
-        return None
+        # charset-normalizer drops every encoding that fails to decode the sample strictly, so
+        # a few broken bytes leave it nothing: take the reading that breaks least instead.
+        return _least_broken(sample)
     charset = _codec_name(best.encoding)
     if charset in _SINGLE_BYTE_WESTERN:
         # Among much ASCII, a few hanzi are too little for charset-normalizer's statistics and
@@ -301,6 +341,20 @@ def _sample(body: bytes) -> bytes:
     start = DETECT_SAMPLE_BYTES - _BOUNDARY_SEARCH_BYTES
     cut = max(body.rfind(byte, start, DETECT_SAMPLE_BYTES) for byte in _SAMPLE_BOUNDARIES)
     return body[: cut + 1] if cut >= 0 else body[:DETECT_SAMPLE_BYTES]
+
+
+def _least_broken(sample: bytes) -> str | None:
+    """The multi-byte candidate that reads ``sample`` with the fewest errors, if they are few."""
+    readings = _readings(sample)
+    broken = {candidate: errors for candidate, (_, errors) in readings.items()}
+    fewest = min(broken.values())
+    if fewest > _broken_limit(sample):
+        return None
+    if broken["utf-8"] == fewest:
+        return "utf-8"
+    # GB18030 reads nearly any byte pair, so it breaks no more than Big5 even on Big5 text:
+    # which Chinese it reads as decides between them.
+    return _cjk_reading(readings, _broken_limit(sample)) or min(broken, key=broken.__getitem__)
 
 
 def _readings(data: bytes) -> dict[str, tuple[str, int]]:

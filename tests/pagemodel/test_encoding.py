@@ -223,6 +223,118 @@ def test_resolve_charset(label, codec):
     assert resolve_charset(label) == codec
 
 
+# --- Broken bytes: a charset that fits all but a few characters still wins (issue 10, 4a) ---
+
+NEWS_TITLES = [
+    "市公安局召开打击治理电信网络诈骗犯罪新闻发布会",
+    "关于开展防范养老诈骗专项宣传活动的通知",
+    "警惕冒充客服退款诈骗",
+    "我市破获一起特大网络刷单诈骗案",
+]
+NEWS_TITLES_BIG5 = [
+    "市警察局召開打擊電信網路詐騙犯罪記者會",
+    "關於開展防範投資詐騙專項宣導活動的通知",
+    "警惕假冒客服退款詐騙",
+    "本市破獲一起網路刷單詐騙案",
+]
+
+
+def cut_titles_page(codec: str, head: str = "", titles=NEWS_TITLES, text=SIMPLIFIED) -> bytes:
+    """A list page whose CMS cut long titles at a byte count, leaving half a character before
+    the "...": the shape of the real broken pages (one error per cut title)."""
+    cut = 20 if codec == "utf-8" else 21  # inside a character: hanzi take 3 or 2 bytes
+    items = b"".join(
+        b'<li><a href="/news/%d.html">' % number + title.encode(codec)[:cut] + b"...</a></li>"
+        for number, title in enumerate(titles)
+        if len(title.encode(codec)) > cut
+    )
+    article = f"<p>{text}</p>".encode(codec) * 40
+    return (
+        f"<html><head>{head}<title>{text[:4]}</title></head><body>".encode(codec)
+        + article
+        + b"<ul>"
+        + items
+        + b"</ul></body></html>"
+    )
+
+
+BROKEN_CASES = [
+    # (case id, body, content-type header, expected charset, expected source, text, broken chars)
+    ("gbk-meta", cut_titles_page("gbk", META_GBK), "text/html", "gb18030", "meta", SIMPLIFIED, 3),
+    (
+        "gbk-header",
+        cut_titles_page("gbk"),
+        "text/html; charset=GB2312",
+        "gb18030",
+        "header",
+        SIMPLIFIED,
+        3,
+    ),
+    (
+        "gbk-meta-under-stale-utf8-header",
+        cut_titles_page("gbk", META_GBK),
+        "text/html; charset=utf-8",
+        "gb18030",
+        "meta",
+        SIMPLIFIED,
+        3,
+    ),
+    ("gbk-undeclared", cut_titles_page("gbk"), None, "gb18030", "detected", SIMPLIFIED, 3),
+    (
+        "big5-meta",
+        cut_titles_page("big5", META_BIG5, NEWS_TITLES_BIG5, TRADITIONAL),
+        None,
+        "big5hkscs",
+        "meta",
+        TRADITIONAL,
+        3,
+    ),
+    (
+        "big5-undeclared",
+        cut_titles_page("big5", "", NEWS_TITLES_BIG5, TRADITIONAL),
+        None,
+        "big5hkscs",
+        "detected",
+        TRADITIONAL,
+        3,
+    ),
+    (
+        "utf8-header",
+        cut_titles_page("utf-8"),
+        "text/html; charset=utf-8",
+        "utf-8",
+        "header",
+        SIMPLIFIED,
+        4,
+    ),
+    ("utf8-undeclared", cut_titles_page("utf-8"), None, "utf-8", "detected", SIMPLIFIED, 4),
+]
+
+
+@pytest.mark.parametrize(
+    "body, content_type, charset, source, expected, broken",
+    [case[1:] for case in BROKEN_CASES],
+    ids=[case[0] for case in BROKEN_CASES],
+)
+def test_few_broken_bytes_keep_the_charset(body, content_type, charset, source, expected, broken):
+    text, got_charset, got_source = decode_html(body, content_type)
+    assert (got_charset, got_source) == (charset, source)
+    assert expected in text
+    assert text.count("\ufffd") == broken
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/html; charset=gbk", "text/html; charset=big5", "text/html; charset=utf-8"],
+)
+def test_declaration_that_breaks_on_many_bytes_is_not_taken(content_type):
+    # Western text read as GBK or Big5 breaks wherever an accented letter meets a space.
+    body = page(WESTERN * 5).encode("cp1252")
+    text, charset, source = decode_html(body, content_type)
+    assert (charset, source) == ("cp1252", "detected")
+    assert WESTERN in text
+
+
 # --- The detection sample ends on a character boundary (issue 10, 4b) ---
 
 
