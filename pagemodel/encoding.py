@@ -21,11 +21,13 @@ Contract (the spider codes against it)::
   GBK, Big5) is still taken — with U+FFFD for the broken characters — if it breaks on few of
   the bytes and no other candidate reads them with fewer errors. Detection does the same when
   every candidate fails its strict reading.
-* Garbage never raises anything but :class:`NotHtml`: a body that is not text at all (NUL bytes,
-  a known binary signature such as PNG/ZIP/PDF, or mostly control characters) raises
-  ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its
-  ``reason`` (``sweep/skipped/binary/<reason>``). Anything else decodes, with U+FFFD where
-  bytes are broken.
+* Garbage never raises anything but :class:`NotHtml`: a body that is not text at all raises
+  ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its ``reason``
+  (``sweep/skipped/binary/<reason>``). "Not text" is decided as a browser would see it, never
+  by one byte: a known file signature (image, archive, PDF, executable, media, font) with binary
+  bytes behind it, or a share of control bytes no page has. NUL bytes do not count — browsers
+  drop them from text, so one NUL (or many) does not make a page binary. Anything else
+  decodes, with U+FFFD where bytes are broken.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ DETECT_SAMPLE_BYTES = 64 * 1024
 # cut never splits one — a split character makes every strict reading, and detection, fail.
 _SAMPLE_BOUNDARIES = (b"\n", b">", b" ")
 _BOUNDARY_SEARCH_BYTES = 4096
+
 # A declared or detected multi-byte charset may break on at most this share of the non-ASCII
 # bytes (the real pages with cut titles break on 0.04%; Western text read as GBK or Big5 on
 # about a third).
@@ -63,8 +66,13 @@ MAX_BROKEN_SHARE = 0.02
 
 # Binary sniffing looks at the start of the body, where signatures and headers live.
 SNIFF_BYTES = 8 * 1024
-# Share of control characters above which a body is not text.
-MAX_CONTROL_SHARE = 0.10
+# Share of control bytes (NUL aside) above which a body is not text. Compressed or encrypted
+# data has ~10%; pages have next to none.
+MAX_CONTROL_SHARE = 0.05
+# A signature counts only with this many binary bytes (NUL included) in the sniffed head: real
+# file headers are full of them, while a page that merely starts with the text "GIF89a" or
+# "MZ" still renders in a browser.
+SIGNATURE_MIN_BINARY_BYTES = 4
 
 # Encodings charset-normalizer may choose between. Unrestricted it takes ~30 ms on a GBK page
 # and calls short GBK snippets Big5; the sites we crawl are Chinese or Western.
@@ -92,34 +100,79 @@ EXTRA_LABELS = {
 _LEGACY_CJK = {"gb18030", "big5hkscs", "cp950", "big5", "gbk", "gb2312"}
 _SINGLE_BYTE_WESTERN = {"cp1252", "latin_1", "iso8859-1", "ascii", "iso8859-15"}
 
-BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"%PDF-", "pdf"),
-    (b"PK\x03\x04", "zip"),
-    (b"\x1f\x8b", "gzip"),
-    (b"BZh", "bzip2"),
-    (b"7z\xbc\xaf\x27\x1c", "7z"),
-    (b"Rar!\x1a\x07", "rar"),
-    (b"\x7fELF", "elf"),
-    (b"MZ", "exe"),
-    (b"\x00\x00\x01\x00", "ico"),
-    (b"RIFF", "riff"),
-    (b"OggS", "ogg"),
-    (b"ID3", "mp3"),
-    (b"\x1aE\xdf\xa3", "webm"),
-    (b"wOFF", "woff"),
-    (b"wOF2", "woff2"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+# (offset, magic, reason). Each only counts with binary bytes behind it (see above).
+BINARY_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    # images
+    (0, b"\x89PNG\r\n\x1a\n", "png"),
+    (0, b"GIF87a", "gif"),
+    (0, b"GIF89a", "gif"),
+    (0, b"\xff\xd8\xff", "jpeg"),
+    (0, b"BM", "bmp"),
+    (0, b"II*\x00", "tiff"),
+    (0, b"MM\x00*", "tiff"),
+    (0, b"\x00\x00\x01\x00", "ico"),
+    (0, b"\x00\x00\x02\x00", "ico"),
+    (0, b"8BPS", "psd"),
+    (4, b"jP  ", "jpeg2000"),
+    # archives and compressed data
+    (0, b"PK\x03\x04", "zip"),
+    (0, b"PK\x05\x06", "zip"),
+    (0, b"\x1f\x8b", "gzip"),
+    (0, b"BZh", "bzip2"),
+    (0, b"\xfd7zXZ\x00", "xz"),
+    (0, b"(\xb5/\xfd", "zstd"),
+    (0, b"7z\xbc\xaf\x27\x1c", "7z"),
+    (0, b"Rar!\x1a\x07", "rar"),
+    (0, b"MSCF", "cab"),
+    (0, b"!<arch>\n", "ar"),
+    (257, b"ustar", "tar"),
+    # documents
+    (0, b"%PDF-", "pdf"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (0, b"SQLite format 3\x00", "sqlite"),
+    # executables
+    (0, b"\x7fELF", "elf"),
+    (0, b"MZ", "exe"),
+    (0, b"\xca\xfe\xba\xbe", "macho"),
+    (0, b"\xcf\xfa\xed\xfe", "macho"),
+    (0, b"\xce\xfa\xed\xfe", "macho"),
+    (0, b"\xfe\xed\xfa\xce", "macho"),
+    (0, b"\xfe\xed\xfa\xcf", "macho"),
+    (0, b"\x00asm", "wasm"),
+    (0, b"dex\n", "dex"),
+    (0, b"FWS", "swf"),
+    (0, b"CWS", "swf"),
+    (0, b"ZWS", "swf"),
+    # audio and video
+    (0, b"RIFF", "riff"),
+    (0, b"OggS", "ogg"),
+    (0, b"ID3", "mp3"),
+    (0, b"\xff\xfb", "mp3"),
+    (0, b"\xff\xf3", "mp3"),
+    (0, b"\xff\xf2", "mp3"),
+    (0, b"fLaC", "flac"),
+    (0, b"MThd", "midi"),
+    (0, b"FORM", "aiff"),
+    (4, b"ftyp", "mp4"),
+    (0, b"\x1aE\xdf\xa3", "webm"),
+    (0, b"0&\xb2u\x8ef\xcf\x11", "asf"),
+    (0, b"\x00\x00\x01\xba", "mpeg"),
+    (0, b"\x00\x00\x01\xb3", "mpeg"),
+    # fonts
+    (0, b"wOFF", "woff"),
+    (0, b"wOF2", "woff2"),
+    (0, b"\x00\x01\x00\x00", "ttf"),
+    (0, b"OTTO", "otf"),
+    (0, b"ttcf", "ttc"),
 )
 
-
+# WHATWG's "binary data bytes": C0 controls other than TAB, LF, FF, CR and ESC (ISO-2022).
+_BINARY_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0C, 0x0D, 0x1B))
 _ASCII_BYTES = bytes(range(0x80))
 
 # U+FFFD as each codec writes it, so a page that contains the character is not counted broken.
 _ENCODED_REPLACEMENT = {"utf-8": "\ufffd".encode(), "gb18030": "\ufffd".encode("gb18030")}
+
 
 # Enough non-ASCII characters to tell simplified from traditional text; more adds time only.
 _READING_CHARS = 4096
@@ -136,7 +189,7 @@ _MIN_COMMON_HANZI = 2
 
 class NotHtml(ValueError):
     """The body is not text (binary served as HTML). ``reason`` is a short stats-friendly word:
-    ``nul_bytes``, ``control_chars`` or a signature name such as ``png``, ``zip``, ``pdf``."""
+    ``control_chars`` or a signature name such as ``png``, ``zip``, ``pdf``."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"body is not text: {reason}")
@@ -409,15 +462,15 @@ def _common_hanzi(script: str) -> dict[int, None]:
 
 def _reject_binary(body: bytes) -> None:
     head = body[:SNIFF_BYTES]
-    for signature, name in BINARY_SIGNATURES:
-        if head.startswith(signature):
-            raise NotHtml(name)
-    if b"\x00" in head:
-        raise NotHtml("nul_bytes")
-    controls = sum(head.count(bytes([code])) for code in _CONTROL_CODES)
-    if controls > MAX_CONTROL_SHARE * len(head):
+    binary = len(head) - len(head.translate(None, _BINARY_BYTES))
+    if binary == 0:
+        return
+    if binary >= SIGNATURE_MIN_BINARY_BYTES:
+        for offset, signature, name in BINARY_SIGNATURES:
+            if head.startswith(signature, offset):
+                raise NotHtml(name)
+    # NUL bytes are left out: browsers drop them from text (UTF-16 text is full of them).
+    nul = head.count(0)
+    controls = binary - nul
+    if controls > MAX_CONTROL_SHARE * (len(head) - nul):
         raise NotHtml("control_chars")
-
-
-# C0 controls that never occur in text (tab, newlines, form feed, ESC are fine).
-_CONTROL_CODES = tuple(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0C, 0x0D, 0x1B))

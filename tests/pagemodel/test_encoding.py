@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
+import random
+import zipfile
+import zlib
 
 import pytest
 
-from pagemodel.encoding import DETECT_SAMPLE_BYTES, NotHtml, _sample, decode_html, resolve_charset
+from pagemodel.encoding import (
+    DETECT_SAMPLE_BYTES,
+    SNIFF_BYTES,
+    NotHtml,
+    _sample,
+    decode_html,
+    resolve_charset,
+)
 
 SIMPLIFIED = (
     "警方提醒：近期网上出现兼职刷单诈骗，自称客服的人员要求先垫付资金再返还佣金，请市民提高警惕。"
@@ -180,7 +192,7 @@ def test_decode_html(body, content_type, charset, source, expected):
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "png"),
         (b"PK\x03\x04" + b"\x00" * 200, "zip"),
         (b"%PDF-1.7\n" + bytes(range(256)), "pdf"),
-        (b"<html>" + bytes(range(256)) * 8, "nul_bytes"),
+        (b"<html>" + bytes(range(256)) * 8, "control_chars"),
         (bytes(range(1, 32)) * 40, "control_chars"),
     ],
 )
@@ -405,3 +417,111 @@ def test_mostly_ascii_western_page_stays_cp1252(words):
     text, charset, source = decode_html(body, None)
     assert (charset, source) == ("cp1252", "detected")
     assert words in text
+
+
+# --- "Binary" as a browser sees it, not by one byte (issue 14, item 5) ---
+
+GBK_PAGE = page(SIMPLIFIED, META_GBK).encode("gbk")
+
+
+def with_bytes(body: bytes, inserted: bytes) -> bytes:
+    return body.replace(b"<body>", b"<body>" + inserted, 1)
+
+
+UTF8_PAGE = page(SIMPLIFIED).encode()
+WITH_TABS = SIMPLIFIED.replace("，", "\x0b")  # vertical tabs, as pasted from Word
+
+TEXT_WITH_ODD_BYTES = [
+    # (case id, body, content-type header, expected charset, expected text once NULs are gone)
+    ("one-nul-gbk", with_bytes(GBK_PAGE, b"\x00"), None, "gb18030", SIMPLIFIED),
+    ("one-nul-utf8", with_bytes(UTF8_PAGE, b"\x00"), None, "utf-8", SIMPLIFIED),
+    ("nul-after-every-tag", UTF8_PAGE.replace(b">", b">\x00"), None, "utf-8", SIMPLIFIED),
+    ("nul-padding", with_bytes(GBK_PAGE, b"\x00" * 4000), None, "gb18030", SIMPLIFIED),
+    ("vertical-tabs", page(WITH_TABS, META_GBK).encode("gbk"), None, "gb18030", WITH_TABS),
+    ("starts-like-gif", b"GIF89a" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
+    ("starts-like-exe", b"MZ" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
+    (
+        "utf16-no-bom",
+        page(SIMPLIFIED).encode("utf-16-le"),
+        "text/html; charset=utf-16le",
+        "utf-16-le",
+        SIMPLIFIED,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "body, content_type, charset, expected",
+    [case[1:] for case in TEXT_WITH_ODD_BYTES],
+    ids=[case[0] for case in TEXT_WITH_ODD_BYTES],
+)
+def test_text_with_nul_or_control_bytes_is_decoded(body, content_type, charset, expected):
+    # Browsers drop NULs from text (so does the HTML parser that extraction uses).
+    text, got_charset, _source = decode_html(body, content_type)
+    assert got_charset == charset
+    assert expected in text.replace("\x00", "")
+
+
+def _random_bytes(size: int, seed: int = 14) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+def _zip(html: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("index.html", html)
+    return buffer.getvalue()
+
+
+def _pdf() -> bytes:
+    stream = zlib.compress(page(SIMPLIFIED * 20).encode())
+    return (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length "
+        + str(len(stream)).encode()
+        + b" /Filter /FlateDecode >>\nstream\n"
+        + stream
+        + b"\nendstream\nendobj\n"
+    )
+
+
+GIF_1X1 = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + _random_bytes(4000), "png"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", "jpeg"),
+        (GIF_1X1, "gif"),
+        (_zip(page(SIMPLIFIED * 50).encode()), "zip"),
+        (gzip.compress(page(SIMPLIFIED * 50).encode(), mtime=0), "gzip"),
+        (_pdf(), "pdf"),
+        (b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x03\x00>\x00\x01\x00\x00\x00", "elf"),
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00\xb8" + bytes(40), "exe"),
+        (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + _random_bytes(500), "mp4"),
+        (b"wOF2\x00\x01\x00\x00\x00\x00\x12\x34\x00\x0a" + _random_bytes(500), "woff2"),
+        (_random_bytes(SNIFF_BYTES), "control_chars"),
+        (b"<html><body>" + _random_bytes(SNIFF_BYTES), "control_chars"),
+    ],
+    ids=[
+        "png",
+        "jpeg",
+        "gif",
+        "zip",
+        "gzip",
+        "pdf",
+        "elf",
+        "exe",
+        "mp4",
+        "woff2",
+        "random",
+        "random-after-html",
+    ],
+)
+def test_real_binary_served_as_html_is_still_refused(body, reason):
+    with pytest.raises(NotHtml) as err:
+        decode_html(body, "text/html")
+    assert err.value.reason == reason
