@@ -111,7 +111,6 @@ class SiteSpec:
     """One virtual site: registry facts, kind, and (lazily) its planned pages."""
 
     __slots__ = (
-        "kind_obj",
         "_memo",
         "_pages",
         "_routes",
@@ -121,6 +120,7 @@ class SiteSpec:
         "icp",
         "index",
         "kind",
+        "kind_obj",
         "name",
         "owner",
         "port",
