@@ -124,14 +124,14 @@ class PageScan:
         for start, end in starts:
             if start >= hi_s or len(units) >= MAX_ANCHORS:
                 break
-            if start - last < WINDOW // 4:
-                continue  # nearly the window of the anchor before
-            last = start
             slot = bisect_right(self._run_starts, start) - 1
             lo, hi, _ = self.runs[slot]
             if end > hi:
                 continue  # runs over the gap between two blocks
             if hi - lo > WINDOW:
+                if lo <= last and start - last < WINDOW // 4:
+                    continue  # nearly the window of the anchor before, in the same run
+                last = start
                 half = WINDOW // 2
                 lo, hi = max(lo, start - half), min(hi, end + half)
             units.setdefault((lo, hi), Unit(lo, hi, section))

@@ -107,7 +107,9 @@ def test_scan_refuses_private_addresses_before_connecting(packs) -> None:
         "http://[::1]/",
         "http://169.254.169.254/",
     ):
-        with pytest.raises(WuzhaError, match=r"refusing to fetch \S+: (private|loopback|cloud metadata) address"):
+        with pytest.raises(
+            WuzhaError, match=r"refusing to fetch \S+: (private|loopback|cloud metadata) address"
+        ):
             run("scan", url, "--packs", packs)
 
 
