@@ -50,6 +50,8 @@ class Unit:
     lo: int  # normalised offsets
     hi: int
     section: int
+    kind: str  # the run's kind (rules.layout.Run.kind)
+    run_chars: int  # the run's length (normalised)
 
 
 @dataclass
@@ -85,9 +87,10 @@ class PageScan:
             (to_normalised(nt, s.start), to_normalised(nt, s.end)) for s in layout.sections
         ]
         self.runs = [
-            (to_normalised(nt, r.start), to_normalised(nt, r.end), r.section) for r in layout.runs
+            (to_normalised(nt, r.start), to_normalised(nt, r.end), r.section, str(r.kind))
+            for r in layout.runs
         ]
-        self._run_starts = [lo for lo, _, _ in self.runs]
+        self._run_starts = [run[0] for run in self.runs]
         self._section_states: dict[int, PageState] = {}
         self._unit_states: dict[tuple[int, int], PageState] = {}
 
@@ -106,12 +109,25 @@ class PageScan:
             state = self._unit_states[key] = self.page.view(unit.lo, unit.hi)
         return state
 
-    def units_for(self, required: tuple[frozenset[int], ...] | None, section: int) -> list[Unit]:
-        """Where in ``section`` a rule with these required clauses may fire: around the
-        occurrences of its narrowest clause's terms (every run when it requires no term)."""
+    def units_for(
+        self, required: tuple[frozenset[int], ...] | None, section: int, rule: Rule
+    ) -> list[Unit]:
+        """Where in ``section`` a rule may fire: around the occurrences of its narrowest
+        required clause's terms (every run when it requires no term), in the runs its
+        ``blocks`` and ``max_block_chars`` allow."""
         lo_s, hi_s = self.sections[section]
+        allowed = rule.blocks
+        longest = rule.max_block_chars
+
+        def fits(lo: int, hi: int, kind: str) -> bool:
+            return (allowed is None or kind in allowed) and (longest is None or hi - lo <= longest)
+
         if not required:
-            return [Unit(lo, hi, s) for lo, hi, s in self.runs if s == section]
+            return [
+                Unit(lo, hi, s, kind, hi - lo)
+                for lo, hi, s, kind in self.runs
+                if s == section and fits(lo, hi, kind)
+            ]
         page = self.page
         starts: list[tuple[int, int]] = []
         for index in required[0] & page.present_indexes:
@@ -125,16 +141,17 @@ class PageScan:
             if start >= hi_s or len(units) >= MAX_ANCHORS:
                 break
             slot = bisect_right(self._run_starts, start) - 1
-            lo, hi, _ = self.runs[slot]
-            if end > hi:
-                continue  # runs over the gap between two blocks
-            if hi - lo > WINDOW:
+            lo, hi, _, kind = self.runs[slot]
+            if end > hi or not fits(lo, hi, kind):
+                continue  # over the gap between two blocks, or where the rule does not apply
+            length = hi - lo
+            if length > WINDOW:
                 if lo <= last and start - last < WINDOW // 4:
                     continue  # nearly the window of the anchor before, in the same run
                 last = start
                 half = WINDOW // 2
                 lo, hi = max(lo, start - half), min(hi, end + half)
-            units.setdefault((lo, hi), Unit(lo, hi, section))
+            units.setdefault((lo, hi), Unit(lo, hi, section, kind, length))
         return list(units.values())
 
     def _clauses_within(self, required: tuple[frozenset[int], ...], lo: int, hi: int) -> bool:
@@ -168,7 +185,7 @@ class PageScan:
                 if match.monotone and not match.holds(state):
                     continue  # nowhere in the section, so in no stretch of it
                 rule = engine.rules[rule_index]
-                for unit in self.units_for(required, section):
+                for unit in self.units_for(required, section, rule):
                     if required and not self._clauses_within(required, unit.lo, unit.hi):
                         continue
                     unit_state = self.unit_state(unit)

@@ -44,6 +44,7 @@ class Run:
     start: int
     end: int
     section: int
+    kind: BlockKind  # its first block's kind (a run of headings and paragraphs: "paragraph")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,23 +79,25 @@ class Layout:
         for number, group in enumerate(groups):
             section_start = position
             run_start: int | None = None
+            run_kind = BlockKind.PARAGRAPH
             previous: Block | None = None
             for block in group:
                 flowing = block.kind in FLOWING_KINDS
                 if run_start is not None and not (
                     flowing and previous and previous.kind in FLOWING_KINDS
                 ):
-                    runs.append(Run(run_start, position - len(SEPARATOR), number))
+                    runs.append(Run(run_start, position - len(SEPARATOR), number, run_kind))
                     run_start = None
                 if run_start is None:
                     run_start = position
+                    run_kind = BlockKind.PARAGRAPH if flowing else block.kind
                 starts.append(position)
                 ordered.append(block)
                 position += len(block.text) + len(SEPARATOR)
                 previous = block
             end = position - len(SEPARATOR)
             if run_start is not None:
-                runs.append(Run(run_start, end, number))
+                runs.append(Run(run_start, end, number, run_kind))
             kinds = [b.kind for b in group if b.kind != BlockKind.TITLE] or [group[0].kind]
             sections.append(Section(section_start, end, kinds[0]))
         text = SEPARATOR.join(b.text for b in ordered)

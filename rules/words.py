@@ -25,6 +25,10 @@ MARGIN = 4.0
 _CJK_LOW, _CJK_HIGH = "\u4e00", "\u9fff"
 
 
+def _latin_letter(char: str) -> bool:
+    return "a" <= char <= "z" or "A" <= char <= "Z"
+
+
 def _is_cjk(ch: str) -> bool:
     return _CJK_LOW <= ch <= _CJK_HIGH
 
@@ -77,6 +81,14 @@ class BoundaryChecker:
         that keeps the term whole: 时代练习 is far likelier as 时代|练习 than 时|代练|习, so
         代练 is rejected there; 垫付款 as 垫|付款 is barely likelier than 垫付|款, so 垫付 stays.
         """
+        if text[start].isascii() and text[end - 1].isascii():
+            # a Latin abbreviation (yhk, bjl, tg): a word when no Latin letter runs on at
+            # either end (digits may: qq2406…, yhk100张)
+            before = text[start - 1] if start > 0 else " "
+            after = text[end] if end < len(text) else " "
+            return not (_latin_letter(before) and _latin_letter(text[start])) and not (
+                _latin_letter(after) and _latin_letter(text[end - 1])
+            )
         left_open = start > 0 and _is_cjk(text[start - 1]) and _is_cjk(text[start])
         right_open = end < len(text) and _is_cjk(text[end]) and _is_cjk(text[end - 1])
         if not (left_open or right_open):
