@@ -17,6 +17,7 @@ from math import log
 from pathlib import Path
 
 JARGON_PATH = Path(__file__).parent / "data" / "jargon.txt"
+# more word lists sit in data/jargon/*.txt (one file per category or topic, same format)
 WINDOW = 8  # characters of context on each side: enough for jieba to see the words around
 # natural-log margin: keeping the term whole may be up to e**4 (~55×) less likely than jieba's
 # best reading before the occurrence is rejected
@@ -64,8 +65,8 @@ class BoundaryChecker:
                     tokenizer.total = base.total
                     tokenizer.initialized = True
                     words = list(self.vocabulary)
-                    if self.jargon_path is not None and self.jargon_path.is_file():
-                        for line in self.jargon_path.read_text(encoding="utf-8").splitlines():
+                    for path in self._jargon_files():
+                        for line in path.read_text(encoding="utf-8").splitlines():
                             word = line.split("#", 1)[0].strip().split(" ")[0]
                             if word:
                                 words.append(word)
@@ -73,6 +74,13 @@ class BoundaryChecker:
                         tokenizer.add_word(word)
                     self._tokenizer = tokenizer
         return self._tokenizer
+
+    def _jargon_files(self) -> list[Path]:
+        if self.jargon_path is None:
+            return []
+        files = [self.jargon_path] if self.jargon_path.is_file() else []
+        extra = self.jargon_path.parent / "jargon"
+        return files + (sorted(extra.glob("*.txt")) if extra.is_dir() else [])
 
     def is_word(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` reads as a word in its context.
