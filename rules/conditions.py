@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any, Protocol
 
 from rules.anchors import literal_anchors
+from rules.lexicons import REFERENCE, expand
 from rules.normalise import normalise_term
 
 Span = tuple[int, int]
@@ -75,8 +76,11 @@ def _needs_boundary(term: str, policy: str) -> bool:
     if policy == "always":
         return True
     # auto: one- or two-character Chinese words are where substring matches go wrong
-    # (代练 in 时代练习, 收卡 in 接收卡片).
-    return len(term) <= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term)
+    # (代练 in 时代练习, 收卡 in 接收卡片), and short Latin abbreviations (pinyin initials such
+    # as yhk, bjl, tg) inside longer Latin words (a URL, an English word).
+    if len(term) <= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term):
+        return True
+    return len(term) <= 5 and term.isascii() and term.isalnum()
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,14 +375,16 @@ def compile_condition(spec: Any, policy: str = "auto", path: str = "match") -> C
         raise ConditionError(f"{path}: a condition must be a mapping such as {{any: [...]}}")
     try:
         if "any" in spec:
-            return AnyTerms(spec["any"], policy)
+            return AnyTerms(expand(spec["any"], path), policy)
         if "all" in spec:
+            if any(str(t).startswith(REFERENCE) for t in spec["all"]):
+                raise ConditionError("`all` takes terms, not lexicons (use `any: [@name]`)")
             return AllTerms(spec["all"], policy)
         if "at_least" in spec:
-            return AtLeast(int(spec["at_least"]), spec["of"], policy)
+            return AtLeast(int(spec["at_least"]), expand(spec["of"], path), policy)
         if "near" in spec:
             left, right = spec["near"]
-            return Near(left, right, int(spec["within"]), policy)
+            return Near(expand(left, path), expand(right, path), int(spec["within"]), policy)
         if "regex" in spec:
             return Regex(str(spec["regex"]))
         if "signal" in spec:

@@ -21,9 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
-from rules.lexicon import AntiFraudContext
+from rules.lexicon import AntiFraudContext, context_words
 from rules.normalise import DATA_DIR, normalise_term
 
 ANTI_FRAUD = "anti_fraud_publicity"
@@ -59,9 +57,8 @@ def script_cues(data_dir: Path = DATA_DIR) -> dict[str, float]:
     rules.lexicon keeps every context word so the automaton looks for it, but it reads weights
     with a floor of zero; the negative weights are taken from the table here.
     """
-    data = yaml.safe_load((data_dir / "context.yaml").read_text(encoding="utf-8"))
     cues: dict[str, float] = {}
-    for word, weight in (data["anti_fraud"]["words"] or {}).items():
+    for word, weight in context_words(data_dir).items():
         norm = normalise_term(str(word))
         if norm and float(weight) < 0:
             cues[norm] = min(float(weight), cues.get(norm, 0.0))

@@ -41,12 +41,24 @@ def _terms(words) -> frozenset[str]:
     return frozenset(t for t in (normalise_term(str(w)) for w in words) if t)
 
 
+def context_words(data_dir: Path = DATA_DIR) -> dict[str, float]:
+    """The stance words of context.yaml and of context.d/*.yaml (more cues, one file per
+    category or register, ``words: {word: weight}``), as written (later files add words; a
+    word given twice keeps its first weight)."""
+    words = dict(_load(data_dir / "context.yaml")["anti_fraud"]["words"] or {})
+    extra = data_dir / "context.d"
+    for path in sorted(extra.glob("*.yaml")) if extra.is_dir() else ():
+        for word, weight in ((_load(path) or {}).get("words") or {}).items():
+            words.setdefault(word, weight)
+    return words
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     signals = _load(data_dir / "signals.yaml")
     context = _load(data_dir / "context.yaml")["anti_fraud"]
     words: dict[str, float] = {}
-    for word, weight in context["words"].items():
+    for word, weight in context_words(data_dir).items():
         norm = normalise_term(str(word))
         if norm:
             words[norm] = max(float(weight), words.get(norm, 0.0))

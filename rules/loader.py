@@ -19,12 +19,13 @@ from jsonschema import Draft202012Validator
 
 from rules.conditions import Condition, ConditionError, compile_condition
 from rules.errors import PackNotFound, RulePackError
+from rules.lexicons import LexiconError
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_PACKS_DIR = PACKAGE_DIR / "packs"
 SCHEMA_PATH = PACKAGE_DIR / "schema" / "rule.schema.json"
 TAXONOMY_PATH = PACKAGE_DIR / "data" / "taxonomy.yaml"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # packs of version 1 (page-wide conditions) were migrated: see the README
 MIN_EXAMPLES = 3
 DEFAULT_WEIGHTS = {"high": 60.0, "medium": 35.0, "low": 15.0}
 
@@ -60,6 +61,8 @@ class Rule:
     references: tuple[str, ...] = ()
     word_boundary: str = "auto"
     tags: tuple[str, ...] = field(default=())
+    blocks: frozenset[str] | None = None  # block kinds it may fire in (None: every kind)
+    max_block_chars: int | None = None  # only in runs at most this long
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +175,7 @@ def _compile(path: Path, raw: dict[str, Any]) -> tuple[Rule | None, list[Problem
     try:
         match = compile_condition(raw["match"], policy, "match")
         unless = compile_condition(raw["unless"], policy, "unless") if raw.get("unless") else None
-    except ConditionError as err:
+    except (ConditionError, LexiconError) as err:
         return None, problems + [Problem(path, rule_id, str(err))]
     if problems:
         return None, problems
@@ -193,6 +196,8 @@ def _compile(path: Path, raw: dict[str, Any]) -> tuple[Rule | None, list[Problem
         references=tuple(raw.get("references") or ()),
         word_boundary=policy,
         tags=tuple(raw.get("tags") or ()),
+        blocks=frozenset(raw["blocks"]) if raw.get("blocks") else None,
+        max_block_chars=raw.get("max_block_chars"),
     )
     return rule, []
 

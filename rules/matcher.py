@@ -23,6 +23,7 @@ import ahocorasick_rs
 
 Span = tuple[int, int]
 _INDEX = itemgetter(0)
+_END = itemgetter(2)
 _SORT_ALL_AFTER = 6  # terms looked up one by one (a C-level filter each) before sorting all
 _ITEM = "L" if array("I").itemsize < 4 else "I"  # an unsigned type of at least 32 bits
 _ITEM_SIZE = array(_ITEM).itemsize
@@ -39,6 +40,7 @@ class PageMatches:
 
     __slots__ = (
         "_covered",
+        "_ends",
         "_first",
         "_first_all",
         "_group",
@@ -65,6 +67,7 @@ class PageMatches:
         self._group: list[tuple[int, int, int]] | None = None  # sorted occurrences of…
         self._covered: frozenset[int] | None = None  # …these terms (None: of every term)
         self._spans: dict[int, list[Span]] = {}
+        self._ends: array | None = None  # end of every match, for windows (by bisection)
 
     def first(self, index: int) -> Span:
         """The first occurrence of a present term (KeyError for an absent one)."""
@@ -129,6 +132,19 @@ class PageMatches:
             (s, e) for _, s, e in group[lo : bisect_left(group, (index + 1,), lo)]
         ]
         return spans
+
+    def window(self, lo: int, hi: int) -> PageMatches:
+        """The occurrences that lie inside ``[lo, hi)``, as matches of their own. The automaton
+        reports matches by end, so the candidates are one slice; those starting before ``lo``
+        are dropped."""
+        ends = self._ends
+        if ends is None:
+            ends = self._ends = array(_ITEM, map(_END, self.matches))
+        matches = self.matches
+        first = bisect_left(ends, lo + 1)
+        last = bisect_left(ends, hi + 1, first)
+        inside = [m for m in matches[first:last] if m[1] >= lo]
+        return PageMatches(inside, self._grouped)
 
     def in_order_of_appearance(self) -> dict[int, None]:
         """Present term indexes, ordered by their first match as the automaton reported it."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from rules.conditions import (
@@ -61,6 +61,9 @@ class IndexedPage(Protocol):
 
 class Check:
     __slots__ = ()
+    # whether holding on a stretch of the page implies holding on the whole page (true unless a
+    # `not` sits inside): then a page where the check fails cannot have a stretch where it holds
+    monotone = True
     # evaluation order inside all_of / any_of (results do not depend on it): set look-ups
     # first, then signals, nested blocks, and the checks that look at spans or run regexes
     cost = 2
@@ -229,10 +232,11 @@ class SignalCheck(Check):
 
 
 class AllOfCheck(Check):
-    __slots__ = ("children",)
+    __slots__ = ("children", "monotone")
 
     def __init__(self, children: tuple[Check, ...]) -> None:
         self.children = tuple(sorted(children, key=lambda c: c.cost))
+        self.monotone = all(c.monotone for c in children)
 
     def holds(self, page: IndexedPage) -> bool:
         for child in self.children:
@@ -249,10 +253,11 @@ class AllOfCheck(Check):
 
 
 class AnyOfCheck(Check):
-    __slots__ = ("children",)
+    __slots__ = ("children", "monotone")
 
     def __init__(self, children: tuple[Check, ...]) -> None:
         self.children = tuple(sorted(children, key=lambda c: c.cost))
+        self.monotone = all(c.monotone for c in children)
 
     def holds(self, page: IndexedPage) -> bool:
         for child in self.children:
@@ -270,6 +275,7 @@ class AnyOfCheck(Check):
 
 class NotCheck(Check):
     __slots__ = ("child",)
+    monotone = False
 
     def __init__(self, child: Check) -> None:
         self.child = child
@@ -349,3 +355,11 @@ class Compiler:
             child_key, child = self._build(condition.child)  # type: ignore[attr-defined]
             return self._intern(("not", child_key), lambda: NotCheck(child))
         raise TypeError(f"no compiled form for {kind.__name__}")
+
+
+def set_bits(mask: int) -> Iterator[int]:
+    """Indexes of the bits set in ``mask``, lowest first (rules are sets of bits)."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low

@@ -37,8 +37,9 @@ class Entity:
     # span in the normalised text, for proximity checks inside the engine
     norm_start: int = field(default=0, repr=False, compare=False)
     norm_end: int = field(default=0, repr=False, compare=False)
-    # "title" when found in the page title (offsets then point into the title)
-    field: str = "text"
+    # the kind of the block it was found in (ground.blocks.BlockKind); offsets point into the
+    # page text the blocks were cut from
+    field: str = "paragraph"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -46,9 +47,8 @@ class Entity:
             "value": self.value,
             "start": self.start,
             "end": self.end,
+            "field": self.field,
         }
-        if self.field != "text":
-            data["field"] = self.field
         return data
 
 
@@ -66,8 +66,9 @@ class Hit:
     start: int
     end: int
     snippet: str
-    # "title" when the evidence is in the page title (offsets then point into the title)
-    field: str = "text"
+    # the kind of the block that holds the evidence (ground.blocks.BlockKind); offsets point
+    # into the page text the blocks were cut from
+    field: str = "paragraph"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -81,9 +82,8 @@ class Hit:
             "start": self.start,
             "end": self.end,
             "snippet": self.snippet,
+            "field": self.field,
         }
-        if self.field != "text":
-            data["field"] = self.field
         return data
 
 

@@ -4,7 +4,8 @@ Each hit contributes its rule's weight; weights combine like independent pieces 
 (``1 - Π(1 - w/100)``), so two medium hits outweigh one but nothing passes 100. A page that also
 gives a contact channel or a money instruction is what turns scam wording into a scam: the
 weights are multiplied by ``signal_boost`` for each of the two. Anti-fraud context damps the
-result (rules.context).
+result (rules.context). All of this is per section of the page (rules.layout); the page's score
+is its strongest section's, corroborated by the others (:func:`corroborate`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class ScoringConfig:
     medium: float = 40.0  # at or above → medium (high and medium are "flagged")
     signal_boost: float = 0.3  # +30 % of each hit's weight per signal (contact, money)
     max_hit_weight: float = 95.0  # one hit alone never makes a certainty
+    corroboration: float = 0.5  # share of another section's score that adds to the strongest
 
 
 DEFAULT_SCORING = ScoringConfig()
@@ -35,6 +37,19 @@ def combine(weights: list[float], factor: float, config: ScoringConfig = DEFAULT
     remaining = 1.0
     for weight in weights:
         remaining *= 1.0 - min(weight * factor, config.max_hit_weight) / 100.0
+    return 100.0 * (1.0 - remaining)
+
+
+def corroborate(scores: list[float], config: ScoringConfig = DEFAULT_SCORING) -> float:
+    """A page's score from its sections' scores: the strongest, raised by each other section
+    that also scores (a second spam post, the title of a landing page), at ``corroboration`` of
+    its weight — many weak sections never add up to a strong page."""
+    ordered = sorted(scores, reverse=True)
+    if not ordered:
+        return 0.0
+    remaining = 1.0 - ordered[0] / 100.0
+    for score in ordered[1:]:
+        remaining *= 1.0 - config.corroboration * score / 100.0
     return 100.0 * (1.0 - remaining)
 
 

@@ -1,6 +1,9 @@
-"""`wuzha rules test`: every rule's own examples, and the benign baseline, through the full engine.
+"""`wuzha rules test`: every rule's own examples, every lexicon's examples, and the benign
+baseline, through the full engine.
 
-Examples: a ``match`` text must make the rule fire, a ``no_match`` text must not. Baseline:
+Examples: a ``match`` text must make the rule fire, a ``no_match`` text must not. Lexicon
+examples (rules/lexicons/*.yaml): a ``match`` text must hold one of the lexicon's terms after
+normalisation, a ``no_match`` text none. Baseline:
 legitimate pages (rules/baseline/) on which no rule may fire, except hits accepted in the page's
 ``accepted`` list with a reason (Sigma's goodlog tests and known-FPs list).
 
@@ -42,6 +45,8 @@ class Failure:
             "missed": "must match but did not",
             "fired": "must not match but did",
             "baseline": "fired on a benign baseline page",
+            "lexicon_missed": "must hold a term of the lexicon but does not",
+            "lexicon_found": "must hold no term of the lexicon but does",
         }[self.kind]
         extra = f" ({self.detail})" if self.detail else ""
         return f"{self.where} [{self.rule_id}] {what}{extra}: {excerpt}"
@@ -81,6 +86,30 @@ def run_examples(engine: Engine, report: Report | None = None) -> Report:
             fired = {h.rule_id for h in engine.scan(text).hits}
             if rule.id in fired:
                 report.failures.append(Failure("fired", rule.id, str(rule.source), text))
+    return report
+
+
+def run_lexicon_examples(report: Report | None = None) -> Report:
+    """Every lexicon's examples, on normalised text as rules see it."""
+    from rules.lexicons import load_lexicons
+    from rules.normalise import normalise, normalise_term
+
+    report = report or Report()
+    for lexicon in load_lexicons().values():
+        terms = {normalise_term(t) for t in lexicon.terms}
+        terms.discard("")
+        for text, want in [(t, True) for t in lexicon.examples_match] + [
+            (t, False) for t in lexicon.examples_no_match
+        ]:
+            report.examples += 1
+            normal = normalise(text).text
+            found = [t for t in terms if t in normal]
+            if bool(found) != want:
+                kind = "lexicon_missed" if want else "lexicon_found"
+                detail = "、".join(sorted(found)[:5])
+                report.failures.append(
+                    Failure(kind, f"@{lexicon.name}", str(lexicon.source), text, detail)
+                )
     return report
 
 
@@ -156,4 +185,5 @@ def run_baseline(
 
 def run_all(engine: Engine, baseline_dir: Path = DEFAULT_BASELINE_DIR) -> Report:
     report = run_examples(engine)
+    run_lexicon_examples(report)
     return run_baseline(engine, baseline_dir, report)

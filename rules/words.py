@@ -17,12 +17,17 @@ from math import log
 from pathlib import Path
 
 JARGON_PATH = Path(__file__).parent / "data" / "jargon.txt"
+# more word lists sit in data/jargon/*.txt (one file per category or topic, same format)
 WINDOW = 8  # characters of context on each side: enough for jieba to see the words around
 # natural-log margin: keeping the term whole may be up to e**4 (~55×) less likely than jieba's
 # best reading before the occurrence is rejected
 MARGIN = 4.0
 
 _CJK_LOW, _CJK_HIGH = "\u4e00", "\u9fff"
+
+
+def _latin_letter(char: str) -> bool:
+    return "a" <= char <= "z" or "A" <= char <= "Z"
 
 
 def _is_cjk(ch: str) -> bool:
@@ -60,8 +65,8 @@ class BoundaryChecker:
                     tokenizer.total = base.total
                     tokenizer.initialized = True
                     words = list(self.vocabulary)
-                    if self.jargon_path is not None and self.jargon_path.is_file():
-                        for line in self.jargon_path.read_text(encoding="utf-8").splitlines():
+                    for path in self._jargon_files():
+                        for line in path.read_text(encoding="utf-8").splitlines():
                             word = line.split("#", 1)[0].strip().split(" ")[0]
                             if word:
                                 words.append(word)
@@ -70,6 +75,13 @@ class BoundaryChecker:
                     self._tokenizer = tokenizer
         return self._tokenizer
 
+    def _jargon_files(self) -> list[Path]:
+        if self.jargon_path is None:
+            return []
+        files = [self.jargon_path] if self.jargon_path.is_file() else []
+        extra = self.jargon_path.parent / "jargon"
+        return files + (sorted(extra.glob("*.txt")) if extra.is_dir() else [])
+
     def is_word(self, text: str, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` reads as a word in its context.
 
@@ -77,6 +89,14 @@ class BoundaryChecker:
         that keeps the term whole: 时代练习 is far likelier as 时代|练习 than 时|代练|习, so
         代练 is rejected there; 垫付款 as 垫|付款 is barely likelier than 垫付|款, so 垫付 stays.
         """
+        if text[start].isascii() and text[end - 1].isascii():
+            # a Latin abbreviation (yhk, bjl, tg): a word when no Latin letter runs on at
+            # either end (digits may: qq2406…, yhk100张)
+            before = text[start - 1] if start > 0 else " "
+            after = text[end] if end < len(text) else " "
+            return not (_latin_letter(before) and _latin_letter(text[start])) and not (
+                _latin_letter(after) and _latin_letter(text[end - 1])
+            )
         left_open = start > 0 and _is_cjk(text[start - 1]) and _is_cjk(text[start])
         right_open = end < len(text) and _is_cjk(text[end]) and _is_cjk(text[end - 1])
         if not (left_open or right_open):

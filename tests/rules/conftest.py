@@ -34,7 +34,7 @@ def write_pack(directory: Path, rules: list[dict[str, Any]], name: str = "test")
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.yaml"
     path.write_text(
-        yaml.safe_dump({"schema_version": 1, "pack": name, "rules": rules}, allow_unicode=True),
+        yaml.safe_dump({"schema_version": 2, "pack": name, "rules": rules}, allow_unicode=True),
         encoding="utf-8",
     )
     return path

@@ -32,8 +32,12 @@ def test_result_shape(make_engine) -> None:
         "start",
         "end",
         "snippet",
+        "field",
     }
-    assert data["entities"] == [{"type": "wechat", "value": "abc123", "start": 15, "end": 21}]
+    assert hit["field"] == "paragraph"
+    assert data["entities"] == [
+        {"type": "wechat", "value": "abc123", "start": 15, "end": 21, "field": "paragraph"}
+    ]
 
 
 def test_offsets_point_into_the_original_text(make_engine) -> None:

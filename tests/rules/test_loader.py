@@ -21,7 +21,7 @@ def problems_of(tmp_path, *rules):
 def test_schema_is_a_valid_versioned_json_schema() -> None:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    assert schema["properties"]["schema_version"] == {"const": 1}
+    assert schema["properties"]["schema_version"] == {"const": 2}
 
 
 def test_a_good_pack_loads(tmp_path) -> None:

@@ -1,0 +1,327 @@
+"""One page through the engine, block by block (the layout: rules.layout).
+
+1. The page's blocks are joined into one scan text, normalised once and matched once by the
+   shared automaton; entities are extracted once.
+2. Candidate rules are those whose required terms all occur somewhere on the page.
+3. For each candidate, its conditions are decided inside one run at a time — inside a window of
+   ``WINDOW`` characters around an occurrence of its anchor terms when the run is long — and its
+   ``unless`` block on the run's section. Words scattered across the page never make a hit.
+4. Each section with hits gets a score (its hits' weights, raised when the section gives a
+   contact or a money instruction, lowered when its context is a warning or a report); the
+   page's score is its strongest section's, corroborated by the others.
+
+A rule gives at most one hit per page: where it scores best (a section that solicits wins over a
+section that quotes the words in a warning), first in page order among equals.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rules.conditions import Evidence
+from rules.context import ContextVerdict, judge_context
+from rules.entities import extract
+from rules.explain import reasons, snippet
+from rules.layout import Layout
+from rules.normalise import NormalisedText, normalise
+from rules.pagestate import PageState
+from rules.plan import set_bits
+from rules.result import Entity, Hit, ScanResult
+from rules.scoring import boost_factor, combine, corroborate, level_for, rank_categories
+
+if TYPE_CHECKING:
+    from rules.engine import Engine
+    from rules.loader import Rule
+
+#: Evidence of one hit in a long run lies within this many characters around an anchor.
+WINDOW = 600
+#: Occurrences of a rule's anchor terms tried, per rule and page (the first in page order).
+MAX_ANCHORS = 24
+MAX_EVIDENCE_SPAN = 300  # evidence further apart than this is shown by its first part only
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Where one rule's conditions are decided: a run, or a window of a long one."""
+
+    lo: int  # normalised offsets
+    hi: int
+    section: int
+    kind: str  # the run's kind (rules.layout.Run.kind)
+    run_chars: int  # the run's length (normalised)
+
+
+@dataclass
+class SectionVerdict:
+    """What a section contributes: the rules that fired in it (rule index → evidence)."""
+
+    fired: dict[int, Evidence] = field(default_factory=dict)
+    context: ContextVerdict = field(default_factory=ContextVerdict)
+    factor: float = 1.0
+    contact: Evidence = field(default_factory=list)
+    money: Evidence = field(default_factory=list)
+    raw_score: float = 0.0
+    score: float = 0.0
+
+
+def to_normalised(nt: NormalisedText, position: int) -> int:
+    """The first normalised offset whose original offset is at or after ``position``."""
+    return bisect_left(range(len(nt.text) + 1), position, key=nt.to_original)
+
+
+class PageScan:
+    def __init__(self, engine: Engine, layout: Layout, url: str) -> None:
+        self.engine = engine
+        self.layout = layout
+        self.url = url
+        nt = normalise(layout.text)
+        matches = engine.matcher.scan(nt.text, engine._grouped)
+        present = matches.present
+        cues = {cue for cue, i in engine._cue_indexes if i in present}
+        self.nt = nt
+        self.page = PageState(engine, nt, matches, extract(nt, cues))
+        self.sections = [
+            (to_normalised(nt, s.start), to_normalised(nt, s.end)) for s in layout.sections
+        ]
+        self.runs = [
+            (to_normalised(nt, r.start), to_normalised(nt, r.end), r.section, str(r.kind))
+            for r in layout.runs
+        ]
+        self._run_starts = [run[0] for run in self.runs]
+        self._section_states: dict[int, PageState] = {}
+        self._unit_states: dict[tuple[int, int], PageState] = {}
+
+    # --- views --------------------------------------------------------------------------
+
+    def section_state(self, index: int) -> PageState:
+        state = self._section_states.get(index)
+        if state is None:
+            state = self._section_states[index] = self.page.view(*self.sections[index])
+        return state
+
+    def unit_state(self, unit: Unit) -> PageState:
+        key = (unit.lo, unit.hi)
+        state = self._unit_states.get(key)
+        if state is None:
+            state = self._unit_states[key] = self.page.view(unit.lo, unit.hi)
+        return state
+
+    def units_for(
+        self, required: tuple[frozenset[int], ...] | None, section: int, rule: Rule
+    ) -> list[Unit]:
+        """Where in ``section`` a rule may fire: around the occurrences of its narrowest
+        required clause's terms (every run when it requires no term), in the runs its
+        ``blocks`` and ``max_block_chars`` allow."""
+        lo_s, hi_s = self.sections[section]
+        allowed = rule.blocks
+        longest = rule.max_block_chars
+
+        def fits(lo: int, hi: int, kind: str) -> bool:
+            return (allowed is None or kind in allowed) and (longest is None or hi - lo <= longest)
+
+        if not required:
+            return [
+                Unit(lo, hi, s, kind, hi - lo)
+                for lo, hi, s, kind in self.runs
+                if s == section and fits(lo, hi, kind)
+            ]
+        page = self.page
+        starts: list[tuple[int, int]] = []
+        for index in required[0] & page.present_indexes:
+            spans = page.spans_at(index)
+            first = bisect_left(spans, (lo_s, 0))
+            starts.extend(spans[first : first + MAX_ANCHORS])
+        starts.sort()
+        units: dict[tuple[int, int], Unit] = {}
+        last = -WINDOW
+        for start, end in starts:
+            if start >= hi_s or len(units) >= MAX_ANCHORS:
+                break
+            slot = bisect_right(self._run_starts, start) - 1
+            lo, hi, _, kind = self.runs[slot]
+            if end > hi or not fits(lo, hi, kind):
+                continue  # over the gap between two blocks, or where the rule does not apply
+            length = hi - lo
+            if length > WINDOW:
+                if lo <= last and start - last < WINDOW // 4:
+                    continue  # nearly the window of the anchor before, in the same run
+                last = start
+                half = WINDOW // 2
+                lo, hi = max(lo, start - half), min(hi, end + half)
+            units.setdefault((lo, hi), Unit(lo, hi, section, kind, length))
+        return list(units.values())
+
+    def _clauses_within(self, required: tuple[frozenset[int], ...], lo: int, hi: int) -> bool:
+        """Whether every required clause has a term occurring inside ``[lo, hi)`` (asked before
+        a window's view is built: most windows fail here)."""
+        page = self.page
+        for clause in required:
+            for index in clause & page.present_indexes:
+                spans = page.spans_at(index)
+                at = bisect_left(spans, (lo, 0))
+                if at < len(spans) and spans[at][1] <= hi:
+                    break
+            else:
+                return False
+        return True
+
+    # --- evaluation ---------------------------------------------------------------------
+
+    def evaluate(self) -> dict[int, SectionVerdict]:
+        engine = self.engine
+        plan = engine._plan
+        verdicts: dict[int, SectionVerdict] = {}
+        if len(self.sections) > 1 and not engine._candidate_indexes(self.page.present_indexes):
+            return verdicts  # no rule's terms anywhere: no section needs a look
+        for section in range(len(self.sections)):
+            state = self.section_state(section)
+            if not state.present_indexes and not state.entities:
+                continue
+            for rule_index in set_bits(engine.live_rules(state)):
+                required, match, _ = plan[rule_index]
+                if match.monotone and not match.holds(state):
+                    continue  # nowhere in the section, so in no stretch of it
+                rule = engine.rules[rule_index]
+                for unit in self.units_for(required, section, rule):
+                    if required and not self._clauses_within(required, unit.lo, unit.hi):
+                        continue
+                    unit_state = self.unit_state(unit)
+                    if not match.holds(unit_state):
+                        continue
+                    evidence = rule.match.evaluate(unit_state)
+                    if evidence is not None:
+                        verdicts.setdefault(section, SectionVerdict()).fired[rule_index] = evidence
+                        break
+        for section, verdict in verdicts.items():
+            self._score(section, verdict)
+        return verdicts
+
+    def _score(self, section: int, verdict: SectionVerdict) -> None:
+        engine = self.engine
+        state = self.section_state(section)
+        verdict.context = judge_context(state.context_terms(), engine.lexicon.anti_fraud, self.url)
+        verdict.contact = state.signal("contact")
+        verdict.money = state.signal("money")
+        verdict.factor = boost_factor(bool(verdict.contact), bool(verdict.money), engine.scoring)
+        weights = [engine.rules[i].weight for i in verdict.fired]
+        verdict.raw_score = combine(weights, verdict.factor, engine.scoring)
+        verdict.score = verdict.raw_score * verdict.context.damping
+
+    # --- the result ---------------------------------------------------------------------
+
+    def result(self, truncated_at: int | None = None) -> ScanResult:
+        verdicts = self.evaluate()
+        entities = [self._entity(e) for e in self.page.entities]
+        engine = self.engine
+        if not verdicts:
+            return ScanResult(
+                entities=entities,
+                reasons=reasons(
+                    hits=[],
+                    raw_score=0.0,
+                    score=0.0,
+                    level="none",
+                    contact=[],
+                    money=[],
+                    factor=1.0,
+                    context=ContextVerdict(),
+                    truncated_at=truncated_at,
+                    config=engine.scoring,
+                ),
+            )
+        # each rule's hit where it weighs most (least damped section), first in page order
+        strength = {s: v.factor * v.context.damping for s, v in verdicts.items()}
+        best: dict[int, int] = {}  # rule index -> section
+        for section in sorted(verdicts):
+            for rule_index in verdicts[section].fired:
+                current = best.get(rule_index)
+                if current is None or strength[section] > strength[current]:
+                    best[rule_index] = section
+        hits = [
+            self._hit(engine.rules[i], verdicts[section].fired[i])
+            for i, section in sorted(best.items())
+        ]
+        ordered = sorted(verdicts.values(), key=lambda v: -v.score)
+        top = ordered[0]
+        score = round(corroborate([v.score for v in ordered]), 1)
+        level = level_for(score, engine.scoring)
+        damped = {v.context.label for v in verdicts.values() if v.context.label}
+        return ScanResult(
+            score=score,
+            level=level,
+            categories=rank_categories(hits),
+            hits=hits,
+            entities=entities,
+            context=sorted(damped) if top.context.label else [],
+            reasons=reasons(
+                hits=hits,
+                raw_score=top.raw_score,
+                score=score,
+                level=level,
+                contact=_labels(top.contact),
+                money=_labels(top.money),
+                factor=top.factor,
+                context=top.context,
+                truncated_at=truncated_at,
+                config=engine.scoring,
+            ),
+        )
+
+    def _place(self, start: int, end: int) -> tuple[int, int, int]:
+        """(block index, start, end) of a scan-text span, offsets within the block's text."""
+        layout = self.layout
+        block = layout.block_at(start)
+        origin = layout.starts[block]
+        length = len(layout.blocks[block].text)
+        local_start = min(max(0, start - origin), length)
+        local_end = min(max(local_start, end - origin), length)
+        return block, local_start, local_end
+
+    def _hit(self, rule: Rule, evidence: Evidence) -> Hit:
+        matched: list[str] = []
+        for label, _, _ in evidence:
+            if label not in matched:
+                matched.append(label)
+        spans = sorted((s, e) for _, s, e in evidence if e > s)
+        if spans:
+            start, end = spans[0]
+            for s, e in spans[1:]:
+                if e - start <= MAX_EVIDENCE_SPAN:
+                    end = max(end, e)
+            start, end = self.nt.span(start, end)
+        else:
+            start = end = 0
+        index, local_start, local_end = self._place(start, end)
+        block = self.layout.blocks[index]
+        return Hit(
+            rule_id=rule.id,
+            rule_version=rule.version,
+            category=rule.category,
+            title=rule.title,
+            level=rule.level,
+            weight=rule.weight,
+            matched=matched,
+            start=block.start + local_start,
+            end=block.start + local_end,
+            snippet=snippet(block.text, local_start, local_end),
+            field=str(block.kind),
+        )
+
+    def _entity(self, entity: Entity) -> Entity:
+        index, local_start, local_end = self._place(entity.start, entity.end)
+        block = self.layout.blocks[index]
+        entity.start = block.start + local_start
+        entity.end = block.start + local_end
+        entity.field = str(block.kind)
+        return entity
+
+
+def _labels(evidence: Iterable[tuple[str, int, int]]) -> list[str]:
+    out: list[str] = []
+    for label, _, _ in evidence:
+        if label not in out:
+            out.append(label)
+    return out
