@@ -25,7 +25,7 @@ from pagemodel.maintext import (
 )
 from pagemodel.meta import extract_meta
 from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
-from pagemodel.region import article_region, candidates
+from pagemodel.region import article_region, candidates, is_chrome_line
 from pagemodel.scan import external_link_text
 from pagemodel.textutil import squash
 
@@ -97,8 +97,9 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
         harvest_boilerplate(body, html, anchors, anchor_texts, harvest)
         kinds = _kinds_of_lines(body)
-        lines = content_stream(body, candidates(body))
-        entries = _entries(lines, harvest, kinds, anchor_texts, bool(posts), tree)
+        nodes, weights = candidates(body)
+        lines = content_stream(body, nodes)
+        entries = _entries(lines, harvest, kinds, anchor_texts, bool(posts), tree, weights)
         if titles:
             present = {entry[1] for entry, in_text in entries if in_text}
             entries += [
@@ -164,6 +165,7 @@ def _entries(
     anchor_texts: list[str],
     has_posts: bool,
     tree: LexborHTMLParser,
+    weights: dict[int, float],
 ) -> list[tuple[Entry, bool]]:
     """Every block of the body in page order, with whether it belongs to the main text."""
     texts = [line.text for line in lines]
@@ -173,7 +175,9 @@ def _entries(
         headings = {text for text, kind in kinds.items() if kind == BlockKind.HEADING}
         main_heading = tree.css_first("h1")
         region = article_region(
-            lines, {squash(main_heading.text())} if main_heading is not None else headings
+            lines,
+            {squash(main_heading.text())} if main_heading is not None else headings,
+            weights,
         )
     entries: list[tuple[Entry, bool]] = []
     chrome: list[str] = []
@@ -193,7 +197,7 @@ def _entries(
                     entries.append(((kind, text, meta), False))
             continue
         inside = region is None or region[0] <= index <= region[1]
-        if has_posts or index in navigation or not inside:
+        if has_posts or index in navigation or not inside or is_chrome_line(line.text):
             chrome.append(line.text)
             continue
         flush()

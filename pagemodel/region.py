@@ -16,12 +16,37 @@ a board): all its lines stay content. Everything is decided on the line stream o
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
-from pagemodel.maintext import Line
+from pagemodel.maintext import LIST_BOX_LABELS, Line
 
 CANDIDATE_SOURCES = "p, br, pre"
 CANDIDATE_TAGS = "article, main, [itemprop=articleBody]"
+# Containers whose class or id says what they hold (readability's weights, trimmed): their
+# prose counts for more, or for much less (comments, replies, sidebars, related lists).
+NEGATIVE_NAMES = (
+    "comment",
+    "reply",
+    "replies",
+    "respond",
+    "sidebar",
+    "related",
+    "recommend",
+    "footer",
+    "sponsor",
+    "widget",
+    "profile",
+    "author-info",
+    "ad-",
+)
+POSITIVE_NAMES = ("article", "content", "entry", "post-body", "story", "detail", "text")
+_WEIGHT_SELECTOR = ", ".join(
+    f"[class*={name}], [id*={name}]" for name in NEGATIVE_NAMES + POSITIVE_NAMES
+)
+NEGATIVE_WEIGHT = 0.2
+POSITIVE_WEIGHT = 1.5
 MAX_CANDIDATES = 400
 # Sentence punctuation: prose has it, menus and labels do not.
 _NO_PUNCTUATION = str.maketrans("", "", "，。！？；：、,;!?")
@@ -34,11 +59,35 @@ MIN_ARTICLE_SHARE = 0.5
 SIBLING_SHARE = 0.2
 # Lines between the main heading and the region kept with it (byline, date, source).
 MAX_HEADING_GAP = 6
+# Labels after which an article's text is over (other pages' titles, readers' comments).
+END_LABELS = LIST_BOX_LABELS | frozenset(
+    {
+        "相关报道",
+        "相关专题",
+        "相关评论",
+        "网友评论",
+        "读者评论",
+        "最新评论",
+        "精彩评论",
+        "热门评论",
+        "用户评论",
+        "评论",
+        "发表评论",
+        "我要评论",
+        "全部评论",
+        "评论列表",
+        "已有评论",
+        "留言",
+        "网友留言",
+    }
+)
+_LABEL_END = re.compile(r"[\s:：>»›+＋.…（(\d条)）]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
 
 
-def candidates(body: LexborNode) -> list[LexborNode]:
-    """Parents and grandparents of paragraphs and line breaks, and article elements; in no
-    particular order, each once."""
+def candidates(body: LexborNode) -> tuple[list[LexborNode], dict[int, float]]:
+    """Parents and grandparents of paragraphs and line breaks, article elements and elements
+    named like content or like chrome; in no particular order, each once. With the weight of
+    each named one, by its position in the list."""
     found: dict[int, LexborNode] = {}
     for node in body.css(CANDIDATE_SOURCES):
         parent = node.parent
@@ -51,7 +100,19 @@ def candidates(body: LexborNode) -> list[LexborNode]:
             break
     for node in body.css(CANDIDATE_TAGS):
         found.setdefault(node.mem_id, node)
-    return list(found.values())
+    named: dict[int, float] = {}
+    for node in body.css(_WEIGHT_SELECTOR)[:MAX_CANDIDATES]:
+        found.setdefault(node.mem_id, node)
+        names = f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}".lower()
+        if any(name in names for name in NEGATIVE_NAMES):
+            named[node.mem_id] = NEGATIVE_WEIGHT
+        elif any(name in names for name in POSITIVE_NAMES):
+            named[node.mem_id] = POSITIVE_WEIGHT
+    nodes = list(found.values())
+    weights = {
+        number: named[node.mem_id] for number, node in enumerate(nodes) if node.mem_id in named
+    }
+    return nodes, weights
 
 
 def prose_score(line: str) -> float:
@@ -63,11 +124,15 @@ def prose_score(line: str) -> float:
     return 1.0 + punctuation + min(len(line) / 100, 3.0)
 
 
-def article_region(lines: list[Line], headings: set[str]) -> tuple[int, int] | None:
+def article_region(
+    lines: list[Line], headings: set[str], weights: dict[int, float] | None = None
+) -> tuple[int, int] | None:
     """``(first, last)`` line indexes of the article region, or None when the page is no article.
 
     ``headings``: the texts of the page's ``h1`` (its main heading), kept with the region when
-    they come shortly before it."""
+    they come shortly before it. ``weights``: candidate number → factor for the prose inside it
+    (the innermost named candidate counts)."""
+    weights = weights or {}
     scores = [prose_score(line.text) if line.group is None else 0.0 for line in lines]
     total = sum(scores)
     if total < MIN_ARTICLE_SCORE:
@@ -75,6 +140,7 @@ def article_region(lines: list[Line], headings: set[str]) -> tuple[int, int] | N
     direct: dict[int, float] = {}
     parent: dict[int, int | None] = {}
     span: dict[int, list[int]] = {}
+    chrome: list[bool] = [False] * len(lines)  # inside a container named like chrome
     for index, line in enumerate(lines):
         stack = line.candidates
         for depth, number in enumerate(stack):
@@ -83,7 +149,13 @@ def article_region(lines: list[Line], headings: set[str]) -> tuple[int, int] | N
             bounds = span.setdefault(number, [index, index])
             bounds[1] = index
         if stack and scores[index]:
-            direct[stack[-1]] = direct.get(stack[-1], 0.0) + scores[index]
+            value = scores[index]
+            for number in reversed(stack):
+                if number in weights:
+                    value *= weights[number]
+                    chrome[index] = weights[number] < 1
+                    break
+            direct[stack[-1]] = direct.get(stack[-1], 0.0) + value
     if not direct:
         return None
     score = dict(direct)
@@ -99,11 +171,57 @@ def article_region(lines: list[Line], headings: set[str]) -> tuple[int, int] | N
         if number != best and parent.get(number) == parent.get(best) and value >= bar:
             first = min(first, span[number][0])
             last = max(last, span[number][1])
+    last = _cut_at_list_labels(lines, scores, first, last)
+    # Prose in comments and sidebars does not make a page less of an article.
     region_prose = sum(scores[first : last + 1])
-    if region_prose < MIN_ARTICLE_SHARE * total:
+    outside = sum(
+        value
+        for index, value in enumerate(scores)
+        if value and not chrome[index] and not first <= index <= last
+    )
+    if region_prose < MIN_ARTICLE_SHARE * (region_prose + outside):
         return None
     for index in range(first - 1, max(-1, first - 1 - MAX_HEADING_GAP), -1):
         if lines[index].text in headings:
             first = index
             break
     return first, last
+
+
+def _cut_at_list_labels(lines: list[Line], scores: list[float], first: int, last: int) -> int:
+    """The region ends before a "相关报道：" / "网友评论" line that follows its prose: what comes
+    after such a label is other pages' titles or readers' comments."""
+    prose = 0.0
+    for index in range(first, last + 1):
+        if prose >= MIN_ARTICLE_SCORE and is_end_label(lines[index].text):
+            return index - 1
+        prose += scores[index]
+    return last
+
+
+def is_end_label(line: str) -> bool:
+    return len(line) <= 14 and _LABEL_END.sub("", line) in END_LABELS
+
+
+# Labels of controls and widgets (share, print, login, player, font size…): a line made of
+# nothing else is chrome wherever it sits.
+CHROME_LABELS = frozenset(
+    """
+    分享 分享到 微信 微博 新浪微博 腾讯微博 QQ空间 QQ好友 朋友圈 豆瓣 人人网 复制链接 扫一扫 二维码
+    打印 打印本文 打印本页 打印此文 关闭 关闭窗口 关闭本页 返回 返回顶部 回到顶部 顶部 返回首页 返回列表
+    收藏 收藏本文 加入收藏 发送给朋友 推荐给朋友 推荐 举报 投诉 纠错 我要纠错 点赞 赞 踩 转发 评论
+    发表评论 我要评论 查看评论 登录 注册 登录注册 立即登录 免费注册 退出 忘记密码 找回密码 用户名 密码
+    验证码 记住我 自动登录 搜索 站内搜索 字号 大 中 小 默认 放大 缩小 标准 播放 暂停 全屏 静音 音量 倍速
+    高清 标清 超清 重播 上一页 下一页 首页 尾页 末页 更多 查看更多 展开 收起 展开全文 阅读全文 广告 订阅
+    关注 取消关注 已关注 置顶 编辑 删除 回复 引用 设为首页 手机版 网站地图 联系我们 关于我们 RSS
+    """.split()  # noqa: SIM905 - a word list reads better as one block
+)
+_LABEL_SPLIT = re.compile(r"[\s|｜/【】\[\]()（）<>《》·•:：,，、]+")
+
+
+def is_chrome_line(line: str) -> bool:
+    """Whether a line is nothing but control labels ("分享到：微信 微博", "【打印】【关闭】")."""
+    if len(line) > 40:
+        return False
+    tokens = [token for token in _LABEL_SPLIT.split(line) if token]
+    return bool(tokens) and all(token in CHROME_LABELS for token in tokens)
