@@ -135,7 +135,7 @@ def hidden_nodes(root: LexborNode, rule_selector: str = "") -> list[LexborNode]:
     kept = []
     for node in nodes:
         chars = len(node.text(strip=True))
-        if chars > 2000:  # only a big block could be the whole page
+        if chars > 500:  # only a big block could be the whole page
             if page_chars is None:
                 page_chars = len(root.text(strip=True))
             if chars > MAX_HIDDEN_SHARE * page_chars:

@@ -330,18 +330,19 @@ class Line:
 
 def harvest_boilerplate(
     body: LexborNode,
-    html: str,
+    tokens: set[str],
     anchors: list[LexborNode],
     anchor_texts: list[str],
     harvest: Harvest,
 ) -> None:
     """Take link-dense blocks, boilerplate by tag and name, and list boxes, in that order.
 
+    ``tokens``: the class tokens and ids of the page (:func:`class_and_id_tokens`).
     ``anchors``/``anchor_texts`` must be fresh (no node replaced since they were found)."""
     # Mark first (attributes only), take after: taking frees nodes.
     _mark_link_dense_blocks(anchors, anchor_texts)
     harvest.take_outermost(body, body.css(f"[{_DENSE_MARK}]"), BlockKind.BOILERPLATE)
-    _take_boilerplate(body, html, harvest)
+    _take_boilerplate(body, tokens, harvest)
     _take_list_boxes(body, harvest)
 
 
@@ -378,11 +379,10 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
 
 
 def _add_line(lines: list[Line], raw: str, stack: list[int]) -> None:
-    if not raw:
-        return
-    line = squash(raw)
-    if line and _HAS_WORD.search(line):
-        lines.append(Line(line, None, tuple(stack)))
+    if raw:
+        line = " ".join(raw.split())
+        if line and _HAS_WORD.search(line):
+            lines.append(Line(line, None, tuple(stack)))
 
 
 def navigation_lines(lines: list[str], anchor_texts: list[str]) -> set[int]:
@@ -429,10 +429,10 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
             block.attrs[_DENSE_MARK] = "1"
 
 
-def _take_boilerplate(body: LexborNode, html: str, harvest: Harvest) -> None:
+def _take_boilerplate(body: LexborNode, tokens: set[str], harvest: Harvest) -> None:
     matches = [
         node
-        for node in body.css(_boilerplate_selector(html))
+        for node in body.css(_boilerplate_selector(tokens))
         # An article's own <header>/<footer> holds its title and byline.
         if not (
             node.tag in ("header", "footer")
@@ -537,11 +537,11 @@ def _first_element(node: LexborNode) -> int | None:
     return child.mem_id if child is not None else None
 
 
-def _boilerplate_selector(html: str) -> str:
-    return _selector_for(frozenset(_class_and_id_tokens(html) & _BOILERPLATE_SET))
+def _boilerplate_selector(tokens: set[str]) -> str:
+    return _selector_for(frozenset(tokens & _BOILERPLATE_SET))
 
 
-def _class_and_id_tokens(html: str) -> set[str]:
+def class_and_id_tokens(html: str) -> set[str]:
     """The class tokens and ids the page's markup uses (lower case; a superset: ``data-id=``
     counts too). ``str.split`` on the attribute names runs in C, ~2x faster than a regex."""
     tokens: set[str] = set()

@@ -18,6 +18,7 @@ from pagemodel.maintext import (
     Group,
     Harvest,
     Line,
+    class_and_id_tokens,
     content_stream,
     harvest_boilerplate,
     navigation_lines,
@@ -95,9 +96,10 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
             anchors = body.css("a")
             anchor_texts = [anchor.text() for anchor in anchors]
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
-        harvest_boilerplate(body, html, anchors, anchor_texts, harvest)
+        tokens = class_and_id_tokens(html)
+        harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
         kinds = _kinds_of_lines(body)
-        nodes, weights = candidates(body)
+        nodes, weights = candidates(body, tokens)
         lines = content_stream(body, nodes)
         entries = _entries(lines, harvest, kinds, anchor_texts, bool(posts), tree, weights)
         if titles:

@@ -49,7 +49,7 @@ NEGATIVE_WEIGHT = 0.2
 POSITIVE_WEIGHT = 1.5
 MAX_CANDIDATES = 400
 # Sentence punctuation: prose has it, menus and labels do not.
-_NO_PUNCTUATION = str.maketrans("", "", "，。！？；：、,;!?")
+_PUNCTUATION = "，。！？；：、,;!?"
 MIN_PROSE_CHARS = 20
 # Below this the page has no article worth cutting to (a few short lines).
 MIN_ARTICLE_SCORE = 6.0
@@ -84,10 +84,15 @@ END_LABELS = LIST_BOX_LABELS | frozenset(
 _LABEL_END = re.compile(r"[\s:：>»›+＋.…（(\d条)）]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
 
 
-def candidates(body: LexborNode) -> tuple[list[LexborNode], dict[int, float]]:
+def candidates(
+    body: LexborNode, tokens: set[str] | None = None
+) -> tuple[list[LexborNode], dict[int, float]]:
     """Parents and grandparents of paragraphs and line breaks, article elements and elements
     named like content or like chrome; in no particular order, each once. With the weight of
-    each named one, by its position in the list."""
+    each named one, by its position in the list.
+
+    ``tokens``: the class tokens and ids the page uses, when known: only the names among them
+    are looked for (each substring selector costs a pass over the tree)."""
     found: dict[int, LexborNode] = {}
     for node in body.css(CANDIDATE_SOURCES):
         parent = node.parent
@@ -101,7 +106,8 @@ def candidates(body: LexborNode) -> tuple[list[LexborNode], dict[int, float]]:
     for node in body.css(CANDIDATE_TAGS):
         found.setdefault(node.mem_id, node)
     named: dict[int, float] = {}
-    for node in body.css(_WEIGHT_SELECTOR)[:MAX_CANDIDATES]:
+    selector = _WEIGHT_SELECTOR if tokens is None else _weight_selector(tokens)
+    for node in body.css(selector)[:MAX_CANDIDATES] if selector else ():
         found.setdefault(node.mem_id, node)
         names = f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}".lower()
         if any(name in names for name in NEGATIVE_NAMES):
@@ -115,10 +121,19 @@ def candidates(body: LexborNode) -> tuple[list[LexborNode], dict[int, float]]:
     return nodes, weights
 
 
+def _weight_selector(tokens: set[str]) -> str:
+    joined = " ".join(tokens)
+    return ", ".join(
+        f"[class*={name}], [id*={name}]"
+        for name in NEGATIVE_NAMES + POSITIVE_NAMES
+        if name in joined
+    )
+
+
 def prose_score(line: str) -> float:
     if len(line) < MIN_PROSE_CHARS:
         return 0.0
-    punctuation = len(line) - len(line.translate(_NO_PUNCTUATION))
+    punctuation = sum(map(line.count, _PUNCTUATION))  # str.translate is 50x slower on CJK
     if not punctuation:
         return 0.0
     return 1.0 + punctuation + min(len(line) / 100, 3.0)
