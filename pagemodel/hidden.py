@@ -16,20 +16,22 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-# Elements whose inline style may hide them (checked one by one after this coarse filter).
-_INLINE_CANDIDATES = ", ".join(
-    ["[hidden]", "[style*='-9']", "[style*=background][style*=color]"]
-    + [
-        f"[style*='{name}:{value}'], [style*='{name}: {value}']"
-        for name, value in (
-            ("display", "none"),
-            ("visibility", "hidden"),
-            ("font-size", "0"),
-            ("height", "0"),
-            ("width", "0"),
-        )
-    ]
-)
+# Elements whose inline style may hide them (checked one by one after this coarse filter), by
+# the substring the page's HTML must hold for the selector to be worth a pass over the tree.
+_INLINE_CANDIDATES = [
+    ("hidden", "[hidden]"),
+    ("-9", "[style*='-9']"),
+    ("background", "[style*=background][style*=color]"),
+] + [
+    (name, f"[style*='{name}:{value}'], [style*='{name}: {value}']")
+    for name, value in (
+        ("display", "none"),
+        ("visibility", "hidden"),
+        ("font-size", "0"),
+        ("height", "0"),
+        ("width", "0"),
+    )
+]
 _DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;]*)")
 _ZERO = re.compile(r"^-?0(?:\.0+)?(?:px|em|rem|pt|%)?$")
 _FAR_OFF = re.compile(r"^-\d{3,}(?:\.\d+)?(?:px|em|rem|pt)?$")
@@ -119,12 +121,14 @@ def style_rule_selectors(tree: LexborHTMLParser) -> str:
     return ", ".join(dict.fromkeys(found[:MAX_RULE_SELECTORS]))
 
 
-def hidden_nodes(root: LexborNode, rule_selector: str = "") -> list[LexborNode]:
+def hidden_nodes(root: LexborNode, rule_selector: str = "", html: str = "") -> list[LexborNode]:
     """The elements under ``root`` that hide their text (nested ones included; the caller keeps
-    the outermost)."""
+    the outermost). ``html``: the page's markup, when given only the selectors whose words it
+    holds are run."""
+    selector = ", ".join(query for word, query in _INLINE_CANDIDATES if not html or word in html)
     nodes = [
         node
-        for node in root.css(_INLINE_CANDIDATES)
+        for node in (root.css(selector) if selector else ())
         if "hidden" in node.attrs or hides(node.attrs.get("style") or "")
     ]
     if rule_selector:

@@ -33,6 +33,8 @@ from pagemodel.textutil import squash
 MAX_TEXT_CHARS = 200_000
 # A block whose anchor text is more than this share of its text is navigation, not content.
 MAX_LINK_SHARE = 0.5
+# Levels a link-dense block is promoted to its parent when all its siblings are link-dense too.
+MAX_PROMOTIONS = 2
 
 # Removed with everything inside (before links are read: none of these carry content links).
 JUNK_TAGS = [
@@ -153,6 +155,7 @@ _CONTENT_ANCESTORS = {"article", "main"}
 _HAS_WORD = re.compile(r"\w")
 _DENSE_MARK = "data-wuzha-link-dense"
 _INLINE_SET = frozenset(INLINE_TAGS)
+_UNWRAP_SELECTOR = ", ".join([*INLINE_TAGS, "a"])
 _BLOCK_SEPARATOR = "\x1f"  # never in text: lexbor puts it between text nodes
 
 # A boilerplate block holding more than this share of the page's text, and the main content
@@ -170,6 +173,7 @@ _NEIGHBOUR_LINE = re.compile(
     r"^[\s【\[(（<«]*(?:上|下|前|后)一?(?:篇|条|则|帖|主题|章|个)(?:文章|新闻|信息|内容|帖子)?"
     r"[\s】\])）>»]*(?:[:：]|$)"
 )
+_NEIGHBOUR_FIRST = frozenset(" 【[(（<«上下前后")
 _NO_NEIGHBOUR = frozenset(
     {
         "",
@@ -244,13 +248,26 @@ def strip_junk(tree: LexborHTMLParser) -> None:
 
 # --- harvesting: text taken out of the tree, its place kept by a sentinel ----------------------
 
-# Sentinels and markers are text the page cannot hold (C0 controls are dropped by decoding and
-# never survive in text nodes lexbor builds): \x02k\x03 = harvested group k; \x04k\x03 and
-# \x05k\x03 open and close content candidate k (see pagemodel.region).
+# Sentinels and markers are text no page shows (C0 controls): \x02k\x03 = harvested group k;
+# \x04k\x03 and \x05k\x03 open and close content candidate k (see pagemodel.region). Each sits
+# between two block separators, so one str.split (in C; a regex over 100 KB of CJK text costs
+# milliseconds) cuts text into runs and markers even where lexbor merged them with text.
 _GROUP, _OPEN, _CLOSE = "\x02", "\x04", "\x05"
-_TOKEN = re.compile(r"\x1f|([\x02\x04\x05])(\d+)\x03")
-_EMPTY_RUNS = re.compile(r"(?:\x1f[\s\u3000\xa0]*)+")
+_MARKS = frozenset((_GROUP, _OPEN, _CLOSE))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _marker(mark: str, number: int) -> str:
+    return f"{_BLOCK_SEPARATOR}{mark}{number}\x03{_BLOCK_SEPARATOR}"
+
+
+def _read_marker(piece: str) -> tuple[str, int] | None:
+    """``(mark, number)`` when a run is a sentinel or marker."""
+    if piece[0] in _MARKS and piece[-1] == "\x03" and piece[1:-1].isdigit():
+        return piece[0], int(piece[1:-1])
+    return None
+
+
 _HARVEST_MARK = "data-wuzha-harvest"
 
 
@@ -276,7 +293,7 @@ class Harvest:
 
     def put(self, node: LexborNode, group: Group) -> None:
         self.groups.append(group)
-        node.replace_with(f"{_GROUP}{len(self.groups) - 1}\x03")
+        node.replace_with(_marker(_GROUP, len(self.groups) - 1))
 
     def take_outermost(self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind) -> int:
         """Take each node not inside another one of them; returns how many were taken.
@@ -301,18 +318,26 @@ class Harvest:
         """The blocks of group ``index``: its text, split where earlier groups sat in it."""
         group = self.groups[index]
         out: list[tuple[BlockKind, str, dict]] = []
-        pos = 0
-        for match in _TOKEN.finditer(group.raw):
-            if match.group(1) == _GROUP:
-                _add_text(out, group, group.raw[pos : match.start()])
-                out.extend(self.expand(int(match.group(2))))
-                pos = match.end()
-        _add_text(out, group, group.raw[pos:])
+        if _BLOCK_SEPARATOR not in group.raw:
+            _add_text(out, group, group.raw)
+            return out
+        text: list[str] = []
+        for piece in group.raw.split(_BLOCK_SEPARATOR):
+            marker = _read_marker(piece) if piece else None
+            if marker is not None and marker[0] == _GROUP:
+                _add_text(out, group, " ".join(text))
+                text.clear()
+                out.extend(self.expand(marker[1]))
+            else:
+                text.append(piece)
+        _add_text(out, group, " ".join(text))
         return out
 
 
 def _add_text(out: list, group: Group, raw: str) -> None:
-    text = squash(_CONTROL.sub(" ", raw))
+    text = " ".join(raw.split())
+    if "\x03" in text:  # a page's own control characters: never left to look like markers
+        text = " ".join(_CONTROL.sub(" ", text).split())
     if text and _HAS_WORD.search(text):
         out.append((group.kind, text, group.meta))
     elif group.kind == BlockKind.POST and not out:
@@ -353,36 +378,31 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     ``candidates`` get an open and a close marker around them; inline tags are unwrapped so each
     block's text is one run. Newlines inside runs are source formatting, not breaks."""
     for number, node in enumerate(candidates):
-        node.insert_before(f"{_OPEN}{number}\x03")
-        node.insert_after(f"{_CLOSE}{number}\x03")
-    body.unwrap_tags(INLINE_TAGS + ["a"])
+        node.insert_before(_marker(_OPEN, number))
+        node.insert_after(_marker(_CLOSE, number))
+    # One query for all inline tags (unwrap_tags makes one per tag, a tree walk each).
+    for node in body.css(_UNWRAP_SELECTOR):
+        node.unwrap()
     body.merge_text_nodes()
-    # Most runs are the whitespace between tags: dropped in C before Python sees them.
-    text = _EMPTY_RUNS.sub(_BLOCK_SEPARATOR, body.text(separator=_BLOCK_SEPARATOR))
     lines: list[Line] = []
     stack: list[int] = []
-    pos = 0
-    for match in _TOKEN.finditer(text):
-        _add_line(lines, text[pos : match.start()], stack)
-        pos = match.end()
-        marker = match.group(1)
-        if marker == _GROUP:
-            lines.append(Line("", int(match.group(2)), tuple(stack)))
-        elif marker == _OPEN:
-            stack.append(int(match.group(2)))
-        elif marker == _CLOSE:
-            number = int(match.group(2))
-            if number in stack:
-                del stack[stack.index(number) :]
-    _add_line(lines, text[pos:], stack)
+    for piece in body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR):
+        if not piece or piece.isspace():
+            continue
+        marker = _read_marker(piece)
+        if marker is None:
+            line = " ".join(piece.split())
+            if _HAS_WORD.search(line):
+                lines.append(Line(line, None, tuple(stack)))
+            continue
+        mark, number = marker
+        if mark == _GROUP:
+            lines.append(Line("", number, tuple(stack)))
+        elif mark == _OPEN:
+            stack.append(number)
+        elif number in stack:
+            del stack[stack.index(number) :]
     return lines
-
-
-def _add_line(lines: list[Line], raw: str, stack: list[int]) -> None:
-    if raw:
-        line = " ".join(raw.split())
-        if line and _HAS_WORD.search(line):
-            lines.append(Line(line, None, tuple(stack)))
 
 
 def navigation_lines(lines: list[str], anchor_texts: list[str]) -> set[int]:
@@ -393,6 +413,8 @@ def navigation_lines(lines: list[str], anchor_texts: list[str]) -> set[int]:
     for index, line in enumerate(lines):
         if len(line) <= 12 and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS:
             found.add(index)
+            continue
+        if not line or line[0] not in _NEIGHBOUR_FIRST:
             continue
         match = _NEIGHBOUR_LINE.match(line)
         if match is not None:
@@ -410,6 +432,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
     blocks: dict[int, LexborNode] = {}
+    dense: dict[int, LexborNode] = {}
     for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
@@ -427,6 +450,33 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
         total = len(block.text(strip=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
             block.attrs[_DENSE_MARK] = "1"
+            dense[key] = block
+    _promote_dense(dense)
+
+
+def _promote_dense(dense: dict[int, LexborNode]) -> None:
+    """A list whose entries are all link-dense is one link-dense block (a menu is taken whole,
+    not entry by entry): up to MAX_PROMOTIONS levels."""
+    for _ in range(MAX_PROMOTIONS):
+        parents: dict[int, LexborNode] = {}
+        count: dict[int, int] = {}
+        for block in dense.values():
+            parent = block.parent
+            if parent is not None and parent.tag not in ("body", "html"):
+                key = parent.mem_id
+                parents.setdefault(key, parent)
+                count[key] = count.get(key, 0) + 1
+        promoted: dict[int, LexborNode] = {}
+        for key, parent in parents.items():
+            if count[key] < 2:
+                continue
+            children = list(parent.iter())
+            if len(children) > 1 and all(child.mem_id in dense for child in children):
+                parent.attrs[_DENSE_MARK] = "1"
+                promoted[key] = parent
+        if not promoted:
+            return
+        dense = {**dense, **promoted}
 
 
 def _take_boilerplate(body: LexborNode, tokens: set[str], harvest: Harvest) -> None:

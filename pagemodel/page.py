@@ -26,7 +26,12 @@ from pagemodel.maintext import (
 )
 from pagemodel.meta import extract_meta
 from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
-from pagemodel.region import article_region, candidates, is_chrome_line
+from pagemodel.region import (
+    MAX_CHROME_LINE_CHARS,
+    article_region,
+    candidates,
+    is_chrome_line,
+)
 from pagemodel.scan import external_link_text
 from pagemodel.textutil import squash
 
@@ -44,6 +49,7 @@ _HEADINGS = "h1, h2, h3, h4, h5, h6"
 _LIST_ITEMS = "li, dd, dt"
 _NO_SPACE = re.compile(r"\s+")
 _POSTS_MARK = "data-wuzha-post"
+_INSIDE_MARK = "data-wuzha-inside"
 Entry = tuple[BlockKind, str, dict]
 
 
@@ -76,25 +82,25 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
     body = tree.body
     forum = forum_url_info(url)
     posts: list[dict] = []
-    fresh = True  # the anchor nodes found above are still in the tree
     if body is not None and (forum is None or forum["kind"] == "thread"):
         layout = detect_layout(tree, forum["engine"] if forum else None)
         found = find_post_blocks(tree, layout) if layout is not None else []
         if found:
-            posts = extract_posts(found, layout)  # changes the messages: anchors go stale
-            fresh = False
+            containers = [container for container, _ in found]
+            # The messages change (noise removed) and the containers may be taken: the anchors
+            # inside them go stale, the others stay good.
+            anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            posts = extract_posts(found, layout)
             if posts:
-                _take_posts(body, [container for container, _ in found], posts, harvest)
+                _take_posts(body, containers, posts, harvest)
                 forum = _complete_forum_info(forum, layout.engine, html)
 
     entries: list[tuple[Entry, bool]] = []
     if body is not None:
-        hidden = hidden_nodes(body, hidden_rules)
-        if hidden and harvest.take_outermost(body, hidden, BlockKind.HIDDEN):
-            fresh = False
-        if not fresh:
-            anchors = body.css("a")
-            anchor_texts = [anchor.text() for anchor in anchors]
+        hidden = hidden_nodes(body, hidden_rules, html)
+        if hidden:
+            anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
+            harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
         tokens = class_and_id_tokens(html)
         harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
@@ -131,6 +137,23 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
 
 
 # --- the page's parts in page order -----------------------------------------------------------
+
+
+def _anchors_outside(
+    body: LexborNode, nodes: list[LexborNode], anchors: list[LexborNode], texts: list[str]
+) -> tuple[list[LexborNode], list[str]]:
+    """The anchors (and their texts) not inside ``nodes``, decided in C before any of those
+    nodes is changed (one mark and one query; no second pass over the page's anchors)."""
+    unique = {node.mem_id: node for node in nodes}.values()
+    for node in unique:
+        node.attrs[_INSIDE_MARK] = "1"
+    inside = {anchor.mem_id for anchor in body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")}
+    for node in unique:
+        del node.attrs[_INSIDE_MARK]
+    if not inside:
+        return anchors, texts
+    kept = [i for i, anchor in enumerate(anchors) if anchor.mem_id not in inside]
+    return [anchors[i] for i in kept], [texts[i] for i in kept]
 
 
 def _take_posts(
@@ -191,15 +214,23 @@ def _entries(
 
     for index, line in enumerate(lines):
         if line.group is not None:
-            flush()
             for kind, text, meta in harvest.expand(line.group):
+                if kind == BlockKind.BOILERPLATE:
+                    chrome.append(text)  # neighbouring chrome is one block
+                    continue
+                flush()
                 if kind == BlockKind.POST:
                     entries.extend(_post_entries(meta["posts"]))
                 else:
                     entries.append(((kind, text, meta), False))
             continue
         inside = region is None or region[0] <= index <= region[1]
-        if has_posts or index in navigation or not inside or is_chrome_line(line.text):
+        if (
+            has_posts
+            or not inside
+            or index in navigation
+            or (len(line.text) <= MAX_CHROME_LINE_CHARS and is_chrome_line(line.text))
+        ):
             chrome.append(line.text)
             continue
         flush()

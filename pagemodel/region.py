@@ -59,6 +59,7 @@ MIN_ARTICLE_SHARE = 0.5
 SIBLING_SHARE = 0.2
 # Lines between the main heading and the region kept with it (byline, date, source).
 MAX_HEADING_GAP = 6
+MAX_LABEL_CHARS = 14
 # Labels after which an article's text is over (other pages' titles, readers' comments).
 END_LABELS = LIST_BOX_LABELS | frozenset(
     {
@@ -94,15 +95,18 @@ def candidates(
     ``tokens``: the class tokens and ids the page uses, when known: only the names among them
     are looked for (each substring selector costs a pass over the tree)."""
     found: dict[int, LexborNode] = {}
+    parents: dict[int, LexborNode] = {}
     for node in body.css(CANDIDATE_SOURCES):
         parent = node.parent
-        for _ in range(2):
-            if parent is None or parent.tag in ("body", "html"):
+        if parent is not None and parent.tag not in ("body", "html"):
+            parents.setdefault(parent.mem_id, parent)
+            if len(parents) >= MAX_CANDIDATES:
                 break
-            found.setdefault(parent.mem_id, parent)
-            parent = parent.parent
-        if len(found) >= MAX_CANDIDATES:
-            break
+    for key, parent in parents.items():
+        found.setdefault(key, parent)
+        grandparent = parent.parent
+        if grandparent is not None and grandparent.tag not in ("body", "html"):
+            found.setdefault(grandparent.mem_id, grandparent)
     for node in body.css(CANDIDATE_TAGS):
         found.setdefault(node.mem_id, node)
     named: dict[int, float] = {}
@@ -208,14 +212,15 @@ def _cut_at_list_labels(lines: list[Line], scores: list[float], first: int, last
     after such a label is other pages' titles or readers' comments."""
     prose = 0.0
     for index in range(first, last + 1):
-        if prose >= MIN_ARTICLE_SCORE and is_end_label(lines[index].text):
+        text = lines[index].text
+        if len(text) <= MAX_LABEL_CHARS and prose >= MIN_ARTICLE_SCORE and is_end_label(text):
             return index - 1
         prose += scores[index]
     return last
 
 
 def is_end_label(line: str) -> bool:
-    return len(line) <= 14 and _LABEL_END.sub("", line) in END_LABELS
+    return len(line) <= MAX_LABEL_CHARS and _LABEL_END.sub("", line) in END_LABELS
 
 
 # Labels of controls and widgets (share, print, login, player, font size…): a line made of
@@ -231,12 +236,13 @@ CHROME_LABELS = frozenset(
     关注 取消关注 已关注 置顶 编辑 删除 回复 引用 设为首页 手机版 网站地图 联系我们 关于我们 RSS
     """.split()  # noqa: SIM905 - a word list reads better as one block
 )
+MAX_CHROME_LINE_CHARS = 40
 _LABEL_SPLIT = re.compile(r"[\s|｜/【】\[\]()（）<>《》·•:：,，、]+")
 
 
 def is_chrome_line(line: str) -> bool:
     """Whether a line is nothing but control labels ("分享到：微信 微博", "【打印】【关闭】")."""
-    if len(line) > 40:
+    if len(line) > MAX_CHROME_LINE_CHARS or "，" in line or "。" in line:
         return False
     tokens = [token for token in _LABEL_SPLIT.split(line) if token]
     return bool(tokens) and all(token in CHROME_LABELS for token in tokens)
