@@ -31,6 +31,7 @@ from pagemodel.region import (
     article_region,
     candidates,
     is_chrome_line,
+    is_note_line,
 )
 from pagemodel.scan import external_link_text
 from pagemodel.textutil import squash
@@ -203,6 +204,7 @@ def _entries(
             lines,
             {squash(main_heading.text())} if main_heading is not None else headings,
             weights,
+            anchor_texts,
         )
     entries: list[tuple[Entry, bool]] = []
     chrome: list[str] = []
@@ -230,6 +232,7 @@ def _entries(
             or not inside
             or index in navigation
             or (len(line.text) <= MAX_CHROME_LINE_CHARS and is_chrome_line(line.text))
+            or is_note_line(line.text)
         ):
             chrome.append(line.text)
             continue

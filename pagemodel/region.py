@@ -60,6 +60,9 @@ SIBLING_SHARE = 0.2
 # Lines between the main heading and the region kept with it (byline, date, source).
 MAX_HEADING_GAP = 6
 MAX_LABEL_CHARS = 14
+# A line that starts with a link's text making up this share of it is a link title.
+LINK_TITLE_SHARE = 0.6
+_TITLE_KEY = 6
 # Labels after which an article's text is over (other pages' titles, readers' comments).
 END_LABELS = LIST_BOX_LABELS | frozenset(
     {
@@ -80,6 +83,16 @@ END_LABELS = LIST_BOX_LABELS | frozenset(
         "已有评论",
         "留言",
         "网友留言",
+        "延伸推荐",
+        "延伸阅读",
+        "推荐阅读",
+        "相关推荐",
+        "猜你喜欢",
+        "你可能会喜欢",
+        "你可能还喜欢",
+        "为你推荐",
+        "热门推荐",
+        "精彩推荐",
     }
 )
 _LABEL_END = re.compile(r"[\s:：>»›+＋.…（(\d条)）]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
@@ -144,15 +157,26 @@ def prose_score(line: str) -> float:
 
 
 def article_region(
-    lines: list[Line], headings: set[str], weights: dict[int, float] | None = None
+    lines: list[Line],
+    headings: set[str],
+    weights: dict[int, float] | None = None,
+    anchor_texts: list[str] | None = None,
 ) -> tuple[int, int] | None:
     """``(first, last)`` line indexes of the article region, or None when the page is no article.
 
     ``headings``: the texts of the page's ``h1`` (its main heading), kept with the region when
     they come shortly before it. ``weights``: candidate number → factor for the prose inside it
-    (the innermost named candidate counts)."""
+    (the innermost named candidate counts). ``anchor_texts``: a line that is mostly a link's
+    text (another page's title with its date) is no prose, whatever its punctuation."""
     weights = weights or {}
-    scores = [prose_score(line.text) if line.group is None else 0.0 for line in lines]
+    scores = [
+        0.0
+        if line.group is not None or line.text in headings or is_note_line(line.text)
+        else prose_score(line.text)
+        for line in lines
+    ]
+    if anchor_texts:
+        _unscore_link_titles(lines, scores, anchor_texts)
     total = sum(scores)
     if total < MIN_ARTICLE_SCORE:
         return None
@@ -207,6 +231,25 @@ def article_region(
     return first, last
 
 
+def _unscore_link_titles(lines: list[Line], scores: list[float], anchor_texts: list[str]) -> None:
+    titles: dict[str, list[str]] = {}
+    for raw in anchor_texts:
+        if len(raw) >= MIN_PROSE_CHARS // 2:
+            text = " ".join(raw.split())
+            if len(text) >= MIN_PROSE_CHARS // 2:
+                titles.setdefault(text[:_TITLE_KEY], []).append(text)
+    if not titles:
+        return
+    for index, score in enumerate(scores):
+        if not score:
+            continue
+        line = lines[index].text
+        for title in titles.get(line[:_TITLE_KEY], ()):
+            if line.startswith(title) and len(title) >= LINK_TITLE_SHARE * len(line):
+                scores[index] = 0.0
+                break
+
+
 def _cut_at_list_labels(lines: list[Line], scores: list[float], first: int, last: int) -> int:
     """The region ends before a "相关报道：" / "网友评论" line that follows its prose: what comes
     after such a label is other pages' titles or readers' comments."""
@@ -220,7 +263,9 @@ def _cut_at_list_labels(lines: list[Line], scores: list[float], first: int, last
 
 
 def is_end_label(line: str) -> bool:
-    return len(line) <= MAX_LABEL_CHARS and _LABEL_END.sub("", line) in END_LABELS
+    if len(line) > MAX_LABEL_CHARS:
+        return False
+    return _LABEL_END.sub("", line).replace(" ", "").replace("·", "") in END_LABELS
 
 
 # Labels of controls and widgets (share, print, login, player, font size…): a line made of
@@ -238,6 +283,32 @@ CHROME_LABELS = frozenset(
 )
 MAX_CHROME_LINE_CHARS = 40
 _LABEL_SPLIT = re.compile(r"[\s|｜/【】\[\]()（）<>《》·•:：,，、]+")
+
+
+# Credits and legal notes: the article's metadata, not its text ("原标题：…", "责任编辑：…",
+# "【免责声明】…", "版权所有…").
+_CREDIT_LINE = re.compile(
+    r"^[\s（(【\[]*(?:原标题|原题|责任编辑|责编|编辑|本文来源|文章来源|图片来源|稿件来源|来源"
+    r"|作者|记者|通讯员|摄影|校对|审核|审校)\s*[】\])）]?\s*[:：]"
+)
+_NOTICE_LINE = re.compile(
+    r"^[\s（(【\[]*(?:免责声明|版权声明|特别声明|郑重声明|声明)\s*[】\])）]?\s*[:：]?"
+)
+_LEGAL = ("版权所有", "未经授权", "未经许可", "仅代表作者", "不代表本")
+# Credits are short ("记者：张三"); a long "记者：…" line is an interview question.
+MAX_CREDIT_CHARS = 40
+MAX_LEGAL_CHARS = 80
+MAX_NOTICE_CHARS = 300
+
+
+def is_note_line(line: str) -> bool:
+    """Whether a line is a credit or a legal note (kept as boilerplate, not main text)."""
+    size = len(line)
+    if size <= MAX_CREDIT_CHARS and _CREDIT_LINE.match(line) is not None:
+        return True
+    if size <= MAX_LEGAL_CHARS and any(word in line for word in _LEGAL):
+        return True
+    return size <= MAX_NOTICE_CHARS and _NOTICE_LINE.match(line) is not None
 
 
 def is_chrome_line(line: str) -> bool:
