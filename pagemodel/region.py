@@ -62,7 +62,9 @@ MAX_HEADING_GAP = 6
 MAX_LABEL_CHARS = 14
 # A line that starts with a link's text making up this share of it is a link title.
 LINK_TITLE_SHARE = 0.6
-_TITLE_KEY = 6
+_TITLE_KEY = 4
+# "【作者名！】" after a title is a byline, whatever its punctuation.
+_BRACKETED = re.compile(r"【[^】]*】|\[[^\]]*\]")
 # Labels after which an article's text is over (other pages' titles, readers' comments).
 END_LABELS = LIST_BOX_LABELS | frozenset(
     {
@@ -145,6 +147,10 @@ def _weight_selector(tokens: set[str]) -> str:
         for name in NEGATIVE_NAMES + POSITIVE_NAMES
         if name in joined
     )
+
+
+def _has_punctuation(text: str) -> bool:
+    return any(mark in text for mark in _PUNCTUATION)
 
 
 def prose_score(line: str) -> float:
@@ -234,9 +240,9 @@ def article_region(
 def _unscore_link_titles(lines: list[Line], scores: list[float], anchor_texts: list[str]) -> None:
     titles: dict[str, list[str]] = {}
     for raw in anchor_texts:
-        if len(raw) >= MIN_PROSE_CHARS // 2:
+        if len(raw) >= _TITLE_KEY:
             text = " ".join(raw.split())
-            if len(text) >= MIN_PROSE_CHARS // 2:
+            if len(text) >= _TITLE_KEY:
                 titles.setdefault(text[:_TITLE_KEY], []).append(text)
     if not titles:
         return
@@ -245,7 +251,11 @@ def _unscore_link_titles(lines: list[Line], scores: list[float], anchor_texts: l
             continue
         line = lines[index].text
         for title in titles.get(line[:_TITLE_KEY], ()):
-            if line.startswith(title) and len(title) >= LINK_TITLE_SHARE * len(line):
+            # Another page's title, then its date, author or counts: no sentence after it.
+            if line.startswith(title) and (
+                len(title) >= LINK_TITLE_SHARE * len(line)
+                or not _has_punctuation(line[len(title) :])
+            ):
                 scores[index] = 0.0
                 break
 
