@@ -389,7 +389,7 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     for piece in body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR):
         if not piece or piece.isspace():
             continue
-        marker = _read_marker(piece)
+        marker = _read_marker(piece) if piece[0] in _MARKS else None
         if marker is None:
             line = " ".join(piece.split())
             if _HAS_WORD.search(line):
@@ -594,7 +594,7 @@ def _boilerplate_selector(tokens: set[str]) -> str:
 def class_and_id_tokens(html: str) -> set[str]:
     """The class tokens and ids the page's markup uses (lower case; a superset: ``data-id=``
     counts too). ``str.split`` on the attribute names runs in C, ~2x faster than a regex."""
-    tokens: set[str] = set()
+    values: list[str] = []
     for key in _ATTRIBUTE_KEYS:
         if key not in html:
             continue
@@ -602,12 +602,11 @@ def class_and_id_tokens(html: str) -> set[str]:
             quote = piece[:1]
             if quote == '"' or quote == "'":
                 end = piece.find(quote, 1, 300)
-                tokens.update(piece[1 : end if end > 0 else 300].lower().split())
-            else:
-                value = piece[:100].split(None, 1)
-                if value:
-                    tokens.add(value[0].split(">", 1)[0].lower())
-    return tokens
+                values.append(piece[1:end] if end > 0 else piece[1:300])
+            else:  # unquoted: up to the next space or ">" (split below)
+                values.append(piece[:60])
+    # One lower() and one split() over all values: per-value calls cost more than the split.
+    return set(" ".join(values).lower().replace(">", " ").split())
 
 
 @lru_cache(maxsize=4096)
