@@ -128,7 +128,7 @@ def extract_links(
     """
     links: dict[str, dict] = {}
     for anchor, raw_text in zip(anchors, texts, strict=True):
-        href = anchor.attributes.get("href")
+        href = anchor.attrs.get("href")  # attrs looks one up; .attributes builds a dict
         if not href:
             continue
         url = resolver.resolve(href)

@@ -1,33 +1,40 @@
-"""Main text: the page without navigation, headers, footers, sidebars and link lists.
+"""Main text and boilerplate: which text of a page is its content, which is chrome.
 
-All on the selectolax (lexbor) tree, mostly in C: boilerplate is removed by tag and by
-class/id/role, inline tags are unwrapped so each block becomes one text run, and blocks whose
-text is mostly anchor text (menus, news lists, friend links) are dropped. What is left —
-headings and paragraphs — comes out one block per line. The tree is modified in place.
+All on the selectolax (lexbor) tree, mostly in C. Boilerplate is found by tag and by
+class/id/role, link-dense blocks (menus, news lists, friend links) by their anchor text, list
+boxes by their headings ("相关文章", "热门推荐"…). Nothing is thrown away: each such block is
+*harvested* — its text kept as a boilerplate group, the element replaced by a sentinel that keeps
+its place — so one ``body.text()`` at the end yields content lines and sentinels in page order
+(:func:`content_stream`). Inline tags are unwrapped first, so each remaining block is one line.
 
 Broken markup: when tags are left open (``<div id="topbar">`` never closed), parsers — lexbor
-as much as browsers — nest the rest of the page inside that block, so removing it by its name
-would drop the article with it. A boilerplate block that holds the page's main heading (or an
+as much as browsers — nest the rest of the page inside that block, so taking it by its name
+would take the article with it. A boilerplate block that holds the page's main heading (or an
 ``<article>``/``<main>``) and most of its words is such a wrapper: it is kept, and the real
-boilerplate nested in it is removed instead.
+boilerplate nested in it is taken instead.
 
 Neighbours' titles: prev/next lines ("上一篇：…", "下一篇：…") and boxes headed "相关文章",
-"热门推荐"… carry OTHER pages' titles; they are dropped so an article never inherits them.
+"热门推荐"… carry OTHER pages' titles; they are boilerplate, so an article never inherits them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ground.blocks import BlockKind
 from pagemodel.textutil import squash
 
 MAX_TEXT_CHARS = 200_000
 # A block whose anchor text is more than this share of its text is navigation, not content.
 MAX_LINK_SHARE = 0.5
+# Levels a link-dense block is promoted to its parent when all its siblings are link-dense too.
+MAX_PROMOTIONS = 2
 
 # Removed with everything inside (before links are read: none of these carry content links).
 JUNK_TAGS = [
@@ -138,9 +145,7 @@ _BOILERPLATE_TAGS = (
 )
 # class="…" / id=… values in raw HTML, to build a selector of only the names a page uses:
 # lexbor matches every element against every selector, so 100 unused ones cost ~1 ms a page.
-_CLASS_OR_ID = re.compile(
-    r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
-)
+_ATTRIBUTE_KEYS = ("class=", "id=", "CLASS=", "ID=", "Class=", "Id=")
 _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 
 
@@ -148,9 +153,9 @@ _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 _LIST_ITEM_TAGS = {"li", "dt", "dd", "td", "th", "option"}
 _CONTENT_ANCESTORS = {"article", "main"}
 _HAS_WORD = re.compile(r"\w")
-_BOILERPLATE_MARK = "data-wuzha-boilerplate"
 _DENSE_MARK = "data-wuzha-link-dense"
 _INLINE_SET = frozenset(INLINE_TAGS)
+_UNWRAP_SELECTOR = ", ".join([*INLINE_TAGS, "a"])
 _BLOCK_SEPARATOR = "\x1f"  # never in text: lexbor puts it between text nodes
 
 # A boilerplate block holding more than this share of the page's text, and the main content
@@ -168,6 +173,7 @@ _NEIGHBOUR_LINE = re.compile(
     r"^[\s【\[(（<«]*(?:上|下|前|后)一?(?:篇|条|则|帖|主题|章|个)(?:文章|新闻|信息|内容|帖子)?"
     r"[\s】\])）>»]*(?:[:：]|$)"
 )
+_NEIGHBOUR_FIRST = frozenset(" 【[(（<«上下前后")
 _NO_NEIGHBOUR = frozenset(
     {
         "",
@@ -233,7 +239,6 @@ LIST_BOX_LABELS = frozenset(
 )
 _LABEL_TAIL = re.compile(r"[\s>»›+＋]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
 _BOX_HEADINGS = "h2, h3, h4, h5, h6, dt"
-_BOX_MARK = "data-wuzha-list-box"
 
 
 def strip_junk(tree: LexborHTMLParser) -> None:
@@ -241,45 +246,175 @@ def strip_junk(tree: LexborHTMLParser) -> None:
     tree.strip_tags(JUNK_TAGS)
 
 
-def main_text(
-    tree: LexborHTMLParser,
-    html: str,
-    anchors: list[LexborNode] | None = None,
-    anchor_texts: list[str] | None = None,
-) -> str:
-    """The page's main text, one block per line, capped at MAX_TEXT_CHARS.
+# --- harvesting: text taken out of the tree, its place kept by a sentinel ----------------------
 
-    ``anchors``/``anchor_texts``: the page's ``<a>`` nodes and their texts when the caller has
-    them already (one pass serves links and link density); they must be fresh (no node removed
-    since they were found).
-    """
-    body = tree.body
-    if body is None:
-        return ""
-    if anchors is None:
-        anchors = body.css("a")
-        anchor_texts = [anchor.text() for anchor in anchors]
-    anchor_texts = anchor_texts or []
-    # Mark first (attributes only), remove after: removal frees nodes.
+# Sentinels and markers are text no page shows (C0 controls): \x02k\x03 = harvested group k;
+# \x04k\x03 and \x05k\x03 open and close content candidate k (see pagemodel.region). Each sits
+# between two block separators, so one str.split (in C; a regex over 100 KB of CJK text costs
+# milliseconds) cuts text into runs and markers even where lexbor merged them with text.
+_GROUP, _OPEN, _CLOSE = "\x02", "\x04", "\x05"
+_MARKS = frozenset((_GROUP, _OPEN, _CLOSE))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _marker(mark: str, number: int) -> str:
+    return f"{_BLOCK_SEPARATOR}{mark}{number}\x03{_BLOCK_SEPARATOR}"
+
+
+def _read_marker(piece: str) -> tuple[str, int] | None:
+    """``(mark, number)`` when a run is a sentinel or marker."""
+    if piece[0] in _MARKS and piece[-1] == "\x03" and piece[1:-1].isdigit():
+        return piece[0], int(piece[1:-1])
+    return None
+
+
+_HARVEST_MARK = "data-wuzha-harvest"
+
+
+@dataclass
+class Group:
+    """Text harvested from one element: its kind, raw text (may hold earlier groups' sentinels)
+    and what else is known (a post's author and time)."""
+
+    kind: BlockKind
+    raw: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Harvest:
+    """The groups taken out of one page's tree, by sentinel number."""
+
+    groups: list[Group] = field(default_factory=list)
+
+    def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
+        """Keep the element's text as a group and put its sentinel in its place."""
+        self.put(node, Group(kind, node.text(separator=" "), meta or {}))
+
+    def put(self, node: LexborNode, group: Group) -> None:
+        self.groups.append(group)
+        node.replace_with(_marker(_GROUP, len(self.groups) - 1))
+
+    def take_outermost(self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind) -> int:
+        """Take each node not inside another one of them; returns how many were taken.
+
+        Which nodes are nested is decided in C (mark, then one CSS query) before the first
+        replacement: a node inside a replaced subtree is freed memory and must never be touched.
+        """
+        if not nodes:
+            return 0
+        unique = {node.mem_id: node for node in nodes}
+        for node in unique.values():
+            node.attrs[_HARVEST_MARK] = "1"
+        nested = {node.mem_id for node in body.css(f"[{_HARVEST_MARK}] [{_HARVEST_MARK}]")}
+        taken = 0
+        for key, node in unique.items():
+            if key not in nested:
+                self.take(node, kind)
+                taken += 1
+        return taken
+
+    def expand(self, index: int) -> list[tuple[BlockKind, str, dict]]:
+        """The blocks of group ``index``: its text, split where earlier groups sat in it."""
+        group = self.groups[index]
+        out: list[tuple[BlockKind, str, dict]] = []
+        if _BLOCK_SEPARATOR not in group.raw:
+            _add_text(out, group, group.raw)
+            return out
+        text: list[str] = []
+        for piece in group.raw.split(_BLOCK_SEPARATOR):
+            marker = _read_marker(piece) if piece else None
+            if marker is not None and marker[0] == _GROUP:
+                _add_text(out, group, " ".join(text))
+                text.clear()
+                out.extend(self.expand(marker[1]))
+            else:
+                text.append(piece)
+        _add_text(out, group, " ".join(text))
+        return out
+
+
+def _add_text(out: list, group: Group, raw: str) -> None:
+    text = " ".join(raw.split())
+    if "\x03" in text:  # a page's own control characters: never left to look like markers
+        text = " ".join(_CONTROL.sub(" ", text).split())
+    if text and _HAS_WORD.search(text):
+        out.append((group.kind, text, group.meta))
+    elif group.kind == BlockKind.POST and not out:
+        out.append((group.kind, "", group.meta))  # posts carry their text in meta
+
+
+@dataclass
+class Line:
+    """One line of the content stream: a text run, or a harvested group's sentinel."""
+
+    text: str  # "" for a group
+    group: int | None
+    candidates: tuple[int, ...]  # content candidates open here, outermost first
+
+
+def harvest_boilerplate(
+    body: LexborNode,
+    tokens: set[str],
+    anchors: list[LexborNode],
+    anchor_texts: list[str],
+    harvest: Harvest,
+) -> None:
+    """Take link-dense blocks, boilerplate by tag and name, and list boxes, in that order.
+
+    ``tokens``: the class tokens and ids of the page (:func:`class_and_id_tokens`).
+    ``anchors``/``anchor_texts`` must be fresh (no node replaced since they were found)."""
+    # Mark first (attributes only), take after: taking frees nodes.
     _mark_link_dense_blocks(anchors, anchor_texts)
-    _decompose_outermost(body, body.css(f"[{_DENSE_MARK}]"), _DENSE_MARK)
-    _remove_boilerplate(body, html)
-    _remove_list_boxes(body)
-    body.unwrap_tags(INLINE_TAGS + ["a"])
+    harvest.take_outermost(body, body.css(f"[{_DENSE_MARK}]"), BlockKind.BOILERPLATE)
+    _take_boilerplate(body, tokens, harvest)
+    _take_list_boxes(body, harvest)
+
+
+def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]:
+    """The body's text runs in page order, one per block, with harvested groups' sentinels and
+    the content candidates open at each run.
+
+    ``candidates`` get an open and a close marker around them; inline tags are unwrapped so each
+    block's text is one run. Newlines inside runs are source formatting, not breaks."""
+    for number, node in enumerate(candidates):
+        node.insert_before(_marker(_OPEN, number))
+        node.insert_after(_marker(_CLOSE, number))
+    # One query for all inline tags (unwrap_tags makes one per tag, a tree walk each).
+    for node in body.css(_UNWRAP_SELECTOR):
+        node.unwrap()
     body.merge_text_nodes()
-    # Text nodes are now whole blocks; newlines inside them are source formatting, not breaks.
-    blocks = body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR)
-    lines = [line for line in map(squash, blocks) if line and _HAS_WORD.search(line)]
-    lines = _drop_navigation_lines(lines, anchor_texts)
-    return "\n".join(lines)[:MAX_TEXT_CHARS]
+    lines: list[Line] = []
+    stack: list[int] = []
+    for piece in body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR):
+        if not piece or piece.isspace():
+            continue
+        marker = _read_marker(piece) if piece[0] in _MARKS else None
+        if marker is None:
+            line = " ".join(piece.split())
+            if _HAS_WORD.search(line):
+                lines.append(Line(line, None, tuple(stack)))
+            continue
+        mark, number = marker
+        if mark == _GROUP:
+            lines.append(Line("", number, tuple(stack)))
+        elif mark == _OPEN:
+            stack.append(number)
+        elif number in stack:
+            del stack[stack.index(number) :]
+    return lines
 
 
-def _drop_navigation_lines(lines: list[str], anchor_texts: list[str]) -> list[str]:
-    """Drop prev/next lines that name another page and the orphan headings of list boxes."""
-    kept = []
+def navigation_lines(lines: list[str], anchor_texts: list[str]) -> set[int]:
+    """Indexes of the prev/next lines that name another page and of the orphan headings of list
+    boxes (boilerplate, whatever block they sit in)."""
+    found: set[int] = set()
     links: set[str] | None = None
-    for line in lines:
+    for index, line in enumerate(lines):
         if len(line) <= 12 and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS:
+            found.add(index)
+            continue
+        if not line or line[0] not in _NEIGHBOUR_FIRST:
             continue
         match = _NEIGHBOUR_LINE.match(line)
         if match is not None:
@@ -288,9 +423,8 @@ def _drop_navigation_lines(lines: list[str], anchor_texts: list[str]) -> list[st
                 links.discard("")
             rest = line[match.end() :].strip()
             if rest in _NO_NEIGHBOUR or any(text in line for text in links if len(text) > 1):
-                continue
-        kept.append(line)
-    return kept
+                found.add(index)
+    return found
 
 
 def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None:
@@ -298,6 +432,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
     blocks: dict[int, LexborNode] = {}
+    dense: dict[int, LexborNode] = {}
     for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
@@ -315,12 +450,39 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
         total = len(block.text(strip=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
             block.attrs[_DENSE_MARK] = "1"
+            dense[key] = block
+    _promote_dense(dense)
 
 
-def _remove_boilerplate(body: LexborNode, html: str) -> None:
+def _promote_dense(dense: dict[int, LexborNode]) -> None:
+    """A list whose entries are all link-dense is one link-dense block (a menu is taken whole,
+    not entry by entry): up to MAX_PROMOTIONS levels."""
+    for _ in range(MAX_PROMOTIONS):
+        parents: dict[int, LexborNode] = {}
+        count: dict[int, int] = {}
+        for block in dense.values():
+            parent = block.parent
+            if parent is not None and parent.tag not in ("body", "html"):
+                key = parent.mem_id
+                parents.setdefault(key, parent)
+                count[key] = count.get(key, 0) + 1
+        promoted: dict[int, LexborNode] = {}
+        for key, parent in parents.items():
+            if count[key] < 2:
+                continue
+            children = list(parent.iter())
+            if len(children) > 1 and all(child.mem_id in dense for child in children):
+                parent.attrs[_DENSE_MARK] = "1"
+                promoted[key] = parent
+        if not promoted:
+            return
+        dense = {**dense, **promoted}
+
+
+def _take_boilerplate(body: LexborNode, tokens: set[str], harvest: Harvest) -> None:
     matches = [
         node
-        for node in body.css(_boilerplate_selector(html))
+        for node in body.css(_boilerplate_selector(tokens))
         # An article's own <header>/<footer> holds its title and byline.
         if not (
             node.tag in ("header", "footer")
@@ -328,7 +490,7 @@ def _remove_boilerplate(body: LexborNode, html: str) -> None:
         )
     ]
     matches = _without_wrappers(body, matches)
-    _decompose_outermost(body, matches, _BOILERPLATE_MARK)
+    harvest.take_outermost(body, matches, BlockKind.BOILERPLATE)
 
 
 def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
@@ -390,8 +552,8 @@ def _has_ancestor(node: LexborNode, test: Callable[[LexborNode], bool]) -> bool:
     return False
 
 
-def _remove_list_boxes(body: LexborNode) -> None:
-    """Remove boxes headed "相关文章", "热门推荐"…: other pages' titles, with dates or blurbs
+def _take_list_boxes(body: LexborNode, harvest: Harvest) -> None:
+    """Take boxes headed "相关文章", "热门推荐"…: other pages' titles, with dates or blurbs
     that keep them below the link-density bar. The box is the heading's parent when the heading
     opens it; otherwise (a heading loose in the content) the heading and the list after it."""
     doomed: list[LexborNode] = []
@@ -414,7 +576,7 @@ def _remove_list_boxes(body: LexborNode) -> None:
             following = following.next
         if following is not None and following.tag in ("ul", "ol", "dl"):
             doomed.append(following)
-    _decompose_outermost(body, doomed, _BOX_MARK)
+    harvest.take_outermost(body, doomed, BlockKind.BOILERPLATE)
 
 
 def _first_element(node: LexborNode) -> int | None:
@@ -425,12 +587,26 @@ def _first_element(node: LexborNode) -> int | None:
     return child.mem_id if child is not None else None
 
 
-def _boilerplate_selector(html: str) -> str:
-    names: set[str] = set()
-    for match in _CLASS_OR_ID.finditer(html):
-        value = match.group(1) or match.group(2) or match.group(3) or ""
-        names.update(token for token in value.lower().split() if token in _BOILERPLATE_SET)
-    return _selector_for(frozenset(names))
+def _boilerplate_selector(tokens: set[str]) -> str:
+    return _selector_for(frozenset(tokens & _BOILERPLATE_SET))
+
+
+def class_and_id_tokens(html: str) -> set[str]:
+    """The class tokens and ids the page's markup uses (lower case; a superset: ``data-id=``
+    counts too). ``str.split`` on the attribute names runs in C, ~2x faster than a regex."""
+    values: list[str] = []
+    for key in _ATTRIBUTE_KEYS:
+        if key not in html:
+            continue
+        for piece in html.split(key)[1:]:
+            quote = piece[:1]
+            if quote == '"' or quote == "'":
+                end = piece.find(quote, 1, 300)
+                values.append(piece[1:end] if end > 0 else piece[1:300])
+            else:  # unquoted: up to the next space or ">" (split below)
+                values.append(piece[:60])
+    # One lower() and one split() over all values: per-value calls cost more than the split.
+    return set(" ".join(values).lower().replace(">", " ").split())
 
 
 @lru_cache(maxsize=4096)
@@ -439,20 +615,3 @@ def _selector_for(names: frozenset[str]) -> str:
     for name in sorted(names):
         parts.append(f"[class~={name}], [id={name}]")
     return ", ".join(parts)
-
-
-def _decompose_outermost(body: LexborNode, nodes: list[LexborNode], mark: str) -> None:
-    """Remove nodes, skipping those inside another one being removed.
-
-    Which nodes are nested is decided in C (mark, then one CSS query) before the first
-    removal: a node inside a removed subtree is freed memory and must never be touched.
-    """
-    if not nodes:
-        return
-    unique = {node.mem_id: node for node in nodes}
-    for node in unique.values():
-        node.attrs[mark] = "1"
-    nested = {node.mem_id for node in body.css(f"[{mark}] [{mark}]")}
-    for key, node in unique.items():
-        if key not in nested:
-            node.decompose()

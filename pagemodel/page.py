@@ -1,42 +1,76 @@
-"""``extract_page(html, url)``: everything the sweep keeps from one HTML page."""
+"""``extract_page(html, url)``: everything the sweep keeps from one HTML page, and its blocks."""
 
 from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ground.blocks import Block, BlockKind
 from pagemodel.forum_urls import forum_url_info
+from pagemodel.hidden import hidden_nodes, style_rule_selectors
 from pagemodel.icp import find_icp
+from pagemodel.layout import POST_SEPARATOR, lay_out
 from pagemodel.links import LinkResolver, apk_links, base_url, extract_links, qr_images
-from pagemodel.maintext import MAX_TEXT_CHARS, main_text, strip_junk
+from pagemodel.maintext import (
+    INLINE_TAGS,
+    MAX_TEXT_CHARS,
+    Group,
+    Harvest,
+    Line,
+    class_and_id_tokens,
+    content_stream,
+    harvest_boilerplate,
+    navigation_lines,
+    strip_junk,
+)
 from pagemodel.meta import extract_meta
 from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
+from pagemodel.region import (
+    MAX_CHROME_LINE_CHARS,
+    article_region,
+    candidates,
+    is_chrome_line,
+    is_note_line,
+)
+from pagemodel.scan import external_link_text
 from pagemodel.textutil import squash
+
+__all__ = ["POST_SEPARATOR", "extract_page"]
 
 # Pages bigger than this are cut before parsing (the downloader caps bodies too).
 MAX_HTML_CHARS = 3_000_000
-# Between posts in the page text, so a hit never spans two posts.
-POST_SEPARATOR = "\n\n"
 # Thread titles on board pages: a link list, but the content of a board page (Discuz!, phpBB,
 # PHPWind). The rest of the row (author, counts) stays out with the link-dense blocks.
 THREAD_TITLE_SELECTOR = "a.xst, a.topictitle, a.subject_t, td.subject > a, h3 > a.subject"
 MAX_THREAD_TITLES = 500
 _DISCUZ_TID = re.compile(r"[?&;]ptid=(\d+)|/thread-(\d+)-\d+-\d+\.html")
 _DISCUZ_FID = re.compile(r"[?&;]fid=(\d+)|/forum-(\d+)-\d+\.html")
+_HEADINGS = "h1, h2, h3, h4, h5, h6"
+_LIST_ITEMS = "li, dd, dt"
+_NO_SPACE = re.compile(r"\s+")
+_POSTS_MARK = "data-wuzha-post"
+_INSIDE_MARK = "data-wuzha-inside"
+Entry = tuple[BlockKind, str, dict]
 
 
-def extract_page(html: str, url: str) -> dict:
-    """Title, main text, meta, ICP, links, APK links, QR images, forum info and posts.
+def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
+    """Title, main text, meta, ICP, links, APK links, QR images, forum info, posts and blocks.
 
     Keys: ``title, text, description, keywords, icp, links, apk_links, qr_images, forum,
-    posts``. On forum thread pages ``text`` is the posts' texts joined by a blank line and each
-    post carries ``start``/``end``, its range in ``text`` (hits are mapped to posts by offset).
+    posts, blocks``. ``blocks`` cover the page (see :mod:`pagemodel.layout` for their offsets);
+    ``text`` is the content blocks joined. On forum thread pages ``text`` is the posts' texts
+    joined by a blank line and each post carries ``start``/``end``, its range in ``text`` (hits
+    are mapped to posts by offset).
+
+    ``original_html``: on a rendered page, the HTML as served; text of the rendered page that it
+    does not hold becomes ``scripted`` blocks (content lines among them stay in the main text).
     """
     html = html[:MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
     title, description, keywords = extract_meta(tree)
     icp = find_icp(html)
+    hidden_rules = style_rule_selectors(tree)
     strip_junk(tree)
     # One pass over the anchors serves the links list and the link-density filter.
     anchors = tree.css("a")
@@ -45,28 +79,49 @@ def extract_page(html: str, url: str) -> dict:
     links = extract_links(anchors, anchor_texts, resolver)
     qr = qr_images(tree, resolver)
 
+    harvest = Harvest()
+    body = tree.body
     forum = forum_url_info(url)
     posts: list[dict] = []
-    tree_changed = False
-    if forum is None or forum["kind"] == "thread":
+    if body is not None and (forum is None or forum["kind"] == "thread"):
         layout = detect_layout(tree, forum["engine"] if forum else None)
-        blocks = find_post_blocks(tree, layout) if layout is not None else []
-        if blocks:
-            posts = extract_posts(blocks, layout)
-            tree_changed = True
+        found = find_post_blocks(tree, layout) if layout is not None else []
+        if found:
+            containers = [container for container, _ in found]
+            # The messages change (noise removed) and the containers may be taken: the anchors
+            # inside them go stale, the others stay good.
+            anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            posts = extract_posts(found, layout)
             if posts:
+                _take_posts(body, containers, posts, harvest)
                 forum = _complete_forum_info(forum, layout.engine, html)
 
-    if posts:
-        text = _join_posts(posts)
-    else:
-        titles = _thread_titles(tree) if forum and forum["kind"] == "board" else []
-        if tree_changed:  # node references from before are stale: let main_text look again
-            anchors, anchor_texts = None, None
-        text = main_text(tree, html, anchors, anchor_texts)
+    entries: list[tuple[Entry, bool]] = []
+    if body is not None:
+        hidden = hidden_nodes(body, hidden_rules, html)
+        if hidden:
+            anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
+            harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
+        titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
+        tokens = class_and_id_tokens(html)
+        harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
+        kinds = _kinds_of_lines(body)
+        nodes, weights = candidates(body, tokens)
+        lines = content_stream(body, nodes)
+        entries = _entries(lines, harvest, kinds, anchor_texts, bool(posts), tree, weights)
         if titles:
-            text = _append_lines(text, titles)
+            present = {entry[1] for entry, in_text in entries if in_text}
+            entries += [
+                ((BlockKind.LIST_ITEM, line, {}), True)
+                for line in dict.fromkeys(titles)
+                if line not in present
+            ]
+        if original_html is not None:
+            entries = _mark_scripted(entries, original_html)
 
+    text, blocks = _lay_out_page(title, description, keywords, entries, links)
+    if posts:
+        _place_posts(posts, blocks)
     return {
         "title": title,
         "text": text,
@@ -78,38 +133,186 @@ def extract_page(html: str, url: str) -> dict:
         "qr_images": qr,
         "forum": forum,
         "posts": posts,
+        "blocks": blocks,
     }
 
 
-def _thread_titles(tree: LexborHTMLParser) -> list[str]:
-    titles = (squash(node.text(), 300) for node in tree.css(THREAD_TITLE_SELECTOR))
+# --- the page's parts in page order -----------------------------------------------------------
+
+
+def _anchors_outside(
+    body: LexborNode, nodes: list[LexborNode], anchors: list[LexborNode], texts: list[str]
+) -> tuple[list[LexborNode], list[str]]:
+    """The anchors (and their texts) not inside ``nodes``, decided in C before any of those
+    nodes is changed (one mark and one query; no second pass over the page's anchors)."""
+    unique = {node.mem_id: node for node in nodes}.values()
+    for node in unique:
+        node.attrs[_INSIDE_MARK] = "1"
+    inside = {anchor.mem_id for anchor in body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")}
+    for node in unique:
+        del node.attrs[_INSIDE_MARK]
+    if not inside:
+        return anchors, texts
+    kept = [i for i, anchor in enumerate(anchors) if anchor.mem_id not in inside]
+    return [anchors[i] for i in kept], [texts[i] for i in kept]
+
+
+def _take_posts(
+    body: LexborNode, containers: list[LexborNode], posts: list[dict], harvest: Harvest
+) -> None:
+    """Replace the post containers by one group holding the posts (at the first one's place)."""
+    unique = {node.mem_id: node for node in containers}
+    for node in unique.values():
+        node.attrs[_POSTS_MARK] = "1"
+    nested = {node.mem_id for node in body.css(f"[{_POSTS_MARK}] [{_POSTS_MARK}]")}
+    outermost = [node for key, node in unique.items() if key not in nested]
+    if not outermost:
+        return
+    harvest.put(outermost[0], Group(BlockKind.POST, "", {"posts": posts}))
+    for node in outermost[1:]:
+        node.decompose()
+
+
+def _kinds_of_lines(body: LexborNode) -> dict[str, BlockKind]:
+    """Texts of the headings and list entries left in the body, by kind (a line equal to one
+    of them is that kind)."""
+    kinds: dict[str, BlockKind] = {}
+    for node in body.css(_LIST_ITEMS):
+        kinds.setdefault(squash(node.text()), BlockKind.LIST_ITEM)
+    for node in body.css(_HEADINGS):
+        kinds[squash(node.text())] = BlockKind.HEADING
+    return kinds
+
+
+def _entries(
+    lines: list[Line],
+    harvest: Harvest,
+    kinds: dict[str, BlockKind],
+    anchor_texts: list[str],
+    has_posts: bool,
+    tree: LexborHTMLParser,
+    weights: dict[int, float],
+) -> list[tuple[Entry, bool]]:
+    """Every block of the body in page order, with whether it belongs to the main text."""
+    texts = [line.text for line in lines]
+    navigation = navigation_lines(texts, anchor_texts)
+    region = None
+    if not has_posts:
+        headings = {text for text, kind in kinds.items() if kind == BlockKind.HEADING}
+        main_heading = tree.css_first("h1")
+        region = article_region(
+            lines,
+            {squash(main_heading.text())} if main_heading is not None else headings,
+            weights,
+            anchor_texts,
+        )
+    entries: list[tuple[Entry, bool]] = []
+    chrome: list[str] = []
+
+    def flush() -> None:
+        if chrome:
+            entries.append(((BlockKind.BOILERPLATE, "\n".join(chrome), {}), False))
+            chrome.clear()
+
+    for index, line in enumerate(lines):
+        if line.group is not None:
+            for kind, text, meta in harvest.expand(line.group):
+                if kind == BlockKind.BOILERPLATE:
+                    chrome.append(text)  # neighbouring chrome is one block
+                    continue
+                flush()
+                if kind == BlockKind.POST:
+                    entries.extend(_post_entries(meta["posts"]))
+                else:
+                    entries.append(((kind, text, meta), False))
+            continue
+        inside = region is None or region[0] <= index <= region[1]
+        if (
+            has_posts
+            or not inside
+            or index in navigation
+            or (len(line.text) <= MAX_CHROME_LINE_CHARS and is_chrome_line(line.text))
+            or is_note_line(line.text)
+        ):
+            chrome.append(line.text)
+            continue
+        flush()
+        entries.append(((kinds.get(line.text, BlockKind.PARAGRAPH), line.text, {}), True))
+    flush()
+    return entries
+
+
+def _post_entries(posts: list[dict]) -> list[tuple[Entry, bool]]:
+    return [
+        (
+            (
+                BlockKind.POST,
+                post["text"],
+                {key: post.get(key) for key in ("author", "time", "index", "floor")},
+            ),
+            True,
+        )
+        for post in posts
+    ]
+
+
+def _mark_scripted(
+    entries: list[tuple[Entry, bool]], original_html: str
+) -> list[tuple[Entry, bool]]:
+    """Content and boilerplate whose text the HTML as served does not hold become ``scripted``
+    (in place: content lines stay in the main text)."""
+    original = LexborHTMLParser(original_html[:MAX_HTML_CHARS])
+    strip_junk(original)
+    if original.body is None:
+        served = ""
+    else:
+        original.body.unwrap_tags(INLINE_TAGS + ["a"])
+        served = _NO_SPACE.sub("", original.body.text(separator=" "))
+    marked = []
+    for (kind, text, meta), in_text in entries:
+        if kind in (BlockKind.HIDDEN, BlockKind.POST):
+            marked.append(((kind, text, meta), in_text))
+            continue
+        if _NO_SPACE.sub("", text) not in served:
+            kind = BlockKind.SCRIPTED
+        marked.append(((kind, text, meta), in_text))
+    return marked
+
+
+def _lay_out_page(
+    title: str,
+    description: str,
+    keywords: list[str],
+    entries: list[tuple[Entry, bool]],
+    links: list[dict],
+) -> tuple[str, list[Block]]:
+    head: list[Entry] = []
+    if title:
+        head.append((BlockKind.TITLE, title, {}))
+    if description:
+        head.append((BlockKind.META_DESCRIPTION, description, {}))
+    if keywords:
+        head.append((BlockKind.META_KEYWORDS, ", ".join(keywords), {}))
+    content = [entry for entry, in_text in entries if in_text]
+    others = head + [entry for entry, in_text in entries if not in_text]
+    seen = "\n".join(text for _, text, _ in content + others)
+    link_text = external_link_text(links, seen)
+    if link_text:
+        others.append((BlockKind.LINK_TEXT, link_text, {}))
+    return lay_out(content, others, MAX_TEXT_CHARS)
+
+
+def _place_posts(posts: list[dict], blocks: list[Block]) -> None:
+    """Each post's ``start``/``end`` in the main text; posts past the text's cap are dropped."""
+    placed = [block for block in blocks if block.kind == BlockKind.POST]
+    for post, block in zip(posts, placed, strict=False):
+        post["start"], post["end"] = block.start, block.end
+    del posts[len(placed) :]
+
+
+def _thread_titles(body: LexborNode) -> list[str]:
+    titles = (squash(node.text(), 300) for node in body.css(THREAD_TITLE_SELECTOR))
     return [title for title in titles if title][:MAX_THREAD_TITLES]
-
-
-def _append_lines(text: str, lines: list[str]) -> str:
-    present = set(text.split("\n"))
-    extra = [line for line in dict.fromkeys(lines) if line not in present]
-    return "\n".join([text, *extra] if text else extra)[:MAX_TEXT_CHARS]
-
-
-def _join_posts(posts: list[dict]) -> str:
-    """Concatenate post texts, recording each post's [start, end) in the result."""
-    parts: list[str] = []
-    offset = 0
-    kept: list[dict] = []
-    for post in posts:
-        body = post["text"]
-        if offset + len(body) > MAX_TEXT_CHARS:
-            break
-        if parts:
-            parts.append(POST_SEPARATOR)
-            offset += len(POST_SEPARATOR)
-        post["start"], post["end"] = offset, offset + len(body)
-        parts.append(body)
-        offset += len(body)
-        kept.append(post)
-    del posts[len(kept) :]
-    return "".join(parts)
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:
