@@ -1,35 +1,50 @@
-"""Fetch one page outside a sweep (`wuzha rules scan URL`): size cap, timeout, address guard.
+"""Fetch one page outside a sweep (`wuzha rules scan URL`) the way the sweep fetches it.
 
-Addresses are resolved and vetted BEFORE any connection by the sweep's own address policy
-(:class:`ground.addresses.AddressPolicy`: private, loopback, link-local, CGNAT, metadata,
-v4-mapped, NAT64 and 6to4 forms), the connection goes to the vetted address (no second DNS
-answer can swap it), and every redirect is vetted again. Networks the operator allows
-explicitly (the policy's allow-list, e.g. 127.0.0.1/32) are exempt, as in the sweep.
+Same request: the sweep's User-Agent and default headers (crawler.settings), compressed bodies
+accepted and inflated up to the size cap. Same guard: addresses are resolved and vetted BEFORE
+any connection by the sweep's own address policy (:class:`ground.addresses.AddressPolicy`:
+private, loopback, link-local, CGNAT, metadata, v4-mapped, NAT64 and 6to4 forms), the connection
+goes to the vetted address (no second DNS answer can swap it; TLS still checks the host name),
+and every redirect is vetted again. Networks the operator allows explicitly (the policy's
+allow-list, e.g. 127.0.0.1/32) are exempt, as in the sweep.
+
+The bytes then go through the page model like a crawled page (pagemodel.model.read_page).
 """
 
 from __future__ import annotations
 
-import http.client
 import socket
-import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import urllib3
+
 from crawler.errors import CrawlError, FetchRefused
+from crawler.settings import DEFAULT_REQUEST_HEADERS, REDIRECT_MAX_TIMES, USER_AGENT
 from ground.addresses import AddressPolicy, parse_ip, refusal_for_host
 
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 15.0
-MAX_REDIRECTS = 5
-USER_AGENT = "wuzha-rules-scan/0.1 (+fraud review tool of the cyberspace office)"
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
-class FetchedPage:
-    url: str
-    title: str
-    text: str
-    content_type: str
+class Fetched:
+    url: str  # after redirects
+    status: int
+    body: bytes  # inflated, at most the cap
+    content_type: str | None
+    truncated: bool
+
+
+def request_headers() -> dict[str, str]:
+    """What the sweep sends with every request (Scrapy adds Accept-Encoding the same way)."""
+    return {
+        "User-Agent": USER_AGENT,
+        **DEFAULT_REQUEST_HEADERS,
+        "Accept-Encoding": "gzip, deflate, br",
+    }
 
 
 def vet_host(host: str, port: int, policy: AddressPolicy) -> str:
@@ -52,115 +67,70 @@ def vet_host(host: str, port: int, policy: AddressPolicy) -> str:
     return addresses[0]
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, address: str, **kwargs) -> None:
-        super().__init__(host, **kwargs)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, address: str, **kwargs) -> None:
-        super().__init__(host, context=ssl.create_default_context(), **kwargs)
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-def fetch_raw(
-    url: str,
-    *,
-    policy: AddressPolicy,
-    max_bytes: int = MAX_BYTES,
-    timeout: float = TIMEOUT,
-) -> tuple[str, bytes, str]:
-    """(final URL, body up to max_bytes, content type)."""
-    for _ in range(MAX_REDIRECTS + 1):
+def fetch(
+    url: str, *, policy: AddressPolicy, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT
+) -> Fetched:
+    """The page at ``url`` (following redirects, each vetted); HTTP errors are a CrawlError."""
+    for _ in range(REDIRECT_MAX_TIMES + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CrawlError(f"{url!r} is not an http(s) URL")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = vet_host(parts.hostname, port, policy)
-        cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        conn = cls(parts.hostname, address, port=port, timeout=timeout)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        response = _get(url, parts, address, port, timeout)
         try:
-            conn.request(
-                "GET",
-                path,
-                headers={
-                    "User-Agent": USER_AGENT,
-                    "Accept-Encoding": "identity",
-                    "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5",
-                },
-            )
-            response = conn.getresponse()
-            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
-                url = urljoin(url, response.getheader("Location"))
+            if response.status in _REDIRECTS and response.headers.get("Location"):
+                url = urljoin(url, response.headers["Location"])
                 continue
             if response.status >= 400:
                 raise CrawlError(f"{url} answered HTTP {response.status}; check the URL")
-            body = response.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                body = body[:max_bytes]
-            return url, body, response.getheader("Content-Type") or ""
-        except (OSError, http.client.HTTPException) as err:
+            body, truncated = _read(response, max_bytes)
+            return Fetched(
+                url, response.status, body, response.headers.get("Content-Type"), truncated
+            )
+        except (urllib3.exceptions.HTTPError, OSError) as err:
             raise CrawlError(f"cannot fetch {url}: {err}") from None
         finally:
-            conn.close()
-    raise CrawlError(f"{url}: more than {MAX_REDIRECTS} redirects; giving up")
+            response.release_conn()
+    raise CrawlError(f"{url}: more than {REDIRECT_MAX_TIMES} redirects; giving up")
 
 
-def decode(body: bytes, content_type: str) -> str:
-    charset = None
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset":
-            charset = value.strip("\"' ")
-    if charset:
-        try:
-            return body.decode(charset, errors="replace")
-        except LookupError:
-            pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body).best()
-    return str(best) if best is not None else body.decode("utf-8", errors="replace")
-
-
-def html_to_text(html: str) -> tuple[str, str]:
-    """(title, visible text) of an HTML document."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    if soup.title:
-        soup.title.decompose()
-    lines = (line.strip() for line in soup.get_text("\n").splitlines())
-    return title, "\n".join(line for line in lines if line)
-
-
-def fetch_page(
-    url: str,
-    *,
-    policy: AddressPolicy,
-    max_bytes: int = MAX_BYTES,
-    timeout: float = TIMEOUT,
-) -> FetchedPage:
-    final_url, body, content_type = fetch_raw(
-        url, policy=policy, max_bytes=max_bytes, timeout=timeout
-    )
-    text = decode(body, content_type)
-    if "html" in content_type.lower() or text.lstrip()[:100].lower().startswith(
-        ("<!doctype", "<html")
-    ):
-        title, text = html_to_text(text)
+def _get(url: str, parts, address: str, port: int, timeout: float) -> urllib3.BaseHTTPResponse:
+    host = parts.hostname
+    headers = request_headers()
+    headers["Host"] = parts.netloc.rsplit("@", 1)[-1]
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            server_hostname=host,
+            assert_hostname=host,
+            retries=False,
+            timeout=timeout,
+        )
     else:
-        title = ""
-    return FetchedPage(final_url, title, text, content_type)
+        pool = urllib3.HTTPConnectionPool(address, port, retries=False, timeout=timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        return pool.urlopen(
+            "GET",
+            path,
+            headers=headers,
+            redirect=False,
+            preload_content=False,
+            decode_content=True,
+        )
+    except (urllib3.exceptions.HTTPError, OSError) as err:
+        raise CrawlError(f"cannot fetch {url}: {err}") from None
+
+
+def _read(response: urllib3.BaseHTTPResponse, max_bytes: int) -> tuple[bytes, bool]:
+    """The inflated body, cut at ``max_bytes`` (a compression bomb stops at the cap)."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in response.stream(_CHUNK, decode_content=True):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            return b"".join(parts)[:max_bytes], True
+    return b"".join(parts), False

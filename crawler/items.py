@@ -1,8 +1,7 @@
 """The sweep's page item: one crawled page, as the spider emits it and the pipelines fill it in.
 
-The spider sets the fetch facts and what the page model extracted; ``ScanPipeline`` adds
-``scan`` (the rule engine's result as a dict) and ``external_link_text`` (the off-site anchor
-texts it scanned). The indexer is a lower floor and knows nothing of this class: it gets the
+The spider sets the fetch facts and what the page model read (``pagemodel.model.Page``: its
+fields and its blocks); ``ScanPipeline`` adds ``scan`` (the rule engine's result as a dict). The indexer is a lower floor and knows nothing of this class: it gets the
 item as a plain mapping (:meth:`PageItem.as_fields`, read as ``indexer.documents.PageFields``).
 """
 
@@ -11,6 +10,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from ground.blocks import Block, BlockKind
+from pagemodel.model import Page
 
 
 @dataclass
@@ -23,8 +25,8 @@ class PageItem:
     fetched_at: str  # ISO 8601, UTC, seconds
     depth: int
     rendered: bool  # fetched through Chromium
-    charset: str | None
-    charset_source: str | None
+    charset: str | None = None
+    charset_source: str | None = None
     title: str = ""
     text: str = ""
     description: str = ""
@@ -35,29 +37,40 @@ class PageItem:
     qr_images: list[str] = field(default_factory=list)
     forum: dict[str, Any] | None = None
     posts: list[dict[str, Any]] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     content_hash: str = ""
+    external_link_text: str | None = None  # the off-site anchors (the link_text block)
     # --- set by ScanPipeline (None: not scanned, e.g. the engine failed on the page) ---
-    external_link_text: str | None = None
     scan: dict[str, Any] | None = None
 
     @classmethod
-    def from_page(cls, page: dict[str, Any], **fetch: Any) -> PageItem:
-        """The item of a page the page model extracted (``pagemodel.extract_page``'s dict) and
-        its fetch facts (``url``, ``original_url``, ``run_id``, ``site``, ``status``, …)."""
-        text = page.get("text", "")
+    def from_page(cls, page: Page, **fetch: Any) -> PageItem:
+        """The item of a page the page model read and its fetch facts (``url``,
+        ``original_url``, ``run_id``, ``site``, ``status``, …)."""
+        links = page.blocks_of(BlockKind.LINK_TEXT)
         return cls(
             **fetch,
-            title=page.get("title", ""),
-            text=text,
-            description=page.get("description", ""),
-            keywords=page.get("keywords", []),
-            icp=page.get("icp"),
-            links=page.get("links", []),
-            apk_links=page.get("apk_links", []),
-            qr_images=page.get("qr_images", []),
-            forum=page.get("forum"),
-            posts=page.get("posts", []),
-            content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
+            charset=page.charset,
+            charset_source=page.charset_source,
+            title=page.title,
+            text=page.text,
+            description=page.description,
+            keywords=page.keywords,
+            icp=page.icp,
+            links=page.links,
+            apk_links=page.apk_links,
+            qr_images=page.qr_images,
+            forum=page.forum,
+            posts=page.posts,
+            blocks=page.blocks,
+            content_hash=hashlib.sha1(page.text.encode("utf-8")).hexdigest(),
+            external_link_text="\n".join(b.text for b in links) or None,
+        )
+
+    def page(self) -> Page:
+        """The page as the rules read it (what the scan pipeline hands the engine)."""
+        return Page(
+            url=self.url, title=self.title, text=self.text, blocks=self.blocks, posts=self.posts
         )
 
     def as_fields(self) -> dict[str, Any]:

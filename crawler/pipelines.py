@@ -34,7 +34,7 @@ from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
 from indexer import site_risk
-from pagemodel.scan import attach_posts, external_link_text, scan_page
+from pagemodel.scan import attach_posts, scan_page
 
 __all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
 
@@ -61,9 +61,8 @@ def _taxonomy() -> dict[str, str]:
 
 
 class ScanPipeline:
-    """Runs the rule engine over title, text and off-site anchor texts
-    (:func:`pagemodel.scan.scan_page`); ``item.scan`` = the result as a dict and
-    ``item.external_link_text`` = the anchor texts scanned (the index keeps them for rescans)."""
+    """Runs the rule engine over the page's blocks (:func:`pagemodel.scan.scan_page`, as the
+    retro-scan and ``wuzha rules scan`` do); ``item.scan`` = the result as a dict."""
 
     def __init__(self, engine: Any, stats: Any) -> None:
         self.engine = engine
@@ -77,22 +76,12 @@ class ScanPipeline:
 
     def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
-        text = item.text or ""
-        link_text = external_link_text(item.links, text)
         try:
-            result = scan_page(
-                self.engine,
-                text,
-                title=item.title or "",
-                url=item.url or "",
-                link_text=link_text,
-                posts=item.posts or (),
-            )
+            result = scan_page(self.engine, item.page())
         except Exception:
             log.exception("rule engine failed on %s; page kept unscanned", item.url)
             self.stats.inc_value("scan/errors")
             return item
-        item.external_link_text = link_text
         item.scan = result
         self.stats.inc_value("scan/pages")
         self.stats.inc_value(f"scan/level/{result.get('level') or 'none'}")

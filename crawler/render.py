@@ -9,10 +9,14 @@ is rendered only when its plain HTML looks like an empty shell that scripts fill
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from pagemodel.model import Page
+
 _HANDLER_CLASS = "ScrapyPlaywrightDownloadHandler"
+NETWORK_IDLE_MS = 5_000  # after "load", content fetched by scripts gets this long to arrive
 PLAYWRIGHT_HANDLER = f"scrapy_playwright.handler.{_HANDLER_CLASS}"
 
 
@@ -33,27 +37,67 @@ class RenderPolicy:
         """Whether every page of `site` is rendered (the registry flags it)."""
         return bool(site.get("render_js")) and self.enabled
 
-    def needs_render(self, page: dict[str, Any], html: str) -> bool:
-        """A page whose content only scripts can produce: scripts, hardly any text and no
-        links (list pages have little main text but many links; they are fine as they are)."""
+    def needs_render(self, page: Page, html: str) -> bool:
+        """A page whose content only scripts can produce: it has scripts and its content blocks
+        (headings, paragraphs, list entries, posts) are empty or nearly so — however much its
+        navigation, sidebars and footer say (a shell with a menu, a footer and an empty app
+        container is the common real case; list pages have their entries as content)."""
         if not self.enabled:
             return False
-        if len((page.get("text") or "").strip()) >= self.min_text:
-            return False
-        if len(page.get("links") or ()) >= 3:
+        if len(page.text.strip()) >= self.min_text:
             return False
         return "<script" in html.lower()
 
 
-def render_meta() -> dict[str, Any]:
-    """Request meta that has scrapy-playwright render the page in Chromium."""
+class ServedDocuments:
+    """The HTML the server sent for each rendered page, as Chromium received it, kept until the
+    spider reads the rendered page: text of the rendered DOM that this HTML lacks is what
+    scripts wrote (``scripted`` blocks). Bounded: a page that is never parsed is forgotten."""
+
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self._bodies: OrderedDict[str, tuple[bytes, str | None]] = OrderedDict()
+
+    async def keep(self, response: Any) -> None:
+        """Playwright ``response`` event handler: keep the top frame's document."""
+        request = response.request
+        if request.resource_type != "document" or response.frame.parent_frame is not None:
+            return
+        try:
+            body = await response.body()
+        except Exception:  # noqa: BLE001 - redirects and aborted loads have no body
+            return
+        self._bodies[response.url] = (body, response.headers.get("content-type"))
+        while len(self._bodies) > self.limit:
+            self._bodies.popitem(last=False)
+
+    def take(self, url: str) -> tuple[bytes, str | None] | None:
+        return self._bodies.pop(url, None)
+
+
+async def settle(page: Any) -> None:
+    """After "load", give content fetched by scripts a moment to arrive: up to
+    ``NETWORK_IDLE_MS`` of network idle. A page that keeps polling is read as it is then (its
+    DOM is what a visitor sees), not lost."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
+    except PlaywrightTimeout:
+        pass
+
+
+def render_meta(served_handler: str | None = None) -> dict[str, Any]:
+    """Request meta that has scrapy-playwright render the page in Chromium; with
+    ``served_handler`` (the name of a spider method that passes Playwright responses to
+    :meth:`ServedDocuments.keep`), the server's HTML is kept too."""
     from scrapy_playwright.page import PageMethod
 
-    return {
+    meta: dict[str, Any] = {
         "playwright": True,
         "playwright_page_goto_kwargs": {"wait_until": "load"},
-        # Content fetched by scripts after "load": give the network a moment to settle.
-        "playwright_page_methods": [
-            PageMethod("wait_for_load_state", "networkidle", timeout=5_000)
-        ],
+        "playwright_page_methods": [PageMethod(settle)],
     }
+    if served_handler:
+        meta["playwright_page_event_handlers"] = {"response": served_handler}
+    return meta

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
+from ground.blocks import BlockKind
 from ground.levels import LEVELS, Level
 from ground.urls import canonical_url, hit_id, page_id, site_id
 
@@ -86,7 +87,8 @@ class PageFields(TypedDict, total=False):
     forum: dict[str, Any] | None
     posts: list[dict[str, Any]]
     content_hash: str | None
-    external_link_text: str | None  # the off-site anchor texts the scan read
+    external_link_text: str | None  # the off-site anchor texts (the link_text block)
+    blocks: list[Any]  # the page model's blocks (ground.blocks.Block)
     scan: dict[str, Any] | None  # the rule engine's result as a dict (None: not scanned)
     rule_fingerprint: str | None  # when the scan result does not carry its own
 
@@ -127,8 +129,11 @@ def page_document(item: PageFields) -> Document:
             },
             "apk_links": _strings(item.get("apk_links"), limit=MAX_LIST_ITEMS),
             "qr_images": _strings(item.get("qr_images"), limit=MAX_LIST_ITEMS),
-            # what the scan read besides the text (pagemodel/scan.py); a retro-scan reads it again
+            # searchable parts of the page besides its main text: planted link spam lives there
             "external_link_text": _cap(item.get("external_link_text")) or None,
+            "hidden_text": _cap(_joined(item.get("blocks"), BlockKind.HIDDEN)) or None,
+            # every block, for a retro-scan that reads the page as the sweep did
+            "blocks": _blocks(item.get("blocks")),
         },
         "forum": _forum(item.get("forum")),
         "posts": [_post(p) for p in (item.get("posts") or [])[:MAX_POSTS]],
@@ -488,6 +493,23 @@ def _forum(forum: dict[str, Any] | None) -> dict[str, Any] | None:
         "thread_id": _str_or_none(forum.get("thread_id")),
         "page": _int(forum.get("page")),
     }
+
+
+def _blocks(blocks: Iterable[Any] | None) -> list[dict[str, Any]]:
+    out = []
+    size = 0
+    for block in blocks or ():
+        size += len(block.text)
+        if size > MAX_TEXT_CHARS * 2:
+            break  # a hostile page's hundred thousand blocks stop here
+        out.append(
+            {"kind": str(block.kind), "text": block.text, "start": block.start, "end": block.end}
+        )
+    return out
+
+
+def _joined(blocks: Iterable[Any] | None, kind: BlockKind) -> str:
+    return "\n".join(b.text for b in blocks or () if b.kind == kind)
 
 
 def _post(post: dict[str, Any]) -> dict[str, Any]:

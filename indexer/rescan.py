@@ -43,6 +43,7 @@ from indexer.paging import search_batches
 from indexer.recurrence import raise_recurred
 from indexer.setup import setup
 from indexer.writer import BulkWriter
+from pagemodel.model import stored_page
 from pagemodel.scan import scan_page
 
 BATCH_SIZE = 250  # pages per search page; their text is the memory high-water mark
@@ -52,6 +53,7 @@ _SOURCE = [
     "page.title",
     "page.text",
     "page.external_link_text",
+    "page.blocks",
     "url.full",
     "url.original",
     "site",
@@ -129,14 +131,8 @@ def rescan_page(
     url = (src.get("url") or {}).get("full") or ""
     old_scan = src.get("scan") or {}
     posts = src.get("posts") or []
-    scan = scan_page(
-        engine,
-        page.get("text") or "",
-        title=page.get("title") or "",
-        url=url,
-        link_text=page.get("external_link_text") or "",
-        posts=posts,
-    )
+    stored = stored_page(url, {**page, "posts": posts})
+    scan = scan_page(engine, stored)
     scan["scanned_at"] = scanned_at
     fetched_at = src.get("@timestamp")
     item = {

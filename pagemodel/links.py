@@ -1,8 +1,10 @@
-"""Links with anchor text, APK downloads and QR-code images."""
+"""Links with anchor text, APK downloads, QR-code images, and the anchor texts of off-site links."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -189,3 +191,32 @@ def qr_images(tree: LexborHTMLParser, resolver: LinkResolver) -> list[str]:
             if len(found) >= MAX_IMAGES:
                 break
     return list(found)
+
+
+# Link spam is a block of a few dozen anchors; these caps bound a hostile page's cost (each
+# anchor is looked up in the text once) without cutting a real spam block.
+MAX_EXTERNAL_ANCHORS = 300
+MAX_LINK_TEXT_CHARS = 4_000
+
+
+def external_link_text(links: Iterable[dict[str, Any]] | None, text: str) -> str:
+    """The anchor texts of off-site links, one per line, each once, none already in `text`."""
+    seen: set[str] = set()
+    lines: list[str] = []
+    size = 0
+    external = 0
+    for link in links or ():
+        if link.get("internal", True):
+            continue
+        external += 1
+        if external > MAX_EXTERNAL_ANCHORS:
+            break
+        anchor = (link.get("text") or "").strip()
+        if not anchor or anchor in seen or anchor in text:
+            continue
+        size += len(anchor) + 1
+        if size > MAX_LINK_TEXT_CHARS:
+            break
+        seen.add(anchor)
+        lines.append(anchor)
+    return "\n".join(lines)

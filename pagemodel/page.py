@@ -11,7 +11,14 @@ from pagemodel.forum_urls import forum_url_info
 from pagemodel.hidden import hidden_nodes, style_rule_selectors
 from pagemodel.icp import find_icp
 from pagemodel.layout import POST_SEPARATOR, lay_out
-from pagemodel.links import LinkResolver, apk_links, base_url, extract_links, qr_images
+from pagemodel.links import (
+    LinkResolver,
+    apk_links,
+    base_url,
+    external_link_text,
+    extract_links,
+    qr_images,
+)
 from pagemodel.maintext import (
     INLINE_TAGS,
     MAX_TEXT_CHARS,
@@ -33,7 +40,6 @@ from pagemodel.region import (
     is_chrome_line,
     is_note_line,
 )
-from pagemodel.scan import external_link_text
 from pagemodel.textutil import squash
 
 __all__ = ["POST_SEPARATOR", "extract_page"]

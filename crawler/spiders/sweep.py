@@ -27,15 +27,25 @@ from crawler.crawlstate import REINDEX, SITE_ID, TOKEN, URL, CrawlState
 from crawler.failures import describe_failure, is_site_failure
 from crawler.forumlinks import classify, link_priority, same_listing, utility_page
 from crawler.items import PageItem
-from crawler.render import RenderPolicy, render_meta
+from crawler.render import RenderPolicy, ServedDocuments, render_meta
 from crawler.scope import canonical_or_none, find_sites, is_page_link
 from crawler.sitelist import load_sites, normalise_site
 from crawler.sitestate import PENDING, SiteState
 from ground.clock import iso_utc
+from pagemodel.model import PAGE_TYPES, Page
 
 logger = logging.getLogger(__name__)
 
-_HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+
+def _decoded(body: bytes, content_type: str | None) -> str:
+    """A body as text for the render decision and the scripted-text comparison ("" for one
+    that is no page)."""
+    from pagemodel.encoding import NotHtml, decode_html
+
+    try:
+        return decode_html(body, content_type)[0]
+    except NotHtml:
+        return ""
 
 
 class SweepSpider(scrapy.Spider):
@@ -69,6 +79,7 @@ class SweepSpider(scrapy.Spider):
         self._max_depth = int(max_depth) if max_depth not in (None, "") else None
         self.crawl_state: CrawlState = None  # type: ignore[assignment] # set when it opens
         self.render = RenderPolicy(enabled=False, min_text=0)
+        self.served = ServedDocuments()  # the server's HTML of pages being rendered
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -170,7 +181,7 @@ class SweepSpider(scrapy.Spider):
         if reindex:
             meta[REINDEX] = True
         if render:
-            meta.update(render_meta())
+            meta.update(render_meta(served_handler="keep_served_document"))
         return Request(
             url,
             callback=self.parse_page,
@@ -199,8 +210,8 @@ class SweepSpider(scrapy.Spider):
                 self.crawl_state.release(state, meta.get(TOKEN))
 
     def _handle_page(self, state: SiteState, response: Response) -> Iterator[Any]:
-        from pagemodel import extract_page
         from pagemodel.encoding import NotHtml, decode_html
+        from pagemodel.model import page_from_html
 
         crawl = self.crawl_state
         stats = self.crawler.stats
@@ -216,7 +227,7 @@ class SweepSpider(scrapy.Spider):
         if rendered:
             # Playwright hands back the DOM serialised as UTF-8, whatever the server said.
             content_type = "text/html; charset=utf-8"
-        elif content_type and not content_type.startswith(_HTML_TYPES):
+        elif content_type and not content_type.startswith(PAGE_TYPES):
             state.record_error(
                 f"not a page ({content_type.split(';')[0]})", counts_for_budget=False
             )
@@ -225,7 +236,16 @@ class SweepSpider(scrapy.Spider):
             return
         started = time.perf_counter()
         try:
-            text, charset, charset_source = decode_html(response.body, content_type or None)
+            # decode → extract: what pagemodel.model.read_page does, in its two steps (the
+            # render decision reads the decoded HTML too)
+            html, charset, charset_source = decode_html(response.body, content_type or None)
+            page = page_from_html(
+                html,
+                response.url,
+                charset,
+                charset_source,
+                original_html=self._served_html(response) if rendered else None,
+            )
         except NotHtml as err:
             state.record_error(
                 f"binary content served as a page ({err.reason})", counts_for_budget=False
@@ -233,8 +253,6 @@ class SweepSpider(scrapy.Spider):
             stats.inc_value(f"sweep/skipped/binary/{err.reason}")
             crawl.mark_done(requested_url)
             return
-        try:
-            page = extract_page(text, response.url)
         except Exception as err:
             logger.exception("extraction failed for %s", response.url)
             state.record_error(f"extraction failed: {type(err).__name__}", counts_for_budget=False)
@@ -245,7 +263,7 @@ class SweepSpider(scrapy.Spider):
         stats.inc_value("timing/extract_pages")
         state.record_success()
 
-        if not rendered and self.render.needs_render(page, text):
+        if not rendered and self.render.needs_render(page, html):
             stats.inc_value("sweep/render_fallback")
             request = self._build_request(
                 state,
@@ -279,19 +297,25 @@ class SweepSpider(scrapy.Spider):
             fetched_at=iso_utc(timespec="seconds"),
             depth=depth,
             rendered=rendered,
-            charset=charset,
-            charset_source=charset_source,
         )
 
-    def _follow_links(
-        self, state: SiteState, page: dict[str, Any], depth: int
-    ) -> Iterator[Request]:
+    async def keep_served_document(self, response: Any) -> None:
+        """Playwright's ``response`` event on rendered pages (see crawler.render)."""
+        await self.served.keep(response)
+
+    def _served_html(self, response: Response) -> str | None:
+        served = self.served.take(response.url)
+        if served is None:
+            return None
+        return _decoded(*served)
+
+    def _follow_links(self, state: SiteState, page: Page, depth: int) -> Iterator[Request]:
         """Requests for the page's in-scope links; the next page of the same board or thread
         keeps the page's depth, any other link is one level deeper."""
         render = self.render.for_site(state.site)
         scopes = self.crawl_state.scopes
-        here = page.get("forum")
-        for link in page.get("links", []):
+        here = page.forum
+        for link in page.links:
             url = link.get("url") if isinstance(link, dict) else None
             if not url or not is_page_link(url) or utility_page(url):
                 continue

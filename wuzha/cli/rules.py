@@ -98,7 +98,8 @@ def test(packs: tuple[Path, ...], baseline: Path | None) -> None:
     "--jsonl",
     "jsonl_in",
     default=None,
-    help='Batch mode: JSON lines {"id", "text"} to scan (a file, .gz, or - for stdin).',
+    help='Batch mode: JSON lines {"id", "text"} or {"id", "url", "body_b64"} to scan '
+    "(a file, .gz, or - for stdin).",
 )
 @click.option(
     "--out",
@@ -106,9 +107,14 @@ def test(packs: tuple[Path, ...], baseline: Path | None) -> None:
     default=None,
     help="Batch mode: where to write the result lines (a file or - for stdout).",
 )
-@click.option("--title", default="", help="Page title to scan with the text.")
-@click.option("--url", "page_url", default="", help="Page URL (context only; not fetched).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--title", default="", help="Title of a plain-text page (HTML has its own).")
+@click.option("--url", "page_url", default="", help="Page URL of a FILE (context; not fetched).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result (and the page) as JSON.")
+@click.option(
+    "--render",
+    is_flag=True,
+    help="Render the URL in Chromium first, as the sweep does for JavaScript sites.",
+)
 @click.option(
     "--allow-private",
     "allow_private",
@@ -118,11 +124,18 @@ def test(packs: tuple[Path, ...], baseline: Path | None) -> None:
 )
 @click.option(
     "--max-bytes",
+    type=click.IntRange(min=1),
     default=5 * 1024 * 1024,
     show_default=True,
-    help="Largest page body fetched from a URL.",
+    help="Largest page body fetched from a URL or read from a FILE.",
 )
-@click.option("--timeout", default=15.0, show_default=True, help="Seconds allowed to fetch a URL.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=15.0,
+    show_default=True,
+    help="Seconds allowed to fetch (or render) a URL.",
+)
 def scan(
     source: str | None,
     packs: tuple[Path, ...],
@@ -131,11 +144,16 @@ def scan(
     title: str,
     page_url: str,
     as_json: bool,
+    render: bool,
     allow_private: tuple[str, ...],
     max_bytes: int,
     timeout: float,
 ) -> None:
-    """Explain one page (FILE, URL or - for stdin), or scan JSON lines with --jsonl IN --out OUT."""
+    """Explain one page (FILE, URL or - for stdin), or scan JSON lines with --jsonl IN --out OUT.
+
+    A page goes through what the sweep does with it: fetched with the sweep's headers and
+    address guard (URL), decoded, cut into blocks, scanned block by block."""
+    from pagemodel.scan import scan_page
     from rules import load_engine
 
     if jsonl_in is not None or out_path is not None:
@@ -147,15 +165,19 @@ def scan(
         return
     if source is None:
         raise UsageError("give a FILE, a URL or - (stdin) to scan, or --jsonl IN --out OUT")
+    if render and not source.startswith(("http://", "https://")):
+        raise UsageError("--render works on a URL (a FILE or stdin is read as it is)")
 
-    text, title, page_url = _read_page(source, title, page_url, allow_private, max_bytes, timeout)
-    result = load_engine(_packs(packs)).scan(text, title=title, url=page_url)
+    page, note = _read_page(source, title, page_url, allow_private, max_bytes, timeout, render)
+    result = scan_page(load_engine(_packs(packs)), page)
     if as_json:
         import json
 
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**result, "page": page.to_json()}, ensure_ascii=False, indent=2))
         return
-    _print_result(result, source, len(text))
+    _print_result(result, source, page)
+    if note:
+        Console(stderr=True).print(f"[yellow]note[/yellow]: {escape(note)}")
 
 
 def _read_page(
@@ -165,73 +187,147 @@ def _read_page(
     allow_private: tuple[str, ...],
     max_bytes: int,
     timeout: float,
-) -> tuple[str, str, str]:
-    from crawler.errors import FetchRefused
-    from crawler.fetch import decode, fetch_page, html_to_text
-    from ground.addresses import AddressPolicy
-
+    render: bool,
+):
+    """The page model of a URL, a FILE or stdin, and a note for the operator (or None)."""
     if source.startswith(("http://", "https://")):
-        try:
-            policy = AddressPolicy.from_cidrs(allow_private)
-        except ValueError as err:
-            raise UsageError(f"--allow-private: {err}") from None
-        try:
-            page = fetch_page(source, policy=policy, max_bytes=max_bytes, timeout=timeout)
-        except FetchRefused as err:
-            raise UsageError(f"{err}; pass --allow-private <CIDR> if this is intended") from None
-        return page.text, title or page.title, page_url or page.url
+        return _read_url(source, allow_private, max_bytes, timeout, render)
     if source == "-":
-        body = sys.stdin.buffer.read(max_bytes)
+        body = sys.stdin.buffer.read(max_bytes + 1)
     else:
         path = Path(source)
         if not path.is_file():
             raise UsageError(f"{source} is neither a file nor an http(s) URL")
-        with path.open("rb") as handle:
-            body = handle.read(max_bytes)
-    text = decode(body, "")
-    if text.lstrip()[:200].lower().startswith(("<!doctype", "<html")) or source.endswith(
-        (".html", ".htm")
-    ):
-        html_title, text = html_to_text(text)
-        title = title or html_title
-    return text, title, page_url
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UsageError(
+                f"{source} is {size / 1e6:.1f} MB, more than --max-bytes {max_bytes}: pages the "
+                "sweep keeps are at most that big; raise --max-bytes to scan it whole"
+            )
+        body = path.read_bytes()
+    if len(body) > max_bytes:
+        raise UsageError(f"stdin holds more than --max-bytes {max_bytes}; raise --max-bytes")
+    return _read_body(body, source, title, page_url), None
 
 
-def _print_result(result, source: str, chars: int) -> None:
+def _read_body(body: bytes, source: str, title: str, page_url: str):
+    from pagemodel.encoding import NotHtml, decode_html
+    from pagemodel.model import page_from_html, text_page
+
+    try:
+        text, charset, charset_source = decode_html(body, None)
+    except NotHtml as err:
+        raise UsageError(
+            f"{source} is a binary file ({err.reason}), not a page or a text: nothing to scan"
+        ) from None
+    looks_like_html = text.lstrip()[:200].lower().startswith(("<!doctype", "<html"))
+    if looks_like_html or source.endswith((".html", ".htm")):
+        return page_from_html(text, page_url, charset, charset_source)
+    return text_page(text, title, page_url)
+
+
+def _read_url(
+    url: str, allow_private: tuple[str, ...], max_bytes: int, timeout: float, render: bool
+):
+    from crawler.errors import FetchRefused
+    from crawler.fetch import fetch
+    from crawler.render import RenderPolicy
+    from ground.addresses import AddressPolicy
+    from ground.settings import get_settings
+    from ground.urls import canonical_url
+    from pagemodel.encoding import NotHtml, decode_html
+    from pagemodel.model import PAGE_TYPES, page_from_html, read_page
+
+    try:
+        policy = AddressPolicy.from_cidrs(allow_private)
+    except ValueError as err:
+        raise UsageError(f"--allow-private: {err}") from None
+    try:
+        if render:
+            from crawler.renderpage import render as render_url
+
+            rendered = render_url(
+                url, policy=policy, chromium=get_settings().chromium_path, timeout=timeout
+            )
+            original = None
+            if rendered.served is not None:
+                try:
+                    original = decode_html(*rendered.served)[0]
+                except NotHtml:
+                    original = None
+            page = read_page(
+                rendered.html.encode("utf-8"),
+                rendered.url,
+                "text/html; charset=utf-8",
+                original_html=original,
+            )
+            page.url = canonical_url(rendered.url)
+            return page, None
+        fetched = fetch(url, policy=policy, max_bytes=max_bytes, timeout=timeout)
+    except FetchRefused as err:
+        raise UsageError(f"{err}; pass --allow-private <CIDR> if this is intended") from None
+    content_type = (fetched.content_type or "").lower()
+    if content_type and not content_type.startswith(PAGE_TYPES):
+        raise UsageError(f"{fetched.url} is not a page ({content_type.split(';')[0]})")
+    try:
+        html, charset, charset_source = decode_html(fetched.body, fetched.content_type)
+    except NotHtml as err:
+        raise UsageError(
+            f"{fetched.url} serves binary content ({err.reason}), not a page"
+        ) from None
+    page = page_from_html(html, fetched.url, charset, charset_source)
+    page.url = canonical_url(fetched.url)
+    notes = []
+    if fetched.truncated:
+        notes.append(f"the page is bigger than --max-bytes {max_bytes}: its start was scanned")
+    if RenderPolicy(enabled=True, min_text=_render_min_text()).needs_render(page, html):
+        notes.append("the page looks written by scripts: the sweep renders it; add --render")
+    return page, "; ".join(notes) or None
+
+
+def _render_min_text() -> int:
+    from crawler.settings import WUZHA_RENDER_MIN_TEXT
+
+    return WUZHA_RENDER_MIN_TEXT
+
+
+def _print_result(result: dict, source: str, page) -> None:
     from rules.explain import ENTITY_NAMES
 
     console = Console()
-    colour = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}[result.level]
+    level = result["level"]
+    colour = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}[level]
     console.print(
-        f"[bold]{escape(source)}[/bold] ({chars} characters): "
-        f"[bold {colour}]{result.level}[/bold {colour}], score {result.score:g}"
-        + (f", categories {', '.join(result.categories)}" if result.categories else "")
-        + (f", context {', '.join(result.context)}" if result.context else "")
+        f"[bold]{escape(source)}[/bold] ({len(page.text)} characters of main text, "
+        f"{len(page.blocks)} blocks): "
+        f"[bold {colour}]{level}[/bold {colour}], score {result['score']:g}"
+        + (f", categories {', '.join(result['categories'])}" if result["categories"] else "")
+        + (f", context {', '.join(result['context'])}" if result["context"] else "")
     )
-    for reason in result.reasons:
+    for reason in result["reasons"]:
         console.print(f"  • {escape(reason)}", soft_wrap=True)
-    if result.hits:
+    if result["hits"]:
         table = Table(title="Hits", show_lines=True)
         for column in ("rule (version)", "level", "matched", "where", "snippet"):
             table.add_column(column)
-        for hit in result.hits:
+        for hit in result["hits"]:
             table.add_row(
-                escape(f"{hit.rule_id} (v{hit.rule_version})\n{hit.title}"),
-                hit.level,
-                escape("、".join(hit.matched)),
-                f"{hit.field} {hit.start}–{hit.end}",
-                escape(hit.snippet),
+                escape(f"{hit['rule_id']} (v{hit['rule_version']})\n{hit['title']}"),
+                hit["level"],
+                escape("、".join(hit["matched"])),
+                f"{hit['field']} {hit['start']}–{hit['end']}",
+                escape(hit["snippet"]),
             )
         console.print(table)
-    if result.entities:
+    if result["entities"]:
         table = Table(title="Entities")
         for column in ("type", "value", "where"):
             table.add_column(column)
-        for entity in result.entities:
+        for entity in result["entities"]:
             table.add_row(
-                ENTITY_NAMES.get(entity.type, entity.type) + f" ({entity.type})",
-                escape(entity.value),
-                f"{entity.field} {entity.start}–{entity.end}",
+                ENTITY_NAMES.get(entity["type"], entity["type"]) + f" ({entity['type']})",
+                escape(entity["value"]),
+                f"{entity['field']} {entity['start']}–{entity['end']}",
             )
         console.print(table)
 
@@ -250,7 +346,7 @@ def _open_input(path: str) -> tuple[Iterator[str], int | None, object]:
 
 
 def _scan_batch(engine, jsonl_in: str, out_path: str) -> None:
-    from rules.batch import scan_lines
+    from pagemodel.batch import scan_lines
 
     lines, size, raw = _open_input(jsonl_in)
     out = sys.stdout if out_path == "-" else None
