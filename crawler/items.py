@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ground.blocks import Block, BlockKind
-from pagemodel.model import Page
+from pagemodel.model import Page, unblocked_page
 
 
 @dataclass
@@ -68,7 +68,12 @@ class PageItem:
         )
 
     def page(self) -> Page:
-        """The page as the rules read it (what the scan pipeline hands the engine)."""
+        """The page as the rules read it (what the scan pipeline hands the engine); an item made
+        without blocks is read as its text, posts, title and off-site anchors."""
+        if not self.blocks:
+            return unblocked_page(
+                self.url, self.title, self.text, self.posts, self.external_link_text or ""
+            )
         return Page(
             url=self.url, title=self.title, text=self.text, blocks=self.blocks, posts=self.posts
         )

@@ -44,9 +44,24 @@ class RenderPolicy:
         container is the common real case; list pages have their entries as content)."""
         if not self.enabled:
             return False
-        if len(page.text.strip()) >= self.min_text:
+        if len(page.text.strip()) >= self.min_text or _is_link_list(page):
             return False
         return "<script" in html.lower()
+
+
+# A page with this many on-site links whose anchors read like titles (a menu's labels are short)
+# is a list page: its entries are its content, already there.
+LIST_PAGE_TITLES = 6
+TITLE_LIKE_CHARS = 10
+
+
+def _is_link_list(page: Page) -> bool:
+    titles = sum(
+        1
+        for link in page.links
+        if link.get("internal") and len((link.get("text") or "").strip()) >= TITLE_LIKE_CHARS
+    )
+    return titles >= LIST_PAGE_TITLES
 
 
 class ServedDocuments:

@@ -198,7 +198,7 @@ def hit_documents(item: PageFields) -> list[Document]:
                 "start": _int(best.get("start")),
                 "end": _int(best.get("end")),
                 "occurrences": len(group),
-                "field": best.get("field") or "text",  # start/end point into title, text or links
+                "field": best.get("field") or "paragraph",  # the kind of block the hit is in
                 "active": True,
             },
             "post": (

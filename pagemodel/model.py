@@ -99,26 +99,39 @@ def text_page(text: str, title: str = "", url: str = "") -> Page:
 
 def stored_page(url: str, page: dict[str, Any]) -> Page:
     """The page the retro-scan reads from a stored page document (``page.*`` fields)."""
+    title, text = page.get("title") or "", page.get("text") or ""
+    posts = list(page.get("posts") or [])
     stored = page.get("blocks")
-    if stored:
-        blocks = [
-            Block(BlockKind(b["kind"]), b.get("text") or "", int(b["start"]), int(b["end"]))
-            for b in stored
-            if b.get("kind") in BlockKind._value2member_map_
-        ]
-        return Page(
-            url=url,
-            title=page.get("title") or "",
-            text=page.get("text") or "",
-            blocks=blocks,
-            posts=list(page.get("posts") or []),
-        )
-    # stored before the page model cut pages into blocks: the text as one paragraph block, the
-    # title and the off-site anchors as they were scanned then
-    legacy = text_page(page.get("text") or "", page.get("title") or "", url)
-    link_text = page.get("external_link_text") or ""
+    if not stored:  # stored before the page model cut pages into blocks
+        return unblocked_page(url, title, text, posts, page.get("external_link_text") or "")
+    blocks = [
+        Block(BlockKind(b["kind"]), b.get("text") or "", int(b["start"]), int(b["end"]))
+        for b in stored
+        if b.get("kind") in BlockKind._value2member_map_
+    ]
+    return Page(url=url, title=title, text=text, blocks=blocks, posts=posts)
+
+
+def unblocked_page(
+    url: str, title: str, text: str, posts: list[dict[str, Any]], link_text: str = ""
+) -> Page:
+    """A page known only by its main text, as pages were kept before blocks: the forum posts'
+    spans of the text as ``post`` blocks (the text outside them, or all of it, one
+    ``paragraph`` block), then the title and the off-site anchors as they were scanned then."""
+    page = text_page(text, title, url)
+    spans = sorted(
+        (p["start"], p["end"])
+        for p in posts
+        if isinstance(p.get("start"), int) and isinstance(p.get("end"), int)
+    )
+    if spans:
+        body = [Block(BlockKind.POST, text[a:b], a, b) for a, b in spans if 0 <= a < b <= len(text)]
+        first = spans[0][0]
+        if text[:first].strip():
+            body.insert(0, Block(BlockKind.PARAGRAPH, text[:first], 0, first))
+        page.blocks = body + [b for b in page.blocks if b.kind != BlockKind.PARAGRAPH]
     if link_text:
-        start = (legacy.blocks[-1].end if legacy.blocks else 0) + 2
-        legacy.blocks.append(Block(BlockKind.LINK_TEXT, link_text, start, start + len(link_text)))
-    legacy.posts = list(page.get("posts") or [])
-    return legacy
+        start = max((b.end for b in page.blocks), default=0) + 2
+        page.blocks.append(Block(BlockKind.LINK_TEXT, link_text, start, start + len(link_text)))
+    page.posts = posts
+    return page

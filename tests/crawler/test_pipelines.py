@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 
 import pytest
 from scrapy.exceptions import NotConfigured
 
+from crawler.items import PageItem
 from crawler.pipelines import IndexPipeline, OutputPipeline, ScanPipeline, attach_posts
 from tests.pipeline_items import SITE, forum_item, make_crawler, plain_item, run_pipelines
+
+FETCH_FACTS = ("url", "original_url", "run_id", "site", "status", "fetched_at", "depth", "rendered")
 
 # --- scan ------------------------------------------------------------------------------------
 
@@ -19,14 +21,15 @@ from tests.pipeline_items import SITE, forum_item, make_crawler, plain_item, run
 @pytest.mark.parametrize(
     "hit, post_index",
     [
-        ({"start": 0}, 0),
-        ({"start": 5}, 0),
-        ({"start": 28}, None),
-        ({"start": 30}, 1),
-        ({"start": 60}, 1),
-        ({"start": 200}, None),
+        ({"start": 0, "field": "post"}, 0),
+        ({"start": 5, "field": "post"}, 0),
+        ({"start": 28, "field": "post"}, None),
+        ({"start": 30, "field": "post"}, 1),
+        ({"start": 60, "field": "post"}, 1),
+        ({"start": 200, "field": "post"}, None),
         ({"start": 5, "field": "title"}, None),
-        ({"start": None}, None),
+        ({"start": 5, "field": "paragraph"}, None),
+        ({"start": None, "field": "post"}, None),
     ],
 )
 def test_attach_posts_maps_offsets_to_posts(hit, post_index):
@@ -41,8 +44,8 @@ def test_scan_pipeline_scans_maps_hits_to_posts_and_counts():
     item = pipeline.process_item(forum_item())
     scan = item.scan
     assert scan["level"] in ("high", "medium") and "task_scam" in scan["categories"]
-    in_text = [hit for hit in scan["hits"] if hit.get("field", "text") == "text"]
-    assert in_text and {hit["post_index"] for hit in in_text} == {1}
+    in_posts = [hit for hit in scan["hits"] if hit.get("field") == "post"]
+    assert in_posts and {hit["post_index"] for hit in in_posts} == {1}
     assert all("post_index" not in hit for hit in scan["hits"] if hit.get("field") == "title")
     assert scan["rule_fingerprint"]
     stats = crawler.stats.get_stats()
@@ -76,24 +79,28 @@ HACKED_PAGE = """<html><head><title>滨江新闻</title></head><body>
 
 def test_scan_pipeline_finds_hidden_link_spam():
     from indexer.documents import hit_documents, page_document
-    from pagemodel.page import extract_page
+    from pagemodel.model import page_from_html
 
     url = "http://bbs.binjiang.test:8001/news/1.html"
-    item = replace(plain_item(url), **extract_page(HACKED_PAGE, url))
-    assert "澳门赌场" not in item.text  # the link block is not main text...
+    base = plain_item(url)
+    fetch = {name: getattr(base, name) for name in FETCH_FACTS}
+    item = PageItem.from_page(page_from_html(HACKED_PAGE, url), **fetch)
+    assert "澳门赌场" not in item.text  # the hidden block is not main text...
     crawler, _ = make_crawler({})
     item = ScanPipeline.from_crawler(crawler).process_item(item)
 
-    scan = item.scan  # ...but its off-site anchors are scanned
+    scan = item.scan  # ...but the rules read it, marked as hidden
     assert scan["level"] in ("high", "medium") and "gambling" in scan["categories"]
-    link_hits = [hit for hit in scan["hits"] if hit.get("field") == "links"]
-    assert link_hits and all("post_index" not in hit for hit in link_hits)
-    link_text = item.external_link_text
-    assert "相关通知" not in link_text  # internal links are the site's own business
-    for hit in link_hits:
-        assert any(word in link_text[hit["start"] : hit["end"]] for word in hit["matched"])
-    assert page_document(item.as_fields()).body["page"]["external_link_text"] == link_text
-    assert {doc.body["hit"]["field"] for doc in hit_documents(item.as_fields())} == {"links"}
+    hidden_hits = [hit for hit in scan["hits"] if hit.get("field") == "hidden"]
+    assert hidden_hits and all("post_index" not in hit for hit in hidden_hits)
+    (hidden,) = [block for block in item.blocks if block.kind == "hidden"]
+    for hit in hidden_hits:
+        seen = hidden.text[hit["start"] - hidden.start : hit["end"] - hidden.start]
+        assert any(word in seen for word in hit["matched"])
+    stored = page_document(item.as_fields()).body["page"]
+    assert "澳门赌场" in stored["hidden_text"]
+    assert {b["kind"] for b in stored["blocks"]} >= {"heading", "paragraph", "title", "hidden"}
+    assert {doc.body["hit"]["field"] for doc in hit_documents(item.as_fields())} == {"hidden"}
 
 
 # --- result files ------------------------------------------------------------------------------

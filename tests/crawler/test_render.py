@@ -6,24 +6,37 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.render import PLAYWRIGHT_HANDLER, RenderPolicy
+from pagemodel.model import page_from_html
 
 POLICY = RenderPolicy(enabled=True, min_text=80)
-LINKS = [{"url": f"http://a.cn/{n}"} for n in range(3)]
+NAV = "<nav>" + "".join(f"<a href=/c{n}>栏目{n}新闻中心</a>" for n in range(12)) + "</nav>"
+FOOTER = "<footer><p>版权所有 滨江区人民政府办公室 地址：滨江区江南大道1号 联系电话：0571-88888888</p></footer>"
+ENTRIES = (
+    "<ul>"
+    + "".join(
+        f"<li><a href=/t/{n}.html>滨江区第{n}期社区便民服务信息公告发布</a></li>" for n in range(8)
+    )
+    + "</ul>"
+)
 
 
 @pytest.mark.parametrize(
-    ("text", "links", "html", "render"),
+    ("body", "render"),
     [
-        ("", [], "<div id=app></div><script src=app.js></script>", True),
-        ("短", [], "<SCRIPT>load()</SCRIPT>", True),
-        ("", [], "<div>nothing to run</div>", False),  # no scripts: nothing to wait for
-        ("字" * 80, [], "<script></script>", False),  # text enough
-        ("", LINKS, "<script></script>", False),  # a list page: links are its content
+        ("<div id=app></div><script src=app.js></script>", True),
+        ("<p>短</p><SCRIPT>load()</SCRIPT>", True),
+        # the common real shell: a menu and a footer full of words, an empty app container
+        (NAV + "<div id=app></div>" + FOOTER + "<script src=/js/app.js></script>", True),
+        ("<div>nothing to run</div>", False),  # no scripts: nothing to wait for
+        ("<p>" + "字" * 80 + "</p><script></script>", False),  # text enough
+        (NAV + ENTRIES + FOOTER + "<script></script>", False),  # a list page: entries are content
     ],
 )
-def test_needs_render(text, links, html, render):
-    assert POLICY.needs_render({"text": text, "links": links}, html) is render
-    assert RenderPolicy(enabled=False, min_text=80).needs_render({"text": text}, html) is False
+def test_needs_render(body, render):
+    html = f"<html><head><title>滨江</title></head><body>{body}</body></html>"
+    page = page_from_html(html, "http://www.binjiang.gov.cn/")
+    assert POLICY.needs_render(page, html) is render
+    assert RenderPolicy(enabled=False, min_text=80).needs_render(page, html) is False
 
 
 @pytest.mark.parametrize(

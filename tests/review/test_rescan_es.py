@@ -63,7 +63,7 @@ ADDED = {
 
 
 def pack(path, *rules):
-    body = "schema_version: 1\npack: rvtest\nrules:\n" + "".join(RULE.format(**r) for r in rules)
+    body = "schema_version: 2\npack: rvtest\nrules:\n" + "".join(RULE.format(**r) for r in rules)
     path.write_text(textwrap.dedent(body), encoding="utf-8")
     return path
 

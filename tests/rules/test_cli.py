@@ -96,7 +96,7 @@ def test_scan_batch(tmp_path, packs) -> None:
     assert "line 2 skipped" in result.output and "line 4 skipped" in result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [1, "b"]
-    assert set(rows[0]) == {"id", "score", "level", "categories", "hits", "entities"}
+    assert set(rows[0]) == {"id", "score", "level", "categories", "hits", "entities", "page"}
     assert rows[0]["level"] == "high" and rows[1]["level"] == "none"
 
 
