@@ -48,30 +48,30 @@ def test_web_ad_lexicons_exist_and_pass_their_examples() -> None:
 FLAGGED = [
     # a promise no licensed lender makes, the contact written so the extractor misses it
     ("征信花了也不怕，黑白户都能下，额度两千到三万，加 V：loan_demo7", "fake_loan"),
-    ("急 用 钱 的 看 我 主 页 ， 黑 户 也 能 下", "fake_loan"),
+    ("手 头 紧 的 戳 主 页 ， 白 户 也 能 借", "fake_loan"),
     ("dk找我 不看zx hh bh都能xk 私我", "fake_loan"),
     ("本地资金方，逾期的也可以做，先交一笔验资金证明还款能力，企鹅 2345678901", "fake_loan"),
     ("逾期记录消除，人行内部渠道，先修后付，微信 zx_demo_01", "fake_credit_repair"),
-    ("失/信/撤/销，限/高/解/除，私/聊", "fake_credit_repair"),
+    ("限/高/可/解，失/信/能/撤，滴/滴/我", "fake_credit_repair"),
     ("办理各类证件：学位证、驾驶证、健康证，免考，官网可查，薇：zj_demo88", "fake_shopping"),
     ("办证|刻章|代开发票|高仿包|复刻表", "fake_shopping"),
     ("莆田纯原 得物可过 一件代发 V：pt_demo", "fake_shopping"),
-    ("同城约见 真人照片 先定后见 Q 3456789012", "romance_scam"),
+    ("本地可约 照片真人 先定后见 Q 3456789012", "romance_scam"),
     (
         "离异女，三十岁，想找个踏实的人一起过日子，平时做点黄金投资，可以带你赚钱，微信：gd_demo",
         "romance_scam",
     ),
-    ("小哥哥好帅呀，可以认识一下吗～v：xy_demo57", "romance_scam"),
+    ("哥哥一个人吗，交个朋友呀 v：qq_demo57", "romance_scam"),
 ]
 
 QUIET = [
     # readers and victims quoting the ads
-    "评论区那些“不看zx、黑户秒下”的全是骗子，交了钱就拉黑你，大家千万别加。",
+    "这楼里喊“白户秒批、不查征信”的号都是骗子，别加他们。",
     "这个说黑户也能下款的口子靠谱吗？要先交会员费。",
-    "我被这种“征信修复”骗过三千，交了定金就再也联系不上。",
-    "说能删征信的都是骗子，真实逾期记录谁都删不了。",
+    "去年找人“修复征信”，付了两千定金，对方就失联了，骗子。",
+    "真实的逾期谁都删不掉，说能花钱删的全是骗子。",
     "网上说“原单一比一”的全是假货，收了钱就拉黑。",
-    "网恋记住一句话：谈感情可以，谈钱就拉黑，提到理财投资的一律别信。",
+    "网友一开口就聊理财、投资、平台的，不管多温柔都别信，直接拉黑。",
     # offices, banks and licensed agencies
     "本行个人信用贷款须查询征信，放款前不收取任何费用，请通过手机银行或营业网点申请。",
     "行政处罚信息信用修复请在信用中国网站提交申请书和信用承诺书，全程免费，无需委托中介。",
