@@ -12,6 +12,7 @@ from pagemodel.links import LinkResolver, apk_links, base_url, extract_links, qr
 from pagemodel.maintext import MAX_TEXT_CHARS, main_text, strip_junk
 from pagemodel.meta import extract_meta
 from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
+from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.textutil import squash
 
 # Pages bigger than this are cut before parsing (the downloader caps bodies too).
@@ -32,6 +33,7 @@ def extract_page(html: str, url: str) -> dict:
     Keys: ``title, text, description, keywords, icp, links, apk_links, qr_images, forum,
     posts``. On forum thread pages ``text`` is the posts' texts joined by a blank line and each
     post carries ``start``/``end``, its range in ``text`` (hits are mapped to posts by offset).
+    Comments, replies and answers under an article become posts after the article's text.
     """
     html = html[:MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
@@ -61,11 +63,16 @@ def extract_page(html: str, url: str) -> dict:
         text = _join_posts(posts)
     else:
         titles = _thread_titles(tree) if forum and forum["kind"] == "board" else []
+        if not titles:
+            posts = _take_replies(tree)
+            tree_changed = tree_changed or bool(posts)
         if tree_changed:  # node references from before are stale: let main_text look again
             anchors, anchor_texts = None, None
         text = main_text(tree, html, anchors, anchor_texts)
         if titles:
             text = _append_lines(text, titles)
+        if posts:
+            text = _join_posts(posts, after=text)
 
     return {
         "title": title,
@@ -92,10 +99,24 @@ def _append_lines(text: str, lines: list[str]) -> str:
     return "\n".join([text, *extra] if text else extra)[:MAX_TEXT_CHARS]
 
 
-def _join_posts(posts: list[dict]) -> str:
-    """Concatenate post texts, recording each post's [start, end) in the result."""
-    parts: list[str] = []
-    offset = 0
+def _take_replies(tree: LexborHTMLParser) -> list[dict]:
+    """The page's comments as posts; their lists leave the tree, so that the main text is the
+    article's and each comment is scanned once, as a post."""
+    blocks = find_reply_blocks(tree)
+    if not blocks:
+        return []
+    posts = extract_posts(blocks, REPLIES)
+    lists = {block.container.mem_id: block.container for block in blocks}
+    for node in lists.values():  # lists never nest: find_reply_blocks skips lists inside lists
+        node.decompose()
+    return posts
+
+
+def _join_posts(posts: list[dict], after: str = "") -> str:
+    """Concatenate post texts (after ``after``, the article's text on a page with comments),
+    recording each post's [start, end) in the result."""
+    parts: list[str] = [after] if after else []
+    offset = len(after)
     kept: list[dict] = []
     for post in posts:
         body = post["text"]

@@ -193,29 +193,31 @@ def _by_container(tree: LexborHTMLParser, layout: PostLayout) -> list[PostBlock]
 
 
 def _by_pid(tree: LexborHTMLParser, layout: PostLayout) -> list[PostBlock]:
-    by_id = {node.attributes.get("id"): node for node in tree.css(_PID_IDS)}
+    by_id: dict[str | None, LexborNode] | None = None  # only for pages that need it (mobile=1)
     blocks = []
     for message in tree.css(layout.message[0]):
         pid = (message.attributes.get("id") or "")[len("postmessage_") :]
         if not _PID.fullmatch(pid):
             continue
-        heads = [node for node in (by_id.get(f"post_{pid}"), by_id.get(f"pid{pid}")) if node]
-        container = _enclosing(message, {node.mem_id for node in heads})
-        if container is None:  # mobile=1: the header block sits before the message's block
+        wrappers = (f"post_{pid}", f"pid{pid}")
+        heads = _ancestors_with_ids(message, wrappers)
+        if heads:
+            container = heads[-1]  # the outermost: div#post_N holds table#pidN
+            blocks.append(PostBlock(container, Message([message], heads)))
+        else:  # mobile=1: the header block sits before the message's block
+            if by_id is None:
+                by_id = {node.attributes.get("id"): node for node in tree.css(_PID_IDS)}
+            heads = [node for node in (by_id.get(key) for key in wrappers) if node is not None]
             container = (
                 _common_ancestor(message, heads[0]) if heads else (message.parent or message)
             )
-        blocks.append(
-            PostBlock(
-                container,
-                Message(
-                    [message],
-                    [*heads, container],
-                    time_node=by_id.get(f"authorposton{pid}"),
-                    floor_node=by_id.get(f"postnum{pid}"),
-                ),
+            message_parts = Message(
+                [message],
+                heads or [container],
+                time_node=by_id.get(f"authorposton{pid}"),
+                floor_node=by_id.get(f"postnum{pid}"),
             )
-        )
+            blocks.append(PostBlock(container, message_parts))
         if len(blocks) >= MAX_POSTS:
             break
     return blocks
@@ -243,13 +245,14 @@ def _by_runs(tree: LexborHTMLParser, layout: PostLayout) -> list[PostBlock]:
     return blocks[:MAX_POSTS]
 
 
-def _enclosing(node: LexborNode, ids: set[int]) -> LexborNode | None:
-    """The outermost ancestor of ``node`` among ``ids``."""
-    found = None
+def _ancestors_with_ids(node: LexborNode, ids: tuple[str, ...]) -> list[LexborNode]:
+    """The ancestors of ``node`` whose id is one of ``ids``, innermost first (ids repeat on some
+    pages: the walk up finds the right ones)."""
+    found = []
     parent = node.parent
-    while parent is not None:
-        if parent.mem_id in ids:
-            found = parent
+    while parent is not None and len(found) < len(ids):
+        if parent.attributes.get("id") in ids:
+            found.append(parent)
         parent = parent.parent
     return found
 

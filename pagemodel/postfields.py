@@ -37,16 +37,24 @@ _DATES = (
         re.IGNORECASE,
     ),
     # 20 Feb 2024, 08:12
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})\s+" + _MONTH + r",?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.IGNORECASE),
+    re.compile(
+        r"(?<!\d)(?P<d>\d{1,2})\s+" + _MONTH + r",?\s+(?P<y>\d{4})(?!\d)" + _TIME, re.IGNORECASE
+    ),
     # 2月 20, 2024 8:12 am (phpBB 3.0's Chinese language pack keeps the English order)
     re.compile(
         r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?\s*[,，]\s*(?P<y>\d{4})(?!\d)" + _TIME,
         re.IGNORECASE,
     ),
 )
+_LETTERS = re.compile(r"[A-Za-z]{3}")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?([+-]\d{2}:?\d{2}|Z)?$")
 _PM = ("下午", "晚上")
 
+# "3 天前", "半小时前", "刚刚", "昨天 20:13", "05-12 21:05": a time, but no date to give.
+_RELATIVE = re.compile(
+    r"^\s*(?:[\d半一两三四五六七八九十]+\s*(?:秒|分钟|小时|天|周|个月|月|年)前|刚刚|(?:今天|昨天|前天)"
+    r"\s*\d{1,2}:\d{2}|\d{1,2}[-/月]\d{1,2}日?\s+\d{1,2}:\d{2})(?:\s|$)"
+)
 _FLOOR_NAMES = {"楼主": 1, "沙发": 2, "板凳": 3, "地板": 4}
 _FLOOR_NUMBER = re.compile(
     r"(?:第\s*)?(?<!\d)(\d{1,7})\s*(?:#|＃|楼|层|F\b)|[#＃]\s*(\d{1,7})(?!\d)|^\s*(\d{1,7})\s*$"
@@ -55,7 +63,9 @@ _FLOOR_NAME = re.compile("|".join(_FLOOR_NAMES))
 
 # What templates print around a name: "由 admin »", "by admin", "作者：admin", "admin 说道：".
 _AUTHOR_PREFIX = re.compile(r"^(?:由|by|作者|发表人|发布人|楼主|网友)\s*[:：]?\s*", re.IGNORECASE)
-_AUTHOR_SUFFIX = re.compile(r"\s*(?:说道|说|says|wrote|写道|的评论|发表于.*)\s*[:：]?\s*$", re.IGNORECASE)
+_AUTHOR_SUFFIX = re.compile(
+    r"\s*(?:说道|说|says|wrote|写道|的评论|发表于.*)\s*[:：]?\s*$", re.IGNORECASE
+)
 
 
 def parse_post_time(value: str | None) -> str | None:
@@ -68,8 +78,14 @@ def parse_post_time(value: str | None) -> str | None:
     value = value.strip()
     if _ISO.match(value):
         return value
+    # The other shapes only where their words are: English months, "2月 20, 2024".
+    patterns = [_DATES[0]]
+    if _LETTERS.search(value):
+        patterns += _DATES[1:3]
+    if "月" in value and ("," in value or "，" in value):
+        patterns.append(_DATES[3])
     best = None
-    for pattern in _DATES:
+    for pattern in patterns:
         match = pattern.search(value)
         if match is not None and (best is None or match.start() < best.start()):
             best = match
@@ -78,20 +94,29 @@ def parse_post_time(value: str | None) -> str | None:
 
 def _moment(match: re.Match[str]) -> str | None:
     parts = match.groupdict()
-    month = _MONTHS.index(parts["mon"][:3].lower()) + 1 if parts.get("mon") else int(parts["m"])
     year, day = int(parts["y"]), int(parts["d"])
-    hour, minute, second = (int(parts[key] or 0) for key in ("H", "M", "S"))
-    marker = (parts.get("ap1") or parts.get("ap2") or "").lower().replace(".", "").replace(" ", "")
-    if (marker in ("pm", *_PM) and hour < 12) or (marker == "中午" and hour < 11):
-        hour += 12
-    elif marker == "am" and hour == 12:
-        hour = 0
     if year not in _YEARS:
         return None
+    month = _MONTHS.index(parts["mon"][:3].lower()) + 1 if parts.get("mon") else int(parts["m"])
+    hour = int(parts["H"] or 0)
+    marker = parts.get("ap1") or parts.get("ap2")
+    if marker:
+        marker = marker.lower().replace(".", "").replace(" ", "")
+        if (marker in ("pm", *_PM) and hour < 12) or (marker == "中午" and hour < 11):
+            hour += 12
+        elif marker == "am" and hour == 12:
+            hour = 0
     try:
-        return datetime(year, month, day, hour, minute, second).isoformat()
+        return datetime(
+            year, month, day, hour, int(parts["M"] or 0), int(parts["S"] or 0)
+        ).isoformat()
     except ValueError:
         return None
+
+
+def shows_time(value: str | None) -> bool:
+    """True when ``value`` is a time, absolute or relative (``3 天前``) as comment lists show."""
+    return bool(value) and (parse_post_time(value) is not None or bool(_RELATIVE.match(value)))
 
 
 def parse_floor(value: str | None, offset: int = 0) -> int | None:

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 MAX_POST_CHARS = 50_000
-MAX_HEADER_CHARS = 300  # a header short enough to read the time from its whole text
+MAX_HEADER_CHARS = 300  # a time is read from the start of a node's text
 
 # Noise inside messages: Discuz! inserts random strings in hidden spans and <font class=jammer>
 # to defeat copying; edit notices, attachment tips (size, download count) and signatures are
@@ -65,6 +65,12 @@ _ATTACHMENT_STATS = re.compile(
     re.IGNORECASE,
 )
 _REPLY_TITLE = re.compile(r"^#?\s*(?:re|回复)\s*[:：]", re.IGNORECASE)
+# A comment's action bar: "回复 踩0 赞85 收藏", "137 | 回复", "举报", "分享".
+_ACTIONS = re.compile(
+    r"^(?:[\d\s|·⋅•()（）:：]*(?:回复|举报|分享|收藏|点赞|赞|踩|顶|引用|删除|编辑|查看回复|条回复|"
+    r"新浪微博|微信|QQ空间|复制链接|reply|like|share|report|quote)[\d\s|·⋅•()（）:：条个]*)+$",
+    re.IGNORECASE,
+)
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(
     r"</?(?:p|div|li|tr|td|th|table|pre|h[1-6]|ul|ol|dl|dt|dd|hr|section|article|blockquote)"
@@ -130,9 +136,9 @@ def _fields(message: Message, layout: PostLayout) -> tuple[str | None, str | Non
 def _first_with_text(scope: list[LexborNode], selectors: tuple[str, ...]) -> LexborNode | None:
     for selector in selectors:
         for node in scope:
-            for found in node.css(selector):
-                if found.text(strip=True):
-                    return found
+            found = node.css_first(selector)
+            if found is not None and found.text(strip=True):
+                return found
     return None
 
 
@@ -148,25 +154,36 @@ def _author(scope: list[LexborNode], selectors: tuple[str, ...]) -> str | None:
 
 def _time(message: Message, selectors: tuple[str, ...]) -> str | None:
     """The post time as ISO 8601 (local time, no zone unless the page gives one)."""
-    nodes = [message.time_node] if message.time_node is not None else []
+    if message.time_node is not None and (parsed := _time_of(message.time_node)):
+        return parsed
     for selector in selectors:
         for node in message.scope:
             found = node.css_first(selector)
             if found is not None:
-                nodes.append(found)
+                if parsed := _time_of(found):
+                    return parsed
                 break
-    # A short header says it all in its text ("admin 发表于 2024-3-8 09:15").
-    nodes += [node for node in message.scope if len(node.text()) <= MAX_HEADER_CHARS]
-    for node in nodes:
-        # Discuz! shows "3 天前" and keeps the absolute time in a title; phpBB has datetime=.
-        candidates = [node.attributes.get("datetime"), node.attributes.get("title")]
-        candidates += [child.attributes.get("title") for child in node.css("[title]")]
-        candidates += [child.attributes.get("datetime") for child in node.css("time")]
-        candidates.append(node.text())
-        for value in candidates:
-            parsed = parse_post_time(value)
-            if parsed:
+    if not selectors:  # a header that says it all: "admin 发表于 2024-3-8 09:15" (Archiver)
+        for node in message.scope:
+            if parsed := _time_of(node):
                 return parsed
+    return None
+
+
+def _time_of(node: LexborNode) -> str | None:
+    attributes = node.attributes
+    for value in (
+        attributes.get("datetime"),
+        attributes.get("title"),
+        node.text()[:MAX_HEADER_CHARS],
+    ):
+        if parsed := parse_post_time(value):
+            return parsed
+    # Discuz! shows "3 天前" and keeps the absolute time in a title; phpBB has <time datetime>.
+    for child in node.css("[title], time[datetime]"):
+        value = child.attributes.get("datetime") or child.attributes.get("title")
+        if parsed := parse_post_time(value):
+            return parsed
     return None
 
 
@@ -206,11 +223,15 @@ def _inside(node: LexborNode, ids: set[int], stop: int) -> bool:
 
 
 def _clean_text(text: str, layout: PostLayout) -> str:
-    lines = [_ATTACHMENT_STATS.sub("", line) for line in text.split("\n")]
-    lines = [line for line in lines if line and not _EDIT_NOTE.match(line)]
+    text = _ATTACHMENT_STATS.sub("", text)
+    lines = text.split("\n")
+    if "编辑" in text or "edited" in text:
+        lines = [line for line in lines if not _EDIT_NOTE.match(line)]
     if layout.engine == "replies":  # "re: <the article's title>" heads many blog comments
-        lines = [line for line in lines if not _REPLY_TITLE.match(line)]
-    return "\n".join(lines)[:MAX_POST_CHARS]
+        lines = [
+            line for line in lines if not _REPLY_TITLE.match(line) and not _ACTIONS.match(line)
+        ]
+    return "\n".join(line for line in lines if line)[:MAX_POST_CHARS]
 
 
 def _message_texts(fragments: list[str]) -> list[str]:
