@@ -22,7 +22,9 @@ _DISCUZ_ARCHIVER = re.compile(
     re.IGNORECASE,
 )
 # PHPWind's text-only archive: /simple/?t123.html, /simple/index.php?t123_2.html, ?f5.html
-_PHPWIND_SIMPLE = re.compile(r"/simple/(?:index\.php)?\?([tf])(\d+)(?:_(\d+))?\.html", re.IGNORECASE)
+_PHPWIND_SIMPLE = re.compile(
+    r"/simple/(?:index\.php)?\?([tf])(\d+)(?:_(\d+))?\.html", re.IGNORECASE
+)
 _PHPWIND_READ = re.compile(r"/read-htm-tid-(\d+)(?:-page-(\d+))?", re.IGNORECASE)
 _PHPWIND_THREAD = re.compile(r"/thread-htm-fid-(\d+)(?:-page-(\d+))?", re.IGNORECASE)
 
