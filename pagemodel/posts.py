@@ -123,13 +123,13 @@ def extract_posts(blocks: list[PostBlock], layout: PostLayout) -> list[dict]:
 
 
 def _fields(message: Message, layout: PostLayout) -> tuple[str | None, str | None, int | None]:
-    known = message.known
-    author = known.get("author") or _author(message.scope, layout.author)
-    time = known.get("time") or _time(message, layout.time)
-    floor = known.get("floor")
-    if floor is None:
-        node = message.floor_node or _first_with_text(message.scope, layout.floor)
-        floor = parse_floor(node.text(), layout.floor_offset) if node is not None else None
+    known = message.known  # what the split already read (comment lists): final, even if None
+    author = known["author"] if "author" in known else _author(message.scope, layout.author)
+    time = known["time"] if "time" in known else _time(message, layout.time)
+    if "floor" in known:
+        return author, time, known["floor"]
+    node = message.floor_node or _first_with_text(message.scope, layout.floor)
+    floor = parse_floor(node.text(), layout.floor_offset) if node is not None else None
     return author, time, floor
 
 
@@ -145,9 +145,12 @@ def _first_with_text(scope: list[LexborNode], selectors: tuple[str, ...]) -> Lex
 def _author(scope: list[LexborNode], selectors: tuple[str, ...]) -> str | None:
     for selector in selectors:
         for node in scope:
-            for found in node.css(selector):
-                author = clean_author(found.text())
-                if author:
+            found = node.css_first(selector)
+            if found is None:
+                continue
+            # An empty avatar link may come before the name (Discuz! X2.5 without the left column).
+            for candidate in [found] if found.text(strip=True) else node.css(selector):
+                if author := clean_author(candidate.text()):
                     return author
     return None
 
@@ -223,7 +226,8 @@ def _inside(node: LexborNode, ids: set[int], stop: int) -> bool:
 
 
 def _clean_text(text: str, layout: PostLayout) -> str:
-    text = _ATTACHMENT_STATS.sub("", text)
+    if "B" in text:  # sizes: KB, MiB
+        text = _ATTACHMENT_STATS.sub("", text)
     lines = text.split("\n")
     if "编辑" in text or "edited" in text:
         lines = [line for line in lines if not _EDIT_NOTE.match(line)]

@@ -47,7 +47,31 @@ _CONTAINER_TAGS = frozenset(["div", "ol", "ul", "section", "dl", "table", "tbody
 _SKIP_TAGS = frozenset(["script", "style", "form", "input", "textarea", "button", "iframe"])
 # Boxes that list other pages' comments: the sidebar, "latest"/"hot" comment widgets.
 _CHROME_TAGS = frozenset(["aside", "nav", "footer", "header"])
-_CHROME = re.compile(r"side|widget|foot|recent|latest|hot|rank|\bnav|menu|最新|热门", re.IGNORECASE)
+_CHROME_WORDS = frozenset(
+    [
+        "side",
+        "sidebar",
+        "aside",
+        "widget",
+        "footer",
+        "foot",
+        "recent",
+        "latest",
+        "hot",
+        "hots",
+        "rank",
+        "ranking",
+        "nav",
+        "navbar",
+        "menu",
+        "最新",
+        "热门",
+        "热评",
+    ]
+)
+_CHROME_STARTS = ("sidebar", "recent", "latest", "widget", "footer")  # recentcomments
+_CHROME_ENDS = ("menu", "sidebar", "nav", "leftside", "rightside")  # leftmenu, subnav
+_TOKENS = re.compile(r"[\s_-]+")
 _EXPLICIT = re.compile(r"comment|reply|answer", re.IGNORECASE)
 # A list of one: only a numbered comment (WordPress's li#comment-4632, Discuz!'s comment_1_li).
 _NUMBERED = re.compile(r"(?:comment|reply|answer)s?[-_]?\d+", re.IGNORECASE)
@@ -107,6 +131,11 @@ _BODY_SELECTORS = (
 _NOT_A_NAME = re.compile(
     r"^(?:#|回复|引用|举报|顶|踩|支持|反对|评论|reply|quote|says?)$", re.IGNORECASE
 )
+# Anything a time could be written as (shows_time decides on the node found).
+_TIME_HINT = re.compile(
+    r"\d{1,2}\s*[:：]\s*\d{2}|\d{4}\s*[-/年.]\s*\d{1,2}|(?:秒|分钟?|小?时|天|周|月|年)前|刚刚"
+    r"|[A-Za-z]{3}[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s*[-/月]\s*\d{1,2}"
+)
 MAX_META_CHARS = 120  # a time or name line; longer text is the comment itself
 MAX_LINK_SHARE = 0.6  # a list whose words are mostly links is a link list
 MIN_VALID_SHARE = 0.6
@@ -156,16 +185,17 @@ def _items(container: LexborNode) -> list[Message]:
     children = [node for node in _element_children(container) if node.tag not in _SKIP_TAGS]
     if not children:
         return []
+    signatures = [_signature(node) for node in children]
     groups: dict[str, list[LexborNode]] = {}
-    for node in children:
-        groups.setdefault(_signature(node), []).append(node)
+    for node, signature in zip(children, signatures, strict=True):
+        groups.setdefault(signature, []).append(node)
     signature, items = max(groups.items(), key=lambda group: len(group[1]))
     if len(items) >= 2 or _NUMBERED.search(items[0].attributes.get("id") or ""):
         items = _nested(container, items, signature)
         messages = _read([[item] for item in items], _replies_within(items))
         if messages:
             return messages
-    for runs in _periodic_runs(children):
+    for runs in _periodic_runs(children, signatures):
         messages = _read(runs, {})
         if messages:
             return messages
@@ -193,6 +223,8 @@ def _read(runs: list[list[LexborNode]], nested: dict[int, list[LexborNode]]) -> 
 
 
 def _message(run: list[LexborNode], replies: list[LexborNode]) -> Message | None:
+    if not any(_TIME_HINT.search(node.text()) for node in run):
+        return None  # no time shown at all: spare the selector work
     time_node, time = _time(run)
     author_node, author = _author(run)
     if time_node is None or author_node is None:
@@ -336,10 +368,11 @@ def _nested(container: LexborNode, items: list[LexborNode], signature: str) -> l
     return found if len(found) >= len(items) else items
 
 
-def _periodic_runs(children: list[LexborNode]) -> list[list[list[LexborNode]]]:
+def _periodic_runs(
+    children: list[LexborNode], signatures: list[str]
+) -> list[list[list[LexborNode]]]:
     """Ways to cut ``children`` into a repeated run of 2–4 siblings (header, text, footer), the
     longest cover first; a few odd nodes may open (a heading) or close (a pager) the list."""
-    signatures = [_signature(node) for node in children]
     cuts = []
     for period in (2, 3, 4):
         for start in range(min(3, len(children))):
@@ -388,7 +421,19 @@ def _depth(node: LexborNode) -> int:
 
 def _in_chrome(node: LexborNode) -> bool:
     while node is not None and node.tag not in ("body", "html"):
-        if node.tag in _CHROME_TAGS or _CHROME.search(_names(node)):
+        if node.tag in _CHROME_TAGS or _chrome_name(_names(node)):
             return True
         node = node.parent
+    return False
+
+
+def _chrome_name(names: str) -> bool:
+    """ "sidebar", "widget_recent_comments", "leftmenu" — not "inside", "photo", "hotel"."""
+    for token in _TOKENS.split(names.lower()):
+        if (
+            token in _CHROME_WORDS
+            or token.startswith(_CHROME_STARTS)
+            or token.endswith(_CHROME_ENDS)
+        ):
+            return True
     return False

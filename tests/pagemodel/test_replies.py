@@ -196,3 +196,24 @@ def test_forum_thread_posts_are_not_read_again_as_comments():
     html, _, _ = decode_html((SAMPLES / "discuz_x34_thread_gbk.html").read_bytes(), "text/html")
     page = extract_page(html, "http://bbs.jiangcheng.test/thread-8812-1-1.html")
     assert len(page["posts"]) == 5 and page["forum"]["engine"] == "discuz"
+
+
+def test_a_relative_time_is_none_even_if_the_comment_names_a_date():
+    items = "".join(
+        f'<div class="comment-item"><span class="user-name">{name}</span>'
+        f'<span class="comment-time">{time}</span><p class="comment-text">{text}</p></div>'
+        for name, time, text in [
+            ("老用户", "3天前", "我2020-1-1就办过这张卡，年费很高。"),
+            ("新用户", "2024-04-02 10:05", "谢谢提醒。"),
+        ]
+    )
+    html = (
+        "<html><body><div class=article><h1>信用卡年费</h1>"
+        + "<p>多家银行调整信用卡年费政策，持卡人可在官方渠道查询减免条件。</p>" * 3
+        + f'</div><div class="comment-list">{items}</div></body></html>'
+    )
+    posts = extract_page(html, "http://news.test/a/2.html")["posts"]
+    assert [(p["author"], p["time"]) for p in posts] == [
+        ("老用户", None),
+        ("新用户", "2024-04-02T10:05:00"),
+    ]
