@@ -62,7 +62,9 @@ _FLOOR_NUMBER = re.compile(
 _FLOOR_NAME = re.compile("|".join(_FLOOR_NAMES))
 
 # What templates print around a name: "由 admin »", "by admin", "作者：admin", "admin 说道：".
-_AUTHOR_PREFIX = re.compile(r"^(?:由|by|作者|发表人|发布人|楼主|网友)\s*[:：]?\s*", re.IGNORECASE)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:(?:由|by)\s+|(?:作者|发表人|发布人|发帖人)\s*[:：]\s*)", re.IGNORECASE
+)
 _AUTHOR_SUFFIX = re.compile(
     r"\s*(?:说道|说|says|wrote|写道|的评论|发表于.*)\s*[:：]?\s*$", re.IGNORECASE
 )

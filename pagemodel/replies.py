@@ -148,16 +148,26 @@ def find_reply_blocks(tree: LexborHTMLParser) -> list[PostBlock]:
     body = tree.body
     if body is None:
         return []
-    # A container is named for comments, or holds items that are (ul.list > li.comment-item).
-    containers: dict[int, tuple[int, LexborNode]] = {}
+    # A container is named for comments, or holds items that are (ul.list > li.comment-item):
+    # two of them, or one numbered comment.
+    named: dict[int, tuple[int, LexborNode]] = {}
+    holders: dict[int, tuple[int, LexborNode, list[LexborNode]]] = {}
+    seen: set[int] = set()
     for order, node in enumerate(body.css(_CANDIDATES)):
-        for container in (node, node.parent):
-            if (
-                container is not None
-                and container.tag in _CONTAINER_TAGS
-                and container.mem_id not in containers
-            ):
-                containers[container.mem_id] = (order, container)
+        if node.mem_id in seen:  # a node matching two of the selectors comes twice
+            continue
+        seen.add(node.mem_id)
+        if node.tag in _CONTAINER_TAGS:
+            named[node.mem_id] = (order, node)
+        parent = node.parent
+        if parent is not None and parent.tag in _CONTAINER_TAGS:
+            holders.setdefault(parent.mem_id, (order, parent, []))[2].append(node)
+    containers = dict(named)
+    for key, (order, parent, items) in holders.items():
+        if key not in containers and (
+            len(items) >= 2 or _NUMBERED.search(items[0].attributes.get("id") or "")
+        ):
+            containers[key] = (order, parent)
     # Inner lists first. An outer list takes the place of the lists inside it only when their
     # items are its own nested replies (WordPress's ol.children); a box of comment sections,
     # each with its own list, is no comment list.

@@ -10,6 +10,7 @@ import pytest
 
 from pagemodel import extract_page
 from pagemodel.encoding import decode_html
+from pagemodel.post_layouts import MAX_POSTS
 
 SAMPLES = Path(__file__).parent / "sample_data"
 
@@ -216,4 +217,24 @@ def test_a_relative_time_is_none_even_if_the_comment_names_a_date():
     assert [(p["author"], p["time"]) for p in posts] == [
         ("老用户", None),
         ("新用户", "2024-04-02T10:05:00"),
+    ]
+
+
+def test_a_long_threaded_list_is_read_up_to_the_cap():
+    """Each of 300 comments holds a reply list of its own: the outer list is still the one
+    read (the inner lists are its nested replies), up to MAX_POSTS."""
+    items = "".join(
+        f'<li class="comment" id="comment-{i}"><cite>读者{i}</cite> '
+        f"<small>2024-01-{i % 28 + 1:02d} 10:{i % 60:02d}</small><p>第{i}条评论。</p>"
+        f'<ol class="children"><li class="comment" id="reply-to-{i}"><cite>作者</cite> '
+        f"<small>2024-02-01 10:00</small><p>谢谢{i}。</p></li></ol></li>"
+        for i in range(300)
+    )
+    html = f"<html><body><div class=post><p>正文。</p></div><ol class='commentlist'>{items}</ol>"
+    posts = extract_page(html + "</body></html>", "http://blog.test/?p=9")["posts"]
+    assert len(posts) == MAX_POSTS
+    assert [(p["author"], p["text"]) for p in posts[:3]] == [
+        ("读者0", "第0条评论。"),
+        ("作者", "谢谢0。"),
+        ("读者1", "第1条评论。"),
     ]
