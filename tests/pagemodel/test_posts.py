@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pagemodel import extract_page
+from pagemodel import extract_page, forum_url_info
 from pagemodel.encoding import decode_html
 from pagemodel.postfields import clean_author, parse_floor, parse_post_time
 
@@ -320,3 +320,33 @@ def test_parse_floor(value, offset, expected):
 )
 def test_clean_author(value, expected):
     assert clean_author(value) == expected
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("http://b.test/archiver/?tid-1011.html", ("discuz", "thread", None, "1011", 1)),
+        ("http://b.test/archiver/?tid-1011.html&page=2", ("discuz", "thread", None, "1011", 2)),
+        ("http://b.test/archiver/?tid-9-page-3.html", ("discuz", "thread", None, "9", 3)),
+        ("http://b.test/archiver/?fid-23.html", ("discuz", "board", "23", None, 1)),
+        (
+            "http://b.test/forum.php?mod=viewthread&tid=7&mobile=2",
+            ("discuz", "thread", None, "7", 1),
+        ),
+        ("http://b.test/index.php?m=bbs&c=read&tid=5&page=2", ("phpwind", "thread", None, "5", 2)),
+        ("http://b.test/index.php?c=thread&fid=9", ("phpwind", "board", "9", None, 1)),
+        ("http://b.test/simple/?t123_2.html", ("phpwind", "thread", None, "123", 2)),
+        ("http://b.test/simple/index.php?f5.html", ("phpwind", "board", "5", None, 1)),
+        ("http://b.test/archiver/", None),
+    ],
+)
+def test_forum_url_info_of_archives_and_mobile_pages(url, expected):
+    info = forum_url_info(url)
+    got = info and (
+        info["engine"],
+        info["kind"],
+        info["board_id"],
+        info["thread_id"],
+        info["page"],
+    )
+    assert got == expected
