@@ -1,4 +1,5 @@
-"""Recognise forum board and thread URLs: Discuz! above all, also phpBB and PHPWind.
+"""Recognise forum board and thread URLs: Discuz! above all (with its Archiver and mobile
+pages), also phpBB and PHPWind (7–9 and its text-only archive).
 
 ``forum_url_info(url)`` → ``{"engine", "kind", "board_id", "thread_id", "page"}`` or None. The
 spider uses it to walk boards and thread paging; the extractor to label pages.
@@ -15,7 +16,15 @@ PHPBB_TOPICS_PER_PAGE = 25
 
 _DISCUZ_THREAD = re.compile(r"/thread-(\d+)-(\d+)-\d+\.html?$", re.IGNORECASE)
 _DISCUZ_BOARD = re.compile(r"/forum-(\w+)-(\d+)\.html?$", re.IGNORECASE)
-_DISCUZ_ARCHIVER = re.compile(r"/archiver/\??(tid|fid)-(\d+)(?:-(\d+))?\.html?$", re.IGNORECASE)
+# Archiver: /archiver/?tid-N.html (the id is in the query), /archiver/tid-N.html when rewritten.
+_DISCUZ_ARCHIVER = re.compile(
+    r"/archiver/(?:index\.php)?\??(tid|fid)-(\d+)(?:-page-(\d+)|-(\d+))?\.html?(?:$|&)",
+    re.IGNORECASE,
+)
+# PHPWind's text-only archive: /simple/?t123.html, /simple/index.php?t123_2.html, ?f5.html
+_PHPWIND_SIMPLE = re.compile(
+    r"/simple/(?:index\.php)?\?([tf])(\d+)(?:_(\d+))?\.html", re.IGNORECASE
+)
 _PHPWIND_READ = re.compile(r"/read-htm-tid-(\d+)(?:-page-(\d+))?", re.IGNORECASE)
 _PHPWIND_THREAD = re.compile(r"/thread-htm-fid-(\d+)(?:-page-(\d+))?", re.IGNORECASE)
 
@@ -34,7 +43,8 @@ def forum_url_info(url: str) -> dict | None:
         return _info("discuz", "thread", None, match.group(1), match.group(2))
     if match := _DISCUZ_BOARD.search(path):
         return _info("discuz", "board", match.group(1), None, match.group(2))
-    if match := _DISCUZ_ARCHIVER.search(path):
+    with_query = f"{path}?{parts.query}" if parts.query else path
+    if match := _DISCUZ_ARCHIVER.search(with_query):
         kind = "thread" if match.group(1).lower() == "tid" else "board"
         ident = match.group(2)
         return _info(
@@ -42,7 +52,7 @@ def forum_url_info(url: str) -> dict | None:
             kind,
             None if kind == "thread" else ident,
             ident if kind == "thread" else None,
-            match.group(3),
+            match.group(3) or match.group(4) or query.get("page"),
         )
     if name == "forum.php":
         mod = query.get("mod", "")
@@ -63,6 +73,16 @@ def forum_url_info(url: str) -> dict | None:
         page = _page_from_start(query.get("start"), PHPBB_TOPICS_PER_PAGE)
         return _info("phpbb", "board", query["f"], None, page)
 
+    if name == "index.php" and query.get("c") in ("read", "thread"):  # PHPWind 9
+        if query["c"] == "read" and "tid" in query:
+            return _info("phpwind", "thread", query.get("fid"), query["tid"], query.get("page"))
+        if query["c"] == "thread" and "fid" in query:
+            return _info("phpwind", "board", query["fid"], None, query.get("page"))
+    if match := _PHPWIND_SIMPLE.search(with_query):
+        kind = "thread" if match.group(1).lower() == "t" else "board"
+        ident = match.group(2)
+        board, thread = (None, ident) if kind == "thread" else (ident, None)
+        return _info("phpwind", kind, board, thread, match.group(3))
     if name == "read.php" and "tid" in query:
         return _info("phpwind", "thread", query.get("fid"), query["tid"], query.get("page"))
     if name == "thread.php" and "fid" in query:

@@ -33,6 +33,7 @@ from pagemodel.maintext import (
 )
 from pagemodel.meta import extract_meta
 from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
+from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.region import (
     MAX_CHROME_LINE_CHARS,
     article_region,
@@ -69,6 +70,8 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
     joined by a blank line and each post carries ``start``/``end``, its range in ``text`` (hits
     are mapped to posts by offset).
 
+    Comments, replies and answers under an article become posts after the article's text.
+
     ``original_html``: on a rendered page, the HTML as served; text of the rendered page that it
     does not hold becomes ``scripted`` blocks (content lines among them stay in the main text).
     """
@@ -101,6 +104,16 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
             if posts:
                 _take_posts(body, containers, posts, harvest)
                 forum = _complete_forum_info(forum, layout.engine, html)
+    thread_posts = bool(posts)
+    if body is not None and not posts and not (forum and forum["kind"] == "board"):
+        # comments, replies and answers under an article: posts after the article's text
+        found = find_reply_blocks(tree)
+        if found:
+            containers = [block.container for block in found]
+            anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            posts = extract_posts(found, REPLIES)
+            if posts:
+                _take_posts(body, containers, posts, harvest)
 
     entries: list[tuple[Entry, bool]] = []
     if body is not None:
@@ -114,7 +127,7 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
         kinds = _kinds_of_lines(body)
         nodes, weights = candidates(body, tokens)
         lines = content_stream(body, nodes)
-        entries = _entries(lines, harvest, kinds, anchor_texts, bool(posts), tree, weights)
+        entries = _entries(lines, harvest, kinds, anchor_texts, thread_posts, tree, weights)
         if titles:
             present = {entry[1] for entry, in_text in entries if in_text}
             entries += [

@@ -1,154 +1,212 @@
-"""Forum posts (author, time, text) from Discuz!, phpBB and PHPWind thread pages.
+"""Forum posts (author, time, floor, text) from thread pages and comment lists.
 
-Finding the post blocks is cheap CSS on the selectolax tree; turning a post's message into clean
-text is where structure matters (quotes, line breaks, Discuz!'s anti-copy "jammer" noise, edit
-notices), so each page's messages go through BeautifulSoup (lxml parser) in ONE parse of the
-message fragments only — never the whole page, which would cost ~20 ms.
+Finding the posts is cheap CSS on the selectolax tree (:mod:`pagemodel.post_layouts` knows the
+engines' templates, :mod:`pagemodel.replies` finds comment and answer lists on other pages);
+turning a post's message into clean text is where structure matters (quotes, line breaks,
+Discuz!'s anti-copy "jammer" noise, edit notices, signatures), so each page's messages go
+through BeautifulSoup (lxml parser) in ONE parse of the message fragments only — never the whole
+page, which would cost ~20 ms.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
 
 from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pagemodel.maintext import INLINE_TAGS
-from pagemodel.textutil import clean_lines, squash
-
-MAX_POSTS = 200
-MAX_POST_CHARS = 50_000
-MAX_AUTHOR_CHARS = 100
-
-
-@dataclass(frozen=True)
-class PostLayout:
-    """Where one forum engine keeps a post's parts (CSS selectors, tried in order)."""
-
-    engine: str
-    page_marker: str  # present on a thread page of this engine
-    container: str  # one element per post
-    message: str  # inside the container
-    author: str
-    time: str
-
-
-LAYOUTS = (
-    PostLayout(
-        engine="discuz",
-        page_marker="#postlist, [id^=postmessage_]",
-        container="table[id^=pid], div[id^=post_]",
-        message="[id^=postmessage_]",
-        author="a.xw1, .authi a[href*=space], td.postauthor .postinfo a, .postauthor cite a",
-        time="em[id^=authorposton], .authi em, .postinfo em",
-    ),
-    PostLayout(
-        engine="phpbb",
-        page_marker="div.post .postbody",
-        container="div.post",
-        message=".postbody .content, div.content",
-        author=".author a.username, .author a.username-coloured, .postprofile a.username, "
-        ".postprofile a.username-coloured, .author strong, .postauthor",
-        time=".author time, p.author, .postdetails, .author",
-    ),
-    PostLayout(
-        engine="phpwind",
-        page_marker=".tpc_content, [id^=read_]",
-        container="table.floot, div[id^=floor_], .read_t",
-        message="[id^=read_], .tpc_content",
-        author=".readName a, .readName, .floot_left a",
-        time="[id^=td_postdate], .tipTop span[title], .tipTop span, .tipTop",
-    ),
+from pagemodel.post_layouts import (
+    ANY_MARKER,
+    LAYOUTS,
+    MAX_POSTS,
+    Message,
+    PostBlock,
+    PostLayout,
+    split_posts,
 )
-LAYOUT_BY_ENGINE = {layout.engine: layout for layout in LAYOUTS}
-PostBlock = tuple[LexborNode, LexborNode]  # (container, message)
+from pagemodel.postfields import clean_author, parse_floor, parse_post_time
+from pagemodel.textutil import clean_lines
+
+__all__ = [
+    "LAYOUTS",
+    "MAX_POSTS",
+    "PostBlock",
+    "PostLayout",
+    "detect_layout",
+    "extract_posts",
+    "find_post_blocks",
+    "parse_post_time",
+]
+
+MAX_POST_CHARS = 50_000
+MAX_HEADER_CHARS = 300  # a time is read from the start of a node's text
 
 # Noise inside messages: Discuz! inserts random strings in hidden spans and <font class=jammer>
-# to defeat copying; edit notices and attachment tips are not the author's words.
-# Quotes repeat another post (which is scanned where it was written).
+# to defeat copying; edit notices, attachment tips (size, download count) and signatures are
+# not the author's words; quotes repeat another post (which is scanned where it was written).
 _NOISE_SELECTORS = (
-    "script, style, .jammer, .pstatus, .tip, .attach_nopermission, .locked, .quote, blockquote, "
+    "script, style, .jammer, .pstatus, .tip, .aimg_tip, .attach_nopermission, .locked, "
+    ".quote, blockquote, .blockquote, .sign, .signature, .signatures, .edit_log, .notice, "
+    "dl.tattl p.xg2, .blockcode em, .codebox > p, .showhide > h4, .comment-reply-link, "
     "[style*='display:none'], [style*='display: none']"
+)
+_EDIT_NOTE = re.compile(
+    r"^[\[【(（]?\s*(?:本帖最后由\s*.{1,40}?\s*于\s*.{6,30}?\s*编辑"
+    r"|此帖被.{1,40}?在.{6,30}?重新编辑"
+    r"|最后由\s*.{1,40}?\s*编辑于.{0,60}"
+    r"|Last edited by .{1,80})\s*[\])）】]?$",
+    re.IGNORECASE,
+)
+# "收费标准.png (31.02 KiB) 被浏览 57 次": the file's name is the poster's, its numbers are not.
+_ATTACHMENT_STATS = re.compile(
+    r"\s*[(（]\s*[\d.,]+\s*[KMG]i?B\s*[)）]\s*(?:被浏览|已下载|被下载|Viewed|Downloaded)\s*[:：]?"
+    r"\s*\d+\s*(?:次|times?)?|\s*[(（]\s*[\d.,]+\s*[KMG]i?B\s*,\s*下载次数\s*[:：]\s*\d+\s*[)）]",
+    re.IGNORECASE,
+)
+_REPLY_TITLE = re.compile(r"^#?\s*(?:re|回复)\s*[:：]", re.IGNORECASE)
+# A comment's action bar: "回复 踩0 赞85 收藏", "137 | 回复", "举报", "分享".
+_ACTIONS = re.compile(
+    r"^(?:[\d\s|·⋅•()（）:：]*(?:回复|举报|分享|收藏|点赞|赞|踩|顶|引用|删除|编辑|查看回复|条回复|"
+    r"新浪微博|微信|QQ空间|复制链接|reply|like|share|report|quote)[\d\s|·⋅•()（）:：条个]*)+$",
+    re.IGNORECASE,
 )
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(
-    r"</?(?:p|div|li|tr|td|th|table|pre|h[1-6]|ul|ol|dl|dt|dd|hr|section|article)\b[^>]*>"
+    r"</?(?:p|div|li|tr|td|th|table|pre|h[1-6]|ul|ol|dl|dt|dd|hr|section|article|blockquote)"
+    r"\b[^>]*>"
 )
 _BR_RE = re.compile(r"<br\b[^>]*>")
 _INLINE_TAG_RE = re.compile(r"</?(?:{})\b[^>]*>".format("|".join(INLINE_TAGS + ["a"])))
-_DATE_RE = re.compile(
-    r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?"
-    r"(?:\s*(?:T|\s)?\s*(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?)?"
-)
-_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|Z)?$")
 
 
 def detect_layout(tree: LexborHTMLParser, engine_hint: str | None) -> PostLayout | None:
-    """The engine layout of a thread page: the URL's engine first, else the markup's."""
-    if engine_hint in LAYOUT_BY_ENGINE:
-        layout = LAYOUT_BY_ENGINE[engine_hint]
-        if tree.css_first(layout.page_marker) is not None:
-            return layout
-    for layout in LAYOUTS:
-        if layout.engine != engine_hint and tree.css_first(layout.page_marker) is not None:
-            return layout
+    """The forum template of a thread page: the URL's engine first, else the markup's."""
+    if tree.css_first(ANY_MARKER) is None:
+        return None
+    ordered = sorted(LAYOUTS, key=lambda layout: layout.engine != engine_hint)
+    for layout in ordered:
+        if tree.css_first(layout.page_marker) is None:
+            continue
+        if layout.confirm and tree.css_first(layout.confirm) is None:
+            continue
+        return layout
     return None
 
 
 def find_post_blocks(tree: LexborHTMLParser, layout: PostLayout) -> list[PostBlock]:
-    """The (container, message) node pairs of a thread page, in page order; no changes made."""
-    return _post_blocks(tree, layout)
+    """The ``(container, message)`` pairs of a thread page, in page order; no changes made."""
+    return split_posts(tree, layout)
 
 
 def extract_posts(blocks: list[PostBlock], layout: PostLayout) -> list[dict]:
-    """``[{"index", "author", "time", "text"}]`` in page order (no offsets yet).
+    """``[{"index", "author", "time", "floor", "text"}]`` in page order (no offsets yet).
 
-    Changes the tree (noise inside messages is removed): nodes found before are stale after.
+    ``floor`` is the post's place in the thread as the page shows it (1 = the opening post),
+    None when the page shows none. Changes the tree (noise inside messages is removed): nodes
+    found before are stale after.
     """
     if not blocks:
         return []
-    fragments = []
-    for _, message in blocks:
-        _drop_noise(message)
-        fragments.append(message.inner_html or "")  # the wrapper tag would only cost time
-    texts = _message_texts(fragments)
+    # Read the headers before anything is removed from the tree.
+    fields = [_fields(block.message, layout) for block in blocks]
+    texts = _message_texts([_fragment(block.message) for block in blocks])
     posts = []
-    for (container, _message), text in zip(blocks, texts, strict=True):
+    for (author, time, floor), text in zip(fields, texts, strict=True):
+        text = _clean_text(text, layout)
         if not text:
             continue
         posts.append(
-            {
-                "index": len(posts),
-                "author": _author(container, layout),
-                "time": _time(container, layout),
-                "text": text,
-            }
+            {"index": len(posts), "author": author, "time": time, "floor": floor, "text": text}
         )
     return posts
 
 
-def _post_blocks(tree: LexborHTMLParser, layout: PostLayout) -> list[PostBlock]:
-    """(container, message) pairs in page order, one per post."""
-    blocks = []
-    seen: set[int] = set()
-    for container in tree.css(layout.container):
-        # Containers nest (Discuz!: div#post_N > table#pidN); the outer one comes first.
-        message = container.css_first(layout.message)
-        if message is None or message.mem_id in seen:
-            continue
-        seen.add(message.mem_id)
-        blocks.append((container, message))
-        if len(blocks) >= MAX_POSTS:
-            break
-    if not blocks:  # unfamiliar wrapper markup: each message is its own container
-        blocks = [(m.parent or m, m) for m in tree.css(layout.message)[:MAX_POSTS]]
-    return blocks
+def _fields(message: Message, layout: PostLayout) -> tuple[str | None, str | None, int | None]:
+    known = message.known  # what the split already read (comment lists): final, even if None
+    author = known["author"] if "author" in known else _author(message.scope, layout.author)
+    time = known["time"] if "time" in known else _time(message, layout.time)
+    if "floor" in known:
+        return author, time, known["floor"]
+    node = message.floor_node or _first_with_text(message.scope, layout.floor)
+    floor = parse_floor(node.text(), layout.floor_offset) if node is not None else None
+    return author, time, floor
+
+
+def _first_with_text(scope: list[LexborNode], selectors: tuple[str, ...]) -> LexborNode | None:
+    for selector in selectors:
+        for node in scope:
+            found = node.css_first(selector)
+            if found is not None and found.text(strip=True):
+                return found
+    return None
+
+
+def _author(scope: list[LexborNode], selectors: tuple[str, ...]) -> str | None:
+    for selector in selectors:
+        for node in scope:
+            found = node.css_first(selector)
+            if found is None:
+                continue
+            # An empty avatar link may come before the name (Discuz! X2.5 without the left column).
+            for candidate in [found] if found.text(strip=True) else node.css(selector):
+                if author := clean_author(candidate.text()):
+                    return author
+    return None
+
+
+def _time(message: Message, selectors: tuple[str, ...]) -> str | None:
+    """The post time as ISO 8601 (local time, no zone unless the page gives one)."""
+    if message.time_node is not None and (parsed := _time_of(message.time_node)):
+        return parsed
+    for selector in selectors:
+        for node in message.scope:
+            found = node.css_first(selector)
+            if found is not None:
+                if parsed := _time_of(found):
+                    return parsed
+                break
+    if not selectors:  # a header that says it all: "admin 发表于 2024-3-8 09:15" (Archiver)
+        for node in message.scope:
+            if parsed := _time_of(node):
+                return parsed
+    return None
+
+
+def _time_of(node: LexborNode) -> str | None:
+    attributes = node.attributes
+    for value in (
+        attributes.get("datetime"),
+        attributes.get("title"),
+        node.text()[:MAX_HEADER_CHARS],
+    ):
+        if parsed := parse_post_time(value):
+            return parsed
+    # Discuz! shows "3 天前" and keeps the absolute time in a title; phpBB has <time datetime>.
+    for child in node.css("[title], time[datetime]"):
+        value = child.attributes.get("datetime") or child.attributes.get("title")
+        if parsed := parse_post_time(value):
+            return parsed
+    return None
+
+
+def _fragment(message: Message) -> str:
+    """The message's HTML, noise removed (in the tree: the nodes are changed)."""
+    if len(message.nodes) == 1 and message.nodes[0].is_element_node:
+        _drop_noise(message.nodes[0])
+        return message.nodes[0].inner_html or ""  # the wrapper tag would only cost time
+    parts = []
+    for node in message.nodes:
+        if node.is_element_node:
+            if node.css_matches(_NOISE_SELECTORS):
+                continue
+            _drop_noise(node)
+        parts.append(node.html or "")
+    return "".join(parts)
 
 
 def _drop_noise(message: LexborNode) -> None:
-    noise = message.css(_NOISE_SELECTORS)
+    noise = [node for node in message.css(_NOISE_SELECTORS) if node.mem_id != message.mem_id]
     if not noise:
         return
     # Decide everything before removing anything: a node inside a removed one is freed memory.
@@ -167,51 +225,17 @@ def _inside(node: LexborNode, ids: set[int], stop: int) -> bool:
     return False
 
 
-def _author(container: LexborNode, layout: PostLayout) -> str | None:
-    for selector in layout.author.split(", "):
-        node = container.css_first(selector)
-        if node is not None:
-            author = squash(node.text(), MAX_AUTHOR_CHARS)
-            author = re.sub(r"^(?:由|by)\s+", "", author, flags=re.IGNORECASE)
-            author = author.split("»")[0].strip()
-            if author:
-                return author
-    return None
-
-
-def _time(container: LexborNode, layout: PostLayout) -> str | None:
-    """The post time as ISO 8601 (local time, no zone unless the page gives one)."""
-    for selector in layout.time.split(", "):
-        node = container.css_first(selector)
-        if node is None:
-            continue
-        # Discuz! shows "3 天前" and keeps the absolute time in a title; phpBB has datetime=.
-        candidates = [node.attributes.get("datetime"), node.attributes.get("title")]
-        candidates += [child.attributes.get("title") for child in node.css("[title]")]
-        candidates.append(node.text())
-        for value in candidates:
-            parsed = parse_post_time(value)
-            if parsed:
-                return parsed
-    return None
-
-
-def parse_post_time(value: str | None) -> str | None:
-    """``"发表于 2024-3-8 09:15:22"`` → ``"2024-03-08T09:15:22"``; None when there is no date."""
-    if not value:
-        return None
-    value = value.strip()
-    if _ISO_RE.match(value):
-        return value
-    match = _DATE_RE.search(value)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
-    try:
-        moment = datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
-    return moment.isoformat()
+def _clean_text(text: str, layout: PostLayout) -> str:
+    if "B" in text:  # sizes: KB, MiB
+        text = _ATTACHMENT_STATS.sub("", text)
+    lines = text.split("\n")
+    if "编辑" in text or "edited" in text:
+        lines = [line for line in lines if not _EDIT_NOTE.match(line)]
+    if layout.engine == "replies":  # "re: <the article's title>" heads many blog comments
+        lines = [
+            line for line in lines if not _REPLY_TITLE.match(line) and not _ACTIONS.match(line)
+        ]
+    return "\n".join(line for line in lines if line)[:MAX_POST_CHARS]
 
 
 def _message_texts(fragments: list[str]) -> list[str]:
@@ -227,7 +251,7 @@ def _message_texts(fragments: list[str]) -> list[str]:
     for holder in soup.find_all("div", attrs={"data-wuzha-post": True}):
         index = int(holder["data-wuzha-post"])
         if index < len(texts) and not texts[index]:
-            texts[index] = "\n".join(clean_lines(holder.get_text()))[:MAX_POST_CHARS]
+            texts[index] = "\n".join(clean_lines(holder.get_text()))
     return texts
 
 
