@@ -76,25 +76,17 @@ def judge(engine: Any, sample: Sample) -> Verdict:
 
 
 def _scan_page_bytes(engine: Any, sample: Sample) -> tuple[dict[str, Any], str]:
-    from pagemodel import extract_page
-    from pagemodel.encoding import NotHtml, decode_html
-    from pagemodel.scan import external_link_text, scan_page
+    from pagemodel.encoding import NotHtml
+    from pagemodel.model import read_page
+    from pagemodel.scan import scan_page
 
     try:
-        html, _charset, _source = decode_html(sample.body or b"", sample.content_type)
+        page = read_page(
+            sample.body or b"", sample.url or "http://example.invalid/", sample.content_type
+        )
     except NotHtml:
         return {"level": "none", "score": 0.0, "categories": [], "hits": []}, "(not html)"
-    page = extract_page(html, sample.url or "http://example.invalid/")
-    link_text = external_link_text(page["links"], page["text"])
-    result = scan_page(
-        engine,
-        page["text"],
-        title=page["title"],
-        url=sample.url,
-        link_text=link_text,
-        posts=page["posts"],
-    )
-    return result, f"{page['title']} | {page['text']}"
+    return scan_page(engine, page), f"{page.title} | {page.text}"
 
 
 @dataclass

@@ -79,3 +79,30 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def write_sites(path: Path, sites: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in sites), "utf-8")
     return path
+
+
+def explain_like_the_crawl(findings_path: Path, fraud_urls: set[str], *extra: str) -> list:
+    """`wuzha rules scan URL --json` (in this process) of every finding among `fraud_urls`;
+    the pages where it disagrees with what the crawl stored: (url, crawl's, scan's) as
+    (level, score, rule ids)."""
+    from click.testing import CliRunner
+
+    from wuzha.cli import cli
+
+    findings = [f for f in read_jsonl(findings_path) if f["url"] in fraud_urls]
+    assert findings, "the crawl found none of the fraud pages"
+    disagreements = []
+    for finding in findings:
+        args = ["rules", "scan", finding["url"], "--json", "--allow-private", "127.0.0.0/8"]
+        result = CliRunner().invoke(cli, [*args, *extra])
+        assert result.exit_code == 0, (finding["url"], result.output[-2000:])
+        scanned = json.loads(result.output)
+        crawl = (
+            finding["level"],
+            finding["score"],
+            sorted({h["rule_id"] for h in finding["hits"]}),
+        )
+        scan = (scanned["level"], scanned["score"], sorted({h["rule_id"] for h in scanned["hits"]}))
+        if crawl != scan:
+            disagreements.append((finding["url"], crawl, scan))
+    return disagreements

@@ -17,7 +17,7 @@ from tests.crawler.farmsites import (
     serve_farm,
     sites_from_truth,
 )
-from tests.crawler.helpers import connections, read_jsonl, run_wuzha
+from tests.crawler.helpers import connections, explain_like_the_crawl, read_jsonl, run_wuzha
 
 pytestmark = pytest.mark.slow
 
@@ -103,3 +103,8 @@ def test_pages_carry_site_and_fetch_facts(sweep):
     for page in pages:
         assert page["site"]["id"] in ids
         assert page["url"] == canonical_url(page["url"])
+
+
+def test_rules_scan_of_each_fraud_page_says_what_the_crawl_stored(sweep):
+    fraud = {u for p in expected_fraud_pages(sweep["truth"], rendered=False) for u in page_urls(p)}
+    assert explain_like_the_crawl(sweep["out"] / "findings.jsonl", fraud) == []

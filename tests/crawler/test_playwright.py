@@ -8,7 +8,7 @@ import pytest
 from farm import FarmOptions, build_farm
 from farm.runner import free_base_port, running
 from tests.crawler.farmsites import CRAWL_ARGS, CRAWL_ENV, page_urls, sites_from_truth
-from tests.crawler.helpers import connections, read_jsonl, run_wuzha
+from tests.crawler.helpers import connections, explain_like_the_crawl, read_jsonl, run_wuzha
 
 pytestmark = [pytest.mark.chromium, pytest.mark.slow]
 
@@ -44,6 +44,9 @@ def test_javascript_only_fraud_is_found_and_browser_requests_are_guarded(js_farm
     assert "browser request refused: http://169.254.169.254/latest/meta-data/" in log
     assert "playwright/page_count/closed" in log
     assert {host for host, _ in connections(tmp_path / "connects.jsonl")} <= {"127.0.0.1", "::1"}
+    # `wuzha rules scan URL --render` reads each rendered fraud page as the crawl did
+    fraud = {u for p in js_fraud for u in page_urls(p)}
+    assert explain_like_the_crawl(out / "findings.jsonl", fraud, "--render") == []
 
 
 def test_plain_sites_do_not_start_a_browser(js_farm, tmp_path):
