@@ -16,7 +16,11 @@ import hashlib
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+import tldextract
 from w3lib.url import canonicalize_url
+
+# The public suffix list as tldextract ships it: never fetched at run time.
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 PAGE_ID_LENGTH = 20  # hex chars of sha1: 80 bits, no collision in any realistic crawl
 SITE_ID_LENGTH = 16
@@ -128,6 +132,13 @@ def site_key(url: str) -> str:
 def site_id(url: str) -> str:
     """Document id of the site registered under `url` (see :func:`site_key`)."""
     return _sha1(site_key(url))[:SITE_ID_LENGTH]
+
+
+def registered_domain(host: str) -> str:
+    """The domain a host belongs to under its public suffix (``news.ifeng.com`` → ``ifeng.com``,
+    ``www.bj.gov.cn`` → ``bj.gov.cn``); the host itself when it has none (an IP, ``localhost``)."""
+    host = (host or "").lower().rstrip(".")
+    return _SUFFIXES(host).top_domain_under_public_suffix or host
 
 
 def _sha1(text: str) -> str:

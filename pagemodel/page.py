@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ground.blocks import Block, BlockKind
+from ground.urls import registered_domain
 from pagemodel.forum_urls import forum_url_info
 from pagemodel.hidden import hidden_nodes, style_rule_selectors
 from pagemodel.icp import find_icp
@@ -33,7 +36,6 @@ from pagemodel.maintext import (
 )
 from pagemodel.meta import extract_meta
 from pagemodel.posts import detect_layout, extract_posts, find_post_blocks
-from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.region import (
     MAX_CHROME_LINE_CHARS,
     article_region,
@@ -41,6 +43,7 @@ from pagemodel.region import (
     is_chrome_line,
     is_note_line,
 )
+from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.textutil import squash
 
 __all__ = ["POST_SEPARATOR", "extract_page"]
@@ -118,6 +121,10 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
     entries: list[tuple[Entry, bool]] = []
     if body is not None:
         hidden = hidden_nodes(body, hidden_rules, html)
+        if hidden:
+            labels = Counter(squash(text) for text in anchor_texts)
+            site = _site_domain(resolver, links)
+            hidden = [node for node in hidden if not _is_menu_copy(node, resolver, site, labels)]
         if hidden:
             anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
@@ -332,6 +339,41 @@ def _place_posts(posts: list[dict], blocks: list[Block]) -> None:
 def _thread_titles(body: LexborNode) -> list[str]:
     titles = (squash(node.text(), 300) for node in body.css(THREAD_TITLE_SELECTOR))
     return [title for title in titles if title][:MAX_THREAD_TITLES]
+
+
+# A hidden element that copies the site's own menu (a drop-down, a collapsed mobile nav): links
+# that stay on the site (its subdomains too), labels that the page shows elsewhere too, little text besides. Chrome,
+# not hidden text (planted spam names pages nothing else on the page links to).
+MENU_MIN_LINKS = 3
+MENU_LINK_SHARE = 0.6
+MENU_REPEATED_SHARE = 0.5
+
+
+def _site_domain(resolver: LinkResolver, links: list[dict]) -> str:
+    """The registered domain of the page's site: of its URL, or, for a page known without one
+    (a saved file), the domain most of its links point to."""
+    host = resolver.own[0]
+    if host and not host.endswith(".invalid"):
+        return registered_domain(host)
+    domains = Counter(registered_domain(urlsplit(link["url"]).hostname or "") for link in links)
+    return domains.most_common(1)[0][0] if domains else ""
+
+
+def _is_menu_copy(
+    node: LexborNode, resolver: LinkResolver, site: str, labels: Counter[str]
+) -> bool:
+    anchors = node.css("a[href]")
+    if len(anchors) < MENU_MIN_LINKS:
+        return False
+    for anchor in anchors:
+        url = resolver.resolve(anchor.attrs.get("href"))
+        if url is not None and registered_domain(urlsplit(url).hostname or "") != site:
+            return False
+    names = [squash(anchor.text()) for anchor in anchors]
+    repeated = sum(1 for name in names if name and labels[name] > names.count(name))
+    return repeated >= MENU_REPEATED_SHARE * len(names) and sum(
+        map(len, names)
+    ) >= MENU_LINK_SHARE * len(squash(node.text()))
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:

@@ -120,7 +120,7 @@ class PageScan:
         longest = rule.max_block_chars
 
         def fits(lo: int, hi: int, kind: str) -> bool:
-            return (allowed is None or kind in allowed) and (longest is None or hi - lo <= longest)
+            return kind in allowed and (longest is None or hi - lo <= longest)
 
         if not required:
             return [

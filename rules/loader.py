@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from ground.blocks import BlockKind
 from rules.conditions import Condition, ConditionError, compile_condition
 from rules.errors import PackNotFound, RulePackError
 from rules.lexicons import LexiconError
@@ -28,6 +29,12 @@ TAXONOMY_PATH = PACKAGE_DIR / "data" / "taxonomy.yaml"
 SCHEMA_VERSION = 2  # packs of version 1 (page-wide conditions) were migrated: see the README
 MIN_EXAMPLES = 3
 DEFAULT_WEIGHTS = {"high": 60.0, "medium": 35.0, "low": 15.0}
+
+
+#: Where a rule fires unless it says (``blocks``): everywhere but the site's chrome. A sidebar
+#: or footer repeats on every page (a hot-posts list names a scam thread on every page that shows
+#: the list); planted spam there is read as the link text or hidden block it is.
+DEFAULT_BLOCKS = frozenset(str(kind) for kind in BlockKind) - {str(BlockKind.BOILERPLATE)}
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ class Rule:
     references: tuple[str, ...] = ()
     word_boundary: str = "auto"
     tags: tuple[str, ...] = field(default=())
-    blocks: frozenset[str] | None = None  # block kinds it may fire in (None: every kind)
+    blocks: frozenset[str] = DEFAULT_BLOCKS  # block kinds it may fire in
     max_block_chars: int | None = None  # only in runs at most this long
 
 
@@ -196,7 +203,7 @@ def _compile(path: Path, raw: dict[str, Any]) -> tuple[Rule | None, list[Problem
         references=tuple(raw.get("references") or ()),
         word_boundary=policy,
         tags=tuple(raw.get("tags") or ()),
-        blocks=frozenset(raw["blocks"]) if raw.get("blocks") else None,
+        blocks=frozenset(raw["blocks"]) if raw.get("blocks") else DEFAULT_BLOCKS,
         max_block_chars=raw.get("max_block_chars"),
     )
     return rule, []

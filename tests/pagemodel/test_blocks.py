@@ -198,6 +198,37 @@ def test_hidden_rules_inside_media_queries_do_not_count():
     assert kinds_of(extract_page(html, "http://m.test/"), K.HIDDEN) == []
 
 
+MENU = ["首页", "新闻", "体育", "财经", "彩票", "App", "汽车"]
+
+
+def _menu_page(hidden_menu: str, url: str) -> dict:
+    visible = "".join(f'<li><a href="//sports.portal.com.cn/{n}/">{n}</a></li>' for n in MENU)
+    body = (
+        f"<ul class=nav>{visible}</ul><div class=more style='display:none'>{hidden_menu}</div>"
+        "<h1>本市召开经济工作会议</h1><p>会议总结了今年以来的经济运行情况，部署下一阶段工作。</p>"
+    )
+    return extract_page(f"<html><body>{body}</body></html>", url)
+
+
+@pytest.mark.parametrize("url", ["http://www.portal.com.cn/a.html", "http://example.invalid/"])
+def test_a_hidden_copy_of_the_sites_menu_is_boilerplate(url):
+    # a drop-down repeating the visible menu, links to the site's subdomains: chrome
+    copy = " ".join(f'<a href="//news.portal.com.cn/{n}/">{n}</a>' for n in MENU)
+    page = _menu_page(copy, url)
+    assert kinds_of(page, K.HIDDEN) == []
+    assert any("彩票" in text for text in kinds_of(page, K.BOILERPLATE))
+
+
+def test_hidden_spam_linking_to_pages_of_the_site_itself_stays_hidden():
+    # parasite pages planted on a hacked site: on-site links that nothing else names
+    spam = " ".join(
+        f'<a href="/plus/{n}.html">{word}</a>'
+        for n, word in enumerate(["澳门赌场", "百家乐开户", "时时彩计划", "真人棋牌"])
+    )
+    page = _menu_page(spam, "http://www.portal.com.cn/a.html")
+    assert kinds_of(page, K.HIDDEN) == ["澳门赌场 百家乐开户 时时彩计划 真人棋牌"]
+
+
 def test_a_page_hidden_until_its_scripts_run_is_not_all_hidden():
     paragraphs = "".join(f"<p>第{i}段：这是正文内容，页面由脚本淡入显示。</p>" for i in range(80))
     html = f'<html><body><div id="page" style="display:none">{paragraphs}</div></body></html>'

@@ -105,3 +105,20 @@ def test_hostile_input(make_engine) -> None:
     result = engine.scan("无关" * 1000 + "刷单")
     assert not result.hits
     assert any("过长" in r for r in result.reasons)
+
+
+def test_rules_skip_the_sites_chrome_unless_they_name_it(make_engine) -> None:
+    from ground.blocks import Block, BlockKind
+
+    ad = "热门推荐：手机兼职刷单，日结佣金三百元"
+    news = "本市召开安全生产工作会议，部署春季安全工作。"
+    blocks = [
+        Block(BlockKind.PARAGRAPH, news, 0, len(news)),
+        Block(BlockKind.BOILERPLATE, ad, len(news) + 1, len(news) + 1 + len(ad)),
+    ]
+    content_only = make_engine(rule(match=LURE))
+    assert content_only.scan_blocks(blocks).hits == []  # a sidebar repeated on every page
+    assert content_only.scan(ad).hits  # the same words as the page's own text
+    chrome = make_engine(rule(match=LURE, blocks=["boilerplate"]))
+    (hit,) = chrome.scan_blocks(blocks).hits
+    assert hit.field == "boilerplate"
