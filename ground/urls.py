@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import tldextract
@@ -134,6 +135,7 @@ def site_id(url: str) -> str:
     return _sha1(site_key(url))[:SITE_ID_LENGTH]
 
 
+@lru_cache(maxsize=4096)
 def registered_domain(host: str) -> str:
     """The domain a host belongs to under its public suffix (``news.ifeng.com`` → ``ifeng.com``,
     ``www.bj.gov.cn`` → ``bj.gov.cn``); the host itself when it has none (an IP, ``localhost``)."""

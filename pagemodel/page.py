@@ -365,15 +365,17 @@ def _is_menu_copy(
     anchors = node.css("a[href]")
     if len(anchors) < MENU_MIN_LINKS:
         return False
+    names = [squash(anchor.text()) for anchor in anchors]
+    repeated = sum(1 for name in names if name and labels[name] > names.count(name))
+    if repeated < MENU_REPEATED_SHARE * len(names):
+        return False
+    if sum(map(len, names)) < MENU_LINK_SHARE * len(squash(node.text())):
+        return False
     for anchor in anchors:
         url = resolver.resolve(anchor.attrs.get("href"))
         if url is not None and registered_domain(urlsplit(url).hostname or "") != site:
             return False
-    names = [squash(anchor.text()) for anchor in anchors]
-    repeated = sum(1 for name in names if name and labels[name] > names.count(name))
-    return repeated >= MENU_REPEATED_SHARE * len(names) and sum(
-        map(len, names)
-    ) >= MENU_LINK_SHARE * len(squash(node.text()))
+    return True
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:
