@@ -8,16 +8,18 @@ item as a plain mapping (:meth:`PageItem.as_fields`, read as ``indexer.documents
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
-from ground.blocks import Block, BlockKind
+from ground.blocks import BlockKind
 from pagemodel.model import Page, unblocked_page
 
 
-@dataclass
-class PageItem:
-    url: str  # canonical URL of the page as fetched (after redirects)
+@dataclass(kw_only=True)
+class PageItem(Page):
+    """A page as the page model read it (:class:`pagemodel.model.Page`: title, text, blocks,
+    links, posts…; ``url`` the canonical URL as fetched, after redirects) and its fetch facts."""
+
     original_url: str  # the URL first requested (before redirects)
     run_id: str
     site: dict[str, Any]  # the registry row (crawler.sitestate.SITE_FIELDS)
@@ -25,19 +27,6 @@ class PageItem:
     fetched_at: str  # ISO 8601, UTC, seconds
     depth: int
     rendered: bool  # fetched through Chromium
-    charset: str | None = None
-    charset_source: str | None = None
-    title: str = ""
-    text: str = ""
-    description: str = ""
-    keywords: list[str] = field(default_factory=list)
-    icp: str | None = None
-    links: list[dict[str, Any]] = field(default_factory=list)
-    apk_links: list[str] = field(default_factory=list)
-    qr_images: list[str] = field(default_factory=list)
-    forum: dict[str, Any] | None = None
-    posts: list[dict[str, Any]] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
     content_hash: str = ""
     external_link_text: str | None = None  # the off-site anchors (the link_text block)
     # --- set by ScanPipeline (None: not scanned, e.g. the engine failed on the page) ---
@@ -45,24 +34,12 @@ class PageItem:
 
     @classmethod
     def from_page(cls, page: Page, **fetch: Any) -> PageItem:
-        """The item of a page the page model read and its fetch facts (``url``,
-        ``original_url``, ``run_id``, ``site``, ``status``, …)."""
+        """The item of a page the page model read and its fetch facts (``original_url``,
+        ``run_id``, ``site``, ``status``, …; ``url`` too when it differs from the page's)."""
+        read = {f.name: getattr(page, f.name) for f in fields(Page)}
         links = page.blocks_of(BlockKind.LINK_TEXT)
         return cls(
-            **fetch,
-            charset=page.charset,
-            charset_source=page.charset_source,
-            title=page.title,
-            text=page.text,
-            description=page.description,
-            keywords=page.keywords,
-            icp=page.icp,
-            links=page.links,
-            apk_links=page.apk_links,
-            qr_images=page.qr_images,
-            forum=page.forum,
-            posts=page.posts,
-            blocks=page.blocks,
+            **{**read, **fetch},
             content_hash=hashlib.sha1(page.text.encode("utf-8")).hexdigest(),
             external_link_text="\n".join(b.text for b in links) or None,
         )
@@ -74,9 +51,7 @@ class PageItem:
             return unblocked_page(
                 self.url, self.title, self.text, self.posts, self.external_link_text or ""
             )
-        return Page(
-            url=self.url, title=self.title, text=self.text, blocks=self.blocks, posts=self.posts
-        )
+        return self
 
     def as_fields(self) -> dict[str, Any]:
         """The item as a mapping of its fields (shallow: values are shared, not copied), the
