@@ -185,7 +185,7 @@ def crawl(
     )
     with in_flag_terms(), display:
         result = run_crawl(config, options)
-    print_summary(Console(), result, log_file=options.log_file)
+    print_summary(Console(), result, log_file=options.log_file, spool=config.spool_path)
     if not result.completed:
         raise UsageError(
             f"the sweep stopped before its end ({result.finish_reason}); run the same command "

@@ -94,7 +94,9 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     )
     with in_flag_terms(), running(farm, control=False), display:
         result = run_crawl(config, crawl)
-    print_summary(Console(), result, log_file=out_dir / ".job" / "crawl.log")
+    print_summary(
+        Console(), result, log_file=out_dir / ".job" / "crawl.log", spool=config.spool_path
+    )
     if es_ok:
         console.print(f"Indexed into Elasticsearch at {es_url} (prefix {config.index_prefix}).")
     else:
