@@ -39,6 +39,18 @@ class BudgetTooSmall(CrawlError):
         super().__init__(f"{option} must be a positive number, not {value}")
 
 
+class OutDirHoldsResults(CrawlError):
+    """The output folder holds a previous sweep's results and the run neither resumes nor
+    replaces them (``files``: the result files found)."""
+
+    def __init__(self, path: Path, files: list[str]) -> None:
+        self.path, self.files = path, files
+        super().__init__(
+            f"{path} already holds a sweep's results ({', '.join(files)}); resume that sweep, "
+            "replace it, or write to another folder"
+        )
+
+
 class SiteFileMissing(CrawlError):
     """The registry or site-list file to crawl does not exist."""
 

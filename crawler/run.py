@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import BadNetwork, BudgetTooSmall, CrawlError, NoSites
+from crawler.errors import BadNetwork, BudgetTooSmall, CrawlError, NoSites, OutDirHoldsResults
 from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class CrawlOptions:
     site_timeout: float | None = None
     allow_private: Sequence[str] = ()
     resume: bool = False
+    overwrite: bool = False  # replace the results a previous sweep left in out_dir
     job_dir: Path | None = None
     render: bool | None = None
     concurrency: int | None = None
@@ -155,17 +156,26 @@ def check_options(options: CrawlOptions) -> None:
         if value is not None and value < minimum:
             raise BudgetTooSmall(option, value)
     if options.out_dir is not None:
+        from crawler.output import results_in
+
         try:
             options.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise CrawlError(
                 f"cannot create the output directory {options.out_dir}: {err}"
             ) from err
+        found = results_in(options.out_dir)
+        if found and not (options.resume or options.overwrite):
+            raise OutDirHoldsResults(options.out_dir, found)
 
 
 def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     """Run the sweep to its end (or until SIGINT/SIGTERM) and report what happened."""
     check_options(options)
+    if options.overwrite and not options.resume and options.out_dir is not None:
+        from crawler.output import clear_results
+
+        clear_results(options.out_dir)
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 

@@ -14,6 +14,7 @@ from crawler.errors import (
     BudgetTooSmall,
     CrawlError,
     NoSites,
+    OutDirHoldsResults,
     SiteFileMissing,
     SitesIndexUnreadable,
 )
@@ -33,6 +34,11 @@ def crawl_problem(err: CrawlError) -> str | None:
         return f"--allow-private: {err.reason}"
     if isinstance(err, BudgetTooSmall):
         return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.value}"
+    if isinstance(err, OutDirHoldsResults):
+        return (
+            f"{err.path} already holds a sweep's results ({', '.join(err.files)}); add --resume "
+            "to continue that sweep, --overwrite to replace it, or give another --out folder"
+        )
     if isinstance(err, SiteFileMissing):
         return f"site file {err.path} does not exist; give the registry CSV/XLSX with --sites"
     if isinstance(err, SitesIndexUnreadable):
@@ -102,6 +108,12 @@ def in_flag_terms() -> Iterator[None]:
     help="Continue the interrupted sweep of the same sites and --out directory.",
 )
 @click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the results a previous sweep left in --out (without it, such a folder is "
+    "refused).",
+)
+@click.option(
     "--job-dir",
     type=click.Path(path_type=Path),
     help="Where the crawl journal lives (default: <state_dir>/jobs/<sweep key>).",
@@ -126,6 +138,7 @@ def crawl(
     site_timeout: float | None,
     allow_private: tuple[str, ...],
     resume: bool,
+    overwrite: bool,
     job_dir: Path | None,
     no_render: bool,
     concurrency: int | None,
@@ -146,6 +159,10 @@ def crawl(
 
     if bool(sites_file) == from_index:
         raise UsageError("say which sites to crawl: --sites FILE or --from-index (one of them)")
+    if resume and overwrite:
+        raise UsageError(
+            "--resume continues the sweep in --out and --overwrite replaces it: give one of them"
+        )
     config = get_settings()
     if no_render:
         config = settings_with(crawl_playwright=False)
@@ -175,6 +192,7 @@ def crawl(
         site_timeout=site_timeout,
         allow_private=allow_private,
         resume=resume,
+        overwrite=overwrite,
         job_dir=job_dir,
         render=False if no_render else None,
         concurrency=concurrency,
