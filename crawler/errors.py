@@ -32,11 +32,17 @@ class BadNetwork(CrawlError):
 
 
 class BudgetTooSmall(CrawlError):
-    """A per-site budget below its minimum (``option``: the ``CrawlOptions`` field)."""
+    """A budget, timeout or concurrency below its minimum (``option``: the ``CrawlOptions``
+    field)."""
 
-    def __init__(self, option: str, value: int) -> None:
+    def __init__(self, option: str, value: float) -> None:
         self.option, self.value = option, value
-        super().__init__(f"{option} must be a positive number, not {value}")
+        super().__init__(f"{option} must be a positive number, not {self.shown}")
+
+    @property
+    def shown(self) -> str:
+        """The value as the operator typed it (-5, not -5.0)."""
+        return f"{self.value:g}" if isinstance(self.value, float) else str(self.value)
 
 
 class OutDirHoldsResults(CrawlError):

@@ -149,11 +149,16 @@ def check_options(options: CrawlOptions) -> None:
         parse_networks(options.allow_private)
     except ValueError as err:
         raise BadNetwork(str(err)) from err
-    for option, value, minimum in (
-        ("max_pages", options.max_pages, 1),
-        ("max_depth", options.max_depth, 0),
+    # (option, value, smallest allowed, whether the smallest itself is allowed)
+    for option, value, minimum, inclusive in (
+        ("max_pages", options.max_pages, 1, True),
+        ("max_depth", options.max_depth, 0, True),
+        ("site_timeout", options.site_timeout, 0, False),
+        ("download_timeout", options.download_timeout, 0, False),
+        ("concurrency", options.concurrency, 1, True),
+        ("concurrency_per_site", options.concurrency_per_site, 1, True),
     ):
-        if value is not None and value < minimum:
+        if value is not None and (value < minimum or (value == minimum and not inclusive)):
             raise BudgetTooSmall(option, value)
     if options.out_dir is not None:
         from crawler.output import results_in

@@ -22,7 +22,13 @@ from ground.settings import get_settings, settings_with
 from wuzha.cli.errors import UsageError
 
 # CrawlOptions fields and the flags that set them.
-FLAGS = {"max_pages": "--max-pages", "max_depth": "--max-depth"}
+FLAGS = {
+    "max_pages": "--max-pages",
+    "max_depth": "--max-depth",
+    "site_timeout": "--site-timeout",
+    "concurrency": "--concurrency",
+    "concurrency_per_site": "--concurrency-per-site",
+}
 
 
 def crawl_problem(err: CrawlError) -> str | None:
@@ -33,7 +39,7 @@ def crawl_problem(err: CrawlError) -> str | None:
     if isinstance(err, BadNetwork):
         return f"--allow-private: {err.reason}"
     if isinstance(err, BudgetTooSmall):
-        return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.value}"
+        return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.shown}"
     if isinstance(err, OutDirHoldsResults):
         return (
             f"{err.path} already holds a sweep's results ({', '.join(err.files)}); add --resume "
