@@ -45,6 +45,16 @@ class BudgetTooSmall(CrawlError):
         return f"{self.value:g}" if isinstance(self.value, float) else str(self.value)
 
 
+class PathUnusable(CrawlError):
+    """A folder or file the sweep needs cannot be made (``option``: the ``CrawlOptions`` field,
+    ``out_dir``, ``job_dir`` or ``log_file``; ``reason``: what the system said, in lower case;
+    ``is_file``: an output folder that is an existing file)."""
+
+    def __init__(self, option: str, path: Path, reason: str, *, is_file: bool = False) -> None:
+        self.option, self.path, self.reason, self.is_file = option, path, reason, is_file
+        super().__init__(f"{option} {path}: {reason}")
+
+
 class OutDirHoldsResults(CrawlError):
     """The output folder holds a previous sweep's results and the run neither resumes nor
     replaces them (``files``: the result files found)."""

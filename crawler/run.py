@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import BadNetwork, BudgetTooSmall, CrawlError, NoSites, OutDirHoldsResults
+from crawler.errors import (
+    BadNetwork,
+    BudgetTooSmall,
+    NoSites,
+    OutDirHoldsResults,
+    PathUnusable,
+)
 from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -163,15 +169,35 @@ def check_options(options: CrawlOptions) -> None:
     if options.out_dir is not None:
         from crawler.output import results_in
 
-        try:
-            options.out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise CrawlError(
-                f"cannot create the output directory {options.out_dir}: {err}"
-            ) from err
+        if options.out_dir.exists() and not options.out_dir.is_dir():
+            raise PathUnusable("out_dir", options.out_dir, "is a file", is_file=True)
+        _make_folder("out_dir", options.out_dir)
         found = results_in(options.out_dir)
         if found and not (options.resume or options.overwrite):
             raise OutDirHoldsResults(options.out_dir, found)
+    if options.job_dir is not None:
+        _make_folder("job_dir", options.job_dir)
+    if options.log_file is not None:
+        try:
+            Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
+            with Path(options.log_file).open("a", encoding="utf-8"):
+                pass
+        except OSError as err:
+            raise PathUnusable("log_file", Path(options.log_file), _reason(err)) from err
+
+
+def _make_folder(option: str, path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PathUnusable(option, path, _reason(err)) from err
+
+
+def _reason(err: OSError) -> str:
+    """What the system said ("permission denied"), without the errno and path around it."""
+    if isinstance(err, FileExistsError):  # mkdir where a file of that name already is
+        return "not a directory"
+    return (err.strerror or str(err)).lower()
 
 
 def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:

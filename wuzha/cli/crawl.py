@@ -15,6 +15,7 @@ from crawler.errors import (
     CrawlError,
     NoSites,
     OutDirHoldsResults,
+    PathUnusable,
     SiteFileMissing,
     SitesIndexUnreadable,
 )
@@ -28,6 +29,9 @@ FLAGS = {
     "site_timeout": "--site-timeout",
     "concurrency": "--concurrency",
     "concurrency_per_site": "--concurrency-per-site",
+    "out_dir": "--out",
+    "job_dir": "--job-dir",
+    "log_file": "--log-file",
 }
 
 
@@ -40,6 +44,8 @@ def crawl_problem(err: CrawlError) -> str | None:
         return f"--allow-private: {err.reason}"
     if isinstance(err, BudgetTooSmall):
         return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.shown}"
+    if isinstance(err, PathUnusable):
+        return path_sentence(err, "the results")
     if isinstance(err, OutDirHoldsResults):
         return (
             f"{err.path} already holds a sweep's results ({', '.join(err.files)}); add --resume "
@@ -53,6 +59,22 @@ def crawl_problem(err: CrawlError) -> str | None:
             "`wuzha sites import FILE` first, or crawl a file with --sites FILE"
         )
     return None
+
+
+def path_sentence(err: PathUnusable, what: str) -> str:
+    """A folder or file flag whose path cannot be used (``what``: what --out holds)."""
+    flag = FLAGS.get(err.option, err.option)
+    if err.is_file:
+        return (
+            f"{flag} {err.path} is a file, not a folder; give a folder for {what} (it is "
+            "created if missing)"
+        )
+    if err.option == "log_file":
+        return (
+            f"{flag} {err.path}: cannot write it ({err.reason}); give a file in a folder you "
+            "can write to"
+        )
+    return f"{flag} {err.path}: cannot create it ({err.reason}); give a folder you can write to"
 
 
 @contextmanager
@@ -218,10 +240,9 @@ def crawl(
 
 
 def _default_log(out_dir: Path | None, job_dir: Path | None) -> Path | None:
+    # run_crawl creates the folders (and says so in a sentence when it cannot)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         return out_dir / "crawl.log"
     if job_dir is not None:
-        job_dir.mkdir(parents=True, exist_ok=True)
         return job_dir / "crawl.log"
     return None  # run_crawl puts it in the job directory

@@ -47,12 +47,23 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     from wuzha.cli.crawlview import CrawlDisplay, print_summary
 
     config = get_settings()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(
+            f"--out {out_dir} is a file, not a folder; give a folder for the demo (it is created "
+            "if missing)"
+        )
     if not is_demo_output(out_dir):
         raise UsageError(
             f"{out_dir} holds the results of a sweep that is not the demo's; give `wuzha demo` "
             "another --out folder"
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = (err.strerror or str(err)).lower()
+        raise UsageError(
+            f"--out {out_dir}: cannot create it ({reason}); give a folder you can write to"
+        ) from err
     display = CrawlDisplay(enabled=not quiet, console=None)
     console = display.console
 
