@@ -53,6 +53,7 @@ def child_full(args: argparse.Namespace) -> None:
         CrawlOptions(
             sites=sites,
             out_dir=Path(args.out),
+            overwrite=True,  # the benchmark's scratch folder: each run replaces the last
             max_pages=args.max_pages,
             max_depth=4,
             site_timeout=args.site_timeout,

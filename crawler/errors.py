@@ -32,11 +32,39 @@ class BadNetwork(CrawlError):
 
 
 class BudgetTooSmall(CrawlError):
-    """A per-site budget below its minimum (``option``: the ``CrawlOptions`` field)."""
+    """A budget, timeout or concurrency below its minimum (``option``: the ``CrawlOptions``
+    field)."""
 
-    def __init__(self, option: str, value: int) -> None:
+    def __init__(self, option: str, value: float) -> None:
         self.option, self.value = option, value
-        super().__init__(f"{option} must be a positive number, not {value}")
+        super().__init__(f"{option} must be a positive number, not {self.shown}")
+
+    @property
+    def shown(self) -> str:
+        """The value as the operator typed it (-5, not -5.0)."""
+        return f"{self.value:g}" if isinstance(self.value, float) else str(self.value)
+
+
+class PathUnusable(CrawlError):
+    """A folder or file the sweep needs cannot be made (``option``: the ``CrawlOptions`` field,
+    ``out_dir``, ``job_dir`` or ``log_file``; ``reason``: what the system said, in lower case;
+    ``is_file``: an output folder that is an existing file)."""
+
+    def __init__(self, option: str, path: Path, reason: str, *, is_file: bool = False) -> None:
+        self.option, self.path, self.reason, self.is_file = option, path, reason, is_file
+        super().__init__(f"{option} {path}: {reason}")
+
+
+class OutDirHoldsResults(CrawlError):
+    """The output folder holds a previous sweep's results and the run neither resumes nor
+    replaces them (``files``: the result files found)."""
+
+    def __init__(self, path: Path, files: list[str]) -> None:
+        self.path, self.files = path, files
+        super().__init__(
+            f"{path} already holds a sweep's results ({', '.join(files)}); resume that sweep, "
+            "replace it, or write to another folder"
+        )
 
 
 class SiteFileMissing(CrawlError):

@@ -150,6 +150,23 @@ class JsonLines:
             self._file = None
 
 
+# The files that make a sweep's results in its --out folder (contracts); run.json is the
+# output pipeline's own note of which run wrote them.
+RESULT_FILES = ("pages.jsonl", "findings.jsonl", "summary.json", "report.html", "sites.jsonl")
+
+
+def results_in(out_dir: Path) -> list[str]:
+    """The result files a folder already holds (empty when it holds no sweep)."""
+    return [name for name in RESULT_FILES if (out_dir / name).exists()]
+
+
+def clear_results(out_dir: Path) -> None:
+    """Remove a previous sweep's results, so a replaced sweep never shows beside the old one's
+    summary or report (a crawl killed early would otherwise leave them mixed)."""
+    for name in (*RESULT_FILES, "run.json"):
+        (out_dir / name).unlink(missing_ok=True)
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Records of a ``.jsonl`` file, skipping lines that are not JSON (a killed writer's tail)."""
     if not path.exists():

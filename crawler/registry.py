@@ -33,11 +33,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.errors import CrawlError
+from ground.settings import MAX_URL_CHARS
 from ground.urls import canonical_url, site_id
 from pagemodel.icp import normalise_icp
 
-MAX_CELL_CHARS = 1024
-MAX_URL_CHARS = 2048
+MAX_CELL_CHARS = 1024  # other than the URL's (checked against MAX_URL_CHARS, never cut)
 # A title row ("XX市网站备案登记表") may sit above the header; look this far for it.
 HEADER_SEARCH_ROWS = 10
 
@@ -209,7 +209,10 @@ def parse_rows(rows: Iterable[tuple[int, list[Any]]]) -> RegistryResult:
         )
     first_line_of: dict[str, int] = {}
     for line, cells in iterator:
-        record = {key: _cell(cells, index) for key, index in columns.items()}
+        record = {
+            key: _cell(cells, index, whole=key in ("url", "domain"))
+            for key, index in columns.items()
+        }
         if not any(record.values()) and not any(_text(c) for c in cells):
             continue  # blank row
         result.rows += 1
@@ -236,7 +239,7 @@ def normalise_site_url(raw: str) -> str:
     if not text:
         raise ValueError("no URL (网址/域名 is empty)")
     if len(text) > MAX_URL_CHARS:
-        raise ValueError(f"URL longer than {MAX_URL_CHARS} characters")
+        raise ValueError(f"URL longer than {MAX_URL_CHARS} characters ({len(text)})")
     end = _URL_END.search(text)
     if end is not None:
         text = text[: end.start()]
@@ -366,17 +369,18 @@ def _take(rows: Iterator[tuple[int, list[Any]]], count: int) -> Iterator[tuple[i
             return
 
 
-def _cell(cells: list[Any], index: int) -> str:
-    return _text(cells[index]) if index < len(cells) else ""
+def _cell(cells: list[Any], index: int, *, whole: bool = False) -> str:
+    """A cell's text, cut to MAX_CELL_CHARS unless `whole` (the URL: a cut one would pass)."""
+    return _text(cells[index], whole=whole) if index < len(cells) else ""
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, *, whole: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel numbers: 3301080001.0 → "3301080001"
     text = " ".join(str(value).split())
-    return text[:MAX_CELL_CHARS]
+    return text if whole else text[:MAX_CELL_CHARS]
 
 
 # --- file formats ---------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.errors import BadNetwork, BudgetTooSmall, CrawlError, NoSites
+from crawler.errors import (
+    BadNetwork,
+    BudgetTooSmall,
+    NoSites,
+    OutDirHoldsResults,
+    PathUnusable,
+)
 from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +40,7 @@ class CrawlOptions:
     site_timeout: float | None = None
     allow_private: Sequence[str] = ()
     resume: bool = False
+    overwrite: bool = False  # replace the results a previous sweep left in out_dir
     job_dir: Path | None = None
     render: bool | None = None
     concurrency: int | None = None
@@ -148,24 +155,58 @@ def check_options(options: CrawlOptions) -> None:
         parse_networks(options.allow_private)
     except ValueError as err:
         raise BadNetwork(str(err)) from err
-    for option, value, minimum in (
-        ("max_pages", options.max_pages, 1),
-        ("max_depth", options.max_depth, 0),
+    # (option, value, smallest allowed, whether the smallest itself is allowed)
+    for option, value, minimum, inclusive in (
+        ("max_pages", options.max_pages, 1, True),
+        ("max_depth", options.max_depth, 0, True),
+        ("site_timeout", options.site_timeout, 0, False),
+        ("download_timeout", options.download_timeout, 0, False),
+        ("concurrency", options.concurrency, 1, True),
+        ("concurrency_per_site", options.concurrency_per_site, 1, True),
     ):
-        if value is not None and value < minimum:
+        if value is not None and (value < minimum or (value == minimum and not inclusive)):
             raise BudgetTooSmall(option, value)
     if options.out_dir is not None:
+        from crawler.output import results_in
+
+        if options.out_dir.exists() and not options.out_dir.is_dir():
+            raise PathUnusable("out_dir", options.out_dir, "is a file", is_file=True)
+        _make_folder("out_dir", options.out_dir)
+        found = results_in(options.out_dir)
+        if found and not (options.resume or options.overwrite):
+            raise OutDirHoldsResults(options.out_dir, found)
+    if options.job_dir is not None:
+        _make_folder("job_dir", options.job_dir)
+    if options.log_file is not None:
         try:
-            options.out_dir.mkdir(parents=True, exist_ok=True)
+            Path(options.log_file).parent.mkdir(parents=True, exist_ok=True)
+            with Path(options.log_file).open("a", encoding="utf-8"):
+                pass
         except OSError as err:
-            raise CrawlError(
-                f"cannot create the output directory {options.out_dir}: {err}"
-            ) from err
+            raise PathUnusable("log_file", Path(options.log_file), _reason(err)) from err
+
+
+def _make_folder(option: str, path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PathUnusable(option, path, _reason(err)) from err
+
+
+def _reason(err: OSError) -> str:
+    """What the system said ("permission denied"), without the errno and path around it."""
+    if isinstance(err, FileExistsError):  # mkdir where a file of that name already is
+        return "not a directory"
+    return (err.strerror or str(err)).lower()
 
 
 def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     """Run the sweep to its end (or until SIGINT/SIGTERM) and report what happened."""
     check_options(options)
+    if options.overwrite and not options.resume and options.out_dir is not None:
+        from crawler.output import clear_results
+
+        clear_results(options.out_dir)
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import CrawlError, SiteFileMissing, SitesIndexUnreadable
+from ground.settings import MAX_URL_CHARS
 from ground.urls import canonical_url, site_id
 
 REGISTRY_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
@@ -22,6 +23,8 @@ def normalise_site(raw: dict[str, Any]) -> dict[str, Any]:
     url = str(raw.get("url") or "").strip()
     if not url:
         raise ValueError("site has no url")
+    if len(url) > MAX_URL_CHARS:
+        raise ValueError(f"URL longer than {MAX_URL_CHARS} characters ({len(url)})")
     if "://" not in url:
         url = "http://" + url
     canonical = canonical_url(url)

@@ -165,6 +165,9 @@ class SweepTally:
                 ],
             },
             "errors": _errors(stats),
+            # Documents of this sweep still waiting in the spool at its end (Elasticsearch was
+            # unreachable); 0 without Elasticsearch. A contract: operators' scripts read it.
+            "spooled": int(stats.get("es/spool_pending") or 0),
             "top_sites": self.top_sites(),
             "stats": {k: v for k, v in sorted(stats.items()) if _is_number(v)},
         }

@@ -26,6 +26,10 @@ from pydantic_settings import (
 
 from ground.errors import WuzhaError
 
+# The longest URL wuzha takes anywhere: the crawl's default cap (crawl_max_url_length), the
+# registry import and site lists (a longer site URL is refused with its row), links on a page.
+MAX_URL_CHARS = 2048
+
 
 class SettingsError(WuzhaError):
     """A setting has a value wuzha cannot use (or the config file is not valid TOML)."""
@@ -170,7 +174,7 @@ class Settings(BaseSettings):
         description="Seconds one download may take (connection and body) before it fails.",
     )
     crawl_max_url_length: int = Field(
-        2048,
+        MAX_URL_CHARS,
         ge=1,
         description="Longest URL the crawler requests (longer ones are skipped as traps).",
     )

@@ -56,7 +56,7 @@ class Spool:
 
     def pending(self) -> int:
         """Number of actions waiting to be replayed."""
-        return sum(_count_lines(p) for p in self.files())
+        return sum(count_lines(p) for p in self.files())
 
     def write(self, actions: list[dict[str, Any]]) -> Path | None:
         """Store one batch durably; returns its file (None for an empty batch)."""
@@ -145,7 +145,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _count_lines(path: Path) -> int:
+def count_lines(path: Path) -> int:
+    """Actions in a batch file (0 once it is gone)."""
     try:
         with path.open("rb") as handle:
             return sum(1 for line in handle if line.strip())

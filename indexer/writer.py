@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Self
 
 from elastic_transport import TransportError
@@ -47,7 +48,7 @@ from indexer.documents import (
 )
 from indexer.errors import IndexerError, describe, is_unreachable
 from indexer.setup import ensure_ready
-from indexer.spool import Spool, replay
+from indexer.spool import Spool, count_lines, replay
 from indexer.templates import alias_name
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class BulkWriter:
         self._buffer: list[Document] = []
         self._page_hits: dict[str, set[str]] = {}
         self._spooled = False  # something of ours (or an earlier run's) waits in the spool
+        self._spool_files: list[Path] = []  # the batch files this writer wrote
         self._closed = False
         #: Called with each batch's documents after the batch was sent or spooled.
         self.on_flushed: Callable[[list[Document]], None] | None = None
@@ -156,10 +158,12 @@ class BulkWriter:
         self._absorb(self.sender.send(actions))
 
     def close(self) -> dict[str, int]:
-        """Flush; return the stats (``es/indexed``, ``es/failed/<reason>``, ``es/spooled``…)."""
+        """Flush; return the stats (``es/indexed``, ``es/failed/<reason>``, ``es/spooled``…;
+        ``es/spool_pending``: this writer's documents still in the spool)."""
         if not self._closed:
             self.flush()
             self._closed = True
+            self.stats["es/spool_pending"] = self.spool_pending()
             self._log_summary()
         return dict(self.stats)
 
@@ -168,6 +172,11 @@ class BulkWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def spool_pending(self) -> int:
+        """How many of the documents this writer spooled still wait there (a replay during
+        the run may have sent some or all of them)."""
+        return sum(count_lines(path) for path in self._spool_files)
 
     def summary(self) -> list[str]:
         """Human-readable closing lines for an operator command."""
@@ -245,7 +254,9 @@ class BulkWriter:
             self._go_offline(result.error)
 
     def _to_spool(self, actions: list[dict[str, Any]]) -> None:
-        self.spool.write(actions)
+        path = self.spool.write(actions)
+        if path is not None:
+            self._spool_files.append(path)
         self.stats["es/spooled"] += len(actions)
         self._spooled = True
 

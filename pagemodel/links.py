@@ -9,11 +9,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ground.settings import MAX_URL_CHARS
 from pagemodel.textutil import squash
 
 MAX_LINKS = 2000
 MAX_ANCHOR_CHARS = 200
-MAX_URL_CHARS = 2048
 MAX_IMAGES = 200
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "sms:", "about:", "file:", "ftp:")

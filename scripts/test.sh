@@ -22,6 +22,9 @@ if [ "$status" -eq 0 ] && [ $# -eq 0 ] && [ "${WUZHA_TEST_ES9:-1}" != "0" ] \
   echo "== Elasticsearch tests again, against Elasticsearch 9 on $ES9_JDK"
   es9=(env WUZHA_STATE_DIR="${WUZHA_ES9_STATE_DIR:-/tmp/wuzha-es9}" WUZHA_ES_VERSION=9.5.4
        WUZHA_ES_PORT=9201 WUZHA_ES_JAVA_HOME="$ES9_JDK")
+  # A 9.x server that already runs there is someone else's: used, and left running.
+  es9_ours=1
+  if "${es9[@]}" wuzha es status >/dev/null 2>&1; then es9_ours=0; fi
   if "${es9[@]}" wuzha es up; then
     ELASTICSEARCH_URL=http://127.0.0.1:9201 python3 -m pytest -q -m elasticsearch \
       tests/indexer tests/review tests/crawler/test_registry.py tests/crawler/test_pipelines.py \
@@ -29,7 +32,7 @@ if [ "$status" -eq 0 ] && [ $# -eq 0 ] && [ "${WUZHA_TEST_ES9:-1}" != "0" ] \
   else
     status=1
   fi
-  "${es9[@]}" wuzha es down || true
+  if [ "$es9_ours" = 1 ]; then "${es9[@]}" wuzha es down || true; fi
 fi
 
 if [ "${WUZHA_KEEP_SERVICES:-}" != "1" ]; then bash scripts/services.sh down; fi

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -24,6 +25,7 @@ CHINESE_HEADER = [
     "主办单位",
     "渲染",
 ]
+ROOT = Path(__file__).resolve().parents[2]
 ENGLISH_HEADER = ["name", "url", "icp", "district", "type", "owner", "render_js"]
 
 GOOD_ROWS = [
@@ -341,3 +343,36 @@ def test_cli_import_stores_sites_and_keeps_review_on_reimport(
     assert doc["site"]["name"] == "滨江区政府门户"
     assert doc["review"] == {"status": "confirmed", "by": "张三"}
     client.close()
+
+
+def test_a_registry_url_longer_than_the_crawl_cap_is_refused_with_its_row(tmp_path):
+    from ground.settings import MAX_URL_CHARS
+
+    huge = "http://long.city.cn/" + "a" * 9980  # 10,000 characters
+    rows = [CHINESE_HEADER, GOOD_ROWS[0], ["2", "超长网址", huge, "", "", "", "", ""]]
+    result = load_registry(write_csv(tmp_path / "r.csv", rows))
+    assert [s["name"] for s in result.sites] == ["滨江区人民政府"]
+    assert [str(e) for e in result.errors] == [
+        f"line 3: URL longer than {MAX_URL_CHARS} characters (10000)"
+    ]
+
+
+def test_a_site_list_url_longer_than_the_crawl_cap_is_refused(tmp_path):
+    from crawler.sitelist import load_sites
+    from ground.settings import MAX_URL_CHARS
+
+    path = tmp_path / "sites.jsonl"
+    path.write_text(
+        '{"url": "http://ok.test/"}\n{"url": "http://long.test/' + "a" * 9983 + '"}\n', "utf-8"
+    )
+    sites, problems = load_sites(path)
+    assert [s["url"] for s in sites] == ["http://ok.test/"]
+    assert problems == [f"entry 2: URL longer than {MAX_URL_CHARS} characters (10000)"]
+
+
+def test_the_url_cap_is_defined_once():
+    from ground.settings import MAX_URL_CHARS, Settings
+
+    assert Settings.model_fields["crawl_max_url_length"].default == MAX_URL_CHARS == 2048
+    for module in ("crawler/registry.py", "crawler/sitelist.py", "pagemodel/links.py"):
+        assert "2048" not in (ROOT / module).read_text("utf-8"), module

@@ -144,3 +144,19 @@ def test_rejected_documents_during_replay_are_set_aside(writer_settings, es_clie
     rejected = [json.loads(line) for f in spool.rejected_dir.glob("*.jsonl") for line in f.open()]
     assert [r["id"] for r in rejected] == ["replay-bad"]
     assert es_client.exists(index=f"{prefix}-crawls", id="replay-ok")
+
+
+def test_closing_stats_count_this_runs_documents_still_in_the_spool(tmp_path):
+    from ground.settings import settings_with
+
+    down = settings_with(
+        elasticsearch_url=CLOSED_PORT, spool_dir=tmp_path / "spool", bulk_chunk_size=3
+    )
+    earlier = {"_op_type": "index", "_index": "x", "_id": "earlier", "_source": {}}
+    Spool(down.spool_path).write([earlier])  # an earlier run's: not this run's to report
+    writer = BulkWriter(down, offline_retry_seconds=3600)
+    for i in range(2):
+        writer.index_page(make_item(url=f"http://offline.test/{i}"))  # 3 documents each
+    stats = writer.close()
+    assert stats["es/spool_pending"] == 6
+    assert Spool(down.spool_path).pending() == 7

@@ -14,6 +14,8 @@ from crawler.errors import (
     BudgetTooSmall,
     CrawlError,
     NoSites,
+    OutDirHoldsResults,
+    PathUnusable,
     SiteFileMissing,
     SitesIndexUnreadable,
 )
@@ -21,7 +23,16 @@ from ground.settings import get_settings, settings_with
 from wuzha.cli.errors import UsageError
 
 # CrawlOptions fields and the flags that set them.
-FLAGS = {"max_pages": "--max-pages", "max_depth": "--max-depth"}
+FLAGS = {
+    "max_pages": "--max-pages",
+    "max_depth": "--max-depth",
+    "site_timeout": "--site-timeout",
+    "concurrency": "--concurrency",
+    "concurrency_per_site": "--concurrency-per-site",
+    "out_dir": "--out",
+    "job_dir": "--job-dir",
+    "log_file": "--log-file",
+}
 
 
 def crawl_problem(err: CrawlError) -> str | None:
@@ -32,7 +43,14 @@ def crawl_problem(err: CrawlError) -> str | None:
     if isinstance(err, BadNetwork):
         return f"--allow-private: {err.reason}"
     if isinstance(err, BudgetTooSmall):
-        return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.value}"
+        return f"{FLAGS.get(err.option, err.option)} must be a positive number, not {err.shown}"
+    if isinstance(err, PathUnusable):
+        return path_sentence(err, "the results")
+    if isinstance(err, OutDirHoldsResults):
+        return (
+            f"{err.path} already holds a sweep's results ({', '.join(err.files)}); add --resume "
+            "to continue that sweep, --overwrite to replace it, or give another --out folder"
+        )
     if isinstance(err, SiteFileMissing):
         return f"site file {err.path} does not exist; give the registry CSV/XLSX with --sites"
     if isinstance(err, SitesIndexUnreadable):
@@ -41,6 +59,22 @@ def crawl_problem(err: CrawlError) -> str | None:
             "`wuzha sites import FILE` first, or crawl a file with --sites FILE"
         )
     return None
+
+
+def path_sentence(err: PathUnusable, what: str) -> str:
+    """A folder or file flag whose path cannot be used (``what``: what --out holds)."""
+    flag = FLAGS.get(err.option, err.option)
+    if err.is_file:
+        return (
+            f"{flag} {err.path} is a file, not a folder; give a folder for {what} (it is "
+            "created if missing)"
+        )
+    if err.option == "log_file":
+        return (
+            f"{flag} {err.path}: cannot write it ({err.reason}); give a file in a folder you "
+            "can write to"
+        )
+    return f"{flag} {err.path}: cannot create it ({err.reason}); give a folder you can write to"
 
 
 @contextmanager
@@ -102,6 +136,12 @@ def in_flag_terms() -> Iterator[None]:
     help="Continue the interrupted sweep of the same sites and --out directory.",
 )
 @click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the results a previous sweep left in --out (without it, such a folder is "
+    "refused).",
+)
+@click.option(
     "--job-dir",
     type=click.Path(path_type=Path),
     help="Where the crawl journal lives (default: <state_dir>/jobs/<sweep key>).",
@@ -126,6 +166,7 @@ def crawl(
     site_timeout: float | None,
     allow_private: tuple[str, ...],
     resume: bool,
+    overwrite: bool,
     job_dir: Path | None,
     no_render: bool,
     concurrency: int | None,
@@ -146,6 +187,10 @@ def crawl(
 
     if bool(sites_file) == from_index:
         raise UsageError("say which sites to crawl: --sites FILE or --from-index (one of them)")
+    if resume and overwrite:
+        raise UsageError(
+            "--resume continues the sweep in --out and --overwrite replaces it: give one of them"
+        )
     config = get_settings()
     if no_render:
         config = settings_with(crawl_playwright=False)
@@ -175,6 +220,7 @@ def crawl(
         site_timeout=site_timeout,
         allow_private=allow_private,
         resume=resume,
+        overwrite=overwrite,
         job_dir=job_dir,
         render=False if no_render else None,
         concurrency=concurrency,
@@ -185,7 +231,7 @@ def crawl(
     )
     with in_flag_terms(), display:
         result = run_crawl(config, options)
-    print_summary(Console(), result, log_file=options.log_file)
+    print_summary(Console(), result, log_file=options.log_file, spool=config.spool_path)
     if not result.completed:
         raise UsageError(
             f"the sweep stopped before its end ({result.finish_reason}); run the same command "
@@ -194,10 +240,9 @@ def crawl(
 
 
 def _default_log(out_dir: Path | None, job_dir: Path | None) -> Path | None:
+    # run_crawl creates the folders (and says so in a sentence when it cannot)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         return out_dir / "crawl.log"
     if job_dir is not None:
-        job_dir.mkdir(parents=True, exist_ok=True)
         return job_dir / "crawl.log"
     return None  # run_crawl puts it in the job directory

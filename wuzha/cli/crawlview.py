@@ -73,8 +73,21 @@ class CrawlDisplay:
             self._live.update(render_snapshot(snap))
 
 
-def print_summary(console: Console, result: Any, log_file: Path | None = None) -> None:
-    """The closing summary: figures, sites by outcome, and every failed site with its reason."""
+def spool_sentence(waiting: int, spool: Path | None) -> str:
+    """What the operator reads when documents of the sweep could not reach Elasticsearch."""
+    where = f" {spool}" if spool is not None else ""
+    return (
+        f"Elasticsearch was unreachable: {waiting} document(s) of this sweep wait in the "
+        f"spool{where}; run `wuzha es replay` once it answers (the next crawl also sends them "
+        "first)."
+    )
+
+
+def print_summary(
+    console: Console, result: Any, log_file: Path | None = None, spool: Path | None = None
+) -> None:
+    """The closing summary: figures, sites by outcome, every failed site with its reason, and
+    what waits in the spool (``spool``: its directory)."""
     states = result.site_states
     snap = result.progress or {}
     by_status: dict[str, int] = {}
@@ -116,6 +129,9 @@ def print_summary(console: Console, result: Any, log_file: Path | None = None) -
         console.print(table)
         if len(failed) > 40:
             console.print(f"… and {len(failed) - 40} more (see summary.json)")
+    waiting = int(result.stats.get("es/spool_pending") or 0)
+    if waiting:
+        console.print(f"[yellow]{escape(spool_sentence(waiting, spool))}[/]")
     if result.out_dir is not None:
         report = Path(result.out_dir) / "report.html"
         if report.exists():

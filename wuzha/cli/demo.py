@@ -47,7 +47,23 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     from wuzha.cli.crawlview import CrawlDisplay, print_summary
 
     config = get_settings()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(
+            f"--out {out_dir} is a file, not a folder; give a folder for the demo (it is created "
+            "if missing)"
+        )
+    if not is_demo_output(out_dir):
+        raise UsageError(
+            f"{out_dir} holds the results of a sweep that is not the demo's; give `wuzha demo` "
+            "another --out folder"
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = (err.strerror or str(err)).lower()
+        raise UsageError(
+            f"--out {out_dir}: cannot create it ({reason}); give a folder you can write to"
+        ) from err
     display = CrawlDisplay(enabled=not quiet, console=None)
     console = display.console
 
@@ -90,11 +106,14 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
         download_timeout=8.0,
         allow_private=["127.0.0.0/8"],
         job_dir=out_dir / ".job",
+        overwrite=True,  # its own earlier output (is_demo_output): the first command repeats
         progress=display.update,
     )
     with in_flag_terms(), running(farm, control=False), display:
         result = run_crawl(config, crawl)
-    print_summary(Console(), result, log_file=out_dir / ".job" / "crawl.log")
+    print_summary(
+        Console(), result, log_file=out_dir / ".job" / "crawl.log", spool=config.spool_path
+    )
     if es_ok:
         console.print(f"Indexed into Elasticsearch at {es_url} (prefix {config.index_prefix}).")
     else:
@@ -106,3 +125,11 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
         click.echo(f"Open the report: {report.resolve()}")
     if not result.completed:
         raise UsageError(f"the demo sweep stopped early ({result.finish_reason})")
+
+
+def is_demo_output(out_dir: Path) -> bool:
+    """Whether the demo may write into `out_dir`: it holds no sweep's results, or the demo's
+    own (they come with the farm's ground truth, truth.json, which no real sweep writes)."""
+    from crawler.output import results_in
+
+    return not results_in(out_dir) or (out_dir / "truth.json").exists()

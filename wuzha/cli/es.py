@@ -33,19 +33,39 @@ def down() -> None:
 @es.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(as_json: bool) -> None:
-    """Which Elasticsearch wuzha uses, and its health."""
-    info = localsearch.status(get_settings())
+    """Which Elasticsearch wuzha uses, its health, and what waits in the spool."""
+    from indexer.spool import Spool
+
+    settings = get_settings()
+    info = localsearch.status(settings)
+    spool = Spool(settings.spool_path)
+    info["spool"] = {
+        "path": str(spool.path),
+        "files": len(spool.files()),
+        "documents": spool.pending(),
+    }
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return
     if not info["url"]:
         click.echo("No Elasticsearch configured: set ELASTICSEARCH_URL or run `wuzha es up`.")
+    else:
+        health = info["health"]
+        state = health["status"] if health else "unreachable"
+        click.echo(f"{info['url']} (from {info['source']}): {state}")
+    click.echo(spool_line(info["spool"]))
+    if not info["url"] or not info["health"]:
         raise SystemExit(1)
-    health = info["health"]
-    state = health["status"] if health else "unreachable"
-    click.echo(f"{info['url']} (from {info['source']}): {state}")
-    if not health:
-        raise SystemExit(1)
+
+
+def spool_line(spool: dict) -> str:
+    """The spool's size as `wuzha es status` says it."""
+    if not spool["documents"]:
+        return f"Spool: empty ({spool['path']})."
+    return (
+        f"Spool: {spool['documents']} document(s) in {spool['files']} batch file(s) wait in "
+        f"{spool['path']}; run `wuzha es replay` when Elasticsearch answers."
+    )
 
 
 @es.command()
