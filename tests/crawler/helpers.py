@@ -31,6 +31,9 @@ main()
 
 def _command(args: list[str], connect_log: Path, env: dict[str, str] | None):
     environment = {**os.environ, **(env or {})}
+    if "ELASTICSEARCH_URL" not in (env or {}):
+        # a crawl indexes only when its test says where (with its own index prefix)
+        environment.pop("ELASTICSEARCH_URL", None)
     environment.setdefault("WUZHA_STATE_DIR", str(connect_log.parent / "state"))
     return [sys.executable, "-c", _BOOT, str(connect_log), *args], environment
 
