@@ -49,7 +49,9 @@ def _load_json_sites(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     sites, errors = [], []
     for number, row in enumerate(rows, 1):
         try:
-            sites.append(normalise_site(row))
+            # The id comes from the URL, as the registry import makes it: a list's own id (a
+            # row number, an office's code) would give the site a second record in the index.
+            sites.append(normalise_site({**row, "id": None}))
         except (ValueError, TypeError, AttributeError) as err:
             errors.append(f"entry {number}: {err}")
     return sites, errors
