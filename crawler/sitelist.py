@@ -86,9 +86,11 @@ def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def sites_from_index(settings: Any) -> list[dict[str, Any]]:
-    """Sites stored by the registry import in the ``<prefix>-sites`` index."""
+    """Sites stored by the registry import in the ``<prefix>-sites`` index, retired ones
+    (no longer in the registry) left out."""
     from indexer.client import connect
     from indexer.paging import DOCS_PER_PAGE, search_all
+    from indexer.site_registry import NOT_RETIRED
     from indexer.templates import alias_name
 
     client = connect(settings)
@@ -96,7 +98,7 @@ def sites_from_index(settings: Any) -> list[dict[str, Any]]:
     try:
         docs = [
             hit.get("_source", {})
-            for hit in search_all(client, alias, {"match_all": {}}, size=DOCS_PER_PAGE)
+            for hit in search_all(client, alias, NOT_RETIRED, size=DOCS_PER_PAGE)
         ]
     except Exception as err:
         raise SitesIndexUnreadable(alias, str(err)) from err

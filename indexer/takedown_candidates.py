@@ -7,7 +7,8 @@ A site is a candidate for ISO week W (:mod:`indexer.weeks`) when
   or ``recurred``.
 
 Sites that reviewers closed (``taken_down``, ``false_positive``) drop out unless fraud was
-seen after that decision.
+seen after that decision; sites retired from the registry (:mod:`indexer.site_registry`) are
+never listed.
 
 A site's review status at a past moment comes from the append-only review log
 (:func:`indexer.review_log.site_decisions`), so last week's list can be rebuilt exactly and
@@ -35,6 +36,7 @@ from indexer.findings import Findings, best_evidence, site_findings
 from indexer.paging import IDS_PER_QUERY, chunks
 from indexer.review_log import Decision, site_decisions
 from indexer.review_states import STATUS_NAMES_ZH
+from indexer.site_registry import retired_ids
 from indexer.weeks import Week, previous_week, report_zone
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
@@ -78,7 +80,10 @@ def takedown_rows(
     last = previous_week(week, zone)
     current, findings, decisions = candidate_sites(client, settings, week, as_of)
     before, _, _ = candidate_sites(client, settings, last, last.end)
-    closed = before - current
+    # sites retired from the registry are no longer the office's to take down
+    retired = retired_ids(client, settings, current | before)
+    current -= retired
+    closed = before - current - retired
 
     # Sites listed for their status only, or closed ones: show their latest findings of any week.
     missing = sorted(
