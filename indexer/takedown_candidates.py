@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from elasticsearch import Elasticsearch
 
-from ground.clock import parse_time
+from ground.clock import office_time, parse_time
 from ground.settings import Settings
 from indexer import templates
 from indexer.errors import WeekNotStarted
@@ -155,8 +155,9 @@ def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:
     return min(times) if times else None
 
 
-def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """The office's wall-clock time (the export writes it as a date, not as UTC)."""
+    return office_time(moment, zone)
 
 
 def _category_names() -> dict[str, str]:
