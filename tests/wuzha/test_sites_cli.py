@@ -258,3 +258,32 @@ def test_es_setup_upgrades_an_older_sites_index_without_losing_reviews(es_sites,
         (s["name"], s["status"], s["review_status"]) for s in listed("--status", "retired")
     ] == [("滨江区人民政府", "retired", "takedown_requested")]
     assert client.get(index=index, id=gov["id"])["_source"]["review"]["by"] == "吴审核"
+
+
+@pytest.mark.elasticsearch
+def test_prune_retires_the_second_record_an_older_crawl_made_and_names_resolve_again(
+    es_sites, tmp_path
+):
+    settings, client = es_sites
+    import_rows(tmp_path, "r.csv", GOV)
+    # what an older wuzha's crawl of a site list with its own ids left in the index
+    with BulkWriter(settings, client) as writer:
+        writer.upsert_site({"id": "S001", "name": GOV[0], "url": "http://www.binjiang.gov.cn/"})
+    client.indices.refresh(index=alias_name(settings.index_prefix, "sites"))
+
+    out = import_rows(tmp_path, "r2.csv", GOV, flags=["--prune"])
+    assert (
+        "retire   滨江区人民政府 <http://www.binjiang.gov.cn/> (a second record of a listed "
+        "site, id S001)" in out
+    )
+    target = resolve_site(client, settings, GOV[0])  # not "matches several sites"
+    assert target.id == site_id("http://www.binjiang.gov.cn/")
+
+
+@pytest.mark.elasticsearch
+def test_registry_text_is_printed_as_written_never_as_terminal_markup(es_sites, tmp_path):
+    odd = ["[/red]论坛[bold]", "http://odd.binjiang-demo.cn/", "", "", "", ""]
+    bad = ["坏", "ftp://[/x]", "", "", "", ""]
+    out = import_rows(tmp_path, "r.csv", odd, bad, flags=["--dry-run"])
+    assert "add      [/red]论坛[bold] <http://odd.binjiang-demo.cn/>" in out
+    assert "line 3: 'ftp://[/x]' is not a web address" in out

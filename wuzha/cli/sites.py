@@ -39,6 +39,7 @@ def import_(file: Path, prune: bool, dry_run: bool) -> None:
     --prune, sites no longer in the file are retired (listed again later, they are active
     again)."""
     from rich.console import Console
+    from rich.markup import escape
 
     from crawler.registry import load_registry
 
@@ -50,11 +51,11 @@ def import_(file: Path, prune: bool, dry_run: bool) -> None:
         f"{len(result.duplicates)} duplicate(s), {len(result.errors)} bad row(s)"
     )
     for error in result.errors:
-        console.print(f"  [red]bad[/red]       {error}", markup=True, soft_wrap=True)
+        console.print(f"  [red]bad[/red]       {escape(str(error))}", soft_wrap=True)
     for duplicate in result.duplicates:
-        console.print(f"  [yellow]duplicate[/yellow] {duplicate}", soft_wrap=True)
+        console.print(f"  [yellow]duplicate[/yellow] {escape(str(duplicate))}", soft_wrap=True)
     for warning in result.warnings:
-        console.print(f"  [yellow]warning[/yellow]   {warning}", soft_wrap=True)
+        console.print(f"  [yellow]warning[/yellow]   {escape(str(warning))}", soft_wrap=True)
     if not result.sites:
         raise UsageError(
             f"no valid site in {file}: every row was bad or a duplicate (see above); fix the "
@@ -83,7 +84,7 @@ def import_(file: Path, prune: bool, dry_run: bool) -> None:
             "Elasticsearch answers."
         ) from err
     plan = plan_import(stored, result.sites, prune=prune)
-    _print_plan(console, plan)
+    _print_plan(console, plan, {site["id"] for site in result.sites})
     if dry_run:
         console.print(
             f"Dry run: would add {len(plan.added)}, change {len(plan.changed)}, retire "
@@ -116,23 +117,39 @@ def import_(file: Path, prune: bool, dry_run: bool) -> None:
         )
 
 
-def _print_plan(console, plan) -> None:
+def _print_plan(console, plan, listed: set[str]) -> None:
     """One line per added, changed and retired site (the first few of each)."""
+    from rich.markup import escape
+
+    from ground.urls import site_id
+
+    def retired(site) -> str:
+        # a record an older wuzha made for a listed site under another id (a site list's own)
+        try:
+            second = site_id(site.site.get("url") or "") in listed
+        except ValueError:
+            second = False
+        return (
+            f"{site.label} (a second record of a listed site, id {site.id})"
+            if second
+            else site.label
+        )
+
     kinds = (
         ("add", "green", [f"{s['name']} <{s['url']}>" for s in plan.added]),
         ("change", "yellow", [f"{c.label}: {c.describe()}" for c in plan.changed]),
-        ("retire", "red", [s.label for s in plan.retired]),
+        ("retire", "red", [retired(s) for s in plan.retired]),
     )
     for word, colour, lines in kinds:
         for line in lines[:SHOWN_PER_KIND]:
-            console.print(f"  [{colour}]{word:<8}[/{colour}] {line}", soft_wrap=True)
+            console.print(f"  [{colour}]{word:<8}[/{colour}] {escape(line)}", soft_wrap=True)
         if len(lines) > SHOWN_PER_KIND:
             console.print(f"  … and {len(lines) - SHOWN_PER_KIND} more to {word}")
     if plan.absent:
         console.print(
             f"  [yellow]note[/yellow]     {len(plan.absent)} stored site(s) are not in this file "
             "and stay active (import with --prune to retire them): "
-            + ", ".join(s.label for s in plan.absent[:SHOWN_PER_KIND])
+            + escape(", ".join(s.label for s in plan.absent[:SHOWN_PER_KIND]))
             + (" …" if len(plan.absent) > SHOWN_PER_KIND else ""),
             soft_wrap=True,
         )
