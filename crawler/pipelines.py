@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -33,6 +34,7 @@ from crawler.items import PageItem
 from crawler.output import JsonLines, atomic_write, finding_record, page_record
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
+from ground.clock import office_zone
 from indexer import site_risk
 from pagemodel.scan import attach_posts, scan_page
 
@@ -260,10 +262,16 @@ class OutputPipeline:
     run (no URL written twice) and the summary covers the whole run."""
 
     def __init__(
-        self, stats: Any, out_dir: Path, resume: bool, crawl_state: CrawlState | None
+        self,
+        stats: Any,
+        out_dir: Path,
+        resume: bool,
+        crawl_state: CrawlState | None,
+        zone: ZoneInfo | None = None,  # the office's, for report.html (None: UTC)
     ) -> None:
         self.stats = stats
         self.crawl_state = crawl_state
+        self.zone = zone
         self.out_dir = out_dir
         self.resume = resume
         self.tally = SweepTally()
@@ -281,6 +289,7 @@ class OutputPipeline:
             Path(out_dir),
             crawler.settings.getbool("WUZHA_RESUME"),
             crawler.get_extension(CrawlState),
+            office_zone(_config(crawler).report_timezone),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -342,7 +351,9 @@ class OutputPipeline:
             self.out_dir / "summary.json",
             json.dumps(summary, ensure_ascii=False, indent=2, default=str),
         )
-        write_report(self.out_dir / "report.html", summary, self.tally.top_findings())
+        write_report(
+            self.out_dir / "report.html", summary, self.tally.top_findings(), zone=self.zone
+        )
         log.info("results written to %s (summary.json, report.html)", self.out_dir)
 
 

@@ -13,10 +13,12 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from crawler.output import atomic_write, read_jsonl
+from ground.clock import office_text
 from ground.levels import LEVEL_NAMES_ZH, LEVELS, rank
 
 STATUS_NAMES = {
@@ -49,10 +51,16 @@ def _environment() -> Environment:
 
 
 def render_report(
-    summary: dict[str, Any], findings: list[dict[str, Any]], taxonomy: dict[str, str] | None = None
+    summary: dict[str, Any],
+    findings: list[dict[str, Any]],
+    taxonomy: dict[str, str] | None = None,
+    *,
+    zone: ZoneInfo | None = None,
 ) -> str:
-    """The report's HTML. ``findings``: findings.jsonl records, strongest first."""
+    """The report's HTML. ``findings``: findings.jsonl records, strongest first. Times are
+    shown in `zone` (the office's, ``report_timezone``; without one: UTC), which is named."""
     taxonomy = taxonomy or _taxonomy()
+    zone = zone or ZoneInfo("UTC")
     top = sorted(
         (f for f in findings if f.get("hits")),
         key=lambda f: (rank(f.get("level")), f.get("score") or 0),
@@ -81,6 +89,9 @@ def render_report(
             ),
             taxonomy=taxonomy,
             levels=LEVELS,
+            started=office_text(summary.get("started"), zone),
+            ended=office_text(summary.get("ended"), zone),
+            zone=zone.key,
         )
     )
 
@@ -90,18 +101,20 @@ def write_report(
     summary: dict[str, Any],
     findings: list[dict[str, Any]],
     taxonomy: dict[str, str] | None = None,
+    *,
+    zone: ZoneInfo | None = None,
 ) -> Path:
     """Write the report atomically (an official never opens a half-written file)."""
-    html = render_report(summary, findings, taxonomy)
+    html = render_report(summary, findings, taxonomy, zone=zone)
     atomic_write(path, html)
     return path
 
 
-def report_from_dir(out_dir: Path) -> Path:
+def report_from_dir(out_dir: Path, *, zone: ZoneInfo | None = None) -> Path:
     """(Re)build ``report.html`` from an out dir's summary.json and findings.jsonl."""
     summary = json.loads((out_dir / "summary.json").read_text("utf-8"))
     findings = list(read_jsonl(out_dir / "findings.jsonl"))
-    return write_report(out_dir / "report.html", summary, findings)
+    return write_report(out_dir / "report.html", summary, findings, zone=zone)
 
 
 def evidence(finding: dict[str, Any]) -> list[dict[str, Any]]:

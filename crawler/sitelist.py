@@ -52,7 +52,9 @@ def _load_json_sites(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     sites, errors = [], []
     for number, row in enumerate(rows, 1):
         try:
-            sites.append(normalise_site(row))
+            # The id comes from the URL, as the registry import makes it: a list's own id (a
+            # row number, an office's code) would give the site a second record in the index.
+            sites.append(normalise_site({**row, "id": None}))
         except (ValueError, TypeError, AttributeError) as err:
             errors.append(f"entry {number}: {err}")
     return sites, errors
@@ -87,9 +89,11 @@ def load_sites(path: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 def sites_from_index(settings: Any) -> list[dict[str, Any]]:
-    """Sites stored by the registry import in the ``<prefix>-sites`` index."""
+    """Sites stored by the registry import in the ``<prefix>-sites`` index, retired ones
+    (no longer in the registry) left out."""
     from indexer.client import connect
     from indexer.paging import DOCS_PER_PAGE, search_all
+    from indexer.site_registry import NOT_RETIRED
     from indexer.templates import alias_name
 
     client = connect(settings)
@@ -97,7 +101,7 @@ def sites_from_index(settings: Any) -> list[dict[str, Any]]:
     try:
         docs = [
             hit.get("_source", {})
-            for hit in search_all(client, alias, {"match_all": {}}, size=DOCS_PER_PAGE)
+            for hit in search_all(client, alias, NOT_RETIRED, size=DOCS_PER_PAGE)
         ]
     except Exception as err:
         raise SitesIndexUnreadable(alias, str(err)) from err

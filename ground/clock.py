@@ -50,3 +50,24 @@ def office_zone(name: str) -> ZoneInfo:
             f"WUZHA_REPORT_TIMEZONE {name!r} is not a known time zone: use an IANA name such "
             "as Asia/Shanghai."
         ) from err
+
+
+#: How a time reads for people (report.html, review history, CLI summaries, the CSV export):
+#: minutes are enough, and the zone is said once beside it, not on every value.
+DISPLAY_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def office_time(value: datetime | str | None, zone: ZoneInfo) -> datetime | None:
+    """A stored time (ISO text or datetime; naive means UTC) on the office's wall clock."""
+    moment = parse_time(value) if isinstance(value, str) or value is None else value
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
+
+
+def office_text(value: datetime | str | None, zone: ZoneInfo) -> str | None:
+    """A stored time as people read it: ``2026-11-24 10:00`` in `zone`; None when there is none."""
+    moment = office_time(value, zone)
+    return moment.strftime(DISPLAY_FORMAT) if moment else None

@@ -155,8 +155,10 @@ class Settings(BaseSettings):
     # --- Review and exports ----------------------------------------------------------------
     report_timezone: str = Field(
         "Asia/Shanghai",
-        description="Time zone of the weekly takedown export: ISO weeks run from Monday 00:00 "
-        "to Monday 00:00 here, and the export shows times in it.",
+        description="The office's time zone (IANA name). Times are stored in UTC and shown "
+        "in this zone wherever people read them: report.html, `review history`, the takedown "
+        "export (whose ISO weeks run from Monday 00:00 to Monday 00:00 here) and command "
+        "summaries.",
     )
 
     # --- Crawling ------------------------------------------------------------------------

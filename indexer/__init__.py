@@ -14,6 +14,8 @@ Storing what the crawl found:
 - ``writer``     ``BulkWriter``: what pipelines write through
 - ``spool``      durable spool and its replay (`wuzha es replay`)
 - ``paging``     the one way to page through documents (point in time) and buckets
+- ``site_registry`` the registry's life cycle: stored sites, what an import adds, changes and
+  retires
 
 Reviewing it:
 

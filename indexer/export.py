@@ -12,6 +12,9 @@ district, because
   may contain ``[]:*?/\\`` or exceed Excel's 31-character sheet-name limit);
 - the CSV export, which has no sheets, then has exactly the same columns and rows.
 
+Times (首次发现, 最近发现) come in the rows as the office's wall-clock time: real dates in the
+XLSX (number format ``yyyy-mm-dd hh:mm``), ``2026-11-24 10:00`` in the CSV.
+
 Untrusted text: a cell whose text starts with ``= + - @`` or a tab/carriage return is prefixed
 with ``'`` (OWASP's advice for CSV injection) in both formats, and XLSX cells are written as
 explicit strings, so ``=HYPERLINK(…)`` stays text. Characters XML cannot carry are dropped and
@@ -32,9 +35,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ground.clock import DISPLAY_FORMAT
+
 # Also their full-width forms: spreadsheets in Chinese locales read ＝SUM(…) as a formula too.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 EXCEL_CELL_LIMIT = 32_767
+EXCEL_DATE_FORMAT = "yyyy-mm-dd hh:mm"  # the XLSX's dates read like DISPLAY_FORMAT
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return value
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime(DISPLAY_FORMAT)  # rows carry office wall-clock times
     return neutralise(str(value))
 
 
@@ -130,8 +136,16 @@ def write_xlsx(
     count = 0
     for r, row in enumerate(rows, start=2):
         for col, column in enumerate(columns, start=1):
-            value = cell_value(row.get(column.key))
+            raw = row.get(column.key)
             cell = ws.cell(row=r, column=col)
+            if isinstance(raw, datetime):
+                # a real Excel date (sorts and filters as one); Excel has no time zones, so
+                # the office's wall-clock time the row carries
+                cell.value = raw.replace(tzinfo=None)
+                cell.number_format = EXCEL_DATE_FORMAT
+                cell.alignment = top
+                continue
+            value = cell_value(raw)
             cell.value = value
             if isinstance(value, str):
                 # openpyxl guesses a formula from a leading "="; the prefix above already

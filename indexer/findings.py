@@ -22,13 +22,14 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from ground.clock import iso_utc
-from ground.levels import FRAUD_LEVELS
+from ground.levels import FRAUD_LEVELS, LEVELS
 from ground.settings import Settings
 from indexer import templates
 from indexer.paging import BUCKETS_PER_PAGE, IDS_PER_QUERY, chunks, composite_buckets
 
 EVIDENCE_PER_SITE = 3
-EVIDENCE_CANDIDATES = 10  # top hits fetched per site, to pick distinct pages from
+EVIDENCE_PAGES = 6  # best pages fetched per site: room for pages whose text repeats another's
+EVIDENCE_PER_PAGE = 3  # strongest hits fetched per page
 
 
 @dataclass
@@ -107,26 +108,11 @@ def site_findings(
         "last": {"max": {"field": "last_seen"}},
     }
     if with_evidence:
-        aggs["top"] = {
-            "top_hits": {
-                "size": EVIDENCE_CANDIDATES,
-                "sort": [
-                    {"scan.score": {"order": "desc", "missing": "_last"}},
-                    {"hit.weight": {"order": "desc", "missing": "_last"}},
-                    {"last_seen": {"order": "desc"}},
-                ],
-                "_source": {
-                    "includes": [
-                        "url.full",
-                        "hit.snippet",
-                        "review.status",
-                        "rule",
-                        "page_id",
-                        "site",
-                    ]
-                },
-            }
+        aggs["evidence_confirmed"] = {
+            "filter": {"term": {"review.status": "confirmed"}},
+            "aggs": {"pages": _evidence_pages()},
         }
+        aggs["evidence"] = _evidence_pages()
     wanted = None if site_ids is None else sorted(set(site_ids))
     out: dict[str, Findings] = {}
     for chunk in chunks(wanted, IDS_PER_QUERY) if wanted is not None else [None]:
@@ -141,7 +127,7 @@ def site_findings(
             size=BUCKETS_PER_PAGE,
         ):
             site_id = bucket["key"]["id"]
-            top = bucket.get("top", {}).get("hits", {}).get("hits", [])
+            top = _evidence_hits(bucket)
             out[site_id] = Findings(
                 site_id=site_id,
                 qualifying=bucket["qualifying"]["doc_count"],
@@ -151,9 +137,58 @@ def site_findings(
                 first_seen=_agg_time(bucket["first"]),
                 last_seen=_agg_time(bucket["last"]),
                 last_qualifying_seen=_agg_time(bucket["qualifying"]["last"]),
-                evidence=[h["_source"] for h in top],
-                site=(top[0]["_source"].get("site") or {}) if top else {},
+                evidence=top,
+                site=(top[0].get("site") or {}) if top else {},
             )
+    return out
+
+
+def _evidence_pages() -> dict[str, Any]:
+    """The site's best pages (level, then score) with each page's strongest hits.
+
+    Grouped by page, not the site's top hits overall: a home page with a dozen hits would
+    otherwise fill every candidate slot and the export would show one page three times.
+    Every hit carries its page's level and score, so a page's rank is the best of its hits."""
+    by_level = {
+        str(level): {"filter": {"term": {"scan.level": str(level)}}, "aggs": _MAX_SCORE}
+        for level in LEVELS
+    }
+    order = [{f"{level}>score": "desc"} for level in LEVELS]
+    return {
+        "terms": {
+            "field": "page_id",
+            "size": EVIDENCE_PAGES,
+            "order": [*order, {"score": "desc"}, {"_key": "asc"}],
+        },
+        "aggs": {
+            **by_level,
+            **_MAX_SCORE,
+            "top": {
+                "top_hits": {
+                    "size": EVIDENCE_PER_PAGE,
+                    "sort": [
+                        {"hit.weight": {"order": "desc", "missing": "_last"}},
+                        {"last_seen": {"order": "desc"}},
+                    ],
+                    "_source": {"includes": list(_EVIDENCE_FIELDS)},
+                }
+            },
+        },
+    }
+
+
+_MAX_SCORE = {"score": {"max": {"field": "scan.score"}}}
+_EVIDENCE_FIELDS = ("url.full", "hit.snippet", "review.status", "rule", "page_id", "site")
+
+
+def _evidence_hits(bucket: dict[str, Any]) -> list[dict[str, Any]]:
+    """Hit sources page by page: pages with a confirmed hit first (their confirmed hits), then
+    every page by level and score, each page's hits strongest first."""
+    out: list[dict[str, Any]] = []
+    pages = (bucket.get("evidence_confirmed") or {}).get("pages", {}).get("buckets", [])
+    pages = [*pages, *(bucket.get("evidence") or {}).get("buckets", [])]
+    for page in pages:
+        out.extend(h["_source"] for h in page["top"]["hits"]["hits"])
     return out
 
 
@@ -165,23 +200,35 @@ def _agg_time(agg: dict[str, Any]) -> datetime | None:
 
 
 def best_evidence(hits: list[dict[str, Any]], n: int = EVIDENCE_PER_SITE) -> list[dict[str, Any]]:
-    """Up to `n` hits with distinct snippets: confirmed ones first, one per page before a page
-    is used twice (several rules firing on one title share a snippet: it is shown once)."""
-    ranked = sorted(
-        enumerate(hits),
-        key=lambda p: (0 if (p[1].get("review") or {}).get("status") == "confirmed" else 1, p[0]),
-    )
+    """Up to `n` hits from distinct pages with distinct snippets, taken in the order of `hits`
+    (best first) with confirmed ones ahead.
+
+    One hit per page before a page is used twice, and a text already shown is passed over (the
+    same menu line matched on every page, or several rules firing on one title): a page whose
+    only hits repeat a shown text still gets its row before any page is used twice, so a site
+    with three fraud pages always shows three pages."""
+    # sorted() is stable: the given order stays within confirmed and within the rest
+    ranked = sorted(hits, key=lambda hit: (hit.get("review") or {}).get("status") != "confirmed")
     chosen: list[dict[str, Any]] = []
-    seen: set[tuple[Any, str]] = set()
-    for one_per_page in (True, False):
+    keys: set[tuple[Any, str]] = set()
+    # (a page not yet used, a text not yet shown) for each pass
+    for new_page, new_text in ((True, True), (True, False), (False, True)):
         pages = {hit.get("page_id") for hit in chosen}
-        for _i, hit in ranked:
-            key = (hit.get("page_id"), (hit.get("hit") or {}).get("snippet") or "")
-            if key in seen or (one_per_page and hit.get("page_id") in pages):
+        texts = {_snippet(hit) for hit in chosen}
+        for hit in ranked:
+            page, text = hit.get("page_id"), _snippet(hit)
+            if (page, text) in keys:
+                continue
+            if (new_page and page in pages) or (new_text and text in texts):
                 continue
             chosen.append(hit)
-            seen.add(key)
-            pages.add(hit.get("page_id"))
+            keys.add((page, text))
+            pages.add(page)
+            texts.add(text)
             if len(chosen) == n:
                 return chosen
     return chosen
+
+
+def _snippet(hit: dict[str, Any]) -> str:
+    return ((hit.get("hit") or {}).get("snippet") or "").strip()

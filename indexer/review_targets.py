@@ -15,7 +15,7 @@ from indexer import templates
 from indexer.errors import HitNotFound, SiteAmbiguous, SiteNotFound, SiteNotNamed
 from indexer.review_states import TargetType
 
-SOURCE_FIELDS = ["review", "site", "url.full", "rule.id", "rule.title", "page_id"]
+SOURCE_FIELDS = ["review", "site", "url.full", "rule.id", "rule.title", "page_id", "registry"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,9 @@ def resolve_site(client: Elasticsearch, settings: Settings, ref: str) -> Target:
         docs = exact
     if not docs:
         raise SiteNotFound(ref)
+    active = [d for d in docs if ((d["_source"].get("registry") or {}).get("status")) != "retired"]
+    if len(docs) > 1 and len(active) == 1:
+        docs = active  # the others were retired from the registry (e.g. a duplicate record)
     if len(docs) > 1:
         sites = [d["_source"].get("site") or {} for d in docs]
         raise SiteAmbiguous(ref, [f"{s.get('name')} <{s.get('url')}>" for s in sites])

@@ -7,7 +7,8 @@ A site is a candidate for ISO week W (:mod:`indexer.weeks`) when
   or ``recurred``.
 
 Sites that reviewers closed (``taken_down``, ``false_positive``) drop out unless fraud was
-seen after that decision.
+seen after that decision; sites retired from the registry (:mod:`indexer.site_registry`) are
+never listed.
 
 A site's review status at a past moment comes from the append-only review log
 (:func:`indexer.review_log.site_decisions`), so last week's list can be rebuilt exactly and
@@ -26,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from elasticsearch import Elasticsearch
 
-from ground.clock import parse_time
+from ground.clock import office_time, parse_time
 from ground.settings import Settings
 from indexer import templates
 from indexer.errors import WeekNotStarted
@@ -35,6 +36,7 @@ from indexer.findings import Findings, best_evidence, site_findings
 from indexer.paging import IDS_PER_QUERY, chunks
 from indexer.review_log import Decision, site_decisions
 from indexer.review_states import STATUS_NAMES_ZH
+from indexer.site_registry import retired_ids
 from indexer.weeks import Week, previous_week, report_zone
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
@@ -78,7 +80,10 @@ def takedown_rows(
     last = previous_week(week, zone)
     current, findings, decisions = candidate_sites(client, settings, week, as_of)
     before, _, _ = candidate_sites(client, settings, last, last.end)
-    closed = before - current
+    # sites retired from the registry are no longer the office's to take down
+    retired = retired_ids(client, settings, current | before)
+    current -= retired
+    closed = before - current - retired
 
     # Sites listed for their status only, or closed ones: show their latest findings of any week.
     missing = sorted(
@@ -150,8 +155,9 @@ def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:
     return min(times) if times else None
 
 
-def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else None
+def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """The office's wall-clock time (the export writes it as a date, not as UTC)."""
+    return office_time(moment, zone)
 
 
 def _category_names() -> dict[str, str]:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ground.urls import canonical_url
+from ground.urls import canonical_url, site_id
 
 # Hostile behaviours scaled down: tests take seconds, the caps still have to work.
 FARM_ARGS = ["--slow-seconds", "2", "--huge-mb", "8", "--bomb-mb", "256"]
@@ -26,7 +26,8 @@ CRAWL_ENV = {"WUZHA_CRAWL_DOWNLOAD_TIMEOUT": "5"}
 
 
 def sites_from_truth(truth: dict[str, Any], path: Path, only=None) -> Path:
-    """The farm's sites as a JSON-lines site list (what the registry import would give)."""
+    """The farm's sites as a JSON-lines site list (what the registry import would give; the
+    farm's own ids are ignored there: a site's id comes from its registry URL)."""
     with path.open("w", encoding="utf-8") as fh:
         for site in truth["sites"]:
             if only is not None and not only(site):
@@ -64,7 +65,7 @@ def expected_fraud_pages(truth: dict[str, Any], *, rendered: bool) -> list[dict[
         for page in site["fraud_pages"]:
             if page.get("robots_disallowed") or (page.get("js_only") and not rendered):
                 continue
-            pages.append({**page, "site_id": site["id"]})
+            pages.append({**page, "site_id": site_id(site["registry_url"])})
     return pages
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from ground.urls import canonical_url
+from ground.urls import canonical_url, site_id
 from tests.crawler.farmsites import (
     CRAWL_ARGS,
     CRAWL_ENV,
@@ -99,7 +99,7 @@ def test_traps_are_bounded(sweep):
 def test_pages_carry_site_and_fetch_facts(sweep):
     pages = read_jsonl(sweep["out"] / "pages.jsonl")
     assert pages
-    ids = {s["id"] for s in sweep["truth"]["sites"]}
+    ids = {site_id(s["registry_url"]) for s in sweep["truth"]["sites"]}
     for page in pages:
         assert page["site"]["id"] in ids
         assert page["url"] == canonical_url(page["url"])

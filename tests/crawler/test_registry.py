@@ -283,9 +283,12 @@ def test_parse_flag(value, flag):
     assert parse_flag(value) is flag
 
 
-def test_cli_dry_run_prints_counts_and_bad_rows(tmp_path):
+@pytest.mark.elasticsearch
+def test_cli_dry_run_prints_counts_and_bad_rows(tmp_path, es_isolated_settings, monkeypatch):
+    import wuzha.cli.sites as sites_cli
     from wuzha.cli.sites import sites
 
+    monkeypatch.setattr(sites_cli, "get_settings", lambda: es_isolated_settings)  # reads it
     rows = [CHINESE_HEADER, GOOD_ROWS[0], ["2", "坏", "ftp://x.cn", "", "", "", "", ""]]
     path = write_csv(tmp_path / "r.csv", rows)
     outcome = CliRunner().invoke(sites, ["import", str(path), "--dry-run"])

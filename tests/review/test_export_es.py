@@ -399,6 +399,11 @@ EXPECTED = [
         review_note="已关停",
     ),
 ]
+# times as the office reads them: Beijing wall-clock dates (real dates in the XLSX)
+for _row in EXPECTED:
+    for _key in ("first_seen", "last_seen"):
+        if _row[_key]:
+            _row[_key] = datetime.strptime(_row[_key], "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
 
 
 @pytest.fixture(scope="module")
@@ -433,6 +438,8 @@ def test_not_listed(rows):
 def as_text(value):
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
@@ -459,7 +466,13 @@ def test_xlsx_file(rows, tmp_path):
         [
             None
             if r[c.key] in (None, "")
-            else (r[c.key] if isinstance(r[c.key], (int, float)) else as_text(r[c.key]))
+            else (
+                r[c.key].replace(tzinfo=None)  # what Excel holds: the wall-clock date
+                if isinstance(r[c.key], datetime)
+                else r[c.key]
+                if isinstance(r[c.key], (int, float))
+                else as_text(r[c.key])
+            )
             for c in TAKEDOWN_COLUMNS
         ]
         for r in EXPECTED
@@ -488,4 +501,6 @@ def test_cli_writes_the_default_file_name(seeded, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "takedown-2026-W48.xlsx").exists()
     assert "8 site(s) for 2026-W48" in result.output
+    # the week as the office reads it (Beijing time), not its UTC bounds
+    assert "2026-W48 (2026-11-23 00:00 – 2026-11-30 00:00 Asia/Shanghai)" in result.output
     assert isinstance(csv_result.exception, WuzhaError)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ground.clock import office_text
 from ground.errors import WuzhaError
 from ground.settings import get_settings
 from indexer.errors import BadWeek, NoSuchWeek
@@ -64,7 +65,8 @@ def takedown(week: str | None, fmt: str, out: Path | None) -> None:
     changes = {
         name: sum(1 for r in rows if r["change"] == name) for name in ("新增", "仍未处理", "已关闭")
     }
+    span = f"{office_text(chosen.start, zone)} – {office_text(chosen.end, zone)} {zone.key}"
     click.echo(
-        f"{out}: {count} site(s) for {chosen.label} — "
+        f"{out}: {count} site(s) for {chosen.label} ({span}) — "
         + ", ".join(f"{k} {v}" for k, v in changes.items())
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ground.clock import office_text, office_zone
 from ground.errors import WuzhaError
 from ground.settings import get_settings
 from indexer.errors import (
@@ -150,13 +151,14 @@ def history(site, hit_id) -> None:
         else:
             target = resolve_hit(client, settings, hit_id)
         entries = review_history(client, settings, target.type, target.id)
-    click.echo(f"{target.label}: now {target.status!r}")
+    zone = office_zone(settings.report_timezone)
+    click.echo(f"{target.label}: now {target.status!r} (times in {zone.key})")
     for entry in entries:
         r = entry.get("review") or {}
         note = f" — {r['note']}" if r.get("note") else ""
+        when = office_text(entry.get("@timestamp"), zone) or entry.get("@timestamp")
         click.echo(
-            f"  {entry['@timestamp']}  {r.get('previous_status')} -> {r.get('status')}  "
-            f"by {r.get('by')}{note}"
+            f"  {when}  {r.get('previous_status')} -> {r.get('status')}  by {r.get('by')}{note}"
         )
     if not entries:
         click.echo("  (no decisions recorded)")
