@@ -88,6 +88,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ssrf.SSRFGuardMiddleware": 40,  # before robots.txt is even fetched
     "crawler.middlewares.urlcap.URLCapMiddleware": 45,  # redirects too, not just spider links
     "crawler.middlewares.sitebudget.SiteBudgetMiddleware": 60,
+    # An HTTP `Refresh:` header is a redirect too: after RedirectMiddleware (600), before
+    # MetaRefreshMiddleware (580), as a browser reads the header before the page.
+    "crawler.middlewares.refresh.RefreshHeaderMiddleware": 590,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell on a crawler box
