@@ -424,6 +424,16 @@ def test_a_site_list_url_longer_than_the_crawl_cap_is_refused(tmp_path):
     assert problems == [f"entry 2: URL longer than {MAX_URL_CHARS} characters (10000)"]
 
 
+def test_an_ipv6_site_in_a_site_list_gets_its_address_as_domain_and_name(tmp_path):
+    from crawler.sitelist import load_sites
+
+    path = tmp_path / "sites.jsonl"
+    path.write_text('{"url": "http://[2606:4700::1111]:8080/"}\n', "utf-8")
+    (site,), problems = load_sites(path)
+    assert problems == []
+    assert (site["domain"], site["name"]) == ("2606:4700::1111", "[2606:4700::1111]:8080")
+
+
 def test_the_url_cap_is_defined_once():
     from ground.settings import MAX_URL_CHARS, Settings
 
