@@ -20,6 +20,8 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
+from ground.urls import canonical_url
+
 # The HTML standard's "shared declarative refresh steps", which the header follows too:
 # a delay, then ";" or "," (or a space), then the URL, optionally after "url=" and in quotes.
 _REFRESH = re.compile(
@@ -58,9 +60,18 @@ class RefreshHeaderMiddleware(BaseRedirectMiddleware):
         if not value or request.meta.get("dont_redirect") or request.method == "HEAD":
             return response
         target = refresh_target(value, response.url)
-        if target is None or target[0] >= self.max_delay:
+        if target is None or target[0] >= self.max_delay or _same_page(target[1], response.url):
             return response
         redirected = self._redirect_request_using_get(request, response, target[1])
         if urlparse_cached(redirected).scheme not in ("http", "https"):
             return response
         return self._redirect(redirected, request, "refresh header")
+
+
+def _same_page(url: str, current: str) -> bool:
+    """A refresh to the page itself reloads it (live pages do): no redirect, or the duplicate
+    filter would drop the new request and the page with it."""
+    try:
+        return canonical_url(url) == canonical_url(current)
+    except ValueError:
+        return False

@@ -27,3 +27,20 @@ BASE = "http://a.test/dir/page"
 )
 def test_refresh_target(value, target):
     assert refresh_target(value, BASE) == target
+
+
+def test_a_refresh_to_the_page_itself_is_a_reload_and_the_page_is_kept():
+    """`Refresh: 5; url=<same page>` (auto-reloading news and score pages) is not a redirect:
+    followed, the duplicate filter would drop it and the page would be lost as a redirect loop."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.settings import Settings
+
+    from crawler import settings as crawl_settings
+    from crawler.middlewares.refresh import RefreshHeaderMiddleware
+
+    middleware = RefreshHeaderMiddleware(Settings(vars(crawl_settings)))
+    request = Request("http://a.test/live?utm_source=x")
+    for value in ("5; url=http://a.test/live", "0; url=/live#top"):
+        response = HtmlResponse(request.url, headers={"Refresh": value}, body=b"", request=request)
+        assert middleware.process_response(request, response) is response
