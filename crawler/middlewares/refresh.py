@@ -60,7 +60,7 @@ class RefreshHeaderMiddleware(BaseRedirectMiddleware):
         if not value or request.meta.get("dont_redirect") or request.method == "HEAD":
             return response
         target = refresh_target(value, response.url)
-        if target is None or target[0] >= self.max_delay or _same_page(target[1], response.url):
+        if target is None or target[0] >= self.max_delay or is_same_page(target[1], response.url):
             return response
         redirected = self._redirect_request_using_get(request, response, target[1])
         if urlparse_cached(redirected).scheme not in ("http", "https"):
@@ -68,7 +68,7 @@ class RefreshHeaderMiddleware(BaseRedirectMiddleware):
         return self._redirect(redirected, request, "refresh header")
 
 
-def _same_page(url: str, current: str) -> bool:
+def is_same_page(url: str, current: str) -> bool:
     """A refresh to the page itself reloads it (live pages do): no redirect, or the duplicate
     filter would drop the new request and the page with it."""
     try:
