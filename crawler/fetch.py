@@ -20,7 +20,13 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 
 from crawler.errors import CrawlError, FetchRefused
-from crawler.settings import DEFAULT_REQUEST_HEADERS, REDIRECT_MAX_TIMES, USER_AGENT
+from crawler.settings import (
+    DEFAULT_REQUEST_HEADERS,
+    METAREFRESH_IGNORE_TAGS,
+    METAREFRESH_MAXDELAY,
+    REDIRECT_MAX_TIMES,
+    USER_AGENT,
+)
 from ground.addresses import AddressPolicy, parse_ip, refusal_for_host
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -70,7 +76,8 @@ def vet_host(host: str, port: int, policy: AddressPolicy) -> str:
 def fetch(
     url: str, *, policy: AddressPolicy, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT
 ) -> Fetched:
-    """The page at ``url`` (following redirects, each vetted); HTTP errors are a CrawlError."""
+    """The page at ``url`` (following redirects and refreshes as the sweep does, each vetted);
+    HTTP errors are a CrawlError."""
     for _ in range(REDIRECT_MAX_TIMES + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -85,14 +92,42 @@ def fetch(
             if response.status >= 400:
                 raise CrawlError(f"{url} answered HTTP {response.status}; check the URL")
             body, truncated = _read(response, max_bytes)
-            return Fetched(
+            fetched = Fetched(
                 url, response.status, body, response.headers.get("Content-Type"), truncated
             )
+            target = refresh_of(fetched, response.headers.get("Refresh"))
+            if target is None:
+                return fetched
+            url = target
         except (urllib3.exceptions.HTTPError, OSError) as err:
             raise CrawlError(f"cannot fetch {url}: {err}") from None
         finally:
             response.release_conn()
     raise CrawlError(f"{url}: more than {REDIRECT_MAX_TIMES} redirects; giving up")
+
+
+def refresh_of(fetched: Fetched, header: str | None) -> str | None:
+    """Where a page sends the browser at once, as the sweep follows it: a ``Refresh:`` header
+    (crawler.middlewares.refresh) or a ``<meta http-equiv=refresh>`` (Scrapy's
+    MetaRefreshMiddleware, whose parsing this reuses); None to stay (a refresh to the page
+    itself is a reload)."""
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.response import get_meta_refresh
+
+    from crawler.middlewares.refresh import is_same_page, refresh_target
+
+    target = refresh_target(header, fetched.url) if header else None
+    if target is None and (fetched.content_type or "text/html").lower().startswith("text/html"):
+        page = HtmlResponse(
+            fetched.url,
+            body=fetched.body,
+            headers={"Content-Type": fetched.content_type or "text/html"},
+        )
+        delay, found = get_meta_refresh(page, ignore_tags=METAREFRESH_IGNORE_TAGS)
+        target = (delay, found) if found else None
+    if target is None or target[0] >= METAREFRESH_MAXDELAY or is_same_page(target[1], fetched.url):
+        return None
+    return target[1]
 
 
 def _get(url: str, parts, address: str, port: int, timeout: float) -> urllib3.BaseHTTPResponse:

@@ -137,6 +137,14 @@ _URL_END = re.compile(r"[\s（(【\[，,；;、。\"'“”‘’<>|]")
 _TRAILING_JUNK = ".。,，;；:：'\"”’)）】]>#?&"
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+# An IPv6 literal opens the host with "[" ("http://[2001:db8::1]:8080/", "[::1]"): that "[" is
+# not a note in brackets. Right after "://" it is always the host; with no scheme only a colon
+# inside tells the two apart ("[已关停] www.a.cn" is a note).
+_IPV6_OPEN = re.compile(r"^(?:(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//\[|\[(?=[^\]\s/]*:))")
+# A bare IPv6 address as the host: "2001:db8::1" or "http://2001:db8::1/x".
+_BARE_IPV6 = re.compile(
+    r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|//)?([0-9a-fA-F]*:[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)(?:/|$)"
+)
 # "javascript:…", "mailto:…" – a scheme without "//" (unlike "host:8080", digits after ':')
 _OTHER_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?!//)(?!\d)")
 
@@ -240,10 +248,11 @@ def normalise_site_url(raw: str) -> str:
         raise ValueError("no URL (网址/域名 is empty)")
     if len(text) > MAX_URL_CHARS:
         raise ValueError(f"URL longer than {MAX_URL_CHARS} characters ({len(text)})")
-    end = _URL_END.search(text)
+    host_end = _ipv6_literal_end(text, raw)
+    end = _URL_END.search(text, host_end)
     if end is not None:
         text = text[: end.start()]
-    text = text.rstrip(_TRAILING_JUNK)
+    text = text[:host_end] + text[host_end:].rstrip(_TRAILING_JUNK)
     if not text:
         raise ValueError(f"no URL in {raw.strip()[:80]!r}")
     other_scheme = _OTHER_SCHEME_RE.match(text)
@@ -264,6 +273,37 @@ def normalise_site_url(raw: str) -> str:
     host = urlsplit(url).hostname or ""
     _check_host(host, raw)
     return url
+
+
+def _ipv6_literal_end(text: str, raw: str) -> int:
+    """Where the bracketed IPv6 host at the start of `text` ends (0 when there is none); a bad
+    literal raises ValueError with the reason."""
+    bare = _BARE_IPV6.match(text)
+    if bare and _is_ipv6(bare.group(1)):
+        raise ValueError(
+            f"{raw.strip()[:80]!r}: an IPv6 address goes in brackets: http://[{bare.group(1)}]/"
+        )
+    opening = _IPV6_OPEN.match(text)
+    if opening is None:
+        return 0
+    close = text.find("]", opening.end())
+    if close < 0:
+        raise ValueError(f"{raw.strip()[:80]!r}: the IPv6 address has no closing ]")
+    address = text[opening.end() : close]
+    if not _is_ipv6(address):
+        raise ValueError(
+            f"{raw.strip()[:80]!r} is not a valid web address "
+            f"({address[:60]!r} in brackets is not an IPv6 address)"
+        )
+    return close + 1
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def site_domain(url: str) -> str:

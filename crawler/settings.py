@@ -73,6 +73,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
 REDIRECT_MAX_TIMES = 5  # a site needing more is broken or hostile
 METAREFRESH_MAXDELAY = 10
+METAREFRESH_IGNORE_TAGS = ["noscript"]  # as Scrapy: <noscript> refreshes are for script-less browsers
 URLLENGTH_LIMIT = default_of("crawl_max_url_length")  # (add-on) redirects too: URLCapMiddleware
 # Applied to the body as received and after decompression (a compression bomb stops there).
 DOWNLOAD_MAXSIZE = default_of("crawl_max_response_bytes")  # (add-on)
@@ -88,6 +89,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ssrf.SSRFGuardMiddleware": 40,  # before robots.txt is even fetched
     "crawler.middlewares.urlcap.URLCapMiddleware": 45,  # redirects too, not just spider links
     "crawler.middlewares.sitebudget.SiteBudgetMiddleware": 60,
+    # An HTTP `Refresh:` header is a redirect too: after RedirectMiddleware (600), before
+    # MetaRefreshMiddleware (580), as a browser reads the header before the page.
+    "crawler.middlewares.refresh.RefreshHeaderMiddleware": 590,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell on a crawler box

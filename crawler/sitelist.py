@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import CrawlError, SiteFileMissing, SitesIndexUnreadable
+from crawler.registry import site_domain
 from ground.settings import MAX_URL_CHARS
 from ground.urls import canonical_url, site_id
 
@@ -33,7 +34,7 @@ def normalise_site(raw: dict[str, Any]) -> dict[str, Any]:
         "id": str(raw.get("id") or site_id(url)),
         "name": str(raw.get("name") or host),
         "url": url,
-        "domain": str(raw.get("domain") or host.split(":", 1)[0].removeprefix("www.")),
+        "domain": str(raw.get("domain") or site_domain(canonical)),
         "icp": raw.get("icp") or None,
         "district": raw.get("district") or None,
         "type": raw.get("type") or None,

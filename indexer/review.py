@@ -70,6 +70,14 @@ class Change:
     by: str
     at: str
     label: str
+    # The decision this one overrode when it was made after this command read the target
+    # (someone else decided at the same moment): who made it and when. None otherwise.
+    replaced_by: str | None = None
+    replaced_at: str | None = None
+
+    @property
+    def replaced_meanwhile(self) -> bool:
+        return self.replaced_by is not None
 
 
 @dataclass
@@ -81,6 +89,15 @@ class MarkResult:
 
     def summary(self, status: str) -> str:
         parts = [f"{len(self.changed)} marked {status}"]
+        overrides = [c for c in self.changed if c.replaced_meanwhile]
+        if overrides:
+            shown = "; ".join(
+                f"{c.replaced_by}'s {c.previous!r} at {c.replaced_at}" for c in overrides[:3]
+            )
+            more = f"; and {len(overrides) - 3} more" if len(overrides) > 3 else ""
+            parts.append(
+                f"{len(overrides)} of them replacing a decision made meanwhile ({shown}{more})"
+            )
         if self.unchanged:
             parts.append(f"{len(self.unchanged)} already {status}")
         for from_status, n in sorted(self.refused.items()):
@@ -132,8 +149,12 @@ def apply_decision(
     *,
     automatic: bool = False,
     refresh: bool = False,
+    overtaken: bool = False,
 ) -> Change | None:
-    """Write one decision, re-reading on a concurrent change. None when already `status`."""
+    """Write one decision, re-reading on a concurrent change. None when already `status`.
+
+    `overtaken`: `target` was read again because someone changed it after this command first
+    read it (as :func:`_mark_batch` does); the change then names the decision it replaced."""
     for _attempt in range(CONFLICT_RETRIES):
         if target.status == status:
             return None
@@ -162,11 +183,17 @@ def apply_decision(
             if fresh is None:
                 raise TargetVanished(target.label) from None
             target = fresh
+            overtaken = True
             continue
         review_log.append(
             client, settings, [review_log.log_entry(target, target.status, status, by, note, at)]
         )
-        return Change(target.type, target.id, target.status, status, by, at, target.label)
+        change = Change(target.type, target.id, target.status, status, by, at, target.label)
+        if overtaken:
+            replaced = target.source.get("review") or {}
+            change.replaced_by = replaced.get("by") or "someone"
+            change.replaced_at = replaced.get("at") or "an unknown time"
+        return change
     raise TargetBusy(target.label, CONFLICT_RETRIES)
 
 
@@ -324,7 +351,7 @@ def _mark_batch(
     # Someone else changed these in the meantime: decide again on what they hold now.
     for target in read_targets(client, settings, "hit", sorted(conflicted)).values():
         try:
-            change = apply_decision(client, settings, target, status, by, note)
+            change = apply_decision(client, settings, target, status, by, note, overtaken=True)
         except TransitionRefused:
             result.refused[target.status] += 1
             continue

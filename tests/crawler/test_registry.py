@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from crawler.registry import load_registry, normalise_site_url, parse_flag
+from ground.addresses import AddressPolicy, refusal_for_url
 from ground.errors import WuzhaError
 from ground.urls import site_id
 
@@ -267,6 +269,58 @@ def test_normalise_site_url_rejects(raw):
 
 
 @pytest.mark.parametrize(
+    "raw, url",
+    [
+        ("http://[2001:db8::1]:8080/", "http://[2001:db8::1]:8080/"),
+        ("[2001:DB8::1]", "http://[2001:db8::1]/"),
+        ("https://[::1]/admin", "https://[::1]/admin"),
+        ("http://[2001:db8::1]（测试）", "http://[2001:db8::1]/"),
+        ("http://[2001:db8::1]", "http://[2001:db8::1]/"),
+    ],
+)
+def test_an_ipv6_literal_is_a_valid_site_url(raw, url):
+    assert normalise_site_url(raw) == url
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("http://[2001:db8::zz]/", "'2001:db8::zz' in brackets is not an IPv6 address"),
+        ("http://[1.2.3.4]/", "'1.2.3.4' in brackets is not an IPv6 address"),
+        ("http://[2001:db8::1/", "the IPv6 address has no closing ]"),
+        ("2001:db8::1", "an IPv6 address goes in brackets: http://[2001:db8::1]/"),
+        ("http://[2001:db8::1]:99999/", "invalid port"),
+    ],
+)
+def test_a_bad_ipv6_literal_is_refused_with_its_reason(raw, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)) as err:
+        normalise_site_url(raw)
+    assert "has no host" not in str(err.value)
+
+
+def test_ipv6_rows_in_a_csv_registry_and_the_guard_still_refuses_loopback(tmp_path):
+    rows = [
+        ["网站名称", "网址"],
+        ["六号站", "http://[2606:4700::1111]:8080/"],
+        ["本机", "http://[::1]/"],
+        ["坏地址", "http://[2001:db8::zz]/"],
+    ]
+    result = load_registry(write_csv(tmp_path / "r.csv", rows))
+    assert [s["url"] for s in result.sites] == ["http://[2606:4700::1111]:8080/", "http://[::1]/"]
+    assert [s["domain"] for s in result.sites] == ["2606:4700::1111", "::1"]
+    assert [str(e) for e in result.errors] == [
+        (
+            "line 4: 'http://[2001:db8::zz]/' is not a valid web address "
+            "('2001:db8::zz' in brackets is not an IPv6 address)"
+        )
+    ]
+    # Accepted into the registry is not fetched: loopback is still refused at crawl time.
+    policy = AddressPolicy()
+    assert refusal_for_url(result.sites[0]["url"], policy) == (None, None)
+    assert refusal_for_url(result.sites[1]["url"], policy)[0] is not None
+
+
+@pytest.mark.parametrize(
     "value, flag",
     [
         ("是", True),
@@ -371,6 +425,16 @@ def test_a_site_list_url_longer_than_the_crawl_cap_is_refused(tmp_path):
     sites, problems = load_sites(path)
     assert [s["url"] for s in sites] == ["http://ok.test/"]
     assert problems == [f"entry 2: URL longer than {MAX_URL_CHARS} characters (10000)"]
+
+
+def test_an_ipv6_site_in_a_site_list_gets_its_address_as_domain_and_name(tmp_path):
+    from crawler.sitelist import load_sites
+
+    path = tmp_path / "sites.jsonl"
+    path.write_text('{"url": "http://[2606:4700::1111]:8080/"}\n', "utf-8")
+    (site,), problems = load_sites(path)
+    assert problems == []
+    assert (site["domain"], site["name"]) == ("2606:4700::1111", "[2606:4700::1111]:8080")
 
 
 def test_the_url_cap_is_defined_once():

@@ -189,3 +189,106 @@ def test_redirects_to_forbidden_addresses_never_connect(redirecting_site, tmp_pa
         ), target
     pages = read_jsonl(out / "pages.jsonl")
     assert [p["url"] for p in pages] == [f"http://127.0.0.1:{port}/"]
+
+
+# --- integration: a site that redirects with an HTTP Refresh header ----------------------------
+# `Refresh: 0; url=…` is a redirect every browser follows: it goes through the same guard and the
+# same redirect accounting (REDIRECT_MAX_TIMES) as a 302.
+
+REFRESH_TARGETS = {
+    "/refresh-private": "0; url=http://10.1.2.3/admin",
+    "/refresh-metadata": "0;URL='http://169.254.169.254/latest/meta-data/'",
+    "/refresh-mapped": "1, url=http://[::ffff:10.0.0.1]/",
+    "/refresh-other-loopback": "0; url=http://127.0.0.2:{port}/",
+}
+REFRESH_LOOP = "/refresh-loop/"
+
+
+class _RefreshHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        port = self.server.server_address[1]
+        self.server.hits.append(self.path)
+        if self.path == "/":
+            self._send(b"<html><body>moved</body></html>", refresh="0; url=/landing")
+        elif self.path in REFRESH_TARGETS:
+            self._send(b"<html><body>moved</body></html>", refresh=REFRESH_TARGETS[self.path])
+        elif self.path.startswith(REFRESH_LOOP):
+            step = int(self.path.removeprefix(REFRESH_LOOP)) + 1
+            self._send(b"<html><body>again</body></html>", refresh=f"0; url={REFRESH_LOOP}{step}")
+        elif self.path == "/landing":
+            links = "".join(
+                f'<a href="{p}">{p}</a> ' for p in [*REFRESH_TARGETS, REFRESH_LOOP + "0"]
+            )
+            body = (
+                "<html><head><title>刷新跳转</title></head><body><p>"
+                + "这个站点用 HTTP Refresh 头跳转，爬虫要像浏览器一样跟随，但必须拒绝内网地址。" * 5
+                + f"</p>{links}</body></html>"
+            )
+            self._send(body.format(port=port).encode())
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def _send(self, body: bytes, refresh: str | None = None):
+        port = self.server.server_address[1]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        if refresh is not None:
+            self.send_header("Refresh", refresh.format(port=port))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def refreshing_site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefreshHandler)
+    server.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def test_a_refresh_header_is_followed_through_the_guard(refreshing_site, tmp_path):
+    from crawler.settings import REDIRECT_MAX_TIMES
+
+    port = refreshing_site.server_address[1]
+    sites = write_sites(
+        tmp_path / "sites.jsonl", [{"url": f"http://127.0.0.1:{port}/", "name": "刷新"}]
+    )
+    log = tmp_path / "connects.jsonl"
+    out = tmp_path / "out"
+    proc = run_wuzha(
+        [
+            "crawl",
+            "--sites",
+            str(sites),
+            "--out",
+            str(out),
+            "--allow-private",
+            "127.0.0.1/32",
+            "--no-render",
+            "--no-robots",
+            "--quiet",
+        ],
+        log,
+    )
+    assert proc.returncode == 0, proc.stderr
+    # Followed like a redirect: the site's page is the landing page, not the one that moved.
+    pages = read_jsonl(out / "pages.jsonl")
+    assert [p["url"] for p in pages] == [f"http://127.0.0.1:{port}/landing"]
+    # Refused before any connection, like a 302 to the same places.
+    attempted = {host for host, _ in connections(log)}
+    assert attempted == {"127.0.0.1"}, attempted
+    crawl_log = (out / "crawl.log").read_text()
+    for target in ("10.1.2.3", "169.254.169.254", "::ffff:10.0.0.1", "127.0.0.2"):
+        assert (
+            f"refused http://{target}" in crawl_log or f"refused http://[{target}]" in crawl_log
+        ), target
+    # Counted like other redirects: an endless chain stops after REDIRECT_MAX_TIMES hops.
+    loop = [hit for hit in refreshing_site.hits if hit.startswith(REFRESH_LOOP)]
+    assert len(loop) == REDIRECT_MAX_TIMES + 1, loop

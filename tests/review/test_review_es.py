@@ -378,3 +378,86 @@ def test_cli_says_what_went_wrong_with_its_flags(es, rv_settings, monkeypatch):
         "or exact name as imported with `wuzha sites import`.",
     }
     assert all(isinstance(runs[n].exception, UsageError) for n in ("limit", "none", "hit"))
+
+
+def test_a_decision_that_overrides_one_made_meanwhile_says_what_it_replaced(
+    es, rv_settings, monkeypatch
+):
+    """Two reviewers decide on one site at once: the second command's read is overtaken by the
+    first's write. Both used to say "1 marked"; the second now says whose decision it replaced."""
+    from ground.settings import get_settings
+    from wuzha.cli import cli
+
+    row = site("同刻测试站", "same-moment.example.test")
+    write(rv_settings, es, sites=[(row, None)])
+    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
+    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    first: list = []
+    resolve = review.resolve_site
+
+    def read_then_the_other_reviewer_decides(client, settings, ref):
+        target = resolve(client, settings, ref)
+        if not first:  # 乙's command has read the site ('new'); now 甲's command runs whole
+            first.append(None)
+            args = ["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "甲"]
+            first[0] = CliRunner().invoke(cli, args)
+        return target
+
+    monkeypatch.setattr(review, "resolve_site", read_then_the_other_reviewer_decides)
+    get_settings.cache_clear()
+    try:
+        args = ["review", "mark", "--site", row["url"], "--status", "false_positive", "--by", "乙"]
+        second = CliRunner().invoke(cli, args)
+    finally:
+        get_settings.cache_clear()
+    assert first[0].exit_code == 0 and second.exit_code == 0, (first[0].output, second.output)
+    assert first[0].output.splitlines()[-1] == "1 marked confirmed."
+    stored = es.get(
+        index=alias_name(rv_settings.index_prefix, "sites"), id=urls.site_id(row["url"])
+    )
+    second_at = stored["_source"]["review"]["at"]  # 乙's decision, over 甲's
+    (entry_a, entry_b) = log_entries(es, rv_settings, "site", urls.site_id(row["url"]))
+    said = second.output.splitlines()
+    assert said[-2] == (
+        f"site 同刻测试站 <{row['url']}>: confirmed -> false_positive (by 乙, replacing 甲's "
+        f"decision made at {entry_a['@timestamp']} while this command ran)"
+    )
+    assert said[-1] == (
+        "1 marked false_positive, 1 of them replacing a decision made meanwhile "
+        f"(甲's 'confirmed' at {entry_a['@timestamp']})."
+    )
+    assert (
+        entry_b["@timestamp"] == second_at and entry_b["review"]["previous_status"] == "confirmed"
+    )
+
+
+def test_a_query_mark_names_the_decisions_made_meanwhile(es, rv_settings, monkeypatch):
+    row = site("批量同刻站", "bulk-same-moment.example.test")
+    items = [
+        page_item(
+            row,
+            f"/m{i}.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")],
+        )
+        for i in range(3)
+    ]
+    write(rv_settings, es, items=items, sites=[(row, None)])
+    refresh(es, rv_settings)
+    taken = urls.hit_id(urls.page_id(items[0]["url"]), RULE)
+    search_all = review.search_all
+
+    def read_then_the_other_reviewer_decides(*args, **kwargs):
+        yield from search_all(*args, **kwargs)  # 乙's query has read all three hits ('new')
+        review.mark_hit(es, rv_settings, taken, "confirmed", "甲")
+
+    monkeypatch.setattr(review, "search_all", read_then_the_other_reviewer_decides)
+    query = "site.domain:bulk-same-moment.example.test"
+    result = review.mark_query(es, rv_settings, query, "false_positive", "乙")
+    assert len(result.changed) == 3
+    (over,) = [c for c in result.changed if c.replaced_meanwhile]
+    assert (over.target_id, over.previous, over.replaced_by) == (taken, "confirmed", "甲")
+    assert result.summary("false_positive") == (
+        "3 marked false_positive, 1 of them replacing a decision made meanwhile "
+        f"(甲's 'confirmed' at {over.replaced_at})"
+    )

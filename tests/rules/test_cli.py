@@ -120,6 +120,17 @@ class _Page(BaseHTTPRequestHandler):
             self.send_header("Location", "/page")
             self.end_headers()
             return
+        if self.path == "/refresh-header":  # followed by the sweep (Refresh header)
+            self._moved(b"<html><body>loading</body></html>", refresh="0; url=/page")
+            return
+        if self.path == "/meta-refresh":  # and by <meta http-equiv=refresh>
+            self._moved(
+                b'<html><head><meta http-equiv="refresh" content="0;url=/page"></head></html>'
+            )
+            return
+        if self.path == "/refresh-metadata":
+            self._moved(b"", refresh="0; url=http://169.254.169.254/latest/")
+            return
         body = f"<html><title>招聘</title><body>{SCAM}</body></html>".encode("gb18030")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=gb18030")
@@ -127,8 +138,46 @@ class _Page(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _moved(self, body, refresh=None):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        if refresh:
+            self.send_header("Refresh", refresh)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, *args):
         pass
+
+
+@pytest.fixture
+def page_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/refresh-header", "/meta-refresh"])
+def test_scan_url_follows_refreshes_as_the_sweep_does(packs, page_server, path) -> None:
+    result = run(
+        "scan", page_server + path, "--packs", packs, "--allow-private", "127.0.0.1/32", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["level"] == "high"
+
+
+def test_scan_url_refuses_a_refresh_to_a_forbidden_address(packs, page_server) -> None:
+    with pytest.raises(WuzhaError, match=r"refusing to fetch 169\.254\.169\.254"):
+        run(
+            "scan",
+            page_server + "/refresh-metadata",
+            "--packs",
+            packs,
+            "--allow-private",
+            "127.0.0.1/32",
+        )
 
 
 def test_scan_url_on_an_allowed_loopback_server(packs) -> None:

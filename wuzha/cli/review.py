@@ -120,7 +120,15 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
                 result = rv.mark_query(client, settings, query, status, by, note, limit=limit)
                 click.echo(f"{result.matched} hit(s) matched the query.")
     for change in result.changed[:20]:
-        click.echo(f"{change.label}: {change.previous} -> {change.status} (by {change.by})")
+        replaced = (
+            f", replacing {change.replaced_by}'s decision made at {change.replaced_at} "
+            "while this command ran"
+            if change.replaced_meanwhile
+            else ""
+        )
+        click.echo(
+            f"{change.label}: {change.previous} -> {change.status} (by {change.by}{replaced})"
+        )
     if len(result.changed) > 20:
         click.echo(f"… and {len(result.changed) - 20} more")
     if result.refused:
