@@ -157,28 +157,21 @@ def redirecting_site():
     server.shutdown()
 
 
+def crawl_loopback_site(port: int, name: str, tmp_path):
+    """`wuzha crawl` of the one site on 127.0.0.1:`port` (allowed), without robots or a
+    browser: the process, its connection log and its results folder."""
+    sites = write_sites(
+        tmp_path / "sites.jsonl", [{"url": f"http://127.0.0.1:{port}/", "name": name}]
+    )
+    log, out = tmp_path / "connects.jsonl", tmp_path / "out"
+    args = ["--allow-private", "127.0.0.1/32", "--no-render", "--no-robots", "--quiet"]
+    proc = run_wuzha(["crawl", "--sites", str(sites), "--out", str(out), *args], log)
+    return proc, log, out
+
+
 def test_redirects_to_forbidden_addresses_never_connect(redirecting_site, tmp_path):
     port = redirecting_site
-    sites = write_sites(
-        tmp_path / "sites.jsonl", [{"url": f"http://127.0.0.1:{port}/", "name": "跳转"}]
-    )
-    log = tmp_path / "connects.jsonl"
-    out = tmp_path / "out"
-    proc = run_wuzha(
-        [
-            "crawl",
-            "--sites",
-            str(sites),
-            "--out",
-            str(out),
-            "--allow-private",
-            "127.0.0.1/32",
-            "--no-render",
-            "--no-robots",
-            "--quiet",
-        ],
-        log,
-    )
+    proc, log, out = crawl_loopback_site(port, "跳转", tmp_path)
     assert proc.returncode == 0, proc.stderr
     attempted = {host for host, _ in connections(log)}
     assert attempted == {"127.0.0.1"}, attempted
@@ -257,26 +250,7 @@ def test_a_refresh_header_is_followed_through_the_guard(refreshing_site, tmp_pat
     from crawler.settings import REDIRECT_MAX_TIMES
 
     port = refreshing_site.server_address[1]
-    sites = write_sites(
-        tmp_path / "sites.jsonl", [{"url": f"http://127.0.0.1:{port}/", "name": "刷新"}]
-    )
-    log = tmp_path / "connects.jsonl"
-    out = tmp_path / "out"
-    proc = run_wuzha(
-        [
-            "crawl",
-            "--sites",
-            str(sites),
-            "--out",
-            str(out),
-            "--allow-private",
-            "127.0.0.1/32",
-            "--no-render",
-            "--no-robots",
-            "--quiet",
-        ],
-        log,
-    )
+    proc, log, out = crawl_loopback_site(port, "刷新", tmp_path)
     assert proc.returncode == 0, proc.stderr
     # Followed like a redirect: the site's page is the landing page, not the one that moved.
     pages = read_jsonl(out / "pages.jsonl")
