@@ -191,3 +191,28 @@ def test_scan_url_on_an_allowed_loopback_server(packs) -> None:
         assert json.loads(result.output)["level"] == "high"
     finally:
         server.shutdown()
+
+
+def test_scan_of_a_binary_file_says_so_and_scores_nothing(packs, tmp_path) -> None:
+    png = tmp_path / "logo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    with pytest.raises(WuzhaError, match=r"logo\.png is a binary file .*nothing to scan"):
+        run("scan", str(png), "--packs", packs)
+
+
+def test_scan_of_a_file_over_the_size_cap_says_how_to_scan_it(packs, tmp_path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text(SCAM * 200, encoding="utf-8")
+    with pytest.raises(WuzhaError, match=r"big\.txt is 0\.0 MB, more than --max-bytes 1000.*raise"):
+        run("scan", str(big), "--packs", packs, "--max-bytes", "1000")
+
+
+def test_scan_says_when_only_the_start_of_a_long_text_was_scanned(packs, tmp_path) -> None:
+    from rules import load_engine
+
+    limit = load_engine([tmp_path / "packs"]).max_chars
+    long = tmp_path / "long.txt"
+    long.write_text(SCAM + "今天天气很好。" * (limit // 7 + 10), encoding="utf-8")
+    result = run("scan", str(long), "--packs", packs, "--max-bytes", str(10 * limit))
+    assert result.exit_code == 0
+    assert f"只扫描了前 {limit} 个字符" in result.output

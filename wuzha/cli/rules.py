@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from rich.table import Table
 
 from ground.levels import LEVELS
+from ground.settings import default_of
 from wuzha.cli.errors import UsageError
 
 packs_option = click.option(
@@ -125,9 +126,9 @@ def test(packs: tuple[Path, ...], baseline: Path | None) -> None:
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
-    default=5 * 1024 * 1024,
+    default=default_of("crawl_max_response_bytes"),
     show_default=True,
-    help="Largest page body fetched from a URL or read from a FILE.",
+    help="Largest page body fetched from a URL or read from a FILE (the sweep's cap).",
 )
 @click.option(
     "--timeout",
