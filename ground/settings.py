@@ -155,6 +155,16 @@ class Settings(BaseSettings):
         "to Monday 00:00 here, and the export shows times in it.",
     )
 
+    # --- Detection ----------------------------------------------------------------------
+    rules_model: bool = Field(
+        False,
+        description="Use the learned text model (rules/textmodel.py, trained on the team's own "
+        "web texts) as a second signal: in a content block where a rule fired or a phone, QQ, "
+        "WeChat, Telegram, bank-card or USDT entity stands, a confident model adds a hit "
+        "`model.<category>` explained by its strongest n-grams. It never reads a block "
+        "without one of those.",
+    )
+
     # --- Crawling ------------------------------------------------------------------------
     crawl_robots_txt: bool = Field(
         True, description="Obey robots.txt of crawled sites (default: yes)."
