@@ -117,9 +117,11 @@ class TextModel:
         tf = np.array(pick(counts) if len(grams) > 1 else [counts[grams[0]]], dtype=np.float64)
         # sublinear tf × idf, l2-normalised: TfidfVectorizer(sublinear_tf=True)
         values = (1.0 + np.log(tf)) * self._idf[rows]
-        values /= np.sqrt(values @ values) or 1.0
+        values /= np.sqrt(np.square(values).sum()) or 1.0
         weights = self._weights[rows]
-        logits = values @ weights + self._intercepts
+        # (element-wise and summed, not `@`: a BLAS call may start threads for a product this
+        # small, which costs more than the product on a busy machine)
+        logits = (weights * values[:, None]).sum(axis=0) + self._intercepts
         exps = np.exp(logits - logits.max())
         b = self._benign
         fraud = float(1.0 - exps[b] / exps.sum())
