@@ -237,17 +237,16 @@ class PageScan:
                 anchor = min(s for ev in verdict.fired.values() for _, s, e in ev if e > s)
             elif config.signals:
                 wanted = config.signals
-                found = [
-                    e.norm_start for e in self.section_state(section).entities if e.type in wanted
-                ]
-                if not found:
+                state = self.section_state(section)
+                found = [e.norm_start for e in state.entities if e.type in wanted]
+                if not found or self._excused(state):
                     continue
                 anchor = min(found)
             else:
                 continue
             lo, hi = self._window(section, anchor, config.window)
             asked += 1
-            said = model.score(self.nt.text[lo:hi], explain=config.explain)
+            said = model.score(self._model_window(lo, hi), explain=config.explain)
             if said.probability >= config.threshold and len(said.features) >= config.min_evidence:
                 if verdict is None:
                     verdict = verdicts[section] = SectionVerdict()
@@ -256,6 +255,23 @@ class PageScan:
                 verdict is not None and config.doubt is not None and said.probability < config.doubt
             ):
                 verdict.doubt = said
+
+    def _excused(self, state: PageState) -> bool:
+        """Whether the section carries wording that excuses rules (an ``unless`` part holds:
+        a warning, a report, an official voice): the model, which reads no stance that well,
+        then does not speak where no rule did."""
+        verdict = state.strict_verdict
+        return any(verdict(part) for part, _ in self.engine._unless_parts)
+
+    def _model_window(self, lo: int, hi: int) -> str:
+        """The window's text with its links blanked (same length): a site's URL says nothing
+        of what the text solicits, and Latin n-grams lean towards phishing in training."""
+        text = self.nt.text[lo:hi]
+        for entity in self.page.entities:
+            if entity.type == "url" and lo <= entity.norm_start and entity.norm_end <= hi:
+                a, b = entity.norm_start - lo, entity.norm_end - lo
+                text = text[:a] + " " * (b - a) + text[b:]
+        return text
 
     def _window(self, section: int, anchor: int, width: int) -> tuple[int, int]:
         """At most ``width`` characters of the run that holds ``anchor``, around it."""

@@ -123,18 +123,16 @@ def test_the_setting_turns_the_model_on_and_off(monkeypatch, value: str, on: boo
         get_settings.cache_clear()
 
 
-# Known limits of the model, kept as strict xfails so that a model that fixes them shows (and so
-# that they are why `rules_model` is off by default): the rules' `unless` excuses a quoted ad,
-# the model does not; a lost-and-found notice with a phone number and a site URL reads to it as
-# phishing (Latin and URL n-grams lean that way in the training texts).
-@pytest.mark.xfail(strict=True, reason="the model reads a quoted ad in a warning as the ad")
+# Where the model once went wrong: the rules' `unless` excuses a quoted ad, and the model, which
+# reads stance less well, now keeps quiet in a section so excused; a lost-and-found notice with a
+# phone number and a site URL read as phishing (Latin and URL n-grams lean that way in the
+# training texts), so links are blanked in the model's window.
 def test_a_warning_that_quotes_an_ad_stays_unflagged_with_the_model() -> None:
     engine = load_engine(model=True)
     text = "说黑户白户都能做，不看征信，当天放款，加V：loan_demo9。的都是骗子，别信。"
     assert engine.scan(text).level not in ("high", "medium")
 
 
-@pytest.mark.xfail(strict=True, reason="URL n-grams push ordinary notices towards phishing")
 def test_a_notice_with_a_phone_and_a_url_stays_unflagged_with_the_model() -> None:
     engine = load_engine(model=True)
     text = "失物招领：钥匙一串，请联系 13905710001 认领。网址 http://www.binjiang.test/about"
