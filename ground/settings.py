@@ -157,13 +157,13 @@ class Settings(BaseSettings):
 
     # --- Detection ----------------------------------------------------------------------
     rules_model: bool = Field(
-        False,
+        True,
         description="Use the learned text model (rules/textmodel.py, trained on the team's own "
         "web texts) as a second signal: in a content block where a rule fired or a phone, QQ, "
         "WeChat, Telegram, bank-card or USDT entity stands, a confident model adds a hit "
         "`model.<category>` explained by its strongest n-grams. It never reads a block "
-        "without one of those. Off by default: it still flags a warning that quotes an ad, "
-        "and ordinary notices with a phone number and a URL (tests/rules/test_textmodel.py).",
+        "without one of those, nor, where no rule fired, a block whose wording excuses the "
+        "rules (a warning, a report).",
     )
 
     # --- Crawling ------------------------------------------------------------------------
