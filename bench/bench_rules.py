@@ -91,9 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--page-kb", type=float, default=16.0, help="page size in KB")
     parser.add_argument("--repeat", type=int, default=5, help="runs; the best one counts")
+    parser.add_argument(
+        "--model",
+        choices=("setting", "on", "off"),
+        default="setting",
+        help="the text model as second signal (as the rules_model setting says, on, off); "
+        "when on, the rules alone are timed too and the model's cost per page is printed",
+    )
     args = parser.parse_args(argv)
 
-    engine = load_engine(args.packs)
+    engine = load_engine(args.packs, model={"setting": None, "on": True, "off": False}[args.model])
+    rules_only = load_engine(args.packs, model=False) if engine.model is not None else None
     records = load_records(args.data)
     rng = random.Random(SEED)
     mixed = [r["text"] for r in records]
@@ -106,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"{len(engine.rules)} rules, {len(engine.matcher)} automaton patterns "
-        f"(fingerprint {engine.fingerprint}), best of {args.repeat} runs, one core"
+        f"(fingerprint {engine.fingerprint}), text model {'on' if engine.model else 'off'}, "
+        f"best of {args.repeat} runs, one core"
     )
     print(f"{'workload':40} {'MB':>5} {'raw MB/s':>9} {'engine MB/s':>12} {'ratio':>7}")
     results = []
@@ -118,16 +127,24 @@ def main(argv: list[str] | None = None) -> int:
     for label, texts, page_kb, divide in workloads:
         pages = make_pages(texts, args.mb / divide, page_kb)
         mb = megabytes(pages)
-        raw_best = engine_best = float("inf")
+        raw_best = engine_best = rules_best = float("inf")
         for _ in range(args.repeat):
             raw_best = min(raw_best, run_once(engine.matcher.raw_matches, pages))
             # no run may profit from word-boundary results cached by the previous one
             engine.boundaries.clear_cache()
             engine_best = min(engine_best, run_once(engine.scan, pages))
+            if rules_only is not None:
+                rules_only.boundaries.clear_cache()
+                rules_best = min(rules_best, run_once(rules_only.scan, pages))
         raw_speed, engine_speed = mb / raw_best, mb / engine_best
         ratio = engine_speed / raw_speed
         results.append((label, engine_speed, ratio))
         print(f"{label:40} {mb:5.1f} {raw_speed:9.1f} {engine_speed:12.1f} {ratio:7.1%}")
+        if rules_only is not None:
+            added = (engine_best - rules_best) / len(pages) * 1000
+            print(
+                f"{'':40} the model adds {added:.2f} ms per page (rules alone {mb / rules_best:.1f} MB/s)"
+            )
     print()
     for label, speed, ratio in results[:2]:
         print(

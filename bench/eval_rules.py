@@ -33,9 +33,10 @@ import evalsets
 from evalsets import BENIGN, LISTS_FRAUD, UNCATEGORISED_FRAUD, Sample
 
 from ground.levels import FRAUD_LEVELS
-from rules import load_engine
+from rules import Engine, load_engine
 from rules.context import ANTI_FRAUD
 from rules.loader import taxonomy
+from rules.textmodel import IDENTIFYING_SIGNALS, ModelConfig
 
 SETS = ("fraud-dev", "tampering", "real-pages", "web-working", "web-check", "farm")
 TAMPERING_FRAUD_GROUPS = ("gambling", "wallet")  # the fraud categories among planted texts
@@ -245,6 +246,20 @@ def print_fraud_dev_news(engine: Any, tally: Tally) -> dict:
     return {"news": news, "flagged": flagged}
 
 
+def parse_config(spec: str) -> ModelConfig:
+    """``threshold=0.9,weight=35,signals=0,doubt=0.1`` → a ModelConfig."""
+    values: dict = {}
+    for part in filter(None, spec.split(",")):
+        key, value = part.split("=")
+        if key == "signals":
+            values[key] = IDENTIFYING_SIGNALS if value not in ("0", "false", "no") else frozenset()
+        elif key == "doubt":
+            values[key] = None if value == "none" else float(value)
+        else:
+            values[key] = float(value)
+    return ModelConfig(**values)
+
+
 def loaders(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "fraud-dev": evalsets.fraud_dev,
@@ -266,21 +281,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-fn", action="store_true", help="also list missed fraud")
     parser.add_argument("--farm-sites", type=int, default=60)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--model",
+        choices=("setting", "on", "off"),
+        default="setting",
+        help="the text model as second signal: as the rules_model setting says (default), on "
+        "or off",
+    )
+    parser.add_argument(
+        "--model-config",
+        default="",
+        help="ModelConfig fields for the model, e.g. threshold=0.9,signals=1,doubt=0.1",
+    )
     args = parser.parse_args(argv)
     wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
     unknown = sorted(set(wanted) - set(SETS))
     if unknown:
         parser.error(f"unknown set(s): {', '.join(unknown)}")
 
-    engine = load_engine(args.packs)
+    model = {"setting": None, "on": True, "off": False}[args.model]
+    engine = load_engine(args.packs, model=model)
+    if engine.model is not None and args.model_config:
+        engine = Engine(
+            engine.rules, model=engine.model, model_config=parse_config(args.model_config)
+        )
     names = taxonomy()
     started = time.perf_counter()
     print(
         f"rules: {len(engine.rules)} (fingerprint {engine.fingerprint}); "
+        f"text model {'on' if engine.model else 'off'}; "
         f"web check half sha256 {evalsets.check_half_sha256()}"
     )
     figures: dict[str, Any] = {
         "rules": engine.fingerprint,
+        "model": engine.model is not None,
         "check_half_sha256": evalsets.check_half_sha256(),
     }
     for name in wanted:

@@ -161,6 +161,17 @@ class Settings(BaseSettings):
         "summaries.",
     )
 
+    # --- Detection ----------------------------------------------------------------------
+    rules_model: bool = Field(
+        True,
+        description="Use the learned text model (rules/textmodel.py, trained on the team's own "
+        "web texts) as a second signal: in a content block where a rule fired or a phone, QQ, "
+        "WeChat, Telegram, bank-card or USDT entity stands, a confident model adds a hit "
+        "`model.<category>` explained by its strongest n-grams. It never reads a block "
+        "without one of those, nor, where no rule fired, a block whose wording excuses the "
+        "rules (a warning, a report).",
+    )
+
     # --- Crawling ------------------------------------------------------------------------
     crawl_robots_txt: bool = Field(
         True, description="Obey robots.txt of crawled sites (default: yes)."

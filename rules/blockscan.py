@@ -31,6 +31,7 @@ from rules.pagestate import PageState
 from rules.plan import set_bits
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import boost_factor, combine, corroborate, level_for, rank_categories
+from rules.textmodel import ModelVerdict, model_text_same_length
 
 if TYPE_CHECKING:
     from rules.engine import Engine
@@ -65,6 +66,19 @@ class SectionVerdict:
     money: Evidence = field(default_factory=list)
     raw_score: float = 0.0
     score: float = 0.0
+    #: the text model's hit in this section (rules.textmodel), when it spoke
+    model: ModelHit | None = None
+    #: the text model's reading when it found the section unlike fraud (it lowers the score)
+    doubt: ModelVerdict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelHit:
+    """What the text model said about one window of a section (normalised offsets)."""
+
+    verdict: ModelVerdict
+    lo: int
+    hi: int
 
 
 def to_normalised(nt: NormalisedText, position: int) -> int:
@@ -172,10 +186,18 @@ class PageScan:
 
     def evaluate(self) -> dict[int, SectionVerdict]:
         engine = self.engine
-        plan = engine._plan
         verdicts: dict[int, SectionVerdict] = {}
-        if len(self.sections) > 1 and not engine._candidate_indexes(self.page.present_indexes):
-            return verdicts  # no rule's terms anywhere: no section needs a look
+        if len(self.sections) == 1 or engine._candidate_indexes(self.page.present_indexes):
+            self._fire_rules(verdicts)  # (no rule's terms anywhere: no section needs a look)
+        if engine.model is not None:
+            self._ask_model(verdicts)
+        for section, verdict in verdicts.items():
+            self._score(section, verdict)
+        return verdicts
+
+    def _fire_rules(self, verdicts: dict[int, SectionVerdict]) -> None:
+        engine = self.engine
+        plan = engine._plan
         for section in range(len(self.sections)):
             state = self.section_state(section)
             if not state.present_indexes and not state.entities:
@@ -195,9 +217,70 @@ class PageScan:
                     if evidence is not None:
                         verdicts.setdefault(section, SectionVerdict()).fired[rule_index] = evidence
                         break
-        for section, verdict in verdicts.items():
-            self._score(section, verdict)
-        return verdicts
+
+    def _ask_model(self, verdicts: dict[int, SectionVerdict]) -> None:
+        """The text model reads a window of each section of a content kind where a rule fired
+        (and, when configured, where only a contact or money entity stands: it adds to
+        evidence, it never finds it alone), around that evidence. Confident of fraud, it adds
+        its hit; confident of the contrary (when configured), it lowers the section's score."""
+        engine = self.engine
+        model, config = engine.model, engine.model_config
+        assert model is not None
+        asked = 0
+        for section in range(len(self.sections)):
+            if asked >= config.max_windows:
+                break
+            if self.layout.sections[section].kind not in config.kinds:
+                continue
+            verdict = verdicts.get(section)
+            if verdict is not None:
+                anchor = min(s for ev in verdict.fired.values() for _, s, e in ev if e > s)
+            elif config.signals:
+                wanted = config.signals
+                state = self.section_state(section)
+                found = [e.norm_start for e in state.entities if e.type in wanted]
+                if not found or self._excused(state):
+                    continue
+                anchor = min(found)
+            else:
+                continue
+            lo, hi = self._window(section, anchor, config.window)
+            asked += 1
+            said = model.score(self._model_window(lo, hi), explain=config.explain)
+            if said.probability >= config.threshold and len(said.features) >= config.min_evidence:
+                if verdict is None:
+                    verdict = verdicts[section] = SectionVerdict()
+                verdict.model = ModelHit(said, lo, hi)
+            elif (
+                verdict is not None and config.doubt is not None and said.probability < config.doubt
+            ):
+                verdict.doubt = said
+
+    def _excused(self, state: PageState) -> bool:
+        """Whether the section carries wording that excuses rules (an ``unless`` part holds:
+        a warning, a report, an official voice): the model, which reads no stance that well,
+        then does not speak where no rule did."""
+        verdict = state.strict_verdict
+        return any(verdict(part) for part, _ in self.engine._unless_parts)
+
+    def _model_window(self, lo: int, hi: int) -> str:
+        """The window's text with its links blanked (same length): a site's URL says nothing
+        of what the text solicits, and Latin n-grams lean towards phishing in training."""
+        text = self.nt.text[lo:hi]
+        for entity in self.page.entities:
+            if entity.type == "url" and lo <= entity.norm_start and entity.norm_end <= hi:
+                a, b = entity.norm_start - lo, entity.norm_end - lo
+                text = text[:a] + " " * (b - a) + text[b:]
+        return text
+
+    def _window(self, section: int, anchor: int, width: int) -> tuple[int, int]:
+        """At most ``width`` characters of the run that holds ``anchor``, around it."""
+        slot = max(0, bisect_right(self._run_starts, anchor) - 1)
+        lo, hi, _, _ = self.runs[slot]
+        if hi - lo <= width:
+            return lo, hi
+        lo = max(lo, anchor - width // 3)
+        return lo, min(hi, lo + width)
 
     def _score(self, section: int, verdict: SectionVerdict) -> None:
         engine = self.engine
@@ -207,8 +290,12 @@ class PageScan:
         verdict.money = state.signal("money")
         verdict.factor = boost_factor(bool(verdict.contact), bool(verdict.money), engine.scoring)
         weights = [engine.rules[i].weight for i in verdict.fired]
+        if verdict.model is not None:
+            weights.append(engine.model_config.weight)
         verdict.raw_score = combine(weights, verdict.factor, engine.scoring)
         verdict.score = verdict.raw_score * verdict.context.damping
+        if verdict.doubt is not None:
+            verdict.score *= engine.model_config.doubt_damping
 
     # --- the result ---------------------------------------------------------------------
 
@@ -244,11 +331,30 @@ class PageScan:
             self._hit(engine.rules[i], verdicts[section].fired[i])
             for i, section in sorted(best.items())
         ]
+        hits.extend(self._model_hits(verdicts, strength))
         ordered = sorted(verdicts.values(), key=lambda v: -v.score)
         top = ordered[0]
         score = round(corroborate([v.score for v in ordered]), 1)
         level = level_for(score, engine.scoring)
         damped = {v.context.label for v in verdicts.values() if v.context.label}
+        said = reasons(
+            hits=hits,
+            raw_score=top.raw_score,
+            score=score,
+            level=level,
+            contact=_labels(top.contact),
+            money=_labels(top.money),
+            factor=top.factor,
+            context=top.context,
+            truncated_at=truncated_at,
+            config=engine.scoring,
+        )
+        if top.doubt is not None:
+            said.insert(
+                len(said) - 1,
+                f"文本模型认为这一段不像诈骗（概率 {top.doubt.probability:.2f}），分数"
+                f" ×{engine.model_config.doubt_damping:g}。",
+            )
         return ScanResult(
             score=score,
             level=level,
@@ -256,18 +362,7 @@ class PageScan:
             hits=hits,
             entities=entities,
             context=sorted(damped) if top.context.label else [],
-            reasons=reasons(
-                hits=hits,
-                raw_score=top.raw_score,
-                score=score,
-                level=level,
-                contact=_labels(top.contact),
-                money=_labels(top.money),
-                factor=top.factor,
-                context=top.context,
-                truncated_at=truncated_at,
-                config=engine.scoring,
-            ),
+            reasons=said,
         )
 
     def _place(self, start: int, end: int) -> tuple[int, int, int]:
@@ -280,7 +375,68 @@ class PageScan:
         local_end = min(max(local_start, end - origin), length)
         return block, local_start, local_end
 
+    def _model_hits(
+        self, verdicts: dict[int, SectionVerdict], strength: dict[int, float]
+    ) -> list[Hit]:
+        """One hit ``model.<category>`` per category the model named, from the section where
+        it weighs most; its evidence is the window's strongest n-grams."""
+        best: dict[str, int] = {}
+        for section in sorted(verdicts):
+            said = verdicts[section].model
+            if said is None:
+                continue
+            current = best.get(said.verdict.category)
+            if current is None or strength[section] > strength[current]:
+                best[said.verdict.category] = section
+        return [self._model_hit(verdicts[s].model) for _, s in sorted(best.items())]
+
+    def _model_hit(self, said: ModelHit | None) -> Hit:
+        assert said is not None
+        engine = self.engine
+        verdict = said.verdict
+        folded = model_text_same_length(self.nt.text[said.lo : said.hi])
+        evidence: Evidence = []
+        for gram in verdict.features:
+            at = folded.find(gram)
+            if at >= 0:
+                evidence.append((gram, said.lo + at, said.lo + at + len(gram)))
+        if not evidence:  # (features are the window's own n-grams; whitespace may hide them)
+            evidence.append((verdict.features[0], said.lo, said.lo))
+        name = engine.category_names.get(verdict.category, verdict.category)
+        model = engine.model
+        assert model is not None
+        return self._hit_of(
+            rule_id=f"model.{verdict.category}",
+            version=model.version,
+            category=verdict.category,
+            title=f"文本模型：像{name}（概率 {verdict.probability:.2f}）",
+            level="medium",
+            weight=engine.model_config.weight,
+            evidence=evidence[:1] + sorted(evidence[1:], key=lambda item: item[1]),
+        )
+
     def _hit(self, rule: Rule, evidence: Evidence) -> Hit:
+        return self._hit_of(
+            rule_id=rule.id,
+            version=rule.version,
+            category=rule.category,
+            title=rule.title,
+            level=rule.level,
+            weight=rule.weight,
+            evidence=evidence,
+        )
+
+    def _hit_of(
+        self,
+        *,
+        rule_id: str,
+        version: int,
+        category: str,
+        title: str,
+        level: str,
+        weight: float,
+        evidence: Evidence,
+    ) -> Hit:
         matched: list[str] = []
         for label, _, _ in evidence:
             if label not in matched:
@@ -297,12 +453,12 @@ class PageScan:
         index, local_start, local_end = self._place(start, end)
         block = self.layout.blocks[index]
         return Hit(
-            rule_id=rule.id,
-            rule_version=rule.version,
-            category=rule.category,
-            title=rule.title,
-            level=rule.level,
-            weight=rule.weight,
+            rule_id=rule_id,
+            rule_version=version,
+            category=category,
+            title=title,
+            level=level,
+            weight=weight,
             matched=matched,
             start=block.start + local_start,
             end=block.start + local_end,

@@ -21,7 +21,7 @@ from rules.context import ContextVerdict, judge_context
 from rules.entities import AUTOMATON_CUES
 from rules.layout import Layout
 from rules.lexicon import Lexicon, load_lexicon
-from rules.loader import Rule, load_rules
+from rules.loader import Rule, load_rules, taxonomy
 from rules.matcher import TermMatcher
 from rules.normalise import normalise
 from rules.pagestate import PageState
@@ -31,6 +31,7 @@ from rules.scoring import (
     DEFAULT_SCORING,
     ScoringConfig,
 )
+from rules.textmodel import DEFAULT_MODEL_CONFIG, ModelConfig, TextModel, load_text_model
 from rules.words import BoundaryChecker
 
 CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "apk", "url"})
@@ -50,8 +51,14 @@ class Engine:
         scoring: ScoringConfig = DEFAULT_SCORING,
         max_chars: int = DEFAULT_MAX_CHARS,
         boundaries: BoundaryChecker | None = None,
+        model: TextModel | None = None,
+        model_config: ModelConfig = DEFAULT_MODEL_CONFIG,
     ) -> None:
         self.rules = list(rules)
+        # the second signal (rules.textmodel): None scans with the rules alone
+        self.model = model
+        self.model_config = model_config
+        self.category_names = taxonomy()
         self.lexicon = lexicon or load_lexicon()
         self.scoring = scoring
         self.max_chars = max_chars
@@ -122,8 +129,13 @@ class Engine:
             "contact": (CONTACT_ENTITIES, index(self.lexicon.contact_words)),
             "money": (MONEY_ENTITIES, index(self.lexicon.money_words)),
         }
+        self._signal_words = frozenset().union(*(w for _, w in self._signal_sources.values()))
         self._context_indexes = index(self.lexicon.anti_fraud.words)
         self.rule_versions: dict[str, int] = {r.id: r.version for r in self.rules}
+        if model is not None:
+            # the model's hits carry rule ids too: a new model is a new rule set
+            for category in model.classes:
+                self.rule_versions[f"model.{category}"] = model.version
         digest = hashlib.sha1(
             "\n".join(f"{rid}:{ver}" for rid, ver in sorted(self.rule_versions.items())).encode()
         )
@@ -217,13 +229,19 @@ def _key(paths: Iterable[Path | str] | None) -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=8)
-def _cached_engine(key: tuple[str, ...] | None) -> Engine:
-    return Engine(load_rules(key))
+def _cached_engine(key: tuple[str, ...] | None, model: bool) -> Engine:
+    return Engine(load_rules(key), model=load_text_model() if model else None)
 
 
-def load_engine(paths: Iterable[Path | str] | None = None) -> Engine:
-    """The engine over rules/packs/*.yaml (or the given files/directories), cached per process.
+def load_engine(paths: Iterable[Path | str] | None = None, *, model: bool | None = None) -> Engine:
+    """The engine over rules/packs/*.yaml (or the given files/directories), cached per process;
+    with the text model as second signal when ``model`` says so (None: the ``rules_model``
+    setting).
 
     Raises `rules.errors.RulePackError` listing every problem of invalid packs.
     """
-    return _cached_engine(_key(paths))
+    if model is None:
+        from ground.settings import get_settings
+
+        model = get_settings().rules_model
+    return _cached_engine(_key(paths), model)
