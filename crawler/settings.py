@@ -73,7 +73,8 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2  # initial response + 2 retries = 3 requests
 REDIRECT_MAX_TIMES = 5  # a site needing more is broken or hostile
 METAREFRESH_MAXDELAY = 10
-METAREFRESH_IGNORE_TAGS = ["noscript"]  # as Scrapy: <noscript> refreshes are for script-less browsers
+# as Scrapy: a refresh inside <noscript> is for browsers without scripts
+METAREFRESH_IGNORE_TAGS = ["noscript"]
 URLLENGTH_LIMIT = default_of("crawl_max_url_length")  # (add-on) redirects too: URLCapMiddleware
 # Applied to the body as received and after decompression (a compression bomb stops there).
 DOWNLOAD_MAXSIZE = default_of("crawl_max_response_bytes")  # (add-on)

@@ -286,4 +286,4 @@ def test_registry_text_is_printed_as_written_never_as_terminal_markup(es_sites, 
     bad = ["坏", "ftp://[/x]", "", "", "", ""]
     out = import_rows(tmp_path, "r.csv", odd, bad, flags=["--dry-run"])
     assert "add      [/red]论坛[bold] <http://odd.binjiang-demo.cn/>" in out
-    assert "line 3: 'ftp://[/x]' is not a web address" in out
+    assert "line 3: 'ftp://[/x]' is not a valid web address ('/x' in brackets" in out
