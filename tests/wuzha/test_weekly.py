@@ -221,5 +221,6 @@ def test_weekly_imports_sweeps_exports_and_keeps_the_last_runs(tmp_path, es_isol
     assert len(exports) == 1
     out = proc.stdout
     assert "Imported 4 site(s)" in out
-    assert f"weekly: done — {folder}" in out
+    assert f"weekly: done — {folder}: 4 site(s) swept (" in out
+    assert f"with findings; {exports[0].name}; " in out
     assert "removed 2 old run(s) (keeping 2)" in out

@@ -149,4 +149,22 @@ def weekly(
         if removed
         else (f"no old run removed (keeping {keep})")
     )
-    click.echo(f"weekly: done — {folder}: sweep results and {out.name}; {kept}")
+    click.echo(f"weekly: done — {folder}: {_swept(folder)}; {out.name}; {kept}")
+
+
+def _swept(folder: Path) -> str:
+    """The sweep's numbers, from its summary.json."""
+    import json
+
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        sites, findings = summary["sites"], summary["findings"]
+        said = (
+            f"{sites['total']} site(s) swept ({sites['failed']} failed), {summary['pages']} "
+            f"page(s), {findings['pages']} with findings"
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return "sweep results"
+    if summary.get("spooled"):
+        said += f", {summary['spooled']} document(s) still in the spool"
+    return said
