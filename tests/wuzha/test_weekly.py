@@ -164,8 +164,28 @@ def test_an_empty_sites_index_stops_the_run(tmp_path, es_isolated_settings):
         },
     )
     assert proc.returncode == 2
-    assert _reason(proc).startswith("error: weekly: the sweep could not run: ")
-    assert "the sites index is empty" in _reason(proc)
+    assert _reason(proc).startswith(
+        "error: weekly: the sweep could not run: there are no imported sites to sweep (the "
+        "sites index is empty"
+    )
+    assert _reason(proc).endswith("give the registry with `wuzha weekly --registry FILE`")
+
+
+@pytest.mark.elasticsearch
+def test_a_missing_sites_index_asks_for_the_registry(tmp_path, es_isolated_settings):
+    proc = _weekly(
+        tmp_path,
+        env={
+            "ELASTICSEARCH_URL": es_isolated_settings.elasticsearch_url,
+            "WUZHA_INDEX_PREFIX": es_isolated_settings.index_prefix,
+        },
+    )
+    assert proc.returncode == 2
+    assert _reason(proc).startswith(
+        "error: weekly: the sweep could not run: there are no imported sites to sweep (could "
+        "not read sites from Elasticsearch index "
+    )
+    assert _reason(proc).endswith("give the registry with `wuzha weekly --registry FILE`")
 
 
 # --- end to end on the farm -------------------------------------------------------------------

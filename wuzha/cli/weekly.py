@@ -136,6 +136,12 @@ def weekly(
                 f"weekly: {folder} already holds today's sweep; run `wuzha weekly --resume` to "
                 "continue it if it was interrupted, or remove the folder to sweep again"
             ) from err
+        if registry_file is None and _no_sites(err):
+            raise UsageError(
+                "weekly: the sweep could not run: there are no imported sites to sweep ("
+                + " ".join(str(err.__cause__ or err).split())
+                + "); give the registry with `wuzha weekly --registry FILE`"
+            ) from err
         raise _stopped("the sweep", err) from err
     out = folder / f"takedown-{week.label}.{fmt}"
     progress(f"exporting the takedown list of {week.label} to {out}")
@@ -150,6 +156,15 @@ def weekly(
         else (f"no old run removed (keeping {keep})")
     )
     click.echo(f"weekly: done — {folder}: {_swept(folder)}; {out.name}; {kept}")
+
+
+def _no_sites(err: WuzhaError) -> bool:
+    """The sweep found no imported sites: the sites index is missing, unreadable or empty."""
+    from crawler.errors import SitesIndexUnreadable
+
+    return isinstance(err.__cause__, SitesIndexUnreadable) or str(err).startswith(
+        "the sites index is empty"
+    )
 
 
 def _swept(folder: Path) -> str:
