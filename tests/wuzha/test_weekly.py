@@ -126,6 +126,27 @@ def test_an_unreadable_registry_stops_the_run(tmp_path):
     assert not (tmp_path / "weekly").exists() or not any((tmp_path / "weekly").iterdir())
 
 
+def test_a_failed_run_removes_no_old_run(tmp_path):
+    for day in ("2026-10-05", "2026-10-12", "2026-10-19"):
+        (tmp_path / "weekly" / day).mkdir(parents=True)
+    proc = _weekly(tmp_path, "--registry", str(tmp_path / "nope.csv"), "--keep", "1")
+    assert proc.returncode == 2
+    assert len(list((tmp_path / "weekly").iterdir())) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--prune"], "error: weekly: --prune needs the registry file: add --registry FILE"),
+        (["--keep", "0"], "error: weekly: --keep must be 1 or more, not 0"),
+    ],
+)
+def test_wrong_options_are_one_line(tmp_path, args, reason):
+    proc = _weekly(tmp_path, *args)
+    assert proc.returncode == 2
+    assert _reason(proc) == reason
+
+
 def test_a_registry_without_sites_stops_the_run(tmp_path):
     registry = tmp_path / "r.csv"
     registry.write_text("网站名称,网址\n坏,\n", encoding="utf-8")
