@@ -210,6 +210,19 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(
         Path("/usr/bin/chromium"), description="Chromium executable for Playwright."
     )
+    # --- The weekly routine (`wuzha weekly`) ------------------------------------------------
+    weekly_base_dir: Path | None = Field(
+        None,
+        description="Base folder of `wuzha weekly`: each run's results and takedown list go "
+        "to a folder named after the run's date (YYYY-MM-DD, office time zone) under it "
+        "(default <state_dir>/weekly).",
+    )
+    weekly_keep: int = Field(
+        12,
+        ge=1,
+        description="Dated run folders `wuzha weekly` keeps under its base folder; older ones "
+        "are removed after a run that succeeded.",
+    )
     # --- Local site farm (tests, demo, benchmarks) -----------------------------------------
     farm_base_port: int = Field(
         18000,
@@ -233,6 +246,10 @@ class Settings(BaseSettings):
     @property
     def spool_path(self) -> Path:
         return self.spool_dir or self.state_dir / "spool"
+
+    @property
+    def weekly_base_path(self) -> Path:
+        return self.weekly_base_dir or self.state_dir / "weekly"
 
     @classmethod
     def settings_customise_sources(

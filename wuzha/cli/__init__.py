@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "rescan": "wuzha.cli.rescan",
     "entities": "wuzha.cli.entities",
     "farm": "wuzha.cli.farm",
+    "weekly": "wuzha.cli.weekly",
 }
 
 
