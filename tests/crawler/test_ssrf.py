@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -150,11 +151,20 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def redirecting_site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
+    with _serving(_Handler) as server:
+        yield server.server_address[1]
+
+
+@contextmanager
+def _serving(handler):
+    """A threaded HTTP server on a free loopback port, shut down afterwards."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.hits = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
 
 
 def crawl_loopback_site(port: int, name: str, tmp_path):
@@ -238,12 +248,8 @@ class _RefreshHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def refreshing_site():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefreshHandler)
-    server.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
+    with _serving(_RefreshHandler) as server:
+        yield server
 
 
 def test_a_refresh_header_is_followed_through_the_guard(refreshing_site, tmp_path):

@@ -172,6 +172,13 @@ def test_unreachable_elasticsearch_stops_the_run(tmp_path):
     )
 
 
+def _cluster_env(settings) -> dict[str, str]:
+    return {
+        "ELASTICSEARCH_URL": settings.elasticsearch_url,
+        "WUZHA_INDEX_PREFIX": settings.index_prefix,
+    }
+
+
 @pytest.mark.elasticsearch
 def test_an_empty_sites_index_stops_the_run(tmp_path, es_isolated_settings):
     from indexer.setup import setup
@@ -179,10 +186,7 @@ def test_an_empty_sites_index_stops_the_run(tmp_path, es_isolated_settings):
     setup(es_isolated_settings)
     proc = _weekly(
         tmp_path,
-        env={
-            "ELASTICSEARCH_URL": es_isolated_settings.elasticsearch_url,
-            "WUZHA_INDEX_PREFIX": es_isolated_settings.index_prefix,
-        },
+        env=_cluster_env(es_isolated_settings),
     )
     assert proc.returncode == 2
     assert _reason(proc).startswith(
@@ -196,10 +200,7 @@ def test_an_empty_sites_index_stops_the_run(tmp_path, es_isolated_settings):
 def test_a_missing_sites_index_asks_for_the_registry(tmp_path, es_isolated_settings):
     proc = _weekly(
         tmp_path,
-        env={
-            "ELASTICSEARCH_URL": es_isolated_settings.elasticsearch_url,
-            "WUZHA_INDEX_PREFIX": es_isolated_settings.index_prefix,
-        },
+        env=_cluster_env(es_isolated_settings),
     )
     assert proc.returncode == 2
     assert _reason(proc).startswith(
