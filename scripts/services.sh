@@ -8,6 +8,7 @@
 # a server only when that pid is still the server on that port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv.sh
 REDIS_PORT=${WUZHA_TEST_REDIS_PORT:-6390}
 OWN=${WUZHA_SERVICES_DIR:-${TMPDIR:-/tmp}/wuzha-services-$(id -u)-$(pwd | cksum | cut -d' ' -f1)}
 mkdir -p "$OWN"

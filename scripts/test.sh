@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+source scripts/venv.sh
 status=0
 if [ $# -eq 0 ]; then bash scripts/lint.sh || status=$?; fi
 bash scripts/services.sh up
