@@ -53,6 +53,8 @@ class SiteState:
     started_at: float | None = None
     finished_at: float | None = None
     last_activity: float = 0.0
+    # site-level verdicts (sitecheck.Verdict.to_record()), settled when the site finishes
+    compromise: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def create(cls, site: dict[str, Any], budget: Budget, limits: TrapLimits) -> SiteState:
@@ -149,4 +151,5 @@ class SiteState:
             "errors": self.errors,
             "status": self.status,
             "reason": self.reason,
+            "compromise": list(self.compromise),
         }
