@@ -34,7 +34,7 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,7 @@ class CrawlState:
         distributed: bool = False,
         max_active: int = 8,
         stale_after: float = 100.0,
+        is_crawling: Callable[[], bool] | None = None,
     ) -> None:
         self.stats = stats
         self.signals = signals
@@ -79,6 +80,8 @@ class CrawlState:
         self.distributed = distributed
         self.max_active = max_active
         self.stale_after = stale_after
+        self._is_crawling = is_crawling  # Crawler.crawling: cleared first by Crawler.stop()
+        self._crawling_at_open = False
         self.states: dict[str, SiteState] = {}
         self.site_states: dict[str, dict[str, Any]] = {}  # site id -> SiteState.summary()
         self.scopes = ScopeMap(())
@@ -129,6 +132,7 @@ class CrawlState:
             max_active=settings.getint("WUZHA_ACTIVE_SITES")
             or max(8, 2 * settings.getint("CONCURRENT_REQUESTS") // per_site),
             stale_after=2 * settings.getfloat("DOWNLOAD_TIMEOUT") + 60,
+            is_crawling=lambda: crawler.crawling,
         )
         connect = crawler.signals.connect
         connect(state.request_dropped, signal=signals.request_dropped)
@@ -313,8 +317,8 @@ class CrawlState:
     def maybe_finish(self, state: SiteState) -> None:
         # With a shared (Redis) queue another process may be fetching this site's pages: a site
         # is settled when this process closes, not when its own requests run out.
-        if self.distributed:
-            return
+        if self.distributed or self.stopping():
+            return  # an interrupted sweep leaves its running sites unsettled for --resume
         if not state.tokens and state.status != PENDING and not state.finished:
             self._finish(state)
 
@@ -352,7 +356,13 @@ class CrawlState:
         self.mark_done(request.meta.get(URL) or request.url)
         self.release(state, request.meta.get(TOKEN))
 
+    def stopping(self) -> bool:
+        """True once the sweep is being shut down (Ctrl-C, SIGTERM): what fails from then on
+        failed because of the shutdown, not because of its site, and --resume retries it."""
+        return self._crawling_at_open and self._is_crawling is not None and not self._is_crawling()
+
     def spider_opened(self, spider: Any) -> None:
+        self._crawling_at_open = self._is_crawling is not None and self._is_crawling()
         self._ticker = task.LoopingCall(self._tick)
         self._ticker.start(1.0, now=False)
 

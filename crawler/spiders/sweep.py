@@ -344,6 +344,12 @@ class SweepSpider(scrapy.Spider):
         state = self.crawl_state.site(request.meta.get(SITE_ID))
         if state is None:
             return
+        if self.crawl_state.stopping():
+            # Cancelled by the shutdown (a browser page closed under a render, a download cut):
+            # not the site's failure, and not done — --resume fetches it again.
+            self.crawler.stats.inc_value("sweep/interrupted_requests")
+            self.crawl_state.release(state, request.meta.get(TOKEN))
+            return
         reason = describe_failure(failure)
         state.record_error(reason, counts_for_budget=is_site_failure(failure))
         self.crawler.stats.inc_value(f"sweep/errors/{reason.split(':')[0]}")

@@ -74,7 +74,7 @@ SITE = "http://127.0.0.1:9/"
 THREADS = [f"http://127.0.0.1:9/viewtopic.php?t={n}" for n in range(1, 7)]
 
 
-def _resumed_spider(tmp_path):
+def _resumed_spider(tmp_path, *, crawling=False):
     job = tmp_path / "job"
     journal = Journal(job)
     journal.start("run1", fresh=True)
@@ -83,10 +83,10 @@ def _resumed_spider(tmp_path):
         journal.requested(url, "s1", depth=1, render=False, priority=19)
     journal.finished(SITE, SITE)
     journal.close()
-    return _spider_on_job(tmp_path)
+    return _spider_on_job(tmp_path, crawling=crawling)
 
 
-def _spider_on_job(tmp_path):
+def _spider_on_job(tmp_path, *, crawling=False):
     """The sweep spider over the journal in tmp_path/job, opened as a crawl opens it."""
     from scrapy import signals
     from scrapy.utils.test import get_crawler
@@ -105,6 +105,7 @@ def _spider_on_job(tmp_path):
     spider = SweepSpider.from_crawler(
         crawler, site_list=[{"id": "s1", "url": SITE, "name": "论坛"}]
     )
+    crawler.crawling = crawling  # as Crawler.crawl() sets it before the spider opens
     crawler.signals.send_catch_log(signals.spider_opened, spider=spider)
     state = crawler.get_extension(CrawlState)
     return spider, state, state.states["s1"]
@@ -250,3 +251,27 @@ def test_without_indexing_or_once_indexed_a_done_page_is_not_fetched_again(tmp_p
     spider, crawl, _ = _spider_on_job(tmp_path)
     crawl.track_indexing()
     assert asyncio.run(start(spider)) == THREADS
+
+
+def test_a_render_closed_by_the_shutdown_is_retried_on_resume_not_the_sites_failure(tmp_path):
+    """Ctrl-C while Chromium renders the site's only page: Playwright fails the page with
+    TargetClosedError. That is the shutdown's doing: the site stays unsettled (no "failed: 0
+    pages"), and the request stays pending, so --resume fetches it again."""
+    from playwright._impl._errors import TargetClosedError
+    from twisted.python.failure import Failure
+
+    spider, crawl, state = _resumed_spider(tmp_path, crawling=True)
+
+    async def first_request():
+        async for request in spider.start():
+            return request
+
+    request = asyncio.run(first_request())
+    spider.crawler.crawling = False  # what Crawler.stop() does first on Ctrl-C / SIGTERM
+    failure = Failure(TargetClosedError("Target page, context or browser has been closed"))
+    failure.request = request
+    spider.on_error(failure)
+
+    assert (state.errors, state.status, state.finished) == (0, "running", False)
+    crawl.spider_closed(spider, "shutdown")
+    assert request.url in {e["u"] for e in Journal(tmp_path / "job").load().pending()}
