@@ -6,6 +6,7 @@ Shared by `wuzha crawl` and `wuzha demo`; fed by the snapshots of
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Self
 
@@ -83,6 +84,19 @@ def spool_sentence(waiting: int, spool: Path | None) -> str:
     )
 
 
+def _whole_sweep(out_dir: Path | None) -> dict[str, Any] | None:
+    """summary.json of the sweep in ``out_dir``: after --resume it covers the interrupted runs
+    too, where this process's own figures cover only what it fetched."""
+    if out_dir is None:
+        return None
+    try:
+        summary = json.loads((out_dir / "summary.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(summary, dict) and isinstance(summary.get("findings"), dict)
+    return summary if ok else None
+
+
 def print_summary(
     console: Console, result: Any, log_file: Path | None = None, spool: Path | None = None
 ) -> None:
@@ -94,16 +108,25 @@ def print_summary(
     for state in states.values():
         by_status[state["status"]] = by_status.get(state["status"], 0) + 1
     levels = snap.get("levels", {})
+    pages = snap.get("pages", sum(s["pages"] for s in states.values()))
+    findings = snap.get("findings", 0)
+    whole = _whole_sweep(result.out_dir)
+    if whole and whole.get("pages", pages) != pages:  # a resumed sweep: count all of it
+        levels = whole["findings"].get("by_level", {})
+        pages_text = f"{whole['pages']} ({pages} in this run)"
+        findings = whole["findings"].get("pages", findings)
+    else:
+        pages_text = str(pages)
     ended = "completed" if result.completed else f"stopped ({result.finish_reason})"
     console.print(
         f"\n[bold]Sweep {escape(result.run_id)} {ended}[/] in {_duration(result.seconds)}"
     )
     figures = Table(show_header=False, box=None, padding=(0, 2))
     figures.add_row("sites", ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "0")
-    figures.add_row("pages", str(snap.get("pages", sum(s["pages"] for s in states.values()))))
+    figures.add_row("pages", pages_text)
     figures.add_row(
         "findings",
-        f"{snap.get('findings', 0)} pages; high {levels.get('high', 0)}, "
+        f"{findings} pages; high {levels.get('high', 0)}, "
         f"medium {levels.get('medium', 0)}, low {levels.get('low', 0)}",
     )
     figures.add_row("errors", str(sum(s["errors"] for s in states.values())))
