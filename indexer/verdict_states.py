@@ -44,6 +44,24 @@ ACTIVE_STATES = frozenset({OPEN, CONFIRMED})
 #: while the evidence is present.
 DECISIONS: dict[str, str] = {"confirmed": CONFIRMED, "false_positive": DISMISSED}
 
+#: What the office does about a site (the export's 处置建议): a hacked site's owner is told to
+#: fix it; a site that is itself the scam or casino (a taken-over domain) is shut down.
+NOTIFY = "通知整改"
+SHUT_DOWN = "关停"
+DISPOSAL_BY_KIND: dict[str, str] = {
+    "takeover_suspected": SHUT_DOWN,
+    "spam_injected": NOTIFY,
+    "cloaking": NOTIFY,
+    "hijack_redirect": NOTIFY,
+}
+
+KIND_NAMES_ZH: dict[str, str] = {
+    "takeover_suspected": "疑似域名易主",
+    "spam_injected": "被植入推广内容",
+    "cloaking": "对搜索引擎伪装",
+    "hijack_redirect": "劫持跳转",
+}
+
 STATE_NAMES_ZH: dict[str, str] = {
     OPEN: "待审核",
     CONFIRMED: "已确认",
@@ -60,6 +78,17 @@ def state_of(decision: str | None, present: bool) -> str:
     if not present:
         return REPAIRED
     return CONFIRMED if decision == "confirmed" else OPEN
+
+
+def disposal(active_kinds: list[str] | set[str]) -> str:
+    """处置建议 of a listed site from the kinds of its active verdicts: 关停 when one of them
+    says the site itself is the fraud (takeover), 通知整改 when it was hacked (its fraud pages
+    are then most likely the planted ones), and 关停 for a site listed for its own fraud
+    content alone, as every row was before site verdicts."""
+    found = {DISPOSAL_BY_KIND[k] for k in active_kinds if k in DISPOSAL_BY_KIND}
+    if SHUT_DOWN in found or not found:
+        return SHUT_DOWN
+    return NOTIFY
 
 
 def seen(
