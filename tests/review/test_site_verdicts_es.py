@@ -231,9 +231,18 @@ def test_the_command_marks_a_verdict_and_says_its_errors_as_sentences(es, rv_set
                 cli, [*mark, "--hit", "x:y", "--verdict", "cloaking", "--status", "confirmed"]
             ),
         }
+        refresh(es, rv_settings)  # the log is searched: what was written must be visible
+        shown = CliRunner().invoke(
+            cli, ["review", "history", "--site", row["url"], "--verdict", "cloaking"]
+        )
     finally:
         get_settings.cache_clear()
     assert ok.exit_code == 0, ok.output
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.splitlines()[0].endswith(
+        ", verdict cloaking: now 'confirmed' (times in Asia/Shanghai)"
+    )
+    assert shown.output.splitlines()[1].endswith("new -> confirmed  by 周审核")
     assert (
         "verdict cloaking new -> confirmed (by 周审核); it is now confirmed (已确认)." in ok.output
     )
@@ -251,3 +260,36 @@ def test_the_command_marks_a_verdict_and_says_its_errors_as_sentences(es, rv_set
         "none); check the kind, or wait for a sweep to find one.",
         "hit": "--verdict goes with --site: a verdict belongs to a site.",
     }
+
+
+def test_es_replay_records_the_verdicts_kept_while_elasticsearch_was_away(
+    es, rv_settings, monkeypatch, tmp_path
+):
+    from ground.settings import get_settings
+    from wuzha.cli import cli
+
+    row = site("重放站", "replay.verdicts.test")
+    write(rv_settings, es, sites=[(row, None)])
+    kept = rv_settings.model_copy(update={"spool_dir": tmp_path})
+    record_sweep(
+        es,
+        kept,
+        {urls.site_id(row["url"]): SiteSweep([cloaking("replay.verdicts.test")], True)},
+        at=WEEK_1,
+        offline=True,
+    )
+    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
+    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    monkeypatch.setenv("WUZHA_SPOOL_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(cli, ["es", "replay"])
+        again = CliRunner().invoke(cli, ["es", "replay"])
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    assert "Recorded the site verdicts of 1 sweep(s) kept while Elasticsearch was away." in (
+        done.output
+    )
+    assert stored(es, rv_settings, row)["cloaking"]["state"] == "open"
+    assert "Nothing to replay" in again.output

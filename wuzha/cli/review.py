@@ -197,22 +197,37 @@ def _mark_verdict(site: str, kind: str, status: str, by: str | None, note: str |
 @review.command()
 @click.option("--site", "site", metavar="SITE", help="Registry URL, host[:port] or name.")
 @click.option("--hit", "hit_id", metavar="ID", help="Id of one hit.")
-def history(site, hit_id) -> None:
-    """Show the review history of a site or a hit, oldest first."""
+@click.option("--verdict", metavar="KIND", help="With --site: the decisions on that verdict.")
+def history(site, hit_id, verdict) -> None:
+    """Show the review history of a site, one of its verdicts, or a hit, oldest first."""
     from indexer.review_log import history as review_history
     from indexer.review_targets import resolve_hit, resolve_site
+    from indexer.site_verdicts import stored_verdicts
+    from indexer.verdict_review import LOG_TARGET_TYPE, check_verdict
 
     if bool(site) == bool(hit_id):
         raise UsageError("Give exactly one of --site or --hit.")
+    if verdict is not None and not site:
+        raise UsageError("--verdict goes with --site: a verdict belongs to a site.")
     settings = get_settings()
-    with said_with_flags(target_sentence), elasticsearch(settings) as client:
-        if site:
-            target = resolve_site(client, settings, site)
-        else:
-            target = resolve_hit(client, settings, hit_id)
-        entries = review_history(client, settings, target.type, target.id)
+    with said_with_flags(mark_sentence, target_sentence):
+        if verdict is not None:
+            check_verdict(verdict, "confirmed")
+        with elasticsearch(settings) as client:
+            if site:
+                target = resolve_site(client, settings, site)
+            else:
+                target = resolve_hit(client, settings, hit_id)
+            if verdict is None:
+                entries = review_history(client, settings, target.type, target.id)
+                now = target.status
+            else:
+                log_id = f"{target.id}/{verdict}"
+                entries = review_history(client, settings, LOG_TARGET_TYPE, log_id)  # type: ignore[arg-type]
+                now = (stored_verdicts(target.source).get(verdict) or {}).get("state") or "none"
     zone = office_zone(settings.report_timezone)
-    click.echo(f"{target.label}: now {target.status!r} (times in {zone.key})")
+    what = f"{target.label}, verdict {verdict}" if verdict else target.label
+    click.echo(f"{what}: now {now!r} (times in {zone.key})")
     for entry in entries:
         r = entry.get("review") or {}
         note = f" — {r['note']}" if r.get("note") else ""
