@@ -44,14 +44,18 @@ CASES = [
     (
         raised(check_verdict, "defaced", "confirmed"),
         review_sentence,
-        "Unknown --verdict 'defaced'; use one of: takeover_suspected, spam_injected, cloaking, "
-        "hijack_redirect.",
+        (
+            "Unknown --verdict 'defaced'; use one of: takeover_suspected, spam_injected, "
+            "cloaking, hijack_redirect."
+        ),
     ),
     (
         raised(check_verdict, "cloaking", "taken_down"),
         review_sentence,
-        "With --verdict, --status is confirmed or false_positive (not 'taken_down'); takedown "
-        "states belong to the site: mark it without --verdict.",
+        (
+            "With --verdict, --status is confirmed or false_positive (not 'taken_down'); "
+            "takedown states belong to the site: mark it without --verdict."
+        ),
     ),
     (
         raised(check_reviewer, "  "),
