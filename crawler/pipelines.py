@@ -200,8 +200,13 @@ class IndexPipeline:
         on disk for the next crawl when Elasticsearch is away)."""
         from indexer.site_verdicts import SiteSweep, record_sweep
 
+        # Ran normally: finished well and fetched pages itself (a site "done" without pages was
+        # crawled by another crawler process, which records its verdicts).
         sweeps = {
-            site_id: SiteSweep(state.get("compromise") or [], state.get("status") in FINISHED_OK)
+            site_id: SiteSweep(
+                state.get("compromise") or [],
+                state.get("status") in FINISHED_OK and bool(state.get("pages")),
+            )
             for site_id, state in states.items()
         }
         try:

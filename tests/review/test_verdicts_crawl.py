@@ -15,9 +15,13 @@ from tests.pipeline_items import DEAD_SITE, SITE, close, forum_item, make_crawle
 pytestmark = pytest.mark.elasticsearch
 
 
-def crawl(settings, run_id, verdicts: dict[str, list[dict]]):
+def crawl(settings, run_id, verdicts: dict[str, list[dict]], *, elsewhere: bool = False):
+    """One crawl's pipeline end; `elsewhere`: another crawler process (a shared queue) crawled
+    site-bbs, this one fetched none of its pages."""
     crawler, spider = make_crawler({"WUZHA_SETTINGS": settings}, run_id=run_id)
     state = crawler.get_extension(CrawlState)
+    if elsewhere:
+        state.distributed, state.states[SITE["id"]].pages = True, 0
     for site_id, records in verdicts.items():
         state.states[site_id].compromise = records  # what the detectors leave there
     scan, pipeline = ScanPipeline.from_crawler(crawler), IndexPipeline.from_crawler(crawler)
@@ -40,6 +44,11 @@ def test_the_crawl_records_verdicts_and_the_next_one_repairs_them(es, rv_setting
     bbs = es.get(index=sites, id=SITE["id"])["_source"]["site"]["compromise"]
     assert bbs["hijack_redirect"]["state"] == "open"
     assert bbs["hijack_redirect"]["run_id"] == "run-verdicts-1"
+
+    # a crawler process that did not crawl site-bbs itself says nothing about its verdicts
+    crawl(rv_settings, "run-verdicts-2a", {}, elsewhere=True)
+    bbs = es.get(index=sites, id=SITE["id"])["_source"]["site"]["compromise"]
+    assert bbs["hijack_redirect"]["state"] == "open"
 
     second = crawl(rv_settings, "run-verdicts-2", {})
     assert second.stats.get_value("verdicts/repaired") == 1
