@@ -152,6 +152,13 @@ def _write_site(
                 return
             target = fresh
             continue
+        except ApiError as err:
+            if is_unreachable(err):
+                raise
+            # one site's document refused (its mapping): the other sites are still recorded
+            log.warning("site %s: verdicts refused by Elasticsearch: %s", target.id, err)
+            report.stats["verdicts/refused"] += 1
+            return
         report.stats.update(counts)
         report.stats["verdicts/sites_written"] += 1
         return
@@ -172,7 +179,10 @@ def fold(
     while Elasticsearch was away, and a later one already folded in) changes nothing."""
     at = batch["at"]
     counts: Counter[str] = Counter()
-    if any(_later(entry.get("last_seen"), at) for entry in old.values()):
+    if any(
+        _later(entry.get("last_seen"), at) or _later(entry.get("repaired_at"), at)
+        for entry in old.values()
+    ):
         return dict(old), counts
     new = dict(old)
     kinds_found: set[str] = set()

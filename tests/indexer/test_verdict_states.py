@@ -87,3 +87,43 @@ def test_replacing_sends_dropped_keys_as_null():
     old = {"evidence": {"urls": ["a"], "count": 3}, "state": "open"}
     new = {"evidence": {"urls": ["b"]}, "state": "open"}
     assert replacing(old, new) == {"evidence": {"count": None, "urls": ["b"]}, "state": "open"}
+
+
+def test_a_sweep_older_than_what_is_stored_changes_nothing():
+    from indexer.site_verdicts import fold
+
+    stored = {
+        "cloaking": {
+            "kind": "cloaking",
+            "state": "repaired",
+            "present": False,
+            "first_seen": "2026-11-01T00:00:00Z",
+            "last_seen": "2026-11-08T00:00:00Z",
+            "repaired_at": "2026-11-15T00:00:00Z",
+        }
+    }
+    record = {"kind": "cloaking", "evidence": {"urls": [], "detail": "d"}}
+    late = {"at": "2026-11-10T00:00:00Z", "run_id": "kept-while-away"}
+    assert fold(stored, [record], True, late) == (stored, {})
+    newer = {"at": "2026-11-22T00:00:00Z", "run_id": "r"}
+    again, counts = fold(stored, [record], True, newer)
+    assert again["cloaking"]["state"] == "open" and counts == {"verdicts/seen_again": 1}
+
+
+def test_the_sites_mapping_has_an_entry_per_verdict_kind_and_pages_have_none():
+    from indexer.templates import field_types
+
+    sites = field_types("sites")
+    mapped = {f.split(".")[2] for f in sites if f.startswith("site.compromise.")}
+    assert mapped == set(KINDS)
+    for kind in KINDS:
+        for name in (
+            "kind",
+            "state",
+            "first_seen",
+            "last_seen",
+            "evidence.urls",
+            "decision.status",
+        ):
+            assert f"site.compromise.{kind}.{name}" in sites
+    assert not any(f.startswith("site.compromise") for f in field_types("pages"))
