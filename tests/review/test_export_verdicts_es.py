@@ -168,3 +168,22 @@ def test_the_csv_neutralises_verdict_evidence(rows, tmp_path):
     assert hacked[header.index("判定证据链接")] == '\'=HYPERLINK("http://evil.test","点我")'
     assert hacked[header.index("处置建议")] == "通知整改"
     assert [c.header for c in TAKEDOWN_COLUMNS].count("处置建议") == 1
+
+
+def test_the_command_counts_the_disposals(rows, rv_settings, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from ground.settings import get_settings
+    from wuzha.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
+    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["export", "takedown", "--week", "2026-W48"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "6 site(s) for 2026-W48" in result.output
+    assert result.output.rstrip().endswith("处置建议: 通知整改 4, 关停 2")
