@@ -42,21 +42,13 @@ from indexer import templates
 from indexer.errors import WeekNotStarted
 from indexer.export import CHANGE_NAMES_ZH
 from indexer.findings import Findings, best_evidence, site_findings
-from indexer.paging import IDS_PER_QUERY, chunks, search_all
+from indexer.paging import IDS_PER_QUERY, chunks
 from indexer.review_log import Decision, site_decisions
 from indexer.review_states import STATUS_NAMES_ZH
 from indexer.site_registry import retired_ids
-from indexer.site_verdicts import stored_verdicts
-from indexer.verdict_states import (
-    DISMISSED,
-    KIND_NAMES_ZH,
-    STATE_NAMES_ZH,
-    STATES,
-    active_at,
-    disposal,
-)
+from indexer.verdict_export import active_verdicts, first_url, verdict_sites, verdict_text
+from indexer.verdict_states import disposal
 from indexer.weeks import Week, previous_week, report_zone
-from sitecheck.verdict import KINDS
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
 CLOSED_STATUSES = ("taken_down", "false_positive")
@@ -90,32 +82,6 @@ def candidate_sites(
         if not _closed_before(decisions.get(site_id), last_seen):
             candidates.add(site_id)
     return candidates, findings, decisions
-
-
-def verdict_sites(client: Elasticsearch, settings: Settings) -> dict[str, dict[str, dict]]:
-    """Site id -> its stored verdicts, for every site with a verdict not dismissed."""
-    live = [s for s in STATES if s != DISMISSED]
-    query = {
-        "bool": {
-            "should": [{"terms": {f"site.compromise.{kind}.state": live}} for kind in KINDS],
-            "minimum_should_match": 1,
-        }
-    }
-    return {
-        hit["_id"]: stored_verdicts(hit["_source"])
-        for hit in search_all(
-            client,
-            templates.alias_name(settings.index_prefix, "sites"),
-            query,
-            size=IDS_PER_QUERY,
-            source_includes=["site.compromise"],
-        )
-    }
-
-
-def active_verdicts(entries: dict[str, dict[str, Any]], moment: datetime) -> list[dict]:
-    """The site's verdicts that were active at `moment`, in the order of the kinds."""
-    return [entries[k] for k in KINDS if k in entries and active_at(entries[k], moment)]
 
 
 def _closed_before(decision: Decision | None, last_seen: datetime | None) -> bool:
@@ -172,8 +138,8 @@ def takedown_rows(
             "district": site.get("district"),
             "owner": site.get("owner"),
             "disposal": disposal([e["kind"] for e in active]),
-            "verdicts": _verdict_text(active),
-            "verdict_url": _first_url(active),
+            "verdicts": verdict_text(active),
+            "verdict_url": first_url(active),
             "categories": "、".join(categories_zh.get(c, c) for c in found.categories),
             "max_score": round(found.max_score, 1) if found.max_score is not None else None,
             "fraud_pages": found.fraud_pages,
@@ -228,25 +194,6 @@ def _earliest(found: datetime | None, *recorded: str | None) -> datetime | None:
 def _latest(found: datetime | None, *recorded: str | None) -> datetime | None:
     times = [t for t in (found, *(parse_time(r) for r in recorded)) if t is not None]
     return max(times) if times else None
-
-
-def _verdict_text(active: list[dict[str, Any]]) -> str | None:
-    """One line per verdict: 被植入推广内容（待审核）：<the detector's sentence>."""
-    lines = []
-    for entry in active:
-        kind, state = entry.get("kind"), entry.get("state")
-        detail = ((entry.get("evidence") or {}).get("detail") or "").strip()[:SNIPPET_CHARS]
-        name = f"{KIND_NAMES_ZH.get(kind, kind)}（{STATE_NAMES_ZH.get(state, state)}）"
-        lines.append(f"{name}：{detail}" if detail else name)
-    return "\n".join(lines) or None
-
-
-def _first_url(active: list[dict[str, Any]]) -> str | None:
-    for entry in active:
-        urls = (entry.get("evidence") or {}).get("urls") or []
-        if urls:
-            return urls[0]
-    return None
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
