@@ -179,6 +179,8 @@ class CrawlState:
             state.reason = record.get("reason", "")
             state.pages = int(record.get("pages", 0))
             state.errors = int(record.get("errors", 0))
+            # its verdicts too: else the resumed run's end would take them for repaired
+            state.compromise = list(record.get("compromise") or [])
             state.finished_at = 0.0
         emitted = self.resumed.emitted
         for url, entry in self.resumed.requests.items():

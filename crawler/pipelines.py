@@ -3,7 +3,7 @@ Elasticsearch (`indexer`) and the result files (`crawler.output`, `crawler.repor
 
     ITEM_PIPELINES = {
         "crawler.pipelines.ScanPipeline": 300,    # item.scan = engine.scan(...).to_dict()
-        "crawler.pipelines.IndexPipeline": 400,   # pages + hits, site risk, crawl run → ES
+        "crawler.pipelines.IndexPipeline": 400,   # pages + hits, site risk + verdicts, run → ES
         "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR: jsonl, summary.json, report
     }
 
@@ -186,6 +186,7 @@ class IndexPipeline:
                 site = self._site(site_id)
                 if site is not None:
                     self.writer.upsert_site(site, risk)
+            self._record_verdicts(states)
             self._raise_recurred(risks)
             self.writer.index_crawl(self._run_document(status=reason, states=states))
         finally:
@@ -193,6 +194,35 @@ class IndexPipeline:
                 self.stats.set_value(key, value)
             for line in self.writer.summary():
                 log.info(line)
+
+    def _record_verdicts(self, states: dict[str, dict[str, Any]]) -> None:
+        """Each site's verdicts into ``site.compromise.*`` (:mod:`indexer.site_verdicts`; kept
+        on disk for the next crawl when Elasticsearch is away)."""
+        from indexer.site_verdicts import SiteSweep, record_sweep
+
+        # Ran normally: finished well and fetched pages itself (a site "done" without pages was
+        # crawled by another crawler process, which records its verdicts).
+        sweeps = {
+            site_id: SiteSweep(
+                state.get("compromise") or [],
+                state.get("status") in FINISHED_OK and bool(state.get("pages")),
+            )
+            for site_id, state in states.items()
+        }
+        try:
+            self.writer.flush()  # the site documents must exist before their verdicts
+            report = record_sweep(
+                self.writer.client,
+                self.config,
+                sweeps,
+                run_id=self.run_id,
+                offline=self.writer.offline,
+            )
+        except Exception as err:  # noqa: BLE001 - pages and risks are indexed either way
+            log.warning("could not record the sites' verdicts: %s", err)
+            return
+        for key, value in report.stats.items():
+            self.stats.set_value(key, value)
 
     def _raise_recurred(self, risks: dict[str, dict[str, Any]]) -> None:
         """Taken-down sites showing fraud again in this crawl become ``recurred`` — the one

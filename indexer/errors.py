@@ -119,6 +119,34 @@ class TransitionRefused(ReviewError):
         super().__init__(f"Cannot mark {label} as {wanted!r}: it is {current!r} ({allowed}).")
 
 
+class UnknownVerdictKind(ReviewError):
+    """A site-verdict kind wuzha does not make."""
+
+    def __init__(self, kind: str, known: tuple[str, ...]) -> None:
+        self.kind, self.known = kind, known
+        super().__init__(f"Unknown site verdict {kind!r}; use one of: {', '.join(known)}.")
+
+
+class UnknownVerdictStatus(ReviewError):
+    """A status a site verdict cannot be given (only confirmed or false_positive)."""
+
+    def __init__(self, status: str, known: tuple[str, ...]) -> None:
+        self.status, self.known = status, known
+        super().__init__(
+            f"A site verdict is judged {' or '.join(known)}, not {status!r} (takedown states "
+            "belong to the site itself: mark it without a verdict)."
+        )
+
+
+class SiteHasNoVerdict(ReviewError):
+    """The site exists but no sweep gave it a verdict of this kind."""
+
+    def __init__(self, label: str, kind: str, kinds: list[str]) -> None:
+        self.label, self.kind, self.kinds = label, kind, kinds
+        has = f"it has {', '.join(kinds)}" if kinds else "no sweep gave it any site verdict"
+        super().__init__(f"{label} has no {kind!r} verdict to decide on; {has}.")
+
+
 class TargetVanished(ReviewError):
     def __init__(self, label: str) -> None:
         self.label = label

@@ -4,7 +4,16 @@ A site is a candidate for ISO week W (:mod:`indexer.weeks`) when
 - it has a finding (:mod:`indexer.findings`) seen during W that qualifies: high-level, or
   confirmed by a reviewer, or
 - its review status at the end of W (or now, for the running week) is ``takedown_requested``
-  or ``recurred``.
+  or ``recurred``, or
+- it has a site-level verdict (``site.compromise.<kind>``) that was active at the end of W:
+  first seen by then and ``open`` or ``confirmed``, or ``repaired`` only after it (dismissed
+  verdicts never count; :func:`indexer.verdict_states.active_at`). Such a site gets its row
+  even without a qualifying hit.
+
+Each row says what to do (处置建议, :func:`indexer.verdict_states.disposal`): 通知整改 for a
+hacked site (spam_injected, cloaking, hijack_redirect), 关停 for a taken-over domain
+(takeover_suspected) or a site listed for its own fraud content; and shows the verdicts with
+their state, detail and first evidence page (站点判定, 判定证据链接).
 
 Sites that reviewers closed (``taken_down``, ``false_positive``) drop out unless fraud was
 seen after that decision; sites retired from the registry (:mod:`indexer.site_registry`) are
@@ -37,6 +46,8 @@ from indexer.paging import IDS_PER_QUERY, chunks
 from indexer.review_log import Decision, site_decisions
 from indexer.review_states import STATUS_NAMES_ZH
 from indexer.site_registry import retired_ids
+from indexer.verdict_export import active_verdicts, first_url, verdict_sites, verdict_text
+from indexer.verdict_states import disposal
 from indexer.weeks import Week, previous_week, report_zone
 
 OPEN_STATUSES = ("takedown_requested", "recurred")
@@ -45,9 +56,14 @@ SNIPPET_CHARS = 300
 
 
 def candidate_sites(
-    client: Elasticsearch, settings: Settings, week: Week, as_of: datetime
+    client: Elasticsearch,
+    settings: Settings,
+    week: Week,
+    as_of: datetime,
+    verdicts: dict[str, dict[str, dict[str, Any]]] | None = None,
 ) -> tuple[set[str], dict[str, Findings], dict[str, Decision]]:
-    """The candidate site ids of `week`, their findings in it, and decisions at `as_of`."""
+    """The candidate site ids of `week`, their findings in it, and decisions at `as_of`.
+    `verdicts`: :func:`verdict_sites` (read once for both weeks an export compares)."""
     findings = site_findings(client, settings, start=week.start, end=week.end)
     decisions = site_decisions(client, settings, as_of)
     candidates: set[str] = set()
@@ -58,6 +74,13 @@ def candidate_sites(
             continue
         candidates.add(site_id)
     candidates |= {s for s, d in decisions.items() if d.status in OPEN_STATUSES}
+    for site_id, entries in (verdicts or {}).items():
+        active = active_verdicts(entries, as_of)
+        if not active:
+            continue
+        last_seen = _latest(None, *(e.get("last_seen") for e in active))
+        if not _closed_before(decisions.get(site_id), last_seen):
+            candidates.add(site_id)
     return candidates, findings, decisions
 
 
@@ -78,8 +101,9 @@ def takedown_rows(
         raise WeekNotStarted(week.label)
     as_of = min(week.end, now)
     last = previous_week(week, zone)
-    current, findings, decisions = candidate_sites(client, settings, week, as_of)
-    before, _, _ = candidate_sites(client, settings, last, last.end)
+    verdicts = verdict_sites(client, settings)
+    current, findings, decisions = candidate_sites(client, settings, week, as_of, verdicts)
+    before, _, _ = candidate_sites(client, settings, last, last.end, verdicts)
     # sites retired from the registry are no longer the office's to take down
     retired = retired_ids(client, settings, current | before)
     current -= retired
@@ -102,6 +126,9 @@ def takedown_rows(
         site_doc = sites.get(site_id, {})
         site = site_doc.get("site") or found.site or {}
         decision = decisions.get(site_id) or Decision("new", None, None, None)
+        active = active_verdicts(
+            verdicts.get(site_id) or {}, last.end if change == "closed" else as_of
+        )
         row: dict[str, Any] = {
             "change": CHANGE_NAMES_ZH[change],
             "site_id": site_id,
@@ -110,15 +137,24 @@ def takedown_rows(
             "icp": site.get("icp"),
             "district": site.get("district"),
             "owner": site.get("owner"),
+            "disposal": disposal([e["kind"] for e in active]),
+            "verdicts": verdict_text(active),
+            "verdict_url": first_url(active),
             "categories": "、".join(categories_zh.get(c, c) for c in found.categories),
             "max_score": round(found.max_score, 1) if found.max_score is not None else None,
             "fraud_pages": found.fraud_pages,
             # fraud first seen on the site at all (the crawl's record), not just in this evidence
             "first_seen": _local(
-                _earliest(found.first_seen, (site_doc.get("risk") or {}).get("fraud_first_seen")),
+                _earliest(
+                    found.first_seen,
+                    (site_doc.get("risk") or {}).get("fraud_first_seen"),
+                    *(e.get("first_seen") for e in active),
+                ),
                 zone,
             ),
-            "last_seen": _local(found.last_seen, zone),
+            "last_seen": _local(
+                _latest(found.last_seen, *(e.get("last_seen") for e in active)), zone
+            ),
             "review_status": STATUS_NAMES_ZH.get(decision.status, decision.status),
             "reviewer": decision.by,
             "review_note": decision.note,
@@ -150,9 +186,14 @@ def _host(site: dict[str, Any]) -> str | None:
     return domain
 
 
-def _earliest(found: datetime | None, recorded: str | None) -> datetime | None:
-    times = [t for t in (found, parse_time(recorded)) if t is not None]
+def _earliest(found: datetime | None, *recorded: str | None) -> datetime | None:
+    times = [t for t in (found, *(parse_time(r) for r in recorded)) if t is not None]
     return min(times) if times else None
+
+
+def _latest(found: datetime | None, *recorded: str | None) -> datetime | None:
+    times = [t for t in (found, *(parse_time(r) for r in recorded)) if t is not None]
+    return max(times) if times else None
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -173,6 +173,11 @@ class BulkWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def offline(self) -> bool:
+        """Elasticsearch was found away a moment ago: documents go to the spool for now."""
+        return self._is_offline()
+
     def spool_pending(self) -> int:
         """How many of the documents this writer spooled still wait there (a replay during
         the run may have sent some or all of them)."""

@@ -111,3 +111,18 @@ def test_a_dropped_request_gives_its_token_back():
     request = Request(SITE["url"], meta={SITE_ID: "s1", TOKEN: state.take_token(site)})
     crawler.signals.send_catch_log(signals.request_dropped, request=request, spider=FakeSweep())
     assert site.finished and not site.tokens
+
+
+def test_a_resume_keeps_the_verdicts_of_the_sites_finished_before_the_kill(tmp_path):
+    job = str(tmp_path / "job")
+    first = crawl_state(WUZHA_JOB_DIR=job)
+    site = first.site("s1")
+    first.activate(site)
+    token = first.take_token(site)
+    site.pages = 1
+    site.compromise = [{"kind": "cloaking", "evidence": {"urls": [SITE["url"]], "detail": "d"}}]
+    first.release(site, token)  # finished and journalled with its verdicts
+    first.journal.close()
+    again = crawl_state(WUZHA_JOB_DIR=job, WUZHA_RESUME=True)
+    assert again.site_states["s1"]["status"] == "done"
+    assert again.site_states["s1"]["compromise"] == site.compromise

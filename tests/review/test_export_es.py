@@ -265,6 +265,7 @@ def seeded(rv_settings, es):
 
 def blank(**values):
     row = {c.key: None for c in TAKEDOWN_COLUMNS}
+    row["disposal"] = "关停"  # no site verdicts here: each site is listed for its own content
     row.update(values)
     return row
 
@@ -460,7 +461,7 @@ def test_xlsx_file(rows, tmp_path):
     out = tmp_path / "w48.xlsx"
     write_xlsx(rows, out)
     ws = openpyxl.load_workbook(out).active
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:T{len(EXPECTED) + 1}"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:W{len(EXPECTED) + 1}"
     got = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     want = [
         [

@@ -61,7 +61,7 @@ def test_xlsx_keeps_payloads_as_text_and_has_the_layout(tmp_path):
     ws = wb.active
     assert [c.value for c in ws[1]] == [c.header for c in TAKEDOWN_COLUMNS]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:T2"
+    assert ws.auto_filter.ref == "A1:W2"
     cells = {TAKEDOWN_COLUMNS[i].key: c for i, c in enumerate(ws[2])}
     for key in ("site_name", "owner", "evidence_1"):
         assert cells[key].data_type == "s", key
@@ -76,7 +76,7 @@ def test_xlsx_keeps_payloads_as_text_and_has_the_layout(tmp_path):
 def test_xlsx_never_links_a_non_http_url(tmp_path):
     out = tmp_path / "t.xlsx"
     write_xlsx([{"evidence_1_url": "javascript:alert(1)"}], out)
-    cell = openpyxl.load_workbook(out).active["K2"]
+    cell = openpyxl.load_workbook(out).active["N2"]
     assert cell.value == "javascript:alert(1)" and cell.hyperlink is None
 
 
@@ -89,4 +89,4 @@ def test_csv_is_utf8_with_bom_and_neutralised(tmp_path):
     assert rows[0][:3] == ["状态变化", "网站名称", "域名"]
     assert rows[1][1] == "'" + ROW["site_name"]
     assert rows[1][5] == "'@SUM(1)"
-    assert rows[1][7] == "91.5"
+    assert rows[1][[c.key for c in TAKEDOWN_COLUMNS].index("max_score")] == "91.5"

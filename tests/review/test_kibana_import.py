@@ -198,4 +198,4 @@ def test_cli_setup_prints_a_summary(monkeypatch):
         finally:
             get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "Imported 13 saved objects" in result.output
+    assert "Imported 14 saved objects" in result.output

@@ -137,6 +137,21 @@ def test_kql_field_extraction_reads_ranges_and_skips_values():
 
 def test_saved_searches_the_issue_names_exist():
     titles = " ".join(o["attributes"]["title"] for o in OBJECTS if o["type"] == "search")
-    for wanted in ("unreviewed high-risk", "takedown candidates this week", "recurred"):
+    for wanted in (
+        "unreviewed high-risk",
+        "takedown candidates this week",
+        "recurred",
+        "open site verdicts",
+    ):
         assert wanted in titles
     assert KIBANA_DIR.joinpath("docker-compose.yml").exists()
+
+
+def test_the_open_verdicts_search_covers_every_verdict_kind():
+    from sitecheck.verdict import KINDS
+
+    search = BY_ID["wuzha-search-open-verdicts"]
+    source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    fields = [field for field, _op in kql_fields(source["query"]["query"])]
+    assert fields == [f"site.compromise.{kind}.state" for kind in KINDS]
+    assert source["query"]["query"].count(":open") == len(KINDS)

@@ -16,6 +16,7 @@ from ground.errors import WuzhaError
 from indexer import errors as ie
 from indexer.kql import kql_to_query_string
 from indexer.review import check_reviewer, check_status
+from indexer.verdict_review import check_verdict
 from indexer.weeks import parse_week
 from wuzha.cli.entities import threshold_sentence
 from wuzha.cli.errors import UsageError, said_with_flags
@@ -40,6 +41,22 @@ def review_sentence(err: WuzhaError) -> str | None:
 
 # (library exception, the command's translation, what the operator reads)
 CASES = [
+    (
+        raised(check_verdict, "defaced", "confirmed"),
+        review_sentence,
+        (
+            "Unknown --verdict 'defaced'; use one of: takeover_suspected, spam_injected, "
+            "cloaking, hijack_redirect."
+        ),
+    ),
+    (
+        raised(check_verdict, "cloaking", "taken_down"),
+        review_sentence,
+        (
+            "With --verdict, --status is confirmed or false_positive (not 'taken_down'); "
+            "takedown states belong to the site: mark it without --verdict."
+        ),
+    ),
     (
         raised(check_reviewer, "  "),
         review_sentence,

@@ -103,7 +103,8 @@ def replay() -> None:
     spool = Spool(settings.spool_path)
     files, pending = len(spool.files()), spool.pending()
     if not files:
-        click.echo(f"Nothing to replay: the spool {spool.path} is empty.")
+        if not _fold_kept_verdicts(settings):
+            click.echo(f"Nothing to replay: the spool {spool.path} is empty.")
         return
     click.echo(f"Replaying {pending} document(s) in {files} batch file(s) from {spool.path}…")
     with Progress(transient=True) as progress:
@@ -133,3 +134,18 @@ def replay() -> None:
         raise UsageError(
             f"Replay stopped: {report.error} The rest stays spooled; run `wuzha es replay` again."
         )
+    _fold_kept_verdicts(settings)  # after the documents: the site documents come first
+
+
+def _fold_kept_verdicts(settings) -> int:
+    """Fold in the site verdicts of sweeps that ended while Elasticsearch was away (kept
+    apart from the spool: see indexer.site_verdicts); returns how many sweeps."""
+    from indexer.site_verdicts import PendingSweeps, apply_pending
+    from wuzha.cli._connect import elasticsearch
+
+    if not PendingSweeps(settings.spool_path / "verdicts").files():
+        return 0
+    with elasticsearch(settings) as client:
+        done = apply_pending(client, settings).stats["verdicts/replayed_sweeps"]
+    click.echo(f"Recorded the site verdicts of {done} sweep(s) kept while Elasticsearch was away.")
+    return done

@@ -66,7 +66,12 @@ def takedown(week: str | None, fmt: str, out: Path | None) -> None:
         name: sum(1 for r in rows if r["change"] == name) for name in ("新增", "仍未处理", "已关闭")
     }
     span = f"{office_text(chosen.start, zone)} – {office_text(chosen.end, zone)} {zone.key}"
+    disposals = {
+        name: sum(1 for r in rows if r.get("disposal") == name) for name in ("通知整改", "关停")
+    }
     click.echo(
         f"{out}: {count} site(s) for {chosen.label} ({span}) — "
         + ", ".join(f"{k} {v}" for k, v in changes.items())
+        + "; 处置建议: "
+        + ", ".join(f"{k} {v}" for k, v in disposals.items())
     )

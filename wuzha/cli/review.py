@@ -16,10 +16,14 @@ from indexer.errors import (
     QueryTooBroad,
     ReviewerInvalid,
     ReviewerMissing,
+    SiteHasNoVerdict,
     SiteNotNamed,
     UnknownStatus,
+    UnknownVerdictKind,
+    UnknownVerdictStatus,
 )
 from indexer.review_states import STATUSES, TRANSITIONS
+from sitecheck.verdict import KINDS
 from wuzha.cli._connect import elasticsearch
 from wuzha.cli.errors import UsageError, said_with_flags
 
@@ -61,6 +65,19 @@ def mark_sentence(err: WuzhaError) -> str | None:
             return f"Elasticsearch cannot parse --query {err.query!r}: {err.reason}"
         case NoMatchingHits():
             return f"No hits match --query {err.query!r}."
+        case UnknownVerdictKind():
+            return f"Unknown --verdict {err.kind!r}; use one of: {', '.join(err.known)}."
+        case UnknownVerdictStatus():
+            return (
+                f"With --verdict, --status is {' or '.join(err.known)} (not {err.status!r}); "
+                "takedown states belong to the site: mark it without --verdict."
+            )
+        case SiteHasNoVerdict():
+            has = f"its verdicts are {', '.join(err.kinds)}" if err.kinds else "it has none"
+            return (
+                f"{err.label} has no {err.kind!r} verdict to decide on ({has}); check the "
+                "kind, or wait for a sweep to find one."
+            )
         case QueryTooBroad():
             return (
                 f"--query {err.query!r} selects {err.total} hits, more than --limit {err.limit}: "
@@ -95,12 +112,21 @@ def review() -> None:
     'Supported: field:value, field:"phrase", field:(a or b), and/or/not, parentheses, '
     "wildcards (not leading), ranges field >= value (numbers, dates, now-7d).",
 )
+@click.option(
+    "--verdict",
+    metavar="KIND",
+    help="With --site: decide on the site's verdict of this kind ("
+    + ", ".join(KINDS)
+    + ") instead of the site; --status confirmed or false_positive (the verdict is then "
+    "confirmed or dismissed; a recrawl keeps the decision).",
+)
 @click.option("--status", required=True, type=click.Choice(STATUSES), help="The new status.")
 @click.option("--by", "by", help="Who decides (recorded with the decision). Required.")
 @click.option("--note", help="Why (shown in Kibana, the export and the review log).")
 @click.option("--limit", default=5000, show_default=True, help="Most hits --query may change.")
-def mark(site, hit_id, query, status, by, note, limit) -> None:
-    """Set the review status of a site, a hit, or the hits a query selects."""
+def mark(site, hit_id, query, verdict, status, by, note, limit) -> None:
+    """Set the review status of a site, a hit, or the hits a query selects; or decide on one
+    of a site's verdicts (--site S --verdict KIND)."""
     from indexer import review as rv
 
     chosen = [
@@ -108,6 +134,11 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
     ]
     if len(chosen) != 1:
         raise UsageError("Say what to mark: exactly one of --site, --hit or --query.")
+    if verdict is not None:
+        if not site:
+            raise UsageError("--verdict goes with --site: a verdict belongs to a site.")
+        _mark_verdict(site, verdict, status, by, note)
+        return
     with said_with_flags(mark_sentence, target_sentence):
         rv.check_reviewer(by)  # before connecting: a missing name is the commonest slip
         settings = get_settings()
@@ -142,25 +173,61 @@ def mark(site, hit_id, query, status, by, note, limit) -> None:
     click.secho(result.summary(status) + ".", fg="green" if result.changed else None)
 
 
+def _mark_verdict(site: str, kind: str, status: str, by: str | None, note: str | None) -> None:
+    from indexer import review as rv
+    from indexer.verdict_review import check_verdict, mark_verdict
+    from indexer.verdict_states import STATE_NAMES_ZH
+
+    with said_with_flags(mark_sentence, target_sentence):
+        rv.check_reviewer(by)
+        check_verdict(kind, status)  # before connecting, as the reviewer's name is
+        settings = get_settings()
+        with elasticsearch(settings) as client:
+            change = mark_verdict(client, settings, site, kind, status, by, note)
+    if change is None:
+        click.echo(f"The {kind} verdict of that site is already {status}; nothing changed.")
+        return
+    click.secho(
+        f"{change.label}: verdict {kind} {change.previous} -> {change.status} "
+        f"(by {change.by}); it is now {change.state} ({STATE_NAMES_ZH[change.state]}).",
+        fg="green",
+    )
+
+
 @review.command()
 @click.option("--site", "site", metavar="SITE", help="Registry URL, host[:port] or name.")
 @click.option("--hit", "hit_id", metavar="ID", help="Id of one hit.")
-def history(site, hit_id) -> None:
-    """Show the review history of a site or a hit, oldest first."""
+@click.option("--verdict", metavar="KIND", help="With --site: the decisions on that verdict.")
+def history(site, hit_id, verdict) -> None:
+    """Show the review history of a site, one of its verdicts, or a hit, oldest first."""
     from indexer.review_log import history as review_history
     from indexer.review_targets import resolve_hit, resolve_site
+    from indexer.site_verdicts import stored_verdicts
+    from indexer.verdict_review import LOG_TARGET_TYPE, check_verdict
 
     if bool(site) == bool(hit_id):
         raise UsageError("Give exactly one of --site or --hit.")
+    if verdict is not None and not site:
+        raise UsageError("--verdict goes with --site: a verdict belongs to a site.")
     settings = get_settings()
-    with said_with_flags(target_sentence), elasticsearch(settings) as client:
-        if site:
-            target = resolve_site(client, settings, site)
-        else:
-            target = resolve_hit(client, settings, hit_id)
-        entries = review_history(client, settings, target.type, target.id)
+    with said_with_flags(mark_sentence, target_sentence):
+        if verdict is not None:
+            check_verdict(verdict, "confirmed")
+        with elasticsearch(settings) as client:
+            if site:
+                target = resolve_site(client, settings, site)
+            else:
+                target = resolve_hit(client, settings, hit_id)
+            if verdict is None:
+                entries = review_history(client, settings, target.type, target.id)
+                now = target.status
+            else:
+                log_id = f"{target.id}/{verdict}"
+                entries = review_history(client, settings, LOG_TARGET_TYPE, log_id)  # type: ignore[arg-type]
+                now = (stored_verdicts(target.source).get(verdict) or {}).get("state") or "none"
     zone = office_zone(settings.report_timezone)
-    click.echo(f"{target.label}: now {target.status!r} (times in {zone.key})")
+    what = f"{target.label}, verdict {verdict}" if verdict else target.label
+    click.echo(f"{what}: now {now!r} (times in {zone.key})")
     for entry in entries:
         r = entry.get("review") or {}
         note = f" — {r['note']}" if r.get("note") else ""
