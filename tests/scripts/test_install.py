@@ -56,7 +56,6 @@ def debian_python(tmp_path: Path) -> dict[str, str]:
 def _install(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", str(REPO / "scripts" / "install.sh")],
-        check=False,
         env=env,
         check=False,
         capture_output=True,
@@ -86,7 +85,6 @@ def test_the_scripts_run_wuzha_from_the_venv(debian_python):
     assert _install(debian_python).returncode == 0
     found = subprocess.run(
         ["bash", "-c", "source scripts/venv.sh && command -v wuzha"],
-        check=False,
         cwd=REPO,
         env=debian_python,
         check=False,
