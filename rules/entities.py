@@ -22,13 +22,20 @@ _IS = r"(?:是|为|[:：])?\s*"
 
 # `1(?<!\d1)`: the look-behind sits after the literal so the regex engine can still jump from
 # one "1" to the next instead of trying every position.
-_PHONE = re.compile(r"1(?<!\d1)[3-9]\d(?:[ \-]?\d){8}(?![\d])")
+# ...or every digit spaced out (1 3 9 1 2 3 4 5 6 7 8), the web's way past keyword filters: a
+# run of exactly 11 such digits, not 11 carved out of a longer spaced run (page numbers)
+_PHONE = re.compile(
+    r"1(?<!\d1)[3-9]\d(?:[ \-]?\d){8}(?![\d])|1(?<!\d 1)(?<!\d1) [3-9](?: \d){9}(?! ?\d)"
+)
 _PHONE_86 = re.compile(r"\+?86[ \-]?$")
 
-_QQ = re.compile(rf"q(?:q|(?<![a-z]q))(?:号码|号|帐号|账号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)")
+# 5–11 digits, written together, grouped (2837 4619 20) or spaced out (2 8 3 7 …); never 5–11
+# digits carved out of a longer number
+_QQ_DIGITS = r"([1-9](?:[ \-]?\d){4,10})(?![ \-]?\d)"
+_QQ = re.compile(rf"q(?:q|(?<![a-z]q))(?:号码|号|帐号|账号)?{_SEP}{_IS}{_QQ_DIGITS}")
 _QQ_MAIL = re.compile(r"([1-9]\d{4,10})@qq\.com")
 _QQ_GROUP = re.compile(
-    rf"(?:qq群|q群|群号码|群号|加群|进群|入群)(?:号码|号)?{_SEP}{_IS}([1-9]\d{{4,10}})(?!\d)"
+    rf"(?:qq群|q群|群号码|群号|加群|进群|入群)(?:号码|号)?{_SEP}{_IS}{_QQ_DIGITS}"
 )
 _WECHAT = re.compile(
     r"(?:微信|w(?<![a-z]w)e(?:chat|ixin)|加微|\+v|加v)(?:号码|号|id|账号)?"
@@ -158,7 +165,7 @@ def qq_numbers(nt: NormalisedText) -> Iterator[Entity]:
     if "q" not in text:
         return
     for m in _QQ.finditer(text):
-        yield _entity(nt, "qq", m.group(1), m.start(1), m.end(1))
+        yield _entity(nt, "qq", _digits(m.group(1)), m.start(1), m.end(1))
     if "@qq.com" not in text:
         return
     for m in _QQ_MAIL.finditer(text):
@@ -169,7 +176,7 @@ def qq_groups(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Itera
     """5–11 digits after a group cue (qq群, q群, 群号, 加群…).
     ``cues``: which of AUTOMATON_CUES occur (None: look)."""
     for m in _cued_finditer(_QQ_GROUP, nt.text, _QQ_GROUP_CUES, cues):
-        yield _entity(nt, "qq_group", m.group(1), m.start(1), m.end(1))
+        yield _entity(nt, "qq_group", _digits(m.group(1)), m.start(1), m.end(1))
 
 
 def wechat_ids(nt: NormalisedText, cues: AbstractSet[str] | None = None) -> Iterator[Entity]:
