@@ -174,19 +174,20 @@ def qr_images(tree: LexborHTMLParser, resolver: LinkResolver) -> list[str]:
     found: dict[str, None] = {}
     for image in tree.css("img"):
         attrs = image.attributes
-        url = None
-        for name in _LAZY_SRC_ATTRS:
-            url = resolver.resolve(attrs.get(name))
-            if url:
-                break
-        if not url:
-            continue
+        # The clues first: resolving every image's URL costs more than reading its attributes.
         clues = " ".join(
             value
             for key in ("src", "data-original", "data-src", "alt", "title", "class", "id")
             if (value := attrs.get(key))
         )
-        if _QR_RE.search(clues):
+        if not _QR_RE.search(clues):
+            continue
+        url = None
+        for name in _LAZY_SRC_ATTRS:
+            url = resolver.resolve(attrs.get(name))
+            if url:
+                break
+        if url:
             found[url] = None
             if len(found) >= MAX_IMAGES:
                 break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -122,9 +123,8 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
     if body is not None:
         hidden = hidden_nodes(body, hidden_rules, html)
         if hidden:
-            labels = Counter(squash(text) for text in anchor_texts)
-            site = _site_domain(resolver, links)
-            hidden = [node for node in hidden if not _is_menu_copy(node, resolver, site, labels)]
+            clues = _MenuClues(resolver, links, anchor_texts)
+            hidden = [node for node in hidden if not _is_menu_copy(node, clues)]
         if hidden:
             anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
@@ -355,27 +355,53 @@ def _site_domain(resolver: LinkResolver, links: list[dict]) -> str:
     host = resolver.own[0]
     if host and not host.endswith(".invalid"):
         return registered_domain(host)
-    domains = Counter(registered_domain(urlsplit(link["url"]).hostname or "") for link in links)
+    domains = Counter(_domain_of(link["url"]) for link in links)
     return domains.most_common(1)[0][0] if domains else ""
 
 
-def _is_menu_copy(
-    node: LexborNode, resolver: LinkResolver, site: str, labels: Counter[str]
-) -> bool:
+class _MenuClues:
+    """What telling a menu copy from planted text needs of the whole page, worked out only when
+    a hidden element has enough links to be a menu (most have none)."""
+
+    def __init__(self, resolver: LinkResolver, links: list[dict], anchor_texts: list[str]):
+        self.resolver = resolver
+        self._links = links
+        self._anchor_texts = anchor_texts
+
+    @cached_property
+    def labels(self) -> Counter[str]:
+        return Counter(squash(text) for text in self._anchor_texts)
+
+    @cached_property
+    def site(self) -> str:
+        return _site_domain(self.resolver, self._links)
+
+
+def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
     anchors = node.css("a[href]")
     if len(anchors) < MENU_MIN_LINKS:
         return False
     names = [squash(anchor.text()) for anchor in anchors]
+    labels = clues.labels
     repeated = sum(1 for name in names if name and labels[name] > names.count(name))
     if repeated < MENU_REPEATED_SHARE * len(names):
         return False
     if sum(map(len, names)) < MENU_LINK_SHARE * len(squash(node.text())):
         return False
     for anchor in anchors:
-        url = resolver.resolve(anchor.attrs.get("href"))
-        if url is not None and registered_domain(urlsplit(url).hostname or "") != site:
+        url = clues.resolver.resolve(anchor.attrs.get("href"))
+        if url is not None and _domain_of(url) != clues.site:
             return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def _host_domain(host: str) -> str:
+    return registered_domain(host)
+
+
+def _domain_of(url: str) -> str:
+    return _host_domain(urlsplit(url).hostname or "")
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:

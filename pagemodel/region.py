@@ -175,12 +175,10 @@ def article_region(
     (the innermost named candidate counts). ``anchor_texts``: a line that is mostly a link's
     text (another page's title with its date) is no prose, whatever its punctuation."""
     weights = weights or {}
-    scores = [
-        0.0
-        if line.group is not None or line.text in headings or is_note_line(line.text)
-        else prose_score(line.text)
-        for line in lines
-    ]
+    scores = [0.0 if line.group is not None else prose_score(line.text) for line in lines]
+    for index, value in enumerate(scores):  # only prose can be a heading or a note
+        if value and (lines[index].text in headings or is_note_line(lines[index].text)):
+            scores[index] = 0.0
     if anchor_texts:
         _unscore_link_titles(lines, scores, anchor_texts)
     total = sum(scores)
