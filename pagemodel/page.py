@@ -129,7 +129,7 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
             anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
-        tokens = class_and_id_tokens(html)
+        tokens = class_and_id_tokens(body)
         harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
         kinds = _kinds_of_lines(body)
         nodes, weights = candidates(body, tokens)
