@@ -121,7 +121,7 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
 
     entries: list[tuple[Entry, bool]] = []
     if body is not None:
-        hidden = hidden_nodes(body, hidden_rules, html)
+        hidden = hidden_nodes(body, hidden_rules)
         if hidden:
             clues = _MenuClues(resolver, links, anchor_texts)
             hidden = [node for node in hidden if not _is_menu_copy(node, clues)]
