@@ -396,12 +396,15 @@ def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _host_domain(host: str) -> str:
-    return registered_domain(host)
+def _netloc_domain(netloc: str) -> str:
+    return registered_domain(urlsplit(f"//{netloc}").hostname or "")
 
 
 def _domain_of(url: str) -> str:
-    return _host_domain(urlsplit(url).hostname or "")
+    """The registered domain of a resolved link's host (cached by its netloc: a page's links
+    share a few hosts)."""
+    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+    return _netloc_domain(netloc.split("?", 1)[0].split("#", 1)[0])
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:
