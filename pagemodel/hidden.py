@@ -142,10 +142,10 @@ def hidden_nodes(root: LexborNode, rule_selector: str = "") -> list[LexborNode]:
     page_chars = None
     kept = []
     for node in nodes:
-        chars = len(node.text(strip=True))
+        chars = len(node.text(strip=True, skip_empty=True))
         if chars > 500:  # only a big block could be the whole page
             if page_chars is None:
-                page_chars = len(root.text(strip=True))
+                page_chars = len(root.text(strip=True, skip_empty=True))
             if chars > MAX_HIDDEN_SHARE * page_chars:
                 continue
         kept.append(node)

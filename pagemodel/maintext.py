@@ -295,7 +295,7 @@ class Harvest:
 
     def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
         """Keep the element's text as a group and put its sentinel in its place."""
-        self.put(node, Group(kind, node.text(separator=" "), meta or {}))
+        self.put(node, Group(kind, node.text(separator=" ", skip_empty=True), meta or {}))
 
     def put(self, node: LexborNode, group: Group) -> None:
         self.groups.append(group)
@@ -392,7 +392,9 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     body.merge_text_nodes()
     lines: list[Line] = []
     stack: list[int] = []
-    for piece in body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR):
+    # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
+    text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
+    for piece in text.split(_BLOCK_SEPARATOR):
         if not piece or piece.isspace():
             continue
         marker = _read_marker(piece) if piece[0] in _MARKS else None
@@ -453,7 +455,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     for key, block in blocks.items():
         if link_count[key] < 2 and block.tag not in _LIST_ITEM_TAGS:
             continue  # one link inside a sentence ("QQ: <a>…</a>") is content
-        total = len(block.text(strip=True))
+        total = len(block.text(strip=True, skip_empty=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
             block.attrs[_DENSE_MARK] = "1"
             dense[key] = block
@@ -519,8 +521,8 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
             if node.css_first(WRAPPED_CONTENT) is None:
                 continue
             if page_chars is None:
-                page_chars = len(body.text(strip=True))
-            if len(node.text(strip=True)) > WRAPPER_TEXT_SHARE * page_chars:
+                page_chars = len(body.text(strip=True, skip_empty=True))
+            if len(node.text(strip=True, skip_empty=True)) > WRAPPER_TEXT_SHARE * page_chars:
                 wrappers.append(node)
         if not wrappers:
             break
