@@ -132,11 +132,14 @@ def extract_links(
     main-text filter so each anchor is read once).
     """
     links: dict[str, dict] = {}
+    resolved: dict[str, str | None] = {}  # menus repeat their hrefs
     for anchor, raw_text in zip(anchors, texts, strict=True):
         href = anchor.attrs.get("href")  # attrs looks one up; .attributes builds a dict
         if not href:
             continue
-        url = resolver.resolve(href)
+        url = resolved.get(href, "")
+        if url == "":
+            url = resolved[href] = resolver.resolve(href)
         if url is None:
             continue
         known = links.get(url)

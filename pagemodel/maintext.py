@@ -236,6 +236,8 @@ LIST_BOX_LABELS = frozenset(
         "看了又看",
     }
 )
+# A list box's heading starts with its label (only a tail is cut): the regex runs on those only.
+_LIST_BOX_STARTS = frozenset(label[:2] for label in LIST_BOX_LABELS)
 _LABEL_TAIL = re.compile(r"[\s>»›+＋]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
 _BOX_HEADINGS = "h2, h3, h4, h5, h6, dt"
 
@@ -419,7 +421,11 @@ def navigation_lines(lines: list[str], anchor_texts: list[str]) -> set[int]:
     found: set[int] = set()
     links: set[str] | None = None
     for index, line in enumerate(lines):
-        if len(line) <= 12 and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS:
+        if (
+            len(line) <= 12
+            and line[:2] in _LIST_BOX_STARTS
+            and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS
+        ):
             found.add(index)
             continue
         if not line or line[0] not in _NEIGHBOUR_FIRST:

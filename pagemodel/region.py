@@ -296,7 +296,9 @@ CHROME_LABELS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as one block
 )
 MAX_CHROME_LINE_CHARS = 40
+_LABEL_SEPARATORS = "|｜/【】[]()（）<>《》·•:：,，、"  # with whitespace: what _LABEL_SPLIT cuts at
 _LABEL_SPLIT = re.compile(r"[\s|｜/【】\[\]()（）<>《》·•:：,，、]+")
+_CHROME_FIRST = frozenset(label[0] for label in CHROME_LABELS)
 
 
 # Credits and legal notes: the article's metadata, not its text ("原标题：…", "责任编辑：…",
@@ -345,5 +347,10 @@ def is_chrome_line(line: str) -> bool:
     """Whether a line is nothing but control labels ("分享到：微信 微博", "【打印】【关闭】")."""
     if len(line) > MAX_CHROME_LINE_CHARS or "，" in line or "。" in line:
         return False
+    start = 0
+    while start < len(line) and (line[start].isspace() or line[start] in _LABEL_SEPARATORS):
+        start += 1
+    if start < len(line) and line[start] not in _CHROME_FIRST:
+        return False  # its first token is no label
     tokens = [token for token in _LABEL_SPLIT.split(line) if token]
     return bool(tokens) and all(token in CHROME_LABELS for token in tokens)
