@@ -304,13 +304,26 @@ _CHROME_FIRST = frozenset(label[0] for label in CHROME_LABELS)
 # Credits and legal notes: the article's metadata, not its text ("原标题：…", "责任编辑：…",
 # "【免责声明】…", "版权所有…").
 _CREDIT_WORDS = (
-    "原标题 原题 责任编辑 责编 编辑 本文来源 文章来源 图片来源 稿件来源 来源 作者 记者 通讯员 摄影 校对 "
-    "审核 审校"
-).split()
-_NOTICE_WORDS = ("免责声明", "版权声明", "特别声明", "郑重声明", "声明")
-_CREDIT_LINE = re.compile(
-    r"^[\s（(【\[]*(?:" + "|".join(_CREDIT_WORDS) + r")\s*[】\])）]?\s*[:：]"
+    "原标题",
+    "原题",
+    "责任编辑",
+    "责编",
+    "编辑",
+    "本文来源",
+    "文章来源",
+    "图片来源",
+    "稿件来源",
+    "来源",
+    "作者",
+    "记者",
+    "通讯员",
+    "摄影",
+    "校对",
+    "审核",
+    "审校",
 )
+_NOTICE_WORDS = ("免责声明", "版权声明", "特别声明", "郑重声明", "声明")
+_CREDIT_LINE = re.compile(r"^[\s（(【\[]*(?:" + "|".join(_CREDIT_WORDS) + r")\s*[】\])）]?\s*[:：]")
 _NOTICE_LINE = re.compile(
     r"^[\s（(【\[]*(?:" + "|".join(_NOTICE_WORDS) + r")\s*(?:[】\])）]\s*[:：]?|[:：])"
 )

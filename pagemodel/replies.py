@@ -308,7 +308,9 @@ def _body(
     for selector in _BODY_SELECTORS:
         for node in run:
             for found in node.css(selector):
-                if found.text(strip=True, skip_empty=True) and not any(_contains(found, n) for n in leave_out):
+                if found.text(strip=True, skip_empty=True) and not any(
+                    _contains(found, n) for n in leave_out
+                ):
                     return [found]
     tops = {node.mem_id for node in run}
     marks = {ancestor for node in leave_out for ancestor in _ancestors(node, tops)}

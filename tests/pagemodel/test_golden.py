@@ -6,6 +6,7 @@ article), the blocks (kind, text, start, end), main text and title, and a digest
 else ``extract_page`` returns (links, posts, forum, meta, ICP, QR images, block metas). For the
 real pages of ``../shared/data/real-pages.jsonl.gz`` (never copied into the repository) it holds
 only a digest of each page's whole output; that part is skipped where the file is absent.
+``main_text`` (the main text alone, for the benchmark) must give ``extract_page``'s text.
 
 A deliberate change of output: regenerate with ``python tests/pagemodel/test_golden.py`` and
 say why in the commit.
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pagemodel import extract_page
+from pagemodel import extract_page, main_text
 from pagemodel.encoding import NotHtml, decode_html
 
 HERE = Path(__file__).parent
@@ -113,13 +114,22 @@ def test_sample_page_output_is_unchanged(golden, name, url, rendered):
     assert got["text"] == want["text"]
     assert got["blocks"] == want["blocks"]
     assert got["digest"] == want["digest"]  # links, posts, forum, meta, block metas
+    if rendered is None:
+        html, _, _ = decode_html((SAMPLES / name).read_bytes(), None)
+        assert main_text(html, url) == want["text"]
 
 
 @pytest.mark.skipif(not REAL_PAGES.exists(), reason="real pages not available here")
 def test_real_page_outputs_are_unchanged(golden):
     want = golden["real"]
-    changed = [pid for pid, url, html in real_pages() if real_digest(url, html) != want.get(pid)]
+    changed, text_differs = [], []
+    for pid, url, html in real_pages():
+        if real_digest(url, html) != want.get(pid):
+            changed.append(pid)
+        if main_text(html, url) != extract_page(html, url)["text"]:
+            text_differs.append(pid)
     assert not changed, f"{len(changed)} real pages extract differently: {changed[:10]}"
+    assert not text_differs, f"main_text differs from extract_page's text: {text_differs[:10]}"
 
 
 def write() -> None:
