@@ -15,7 +15,7 @@ from ground.urls import registered_domain
 from pagemodel.forum_urls import forum_url_info
 from pagemodel.hidden import hidden_nodes, style_rule_selectors
 from pagemodel.icp import find_icp
-from pagemodel.layout import POST_SEPARATOR, lay_out
+from pagemodel.layout import POST_SEPARATOR, content_text, lay_out
 from pagemodel.links import (
     MAX_LINKS,
     LinkResolver,
@@ -163,8 +163,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
             entries = _mark_scripted(entries, original_html)
 
     if not whole:
-        text, blocks = lay_out([entry for entry, in_text in entries if in_text], [], MAX_TEXT_CHARS)
-        return {"text": text}
+        return {"text": content_text([e for e, in_text in entries if in_text], MAX_TEXT_CHARS)}
     text, blocks = _lay_out_page(title, description, keywords, entries, links)
     if posts:
         _place_posts(posts, blocks)
