@@ -12,6 +12,10 @@ repository) gives some pages theirs, ``part`` naming the half they belong to (``
 ``check``). "short" = truth under 300 characters. Time is ms/page (mean over the set of the best
 of ``--real-repeat`` runs per page), each tool from the decoded HTML to its text.
 
+``wuzha`` is ``pagemodel.main_text`` (the main text alone, as the peers give theirs);
+``wuzha-page`` is ``extract_page``, the whole page model the sweep keeps (the same text, plus
+blocks, links, ICP, QR images, posts), for the cost of the rest.
+
 Peers (``pip install -e .[bench]``): trafilatura, readability-lxml, resiliparse; magic-html when
 importable. A peer that fails to import is listed as such, not fatal.
 
@@ -39,7 +43,7 @@ import lxml.html
 from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser
 
-from pagemodel import extract_page
+from pagemodel import extract_page, main_text
 from pagemodel.encoding import NotHtml, decode_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +120,10 @@ def _lxml_text(fragment: str) -> str:
 
 
 def _wuzha() -> Callable[[str, str], str]:
+    return main_text
+
+
+def _wuzha_page() -> Callable[[str, str], str]:
     return lambda html, url: extract_page(html, url)["text"]
 
 
@@ -146,6 +154,7 @@ def _magic_html() -> Callable[[str, str], str]:
 
 TOOLS: dict[str, Callable[[], Callable[[str, str], str]]] = {
     "wuzha": _wuzha,
+    "wuzha-page": _wuzha_page,
     "magic-html": _magic_html,
     "trafilatura": _trafilatura,
     "readability-lxml": _readability,
@@ -267,7 +276,8 @@ def run_real(pages: list[RealPage], repeat: int, names: list[str], dump: Path | 
         print(line)
     print("F1: mean over pages of character-bigram F1 (whitespace squashed); short: truth <")
     print(f"{SHORT_CHARS} chars; ms/page: mean of each page's best of {repeat}; P/R: ia precision,")
-    print("recall. Every tool is given the same decoded HTML.")
+    print("recall. Every tool is given the same decoded HTML. wuzha: main_text (the main text")
+    print("alone); wuzha-page: extract_page (the whole page model, the same text).")
     if dump is not None:
         dump.write_text(json.dumps(outputs, ensure_ascii=False), "utf-8")
 

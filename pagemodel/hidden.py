@@ -6,8 +6,8 @@ attribute, off-screen (``position:absolute; left/top:-9999px``, ``text-indent:-9
 colour — or by a ``<style>`` rule on one class or id of the page (``.x{display:none}``); other
 selectors are not worth their cost here.
 
-The candidates are found by lexbor (attribute-substring selectors, in C); only they are looked
-at in Python, their declarations parsed with one regex.
+The candidates are the elements with a style (found by lexbor in one query); only those whose
+style holds a hint are parsed, with one regex.
 """
 
 from __future__ import annotations
@@ -16,14 +16,10 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-# Elements whose inline style may hide them (checked one by one after this coarse filter), by
-# the substring the page's HTML must hold for the selector to be worth a pass over the tree.
-_INLINE_CANDIDATES = [
-    ("hidden", "[hidden]"),
-    ("-9", "[style*='-9']"),
-    ("background", "[style*=background][style*=color]"),
-] + [
-    (name, f"[style*='{name}:{value}'], [style*='{name}: {value}']")
+# Elements whose inline style may hide them (checked one by one after this coarse filter): the
+# style holds one of these (or "background" and "color", for same-colour text).
+_STYLE_HINTS = ("-9",) + tuple(
+    f"{name}:{space}{value}"
     for name, value in (
         ("display", "none"),
         ("visibility", "hidden"),
@@ -31,7 +27,8 @@ _INLINE_CANDIDATES = [
         ("height", "0"),
         ("width", "0"),
     )
-]
+    for space in ("", " ")
+)
 _DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;]*)")
 _ZERO = re.compile(r"^-?0(?:\.0+)?(?:px|em|rem|pt|%)?$")
 _FAR_OFF = re.compile(r"^-\d{3,}(?:\.\d+)?(?:px|em|rem|pt)?$")
@@ -121,16 +118,23 @@ def style_rule_selectors(tree: LexborHTMLParser) -> str:
     return ", ".join(dict.fromkeys(found[:MAX_RULE_SELECTORS]))
 
 
-def hidden_nodes(root: LexborNode, rule_selector: str = "", html: str = "") -> list[LexborNode]:
+def hidden_nodes(root: LexborNode, rule_selector: str = "") -> list[LexborNode]:
     """The elements under ``root`` that hide their text (nested ones included; the caller keeps
-    the outermost). ``html``: the page's markup, when given only the selectors whose words it
-    holds are run."""
-    selector = ", ".join(query for word, query in _INLINE_CANDIDATES if not html or word in html)
-    nodes = [
-        node
-        for node in (root.css(selector) if selector else ())
-        if "hidden" in node.attrs or hides(node.attrs.get("style") or "")
-    ]
+    the outermost). One query finds the elements with a style or a ``hidden`` attribute; the
+    coarse filter on their styles is plain substring tests (a substring selector per hint would
+    cost a pass over the tree each)."""
+    nodes = []
+    for node in root.css("[style], [hidden]"):
+        attrs = node.attrs
+        if "hidden" in attrs:
+            nodes.append(node)
+            continue
+        style = attrs.get("style") or ""
+        if (
+            any(hint in style for hint in _STYLE_HINTS)
+            or ("background" in style and "color" in style)
+        ) and hides(style):
+            nodes.append(node)
     if rule_selector:
         nodes += root.css(rule_selector)
     if not nodes:
@@ -138,10 +142,10 @@ def hidden_nodes(root: LexborNode, rule_selector: str = "", html: str = "") -> l
     page_chars = None
     kept = []
     for node in nodes:
-        chars = len(node.text(strip=True))
+        chars = len(node.text(strip=True, skip_empty=True))
         if chars > 500:  # only a big block could be the whole page
             if page_chars is None:
-                page_chars = len(root.text(strip=True))
+                page_chars = len(root.text(strip=True, skip_empty=True))
             if chars > MAX_HIDDEN_SHARE * page_chars:
                 continue
         kept.append(node)

@@ -24,6 +24,9 @@ _QR_RE = re.compile(
     r"二维码|二維碼|扫码|掃碼|qr[-_ ]?code|erweima|(?:^|[^a-z])(?:qr|ewm)(?:[^a-z]|$)",
     re.IGNORECASE,
 )
+# Every match of _QR_RE holds one of these, lower-cased (its letters have no other case folds).
+_QR_WORDS = ("二维码", "二維碼", "扫码", "掃碼", "qr", "erwe", "ewm")
+_CLUE_ATTRS = ("src", "data-original", "data-src", "alt", "title", "class", "id")
 _LAZY_SRC_ATTRS = ("data-original", "data-src", "data-lazy-src", "src")
 
 
@@ -129,11 +132,14 @@ def extract_links(
     main-text filter so each anchor is read once).
     """
     links: dict[str, dict] = {}
+    resolved: dict[str, str | None] = {}  # menus repeat their hrefs
     for anchor, raw_text in zip(anchors, texts, strict=True):
         href = anchor.attrs.get("href")  # attrs looks one up; .attributes builds a dict
         if not href:
             continue
-        url = resolver.resolve(href)
+        url = resolved.get(href, "")
+        if url == "":
+            url = resolved[href] = resolver.resolve(href)
         if url is None:
             continue
         known = links.get(url)
@@ -172,21 +178,23 @@ def apk_links(links: list[dict]) -> list[str]:
 def qr_images(tree: LexborHTMLParser, resolver: LinkResolver) -> list[str]:
     """Image URLs whose src, alt, title, class or id suggests a QR code (二维码, qrcode, ewm…)."""
     found: dict[str, None] = {}
-    for image in tree.css("img"):
-        attrs = image.attributes
+    images = [image.attributes for image in tree.css("img")]
+    clues = [
+        " ".join(value for key in _CLUE_ATTRS if (value := attrs.get(key))) for attrs in images
+    ]
+    # Most pages show no QR code: one look at all the clues spares the regex on each image.
+    lowered = "\n".join(clues).lower()
+    if not any(word in lowered for word in _QR_WORDS):
+        return []
+    for attrs, clue in zip(images, clues, strict=True):
+        if not _QR_RE.search(clue):
+            continue
         url = None
         for name in _LAZY_SRC_ATTRS:
             url = resolver.resolve(attrs.get(name))
             if url:
                 break
-        if not url:
-            continue
-        clues = " ".join(
-            value
-            for key in ("src", "data-original", "data-src", "alt", "title", "class", "id")
-            if (value := attrs.get(key))
-        )
-        if _QR_RE.search(clues):
+        if url:
             found[url] = None
             if len(found) >= MAX_IMAGES:
                 break

@@ -143,9 +143,8 @@ _BOILERPLATE_TAGS = (
     "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], "
     "[role=search], [role=complementary]"
 )
-# class="…" / id=… values in raw HTML, to build a selector of only the names a page uses:
-# lexbor matches every element against every selector, so 100 unused ones cost ~1 ms a page.
-_ATTRIBUTE_KEYS = ("class=", "id=", "CLASS=", "ID=", "Class=", "Id=")
+# Selectors are built of only the names a page uses (class_and_id_tokens): lexbor matches
+# every element against every selector, so 100 unused ones cost ~1 ms a page.
 _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 
 
@@ -237,13 +236,22 @@ LIST_BOX_LABELS = frozenset(
         "看了又看",
     }
 )
+# A list box's heading starts with its label (only a tail is cut): the regex runs on those only.
+_LIST_BOX_STARTS = frozenset(label[:2] for label in LIST_BOX_LABELS)
 _LABEL_TAIL = re.compile(r"[\s>»›+＋]*(?:更多|more|MORE|More)?[\s>»›+＋.…]*$")
 _BOX_HEADINGS = "h2, h3, h4, h5, h6, dt"
 
 
+_JUNK_SELECTOR = ", ".join(JUNK_TAGS)
+
+
 def strip_junk(tree: LexborHTMLParser) -> None:
-    """Drop scripts, styles, forms' widgets and embedded objects (done once per page)."""
-    tree.strip_tags(JUNK_TAGS)
+    """Drop scripts, styles, forms' widgets and embedded objects (done once per page).
+
+    One query for all the tags (``strip_tags`` walks the tree once per tag); each node is only
+    detached (not freed), so one nested in another detached one is safe to detach too."""
+    for node in tree.css(_JUNK_SELECTOR):
+        node.decompose(recursive=False)
 
 
 # --- harvesting: text taken out of the tree, its place kept by a sentinel ----------------------
@@ -289,7 +297,7 @@ class Harvest:
 
     def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
         """Keep the element's text as a group and put its sentinel in its place."""
-        self.put(node, Group(kind, node.text(separator=" "), meta or {}))
+        self.put(node, Group(kind, node.text(separator=" ", skip_empty=True), meta or {}))
 
     def put(self, node: LexborNode, group: Group) -> None:
         self.groups.append(group)
@@ -386,7 +394,9 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     body.merge_text_nodes()
     lines: list[Line] = []
     stack: list[int] = []
-    for piece in body.text(separator=_BLOCK_SEPARATOR).split(_BLOCK_SEPARATOR):
+    # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
+    text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
+    for piece in text.split(_BLOCK_SEPARATOR):
         if not piece or piece.isspace():
             continue
         marker = _read_marker(piece) if piece[0] in _MARKS else None
@@ -411,7 +421,11 @@ def navigation_lines(lines: list[str], anchor_texts: list[str]) -> set[int]:
     found: set[int] = set()
     links: set[str] | None = None
     for index, line in enumerate(lines):
-        if len(line) <= 12 and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS:
+        if (
+            len(line) <= 12
+            and line[:2] in _LIST_BOX_STARTS
+            and _LABEL_TAIL.sub("", line) in LIST_BOX_LABELS
+        ):
             found.add(index)
             continue
         if not line or line[0] not in _NEIGHBOUR_FIRST:
@@ -447,7 +461,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     for key, block in blocks.items():
         if link_count[key] < 2 and block.tag not in _LIST_ITEM_TAGS:
             continue  # one link inside a sentence ("QQ: <a>…</a>") is content
-        total = len(block.text(strip=True))
+        total = len(block.text(strip=True, skip_empty=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
             block.attrs[_DENSE_MARK] = "1"
             dense[key] = block
@@ -513,8 +527,8 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
             if node.css_first(WRAPPED_CONTENT) is None:
                 continue
             if page_chars is None:
-                page_chars = len(body.text(strip=True))
-            if len(node.text(strip=True)) > WRAPPER_TEXT_SHARE * page_chars:
+                page_chars = len(body.text(strip=True, skip_empty=True))
+            if len(node.text(strip=True, skip_empty=True)) > WRAPPER_TEXT_SHARE * page_chars:
                 wrappers.append(node)
         if not wrappers:
             break
@@ -591,22 +605,16 @@ def _boilerplate_selector(tokens: set[str]) -> str:
     return _selector_for(frozenset(tokens & _BOILERPLATE_SET))
 
 
-def class_and_id_tokens(html: str) -> set[str]:
-    """The class tokens and ids the page's markup uses (lower case; a superset: ``data-id=``
-    counts too). ``str.split`` on the attribute names runs in C, ~2x faster than a regex."""
-    values: list[str] = []
-    for key in _ATTRIBUTE_KEYS:
-        if key not in html:
-            continue
-        for piece in html.split(key)[1:]:
-            quote = piece[:1]
-            if quote == '"' or quote == "'":
-                end = piece.find(quote, 1, 300)
-                values.append(piece[1:end] if end > 0 else piece[1:300])
-            else:  # unquoted: up to the next space or ">" (split below)
-                values.append(piece[:60])
-    # One lower() and one split() over all values: per-value calls cost more than the split.
-    return set(" ".join(values).lower().replace(">", " ").split())
+def class_and_id_tokens(root: LexborNode) -> set[str]:
+    """The class tokens and ids of the elements under ``root`` (lower case): the names a
+    boilerplate or weight selector can match, so selectors are built of only those. Read from
+    the tree (one query in C, two attribute reads per element): scanning the raw HTML for
+    ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names."""
+    values = [
+        f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}"
+        for node in root.css("[class], [id]")
+    ]
+    return set(" ".join(values).lower().split())
 
 
 @lru_cache(maxsize=4096)

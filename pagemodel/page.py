@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -13,8 +15,9 @@ from ground.urls import registered_domain
 from pagemodel.forum_urls import forum_url_info
 from pagemodel.hidden import hidden_nodes, style_rule_selectors
 from pagemodel.icp import find_icp
-from pagemodel.layout import POST_SEPARATOR, lay_out
+from pagemodel.layout import POST_SEPARATOR, content_text, lay_out
 from pagemodel.links import (
+    MAX_LINKS,
     LinkResolver,
     apk_links,
     base_url,
@@ -46,7 +49,7 @@ from pagemodel.region import (
 from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.textutil import squash
 
-__all__ = ["POST_SEPARATOR", "extract_page"]
+__all__ = ["POST_SEPARATOR", "extract_page", "main_text"]
 
 # Pages bigger than this are cut before parsing (the downloader caps bodies too).
 MAX_HTML_CHARS = 3_000_000
@@ -78,18 +81,33 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
     ``original_html``: on a rendered page, the HTML as served; text of the rendered page that it
     does not hold becomes ``scripted`` blocks (content lines among them stay in the main text).
     """
+    return _extract(html, url, original_html, whole=True)
+
+
+def main_text(html: str, url: str) -> str:
+    """The page's main text alone: ``extract_page(html, url)["text"]``, the same string, without
+    the work only the other fields need (ICP, links list, QR images, the other blocks)."""
+    return _extract(html, url, None, whole=False)["text"]
+
+
+def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dict:
     html = html[:MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
     title, description, keywords = extract_meta(tree)
-    icp = find_icp(html)
+    icp = find_icp(html) if whole else None
     hidden_rules = style_rule_selectors(tree)
     strip_junk(tree)
     # One pass over the anchors serves the links list and the link-density filter.
     anchors = tree.css("a")
     anchor_texts = [anchor.text() for anchor in anchors]
     resolver = LinkResolver(base_url(tree, url), url)
-    links = extract_links(anchors, anchor_texts, resolver)
-    qr = qr_images(tree, resolver)
+    if whole:
+        links = extract_links(anchors, anchor_texts, resolver)
+        qr = qr_images(tree, resolver)
+        link_urls = _urls_of(links)
+    else:  # read now: the anchors go stale when posts and hidden blocks are taken
+        links, qr = [], []
+        link_urls = _LazyUrls([anchor.attrs.get("href") for anchor in anchors], resolver)
 
     harvest = Harvest()
     body = tree.body
@@ -120,16 +138,15 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
 
     entries: list[tuple[Entry, bool]] = []
     if body is not None:
-        hidden = hidden_nodes(body, hidden_rules, html)
+        hidden = hidden_nodes(body, hidden_rules)
         if hidden:
-            labels = Counter(squash(text) for text in anchor_texts)
-            site = _site_domain(resolver, links)
-            hidden = [node for node in hidden if not _is_menu_copy(node, resolver, site, labels)]
+            clues = _MenuClues(resolver, link_urls, anchor_texts)
+            hidden = [node for node in hidden if not _is_menu_copy(node, clues)]
         if hidden:
             anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
-        tokens = class_and_id_tokens(html)
+        tokens = class_and_id_tokens(body)
         harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
         kinds = _kinds_of_lines(body)
         nodes, weights = candidates(body, tokens)
@@ -145,6 +162,8 @@ def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
         if original_html is not None:
             entries = _mark_scripted(entries, original_html)
 
+    if not whole:
+        return {"text": content_text([e for e, in_text in entries if in_text], MAX_TEXT_CHARS)}
     text, blocks = _lay_out_page(title, description, keywords, entries, links)
     if posts:
         _place_posts(posts, blocks)
@@ -349,33 +368,90 @@ MENU_LINK_SHARE = 0.6
 MENU_REPEATED_SHARE = 0.5
 
 
-def _site_domain(resolver: LinkResolver, links: list[dict]) -> str:
+def _site_domain(resolver: LinkResolver, link_urls: Callable[[], list[str]]) -> str:
     """The registered domain of the page's site: of its URL, or, for a page known without one
     (a saved file), the domain most of its links point to."""
     host = resolver.own[0]
     if host and not host.endswith(".invalid"):
         return registered_domain(host)
-    domains = Counter(registered_domain(urlsplit(link["url"]).hostname or "") for link in links)
+    domains = Counter(_domain_of(url) for url in link_urls())
     return domains.most_common(1)[0][0] if domains else ""
 
 
-def _is_menu_copy(
-    node: LexborNode, resolver: LinkResolver, site: str, labels: Counter[str]
-) -> bool:
+def _urls_of(links: list[dict]) -> Callable[[], list[str]]:
+    return lambda: [link["url"] for link in links]
+
+
+class _LazyUrls:
+    """The page's distinct link URLs, as :func:`extract_links` lists them (same order, same cap),
+    resolved from hrefs read before the tree changed, only when asked for."""
+
+    def __init__(self, hrefs: list[str | None], resolver: LinkResolver) -> None:
+        self._hrefs = hrefs
+        self._resolver = resolver
+
+    def __call__(self) -> list[str]:
+        urls: dict[str, None] = {}
+        for href in self._hrefs:
+            url = self._resolver.resolve(href) if href else None
+            if url is not None and url not in urls:
+                urls[url] = None
+                if len(urls) >= MAX_LINKS:
+                    break
+        return list(urls)
+
+
+class _MenuClues:
+    """What telling a menu copy from planted text needs of the whole page, worked out only when
+    a hidden element has enough links to be a menu (most have none)."""
+
+    def __init__(
+        self,
+        resolver: LinkResolver,
+        link_urls: Callable[[], list[str]],
+        anchor_texts: list[str],
+    ) -> None:
+        self.resolver = resolver
+        self._link_urls = link_urls
+        self._anchor_texts = anchor_texts
+
+    @cached_property
+    def labels(self) -> Counter[str]:
+        return Counter(squash(text) for text in self._anchor_texts)
+
+    @cached_property
+    def site(self) -> str:
+        return _site_domain(self.resolver, self._link_urls)
+
+
+def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
     anchors = node.css("a[href]")
     if len(anchors) < MENU_MIN_LINKS:
         return False
     names = [squash(anchor.text()) for anchor in anchors]
+    labels = clues.labels
     repeated = sum(1 for name in names if name and labels[name] > names.count(name))
     if repeated < MENU_REPEATED_SHARE * len(names):
         return False
     if sum(map(len, names)) < MENU_LINK_SHARE * len(squash(node.text())):
         return False
     for anchor in anchors:
-        url = resolver.resolve(anchor.attrs.get("href"))
-        if url is not None and registered_domain(urlsplit(url).hostname or "") != site:
+        url = clues.resolver.resolve(anchor.attrs.get("href"))
+        if url is not None and _domain_of(url) != clues.site:
             return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def _netloc_domain(netloc: str) -> str:
+    return registered_domain(urlsplit(f"//{netloc}").hostname or "")
+
+
+def _domain_of(url: str) -> str:
+    """The registered domain of a resolved link's host (cached by its netloc: a page's links
+    share a few hosts)."""
+    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+    return _netloc_domain(netloc.split("?", 1)[0].split("#", 1)[0])
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:

@@ -137,7 +137,7 @@ def _first_with_text(scope: list[LexborNode], selectors: tuple[str, ...]) -> Lex
     for selector in selectors:
         for node in scope:
             found = node.css_first(selector)
-            if found is not None and found.text(strip=True):
+            if found is not None and found.text(strip=True, skip_empty=True):
                 return found
     return None
 
@@ -149,7 +149,9 @@ def _author(scope: list[LexborNode], selectors: tuple[str, ...]) -> str | None:
             if found is None:
                 continue
             # An empty avatar link may come before the name (Discuz! X2.5 without the left column).
-            for candidate in [found] if found.text(strip=True) else node.css(selector):
+            for candidate in (
+                [found] if found.text(strip=True, skip_empty=True) else node.css(selector)
+            ):
                 if author := clean_author(candidate.text()):
                     return author
     return None

@@ -175,12 +175,10 @@ def article_region(
     (the innermost named candidate counts). ``anchor_texts``: a line that is mostly a link's
     text (another page's title with its date) is no prose, whatever its punctuation."""
     weights = weights or {}
-    scores = [
-        0.0
-        if line.group is not None or line.text in headings or is_note_line(line.text)
-        else prose_score(line.text)
-        for line in lines
-    ]
+    scores = [0.0 if line.group is not None else prose_score(line.text) for line in lines]
+    for index, value in enumerate(scores):  # only prose can be a heading or a note
+        if value and (lines[index].text in headings or is_note_line(lines[index].text)):
+            scores[index] = 0.0
     if anchor_texts:
         _unscore_link_titles(lines, scores, anchor_texts)
     total = sum(scores)
@@ -238,11 +236,17 @@ def article_region(
 
 
 def _unscore_link_titles(lines: list[Line], scores: list[float], anchor_texts: list[str]) -> None:
+    # Only anchors that start like a scored line can be its title (most start like none).
+    keys = {lines[index].text[:_TITLE_KEY] for index, score in enumerate(scores) if score}
+    firsts = {key[0] for key in keys}
     titles: dict[str, list[str]] = {}
     for raw in anchor_texts:
         if len(raw) >= _TITLE_KEY:
-            text = " ".join(raw.split())
-            if len(text) >= _TITLE_KEY:
+            stripped = raw.lstrip()
+            if not stripped or stripped[0] not in firsts:
+                continue
+            text = " ".join(stripped.split())
+            if len(text) >= _TITLE_KEY and text[:_TITLE_KEY] in keys:
                 titles.setdefault(text[:_TITLE_KEY], []).append(text)
     if not titles:
         return
@@ -292,19 +296,44 @@ CHROME_LABELS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as one block
 )
 MAX_CHROME_LINE_CHARS = 40
+_LABEL_SEPARATORS = "|｜/【】[]()（）<>《》·•:：,，、"  # with whitespace: what _LABEL_SPLIT cuts at
 _LABEL_SPLIT = re.compile(r"[\s|｜/【】\[\]()（）<>《》·•:：,，、]+")
+_CHROME_FIRST = frozenset(label[0] for label in CHROME_LABELS)
 
 
 # Credits and legal notes: the article's metadata, not its text ("原标题：…", "责任编辑：…",
 # "【免责声明】…", "版权所有…").
-_CREDIT_LINE = re.compile(
-    r"^[\s（(【\[]*(?:原标题|原题|责任编辑|责编|编辑|本文来源|文章来源|图片来源|稿件来源|来源"
-    r"|作者|记者|通讯员|摄影|校对|审核|审校)\s*[】\])）]?\s*[:：]"
+_CREDIT_WORDS = (
+    "原标题",
+    "原题",
+    "责任编辑",
+    "责编",
+    "编辑",
+    "本文来源",
+    "文章来源",
+    "图片来源",
+    "稿件来源",
+    "来源",
+    "作者",
+    "记者",
+    "通讯员",
+    "摄影",
+    "校对",
+    "审核",
+    "审校",
 )
+_NOTICE_WORDS = ("免责声明", "版权声明", "特别声明", "郑重声明", "声明")
+_CREDIT_LINE = re.compile(r"^[\s（(【\[]*(?:" + "|".join(_CREDIT_WORDS) + r")\s*[】\])）]?\s*[:：]")
 _NOTICE_LINE = re.compile(
-    r"^[\s（(【\[]*(?:免责声明|版权声明|特别声明|郑重声明|声明)\s*(?:[】\])）]\s*[:：]?|[:：])"
+    r"^[\s（(【\[]*(?:" + "|".join(_NOTICE_WORDS) + r")\s*(?:[】\])）]\s*[:：]?|[:：])"
 )
+# A note's first word starts with one of these (after spaces and opening brackets): the regexes
+# run only on lines that can match.
+_CREDIT_FIRST = frozenset(word[0] for word in _CREDIT_WORDS)
+_NOTICE_FIRST = frozenset(word[0] for word in _NOTICE_WORDS)
+_NOTE_OPENERS = "（(【["
 _LEGAL = ("版权所有", "未经授权", "未经许可", "仅代表作者", "不代表本")
+_LEGAL_WORD = re.compile("|".join(_LEGAL))
 # Credits are short ("记者：张三"); a long "记者：…" line is an interview question.
 MAX_CREDIT_CHARS = 40
 MAX_LEGAL_CHARS = 80
@@ -314,16 +343,27 @@ MAX_NOTICE_CHARS = 300
 def is_note_line(line: str) -> bool:
     """Whether a line is a credit or a legal note (kept as boilerplate, not main text)."""
     size = len(line)
-    if size <= MAX_CREDIT_CHARS and _CREDIT_LINE.match(line) is not None:
+    if size > MAX_NOTICE_CHARS:
+        return False
+    start = 0
+    while start < size and (line[start].isspace() or line[start] in _NOTE_OPENERS):
+        start += 1
+    first = line[start : start + 1]
+    if size <= MAX_CREDIT_CHARS and first in _CREDIT_FIRST and _CREDIT_LINE.match(line):
         return True
-    if size <= MAX_LEGAL_CHARS and any(word in line for word in _LEGAL):
+    if size <= MAX_LEGAL_CHARS and _LEGAL_WORD.search(line) is not None:
         return True
-    return size <= MAX_NOTICE_CHARS and _NOTICE_LINE.match(line) is not None
+    return first in _NOTICE_FIRST and _NOTICE_LINE.match(line) is not None
 
 
 def is_chrome_line(line: str) -> bool:
     """Whether a line is nothing but control labels ("分享到：微信 微博", "【打印】【关闭】")."""
     if len(line) > MAX_CHROME_LINE_CHARS or "，" in line or "。" in line:
         return False
+    start = 0
+    while start < len(line) and (line[start].isspace() or line[start] in _LABEL_SEPARATORS):
+        start += 1
+    if start < len(line) and line[start] not in _CHROME_FIRST:
+        return False  # its first token is no label
     tokens = [token for token in _LABEL_SPLIT.split(line) if token]
     return bool(tokens) and all(token in CHROME_LABELS for token in tokens)

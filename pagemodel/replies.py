@@ -223,7 +223,7 @@ def _read(runs: list[list[LexborNode]], nested: dict[int, list[LexborNode]]) -> 
         message = _message(run, nested.get(run[0].mem_id, []))
         if message is not None:
             messages.append(message)
-            words += sum(len(node.text(strip=True)) for node in message.nodes)
+            words += sum(len(node.text(strip=True, skip_empty=True)) for node in message.nodes)
             links += _link_chars(message.nodes)
         elif count == EARLY_REJECT and not messages:
             return []  # the first few items are no comments: spare the rest
@@ -240,7 +240,7 @@ def _message(run: list[LexborNode], replies: list[LexborNode]) -> Message | None
     if time_node is None or author_node is None:
         return None
     body = _body(run, [time_node, author_node], replies)
-    if not any(node.text(strip=True) for node in body):
+    if not any(node.text(strip=True, skip_empty=True) for node in body):
         return None
     floor_node = next((found for node in run for found in node.css("[class*=floor i]")), None)
     floor = parse_floor(floor_node.text()) if floor_node is not None else None
@@ -249,7 +249,7 @@ def _message(run: list[LexborNode], replies: list[LexborNode]) -> Message | None
 
 def _link_chars(nodes: list[LexborNode]) -> int:
     return sum(
-        len(anchor.text(strip=True))
+        len(anchor.text(strip=True, skip_empty=True))
         for node in nodes
         if node.is_element_node
         for anchor in node.css("a[href]")
@@ -290,7 +290,7 @@ def _author(run: list[LexborNode]) -> tuple[LexborNode, str] | tuple[None, None]
     for selectors in _AUTHOR_SELECTORS:
         for node in run:
             for found in node.css(selectors):
-                text = found.text(strip=True)
+                text = found.text(strip=True, skip_empty=True)
                 if not text or len(text) > MAX_AUTHOR_CHARS or parse_post_time(text):
                     continue
                 author = clean_author(text)
@@ -308,7 +308,9 @@ def _body(
     for selector in _BODY_SELECTORS:
         for node in run:
             for found in node.css(selector):
-                if found.text(strip=True) and not any(_contains(found, n) for n in leave_out):
+                if found.text(strip=True, skip_empty=True) and not any(
+                    _contains(found, n) for n in leave_out
+                ):
                     return [found]
     tops = {node.mem_id for node in run}
     marks = {ancestor for node in leave_out for ancestor in _ancestors(node, tops)}
