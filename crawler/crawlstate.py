@@ -386,13 +386,19 @@ class CrawlState:
         for state in self.states.values():
             if state.status == PENDING or state.finished:
                 continue
-            if state.check_deadline(now):
-                self.stats.inc_value("sweep/sites_timed_out")
+            self.enforce_deadline(state, now)
             if state.tokens and now - state.last_activity > self.stale_after:
                 logger.warning("site %s: %d requests never came back", state.id, len(state.tokens))
                 state.tokens.clear()
             self.maybe_finish(state)
         self._refresh_site_states()
+
+    def enforce_deadline(self, state: SiteState, now: float) -> bool:
+        """Close `state`'s site if its wall time is used up; True if that happened now."""
+        if state.check_deadline(now):
+            self.stats.inc_value("sweep/sites_timed_out")
+            return True
+        return False
 
     def _refresh_site_states(self) -> None:
         for site_id, state in self.states.items():

@@ -98,6 +98,8 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,  # no remote shell on a crawler box
     # Before the progress display: it settles the sites on spider_closed before that reports.
     "crawler.crawlstate.CrawlState": 100,
+    # Queued and in-flight downloads of a site end with its wall-time budget.
+    "crawler.extensions.sitecutoff.SiteCutoff": 200,
     "crawler.extensions.progress.CrawlProgress": 500,
 }
 ITEM_PIPELINES = {

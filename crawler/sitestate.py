@@ -121,6 +121,12 @@ class SiteState:
             return True
         return False
 
+    def remaining(self, now: float) -> float | None:
+        """Seconds of wall time the site has left (None before it started)."""
+        if self.started_at is None:
+            return None
+        return self.budget.wall_time - (now - self.started_at)
+
     def finish(self, now: float | None = None) -> None:
         """Settle the final status once nothing of this site is queued or in flight."""
         if self.finished:

@@ -8,6 +8,7 @@ sharing 127.0.0.1 still have separate slots.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,9 @@ class SiteBudgetMiddleware:
         if site_id is None or self.crawl_state is None:
             return
         state = self.crawl_state.site(site_id)
+        if state is not None:
+            # Between two ticks of the crawl state: an overdue site is closed here, not later.
+            self.crawl_state.enforce_deadline(state, time.monotonic())
         if state is not None and state.closed:
             if self.stats is not None:
                 self.stats.inc_value("sweep/skipped/site_closed")

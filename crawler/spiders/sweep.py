@@ -24,6 +24,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.crawlstate import REINDEX, SITE_ID, TOKEN, URL, CrawlState
+from crawler.extensions.sitecutoff import cut_by_budget
 from crawler.failures import describe_failure, is_site_failure
 from crawler.forumlinks import classify, link_priority, same_listing, utility_page
 from crawler.items import PageItem
@@ -348,6 +349,12 @@ class SweepSpider(scrapy.Spider):
             # Cancelled by the shutdown (a browser page closed under a render, a download cut):
             # not the site's failure, and not done — --resume fetches it again.
             self.crawler.stats.inc_value("sweep/interrupted_requests")
+            self.crawl_state.release(state, request.meta.get(TOKEN))
+            return
+        if cut_by_budget(failure, state):
+            # Dropped or stopped because the site's budget ended: not the site's failure, and
+            # not journalled as done (the site's final record says it timed out).
+            self.crawler.stats.inc_value("sweep/cut/requests")
             self.crawl_state.release(state, request.meta.get(TOKEN))
             return
         reason = describe_failure(failure)

@@ -1,0 +1,167 @@
+"""Drill: the per-site wall-time budget holds against a site that stalls after its headers.
+
+A local site whose start page links to many pages that send their headers and then one byte
+a second (or nothing at all) used to keep the sweep busy long after ``--site-timeout``: the
+requests already queued in the site's download slot still went out, each to the full download
+timeout. Now its queued requests are dropped and its downloads stopped when the budget ends;
+measured from the server's side (first request to last connection closed) the site costs its
+budget plus a few seconds, and the summary says it timed out without inventing errors.
+"""
+
+from __future__ import annotations
+
+import json
+import select
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from crawler.extensions.sitecutoff import MIN_TIMEOUT, capped_timeout
+from tests.crawler.helpers import run_wuzha, write_sites
+
+pytestmark = pytest.mark.slow
+
+BUDGET = 10  # --site-timeout
+SLACK = 4  # seconds past the budget the site may still cost
+LINKS = 30
+
+
+class StallingSite(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.mode = mode  # "trickle": a byte a second; "hang": nothing after the headers
+        self.lock = threading.Lock()
+        self.first: float | None = None
+        self.last_end: float | None = None
+        self.requests = 0
+
+    def opened(self) -> None:
+        with self.lock:
+            self.requests += 1
+            if self.first is None:
+                self.first = time.monotonic()
+
+    def closed(self) -> None:
+        with self.lock:
+            self.last_end = time.monotonic()
+
+    @property
+    def busy_seconds(self) -> float:
+        return (self.last_end or 0) - (self.first or 0)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    server: StallingSite
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        self.server.opened()
+        try:
+            if self.path == "/":
+                links = "".join(f'<a href="/p/{n}.html">第{n}页</a>\n' for n in range(LINKS))
+                body = (
+                    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>首页</title></head>"
+                    f"<body><p>{'公司简介。' * 40}</p>{links}</body></html>"
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if not self.path.startswith("/p/"):
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(b"<!DOCTYPE html><html><head><title>slow</title></head><body>")
+            self.wfile.flush()
+            self._stall()
+        finally:
+            self.server.closed()
+
+    def _stall(self) -> None:
+        """Until the crawler hangs up (at most five minutes)."""
+        sock = self.connection
+        for _ in range(300):
+            readable, _, _ = select.select([sock], [], [], 1.0)
+            if readable:
+                try:
+                    if sock.recv(1, socket.MSG_PEEK) == b"":
+                        return
+                except OSError:
+                    return
+            if self.server.mode == "trickle":
+                try:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+
+def _crawl(tmp_path, mode: str):
+    server = StallingSite(mode)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        sites = write_sites(
+            tmp_path / "sites.jsonl",
+            [{"id": f"stall-{mode}", "name": "慢站", "url": f"http://127.0.0.1:{port}/"}],
+        )
+        out = tmp_path / "out"
+        args = ["crawl", "--sites", str(sites), "--out", str(out), "--no-render", "--no-robots"]
+        args += ["--allow-private", "127.0.0.0/8", "--site-timeout", str(BUDGET), "--quiet"]
+        started = time.monotonic()
+        proc = run_wuzha(
+            args,
+            tmp_path / "connects.jsonl",
+            env={"WUZHA_CRAWL_DOWNLOAD_TIMEOUT": "20"},
+            timeout=400,
+        )
+        took = time.monotonic() - started
+        time.sleep(1.5)  # the server notices the last hang-up within a second
+    finally:
+        server.shutdown()
+        server.server_close()
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    return proc, summary, server, took
+
+
+@pytest.mark.parametrize("mode", ["trickle", "hang"])
+def test_a_stalling_site_costs_its_budget_and_no_more(tmp_path, mode):
+    proc, summary, server, took = _crawl(tmp_path, mode)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert server.requests > 2  # it did fetch the start page and some slow pages
+    assert server.busy_seconds <= BUDGET + SLACK, (mode, server.busy_seconds, took)
+    (problem,) = summary["sites"]["problems"]
+    assert problem["status"] == "timeout"
+    assert problem["reason"] == f"wall-time budget of {BUDGET} s used up"
+    # What the budget cut off is not the site's failure, nor an error of the sweep.
+    assert problem["errors"] == 0
+    assert summary["errors"]["total"] == 0
+    assert summary["stats"].get("sweep/cut/requests", 0) > 0
+    assert summary["pages"] == 1
+
+
+@pytest.mark.parametrize(
+    ("current", "remaining", "expected"),
+    [
+        (20.0, 7.5, 7.5),  # the budget is shorter than the download timeout: cut to it
+        (5.0, 7.5, None),  # already shorter: left alone
+        (20.0, -3.0, MIN_TIMEOUT),  # overdue: the shortest timeout there is
+        (20.0, None, None),  # site not started: nothing to cap to
+        (None, 4.0, 4.0),
+    ],
+)
+def test_capped_timeout(current, remaining, expected):
+    assert capped_timeout(current, remaining) == expected
