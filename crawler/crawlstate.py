@@ -100,6 +100,7 @@ class CrawlState:
         self._indexing = False  # the index pipeline journals what reached Elasticsearch
         self._in_pipeline: dict[str, tuple[str, str, int | None]] = {}  # item url -> request
         self._ticker: task.LoopingCall | None = None
+        self.halted: str | None = None  # why the sweep stops early (crawler.spoolstop)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlState:
@@ -344,7 +345,10 @@ class CrawlState:
         if entry is None:
             return
         requested, site_id, token = entry
-        self.mark_done(requested, item_url)
+        if self.halted is None:
+            # A halted sweep could not make the page safe (crawler.spoolstop): not done, so
+            # --resume fetches it again.
+            self.mark_done(requested, item_url)
         state = self.states.get(site_id)
         if state is not None:
             self.release(state, token)
@@ -358,9 +362,17 @@ class CrawlState:
         self.mark_done(request.meta.get(URL) or request.url)
         self.release(state, request.meta.get(TOKEN))
 
+    def halt(self, reason: str) -> None:
+        """The sweep stops before its end because of `reason` (not its sites'): from now on
+        pages are not journalled as done and running sites stay unsettled, for --resume."""
+        self.halted = reason
+
     def stopping(self) -> bool:
-        """True once the sweep is being shut down (Ctrl-C, SIGTERM): what fails from then on
-        failed because of the shutdown, not because of its site, and --resume retries it."""
+        """True once the sweep is being shut down (Ctrl-C, SIGTERM, :meth:`halt`): what fails
+        from then on failed because of the shutdown, not because of its site, and --resume
+        retries it."""
+        if self.halted is not None:
+            return True
         return self._crawling_at_open and self._is_crawling is not None and not self._is_crawling()
 
     def spider_opened(self, spider: Any) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.crawlstate import CrawlState
 from crawler.items import PageItem
@@ -36,6 +36,7 @@ from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
 from ground.clock import office_zone
 from indexer import site_risk
+from indexer.errors import SpoolUnwritable
 from pagemodel.scan import attach_posts, scan_page
 
 __all__ = ["IndexPipeline", "OutputPipeline", "ScanPipeline", "attach_posts"]
@@ -119,6 +120,8 @@ class IndexPipeline:
         self.run_id = ""
         self.started = _now()
         self.journal: Any = None  # crawler.journal.Journal of the sweep, when it keeps one
+        self.crawler: Any = None  # to stop the sweep when the spool cannot be written
+        self.unwritable: SpoolUnwritable | None = None  # the spool failed: nothing more is safe
         self._unjournalled: dict[str, set[str]] = {}  # page id -> page URLs in the buffer
 
     @classmethod
@@ -129,6 +132,7 @@ class IndexPipeline:
         if not configured_url(config):
             raise NotConfigured("no Elasticsearch configured; results go to files only")
         pipeline = cls(config, crawler.stats, crawler.get_extension(CrawlState))
+        pipeline.crawler = crawler
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -143,16 +147,27 @@ class IndexPipeline:
             self.writer.on_flushed = self._journal_indexed
         earlier = site_risk.earlier_start(self.writer.client, self.config.index_prefix, self.run_id)
         self.started = earlier or self.started
-        self.writer.index_crawl(self._run_document(status="running"))
+        try:
+            self.writer.index_crawl(self._run_document(status="running"))
+        except SpoolUnwritable as err:
+            self._stop(err, opening=True)
 
     def process_item(self, item: PageItem) -> PageItem:
+        if self.unwritable is not None:
+            raise DropItem("the spool cannot be written: the page is fetched again on --resume")
         started = time.perf_counter()
         if self.journal is not None and item.url:
             # Noted before it is queued: queuing it may flush the batch it lands in.
             from ground.urls import page_id
 
             self._unjournalled.setdefault(page_id(item.url), set()).add(item.url)
-        self.writer.index_page(item.as_fields())
+        try:
+            self.writer.index_page(item.as_fields())
+        except SpoolUnwritable as err:
+            # The batch stays in the writer, unsafe: its pages are not journalled as indexed,
+            # this one and the ones after it not as done, so --resume fetches them all again.
+            self._stop(err)
+            raise DropItem(str(err)) from err
         site = item.site or {}
         if site.get("id"):
             self.sites.setdefault(site["id"], dict(site))
@@ -164,8 +179,17 @@ class IndexPipeline:
         return item
 
     def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.flush()
+        if self.writer is not None and self.unwritable is None:
+            try:
+                self.writer.flush()
+            except SpoolUnwritable as err:
+                self._stop(err)
+
+    def _stop(self, err: SpoolUnwritable, *, opening: bool = False) -> None:
+        from crawler.spoolstop import stop_sweep
+
+        self.unwritable = err
+        stop_sweep(self.crawler, err, opening=opening)
 
     def _journal_indexed(self, docs: list[Any]) -> None:
         """The writer's batch is sent or spooled: its pages are safe from a kill now."""
@@ -178,6 +202,9 @@ class IndexPipeline:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.writer is None:
+            return
+        if self.unwritable is not None:
+            self._close_unwritable()
             return
         try:
             states = self.crawl_state.site_states if self.crawl_state is not None else {}
@@ -194,6 +221,15 @@ class IndexPipeline:
                 self.stats.set_value(key, value)
             for line in self.writer.summary():
                 log.info(line)
+
+    def _close_unwritable(self) -> None:
+        """Closing without the closing work: nothing more can be made safe, and the resumed
+        sweep does that work. The writer's buffer is given up (the journal knows its pages)."""
+        stats = dict(self.writer.stats)
+        stats["es/spool_pending"] = self.writer.spool_pending()
+        stats["es/unsaved"] = self.writer.unsaved
+        for key, value in stats.items():
+            self.stats.set_value(key, value)
 
     def _record_verdicts(self, states: dict[str, dict[str, Any]]) -> None:
         """Each site's verdicts into ``site.compromise.*`` (:mod:`indexer.site_verdicts`; kept

@@ -200,9 +200,21 @@ def _reason(err: OSError) -> str:
     return (err.strerror or str(err)).lower()
 
 
+def check_spool(config: Settings) -> None:
+    """With Elasticsearch configured, the spool is where documents go while it is away: a
+    spool that cannot be written stops the sweep before it starts (SpoolUnwritable)."""
+    from indexer.client import configured_url
+    from indexer.spool import Spool
+
+    if configured_url(config):
+        Spool(config.spool_path).check_writable()
+
+
 def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
-    """Run the sweep to its end (or until SIGINT/SIGTERM) and report what happened."""
+    """Run the sweep to its end (or until SIGINT/SIGTERM, or until the spool cannot be
+    written: ``crawler.spoolstop``) and report what happened."""
     check_options(options)
+    check_spool(config)
     if options.overwrite and not options.resume and options.out_dir is not None:
         from crawler.output import clear_results
 

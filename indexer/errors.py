@@ -36,6 +36,18 @@ class IndexerError(WuzhaError):
     """An Elasticsearch problem the operator can fix (configuration, credentials, cluster)."""
 
 
+class SpoolUnwritable(IndexerError):
+    """The spool folder cannot take a batch (disk full, read-only, no permission): documents
+    Elasticsearch could not take have nowhere safe to go. The batch stays with its writer."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"The spool folder {path} cannot be written ({reason}); free space there or set "
+            "another folder in WUZHA_SPOOL_DIR (the spool_dir setting)."
+        )
+
+
 class NotSetUpError(IndexerError):
     """The aliases/templates are missing or newer than this version of wuzha understands."""
 

@@ -31,7 +31,7 @@ from elasticsearch import Elasticsearch
 from ground.settings import Settings
 from indexer.bulk import BulkSender
 from indexer.client import connect
-from indexer.errors import IndexerError, describe
+from indexer.errors import IndexerError, SpoolUnwritable, describe
 from indexer.setup import ensure_ready
 
 SUFFIX = ".jsonl"
@@ -59,15 +59,37 @@ class Spool:
         return sum(count_lines(p) for p in self.files())
 
     def write(self, actions: list[dict[str, Any]]) -> Path | None:
-        """Store one batch durably; returns its file (None for an empty batch)."""
+        """Store one batch durably; returns its file (None for an empty batch). Raises
+        :class:`SpoolUnwritable` when it cannot (nothing of the batch is left behind)."""
         if not actions:
             return None
-        self.path.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         name = f"{stamp}-{os.getpid()}-{next(_sequence):06d}{SUFFIX}"
         target = self.path / name
-        _atomic_write(target, actions)
+        with self._writing():
+            self.path.mkdir(parents=True, exist_ok=True)
+            _atomic_write(target, actions)
         return target
+
+    def check_writable(self) -> None:
+        """Raise :class:`SpoolUnwritable` unless a batch file can be written here now."""
+        probe = self.path / f".probe-{os.getpid()}"
+        with self._writing():
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                with probe.open("wb") as handle:
+                    handle.write(b"{}\n")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            finally:
+                probe.unlink(missing_ok=True)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as err:
+            raise SpoolUnwritable(self.path, _reason(err)) from err
 
     def read(self, path: Path) -> list[dict[str, Any]]:
         actions = []
@@ -80,7 +102,8 @@ class Spool:
     def replace(self, path: Path, remaining: list[dict[str, Any]]) -> None:
         """Keep only `remaining` in a batch file (atomically); delete it when none remain."""
         if remaining:
-            _atomic_write(path, remaining)
+            with self._writing():
+                _atomic_write(path, remaining)
         else:
             self.remove(path)
 
@@ -92,10 +115,11 @@ class Spool:
         """Append refused documents (with their reason) to today's rejected file."""
         if not records:
             return None
-        self.rejected_dir.mkdir(parents=True, exist_ok=True)
+        with self._writing():
+            self.rejected_dir.mkdir(parents=True, exist_ok=True)
         target = self.rejected_dir / f"{datetime.now(UTC):%Y-%m-%d}{SUFFIX}"
         data = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
-        with target.open("a", encoding="utf-8") as handle:
+        with self._writing(), target.open("a", encoding="utf-8") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -131,6 +155,11 @@ def _atomic_write(target: Path, actions: list[dict[str, Any]]) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
+
+
+def _reason(err: OSError) -> str:
+    """What the system said ("no space left on device"), without the errno and path."""
+    return (err.strerror or str(err)).lower()
 
 
 def _fsync_dir(path: Path) -> None:

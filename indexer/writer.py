@@ -135,12 +135,16 @@ class BulkWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Send what is buffered (or spool it when Elasticsearch is away)."""
-        docs, self._buffer = self._buffer, []
-        page_hits, self._page_hits = self._page_hits, {}
+        """Send what is buffered (or spool it when Elasticsearch is away). When the spool
+        cannot take it either (:class:`~indexer.errors.SpoolUnwritable`), the documents stay
+        in the buffer and the error is raised: nothing is dropped on the floor."""
+        docs, page_hits = self._buffer, self._page_hits
         if not docs:
             return
         self._write(docs, page_hits)
+        # Only now: a failed write keeps them (ids are fixed, so a part that did reach
+        # Elasticsearch and is sent again changes nothing).
+        self._buffer, self._page_hits = [], {}
         if self.on_flushed is not None:
             self.on_flushed(docs)
 
@@ -177,6 +181,11 @@ class BulkWriter:
     def offline(self) -> bool:
         """Elasticsearch was found away a moment ago: documents go to the spool for now."""
         return self._is_offline()
+
+    @property
+    def unsaved(self) -> int:
+        """Documents in the buffer, neither sent nor spooled (after a failed flush)."""
+        return len(self._buffer)
 
     def spool_pending(self) -> int:
         """How many of the documents this writer spooled still wait there (a replay during
@@ -259,7 +268,7 @@ class BulkWriter:
             self._go_offline(result.error)
 
     def _to_spool(self, actions: list[dict[str, Any]]) -> None:
-        path = self.spool.write(actions)
+        path = self.spool.write(actions)  # SpoolUnwritable: the caller keeps the documents
         if path is not None:
             self._spool_files.append(path)
         self.stats["es/spooled"] += len(actions)

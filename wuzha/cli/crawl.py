@@ -180,6 +180,7 @@ def crawl(
     Exits 0 when the sweep ran to its end, even if some sites failed (they are listed with the
     reason); non-zero only when it could not run, or was interrupted (then use --resume).
     """
+    from crawler import spoolstop
     from crawler.run import CrawlOptions, run_crawl
     from crawler.scope import find_sites
     from crawler.sitelist import load_sites, sites_from_index
@@ -232,6 +233,13 @@ def crawl(
     with in_flag_terms(), display:
         result = run_crawl(config, options)
     print_summary(Console(), result, log_file=options.log_file, spool=config.spool_path)
+    if result.finish_reason == spoolstop.REASON:
+        why = result.stats.get(spoolstop.ERROR_STAT) or "cannot be written"
+        raise UsageError(
+            f"the spool folder {config.spool_path} cannot be written ({why}), so the sweep "
+            "stopped to lose nothing: free space there or set another folder in "
+            "WUZHA_SPOOL_DIR, then run the same command with --resume"
+        )
     if not result.completed:
         raise UsageError(
             f"the sweep stopped before its end ({result.finish_reason}); run the same command "
