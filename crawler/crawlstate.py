@@ -384,7 +384,7 @@ class CrawlState:
         if self._ticker is not None and self._ticker.running:
             self._ticker.stop()
         # An interrupted sweep leaves its running sites unsettled: --resume continues them.
-        settle = reason == "finished" or self.distributed
+        settle = (reason == "finished" and self.halted is None) or self.distributed
         for state in self.states.values():
             if settle and state.status != PENDING and not state.finished:
                 self._finish(state)

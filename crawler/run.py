@@ -241,7 +241,10 @@ def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     progress = _extension(crawler, CrawlProgress)
     return CrawlResult(
         run_id=state.run_id if state is not None else settings.get("WUZHA_RUN_ID"),
-        finish_reason=str(stats.get("finish_reason", "unknown")),
+        # A sweep halted while already closing (the spool failed on the last flush) still
+        # did not finish.
+        finish_reason=(state.halted if state is not None else None)
+        or str(stats.get("finish_reason", "unknown")),
         site_states=dict(state.site_states) if state is not None else {},
         stats=stats,
         progress=dict(progress.last) if progress is not None else {},
