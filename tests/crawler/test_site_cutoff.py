@@ -108,7 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return
 
 
-def _crawl(tmp_path, mode: str):
+def _crawl(tmp_path, mode: str, *, resume: bool = False):
+    """Crawl the stalling site (then, with `resume`, run the same command with --resume)."""
     server = StallingSite(mode)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -121,15 +122,14 @@ def _crawl(tmp_path, mode: str):
         out = tmp_path / "out"
         args = ["crawl", "--sites", str(sites), "--out", str(out), "--no-render", "--no-robots"]
         args += ["--allow-private", "127.0.0.0/8", "--site-timeout", str(BUDGET), "--quiet"]
+        env = {"WUZHA_CRAWL_DOWNLOAD_TIMEOUT": "20"}
         started = time.monotonic()
-        proc = run_wuzha(
-            args,
-            tmp_path / "connects.jsonl",
-            env={"WUZHA_CRAWL_DOWNLOAD_TIMEOUT": "20"},
-            timeout=400,
-        )
+        proc = run_wuzha(args, tmp_path / "connects.jsonl", env=env, timeout=400)
         took = time.monotonic() - started
         time.sleep(1.5)  # the server notices the last hang-up within a second
+        if resume:
+            server.requests = 0
+            proc = run_wuzha([*args, "--resume"], tmp_path / "resumed.jsonl", env=env)
     finally:
         server.shutdown()
         server.server_close()
@@ -151,6 +151,16 @@ def test_a_stalling_site_costs_its_budget_and_no_more(tmp_path, mode):
     assert summary["errors"]["total"] == 0
     assert summary["stats"].get("sweep/cut/requests", 0) > 0
     assert summary["pages"] == 1
+
+
+def test_a_site_cut_off_by_its_budget_stays_finished_on_resume(tmp_path):
+    """What the budget dropped is not journalled as done, but the site is journalled as timed
+    out: --resume neither fetches it again nor changes what the summary says of it."""
+    proc, summary, server, _ = _crawl(tmp_path, "hang", resume=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert server.requests == 0
+    (problem,) = summary["sites"]["problems"]
+    assert (problem["status"], problem["errors"], summary["pages"]) == ("timeout", 0, 1)
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,8 @@ def crawl(
     """Sweep the registered sites: crawl within budgets, scan, index, report.
 
     Exits 0 when the sweep ran to its end, even if some sites failed (they are listed with the
-    reason); non-zero only when it could not run, or was interrupted (then use --resume).
+    reason); non-zero only when it could not run, or was interrupted or stopped because the
+    spool could not be written (then use --resume).
     """
     from crawler import spoolstop
     from crawler.run import CrawlOptions, run_crawl
