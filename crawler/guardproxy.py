@@ -9,7 +9,9 @@ pass: a refused address never sees a connection attempt, and a name cannot answe
 to the check and to the connection (DNS rebinding). Each refusal is logged with its reason.
 
 CONNECT only (no BIND, no UDP ASSOCIATE: Chromium uses neither), no authentication; it listens
-on 127.0.0.1 for the one browser of this process.
+on 127.0.0.1 for the one browser of this process. Chromium's own services (updates, sign-in,
+safe browsing, DNS-over-HTTPS: crawler/data/browser_services.txt) are refused too: no page
+needs them, and the browser should not talk to anyone on its own.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import logging
 import socket
 import struct
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
 from ground.addresses import AddressPolicy, active_policy, refusal_for_host
 
@@ -33,6 +37,28 @@ _CHUNK = 64 * 1024
 # RFC 1928 reply codes
 _OK, _FAILURE, _NOT_ALLOWED, _HOST_UNREACHABLE, _REFUSED = 0, 1, 2, 4, 5
 _COMMAND_NOT_SUPPORTED, _ADDRESS_NOT_SUPPORTED = 7, 8
+
+
+SERVICES_FILE = Path(__file__).with_name("data") / "browser_services.txt"
+
+
+@cache
+def browser_services() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(exact host names, domain suffixes) of Chromium's own services."""
+    exact, suffixes = set(), []
+    for line in SERVICES_FILE.read_text("utf-8").splitlines():
+        name = line.split("#", 1)[0].strip().lower()
+        if name.startswith("*."):
+            suffixes.append(name[1:])
+        elif name:
+            exact.add(name)
+    return frozenset(exact), tuple(suffixes)
+
+
+def is_browser_service(host: str) -> bool:
+    exact, suffixes = browser_services()
+    name = host.rstrip(".").lower()
+    return name in exact or name.endswith(suffixes)
 
 
 class _Refused(Exception):
@@ -48,7 +74,8 @@ class GuardProxy:
         self._policy = policy
         self._server: asyncio.Server | None = None
         self.port = 0
-        self.connected: list[str] = []  # "host:port" of each connection made (tests read it)
+        self.asked: list[str] = []  # "host:port" of each destination the browser asked for
+        self.connected: list[str] = []  # "host:port" of each connection made (tests read these)
         self.refused: list[str] = []  # "host:port (reason)" of each refusal
 
     async def start(self) -> int:
@@ -79,11 +106,15 @@ class GuardProxy:
 
     async def _connect(self, host: str, port: int):
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        if len(self.asked) < 10_000:
+            self.asked.append(where)
         reason, address = await self._check(host, port)
         if reason is not None:
             if len(self.refused) < 10_000:
                 self.refused.append(f"{where} ({reason})")
-            logger.warning("browser connection refused: %s (%s)", where, reason)
+            # the browser's own background requests are expected; a page's are news
+            level = logging.INFO if is_browser_service(host) else logging.WARNING
+            logger.log(level, "browser connection refused: %s (%s)", where, reason)
             raise _Refused(_NOT_ALLOWED, reason)
         try:
             upstream = await asyncio.wait_for(
@@ -97,6 +128,8 @@ class GuardProxy:
 
     async def _check(self, host: str, port: int) -> tuple[str | None, str]:
         """(reason to refuse, the address to connect to)."""
+        if is_browser_service(host):
+            return "Chromium's own service, not a page's", host
         policy = self._policy()
         try:
             literal = ipaddress.ip_address(host)

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SITE_HOST = "127.0.0.2"
 ALLOW_SITE = f"{SITE_HOST}/32"  # the drills' WUZHA_ALLOW_PRIVATE: the site, not the tripwire
+REDIRECT = "redirect:"  # a page whose value starts so is a 302 to the rest
 TEXT = "<p>" + "本站为滨江区社区便民服务信息公告发布平台，欢迎访问。" * 4 + "</p>"
 
 
@@ -27,6 +28,9 @@ def trap_pages(port: int) -> dict[str, str]:
         "popup": f"window.open('http://[::1]:{port}/y');",
         "worker": "new Worker('/worker.js');",
         "navigation": f"setTimeout(function () {{ location.href = '{v4}/nav'; }}, 50);",
+        # a name the proxy resolves to loopback; an IPv4 address in IPv6 dress
+        "localname": f"fetch('http://localhost:{port}/a').catch(function () {{}});",
+        "mapped": f"fetch('http://[::ffff:127.0.0.1]:{port}/b').catch(function () {{}});",
     }
     pages = {
         f"/{name}": f"<html><head><title>{name}</title></head><body>{TEXT}"
@@ -42,6 +46,11 @@ def trap_pages(port: int) -> dict[str, str]:
         f"<form id=f method=post action='{v4}/post'><input name=q value=1></form>"
         "<script>document.getElementById('f').submit();</script></body></html>"
     )
+    pages["/redirect"] = (
+        f"<html><head><title>redirect</title></head><body>{TEXT}"
+        "<iframe src='/elsewhere'></iframe></body></html>"
+    )
+    pages["/elsewhere"] = f"{REDIRECT}{v4}/redirected"
     links = "".join(
         f"<li><a href='{path}'>{path[1:]} 社区便民服务信息公告</a></li>" for path in pages
     )
@@ -125,6 +134,12 @@ def hostile_site(pages: dict[str, str]) -> Iterator[str]:
             body = pages.get(self.path.split("?", 1)[0])
             if body is None:
                 self.send_error(404)
+                return
+            if body.startswith(REDIRECT):
+                self.send_response(302)
+                self.send_header("Location", body.removeprefix(REDIRECT))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             data = body.encode("utf-8")
             kind = "text/javascript" if self.path.endswith(".js") else "text/html; charset=utf-8"

@@ -14,7 +14,9 @@ import time
 
 import pytest
 
+from crawler import renderpage
 from crawler.errors import CrawlError
+from crawler.guardproxy import GuardProxy, is_browser_service
 from crawler.renderpage import render
 from ground.addresses import AddressPolicy
 from tests.crawler.browsertraps import ALLOW_SITE, hostile_site, trap_pages, tripwire
@@ -24,7 +26,7 @@ from tests.crawler.helpers import read_jsonl, run_wuzha, write_sites
 pytestmark = [pytest.mark.chromium]
 
 POLICY = AddressPolicy.from_cidrs([ALLOW_SITE])
-TRAPS = ["websocket", "popup", "worker", "iframe", "form"]
+TRAPS = ["websocket", "popup", "worker", "iframe", "form", "localname", "mapped", "redirect"]
 
 
 @pytest.mark.parametrize("trap", TRAPS)
@@ -39,6 +41,31 @@ def test_a_rendered_page_cannot_connect_to_a_refused_address(trap, chromium_path
         assert wire.accepted == []
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert any(f":{wire.port}" in message for message in refused), refused
+
+
+def test_the_browser_connects_to_nothing_but_the_pages_it_renders(chromium_path, monkeypatch):
+    """Chromium's own traffic (updates, safe browsing, DNS-over-HTTPS, sync, metrics) is off:
+    the proxy, its only way out, sees the site and nothing else."""
+    proxies: list[GuardProxy] = []
+
+    class Recorded(GuardProxy):
+        async def start(self) -> int:
+            proxies.append(self)
+            return await super().start()
+
+    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    with tripwire() as wire, hostile_site(trap_pages(wire.port)) as site:
+        render(f"{site}/", policy=POLICY, chromium=chromium_path, timeout=10)
+        time.sleep(1.0)
+    [proxy] = proxies
+    host = site.removeprefix("http://")
+    assert proxy.connected and set(proxy.connected) == {host}
+    pages_asked = {host, f"127.0.0.1:{wire.port}", f"[::1]:{wire.port}"}
+    others = {where.rsplit(":", 1)[0] for where in proxy.asked} - {
+        h.rsplit(":", 1)[0] for h in pages_asked
+    }
+    assert all(is_browser_service(other) for other in others), others
+    assert wire.accepted == []
 
 
 def test_a_navigation_the_guard_stops_is_not_read_as_the_page(chromium_path):
