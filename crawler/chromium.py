@@ -35,4 +35,6 @@ def proxy_args(port: int) -> list[str]:
         f"--proxy-server=socks5://{PROXY_HOST}:{port}",
         "--proxy-bypass-list=<-loopback>",
         f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {PROXY_HOST}",
+        # WebRTC sends UDP (STUN, media) past any proxy: only proxied TCP (TURN) is left to it
+        "--webrtc-ip-handling-policy=disable_non_proxied_udp",
     ]

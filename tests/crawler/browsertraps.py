@@ -3,7 +3,8 @@
 The site is served from 127.0.0.2 (the one address the drills allow); its pages try to reach
 127.0.0.1 and [::1] on the tripwire's port in every way a page can: a WebSocket, a popup, a
 script navigation, an iframe, a posted form, a worker's fetch. The tripwire listens on both
-addresses and records every TCP connection it accepts: a drill passes only with none.
+addresses and records every TCP connection it accepts (and every UDP datagram on 127.0.0.1): a
+drill passes only with none.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def trap_pages(port: int) -> dict[str, str]:
         "navigation": f"setTimeout(function () {{ location.href = '{v4}/nav'; }}, 50);",
         # a name the proxy resolves to loopback; an IPv4 address in IPv6 dress
         "localname": f"fetch('http://localhost:{port}/a').catch(function () {{}});",
+        # ICE gathering: STUN over UDP, TURN over TCP, neither an HTTP request
+        "webrtc": (
+            "var pc = new RTCPeerConnection({iceServers: ["
+            f"{{urls: 'stun:127.0.0.1:{port}'}}, "
+            f"{{urls: 'turn:127.0.0.1:{port}?transport=tcp', username: 'u', credential: 'p'}}]}});"
+            "pc.createDataChannel('d');"
+            "pc.createOffer().then(function (o) { return pc.setLocalDescription(o); });"
+        ),
         "mapped": f"fetch('http://[::ffff:127.0.0.1]:{port}/b').catch(function () {{}});",
     }
     pages = {
@@ -74,7 +83,7 @@ class _Tripwire:
 
     @staticmethod
     def _bind() -> list[socket.socket]:
-        """Listeners on [::1] and 127.0.0.1 with the same port."""
+        """Listeners on [::1] and 127.0.0.1 with the same port (and a UDP socket on 127.0.0.1)."""
         for _ in range(50):
             v6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
             v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -86,14 +95,31 @@ class _Tripwire:
                 v6.close()
                 v4.close()
                 continue
+            try:
+                udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                udp.bind(("127.0.0.1", v6.getsockname()[1]))
+            except OSError:
+                v6.close()
+                v4.close()
+                continue
             for s in (v6, v4):
                 s.listen(64)
+            for s in (v6, v4, udp):
                 s.settimeout(0.2)
-            return [v6, v4]
+            return [v6, v4, udp]
         raise RuntimeError("no port free on both 127.0.0.1 and ::1")
 
     def _serve(self, listener: socket.socket) -> None:
         while not self._stop.is_set():
+            if listener.type == socket.SOCK_DGRAM:
+                try:
+                    _data, peer = listener.recvfrom(2048)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                self.accepted.append(("udp", peer[1]))
+                continue
             try:
                 conn, peer = listener.accept()
             except TimeoutError:

@@ -26,7 +26,17 @@ from tests.crawler.helpers import read_jsonl, run_wuzha, write_sites
 pytestmark = [pytest.mark.chromium]
 
 POLICY = AddressPolicy.from_cidrs([ALLOW_SITE])
-TRAPS = ["websocket", "popup", "worker", "iframe", "form", "localname", "mapped", "redirect"]
+TRAPS = [
+    "websocket",
+    "popup",
+    "worker",
+    "iframe",
+    "form",
+    "localname",
+    "mapped",
+    "redirect",
+    "webrtc",
+]
 
 
 @pytest.mark.parametrize("trap", TRAPS)
