@@ -108,7 +108,9 @@ class GuardProxy:
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if len(self.asked) < 10_000:
             self.asked.append(where)
-        reason, address = await self._check(host, port)
+        reason, addresses = await self._check(host, port)
+        if reason is None and port == self.port and addresses[0] == "127.0.0.1":
+            reason = "the guard proxy itself"
         if reason is not None:
             if len(self.refused) < 10_000:
                 self.refused.append(f"{where} ({reason})")
@@ -116,27 +118,22 @@ class GuardProxy:
             level = logging.INFO if is_browser_service(host) else logging.WARNING
             logger.log(level, "browser connection refused: %s (%s)", where, reason)
             raise _Refused(_NOT_ALLOWED, reason)
-        try:
-            upstream = await asyncio.wait_for(
-                asyncio.open_connection(address, port), CONNECT_TIMEOUT
-            )
-        except (OSError, TimeoutError) as err:
-            raise _Refused(_REFUSED, str(err)) from None
+        upstream = await _open(addresses, port)
         if len(self.connected) < 10_000:
             self.connected.append(where)
         return upstream
 
-    async def _check(self, host: str, port: int) -> tuple[str | None, str]:
-        """(reason to refuse, the address to connect to)."""
+    async def _check(self, host: str, port: int) -> tuple[str | None, list[str]]:
+        """(reason to refuse, the checked addresses to connect to, in order)."""
         if is_browser_service(host):
-            return "Chromium's own service, not a page's", host
+            return "Chromium's own service, not a page's", [host]
         policy = self._policy()
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
             literal = None
         if literal is not None:
-            return policy.refusal(literal), host
+            return policy.refusal(literal), [str(literal)]
         loop = asyncio.get_running_loop()
         try:
             infos = await asyncio.wait_for(
@@ -144,8 +141,19 @@ class GuardProxy:
             )
         except (OSError, TimeoutError) as err:
             raise _Refused(_HOST_UNREACHABLE, f"cannot resolve {host}: {err}") from None
-        addresses = [str(info[4][0]) for info in infos]
-        return refusal_for_host(host, addresses, policy), addresses[0]
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        return refusal_for_host(host, addresses, policy), addresses
+
+
+async def _open(addresses: list[str], port: int):
+    """A connection to the first of `addresses` (all checked) that answers."""
+    error: Exception | None = None
+    for address in addresses:
+        try:
+            return await asyncio.wait_for(asyncio.open_connection(address, port), CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as err:
+            error = err
+    raise _Refused(_REFUSED, str(error))
 
 
 async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):

@@ -38,7 +38,7 @@ async def _socks_connect(port: int, host: str, target_port: int) -> tuple[int, b
     return reply[1], body
 
 
-def _run(host_for, ports=None):
+def _run(host_for):
     async def main():
         proxy = GuardProxy(lambda: POLICY)
         port = await proxy.start()
@@ -71,6 +71,19 @@ def test_refused_addresses_get_not_allowed_and_no_connection(host, caplog):
     assert code == 2
     assert proxy.connected == [] and len(proxy.refused) == 1
     assert "browser connection refused" in caplog.text and str(wire.port) in caplog.text
+
+
+def test_the_proxy_does_not_connect_to_itself():
+    async def main():
+        proxy = GuardProxy(lambda: AddressPolicy.from_cidrs(["127.0.0.0/8"]))
+        port = await proxy.start()
+        try:
+            return await _socks_connect(port, "127.0.0.1", port), proxy
+        finally:
+            await proxy.close()
+
+    (code, _), proxy = asyncio.run(main())
+    assert code == 2 and proxy.connected == []
 
 
 def test_chromiums_own_services_are_refused_before_any_lookup():
