@@ -28,6 +28,8 @@ def trap_pages(port: int) -> dict[str, str]:
         "websocket": f"new WebSocket('ws://127.0.0.1:{port}/x');",
         "popup": f"window.open('http://[::1]:{port}/y');",
         "worker": "new Worker('/worker.js');",
+        # a service worker's requests are not the page's: no request filter of a page sees them
+        "serviceworker": "navigator.serviceWorker.register('/sw.js');",
         "navigation": f"setTimeout(function () {{ location.href = '{v4}/nav'; }}, 50);",
         # a name the proxy resolves to loopback; an IPv4 address in IPv6 dress
         "localname": f"fetch('http://localhost:{port}/a').catch(function () {{}});",
@@ -68,6 +70,10 @@ def trap_pages(port: int) -> dict[str, str]:
         f"<script>{scripts['websocket']}{scripts['popup']}</script></body></html>"
     )
     pages["/worker.js"] = f"fetch('{v4}/w').catch(function () {{}});"
+    pages["/sw.js"] = (
+        "self.addEventListener('install', function (e) {"
+        f" e.waitUntil(fetch('{v4}/sw').catch(function () {{}})); }});"
+    )
     return pages
 
 

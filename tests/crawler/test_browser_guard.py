@@ -30,6 +30,7 @@ TRAPS = [
     "websocket",
     "popup",
     "worker",
+    "serviceworker",
     "iframe",
     "form",
     "localname",
