@@ -19,6 +19,7 @@ from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
 from crawler.middlewares.errors import BlockedRequest, SiteClosed
+from crawler.render import NavigationFailed
 from crawler.resolver import BlockedAddressError
 
 # Failures that say the *site* is in trouble (they count towards its error budget).
@@ -41,6 +42,8 @@ def describe_failure(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, BlockedRequest | BlockedAddressError):
         return f"blocked: {exc}"
+    if isinstance(exc, NavigationFailed):
+        return f"browser: {exc}"
     if isinstance(exc, SiteClosed):
         return "site closed: " + str(exc)
     if isinstance(exc, DownloadTimeoutError | net_error.TimeoutError):

@@ -2,12 +2,13 @@
 
 scrapy-playwright calls :func:`abort_request` (setting ``PLAYWRIGHT_ABORT_REQUEST``) for every
 request the page makes – the document itself, scripts, XHR/fetch, frames. Images, media and
-fonts are never needed to read a page's text, so they are aborted (faster, less memory); any
-request to an address the SSRF policy refuses is aborted before Chromium connects.
+fonts are never needed to read a page's text, so they are aborted (faster, less memory); a
+request to an address the SSRF policy refuses is aborted early and logged with its URL.
 
-What this cannot see: Chromium resolves names itself, so a name that answers differently to the
-check and to the browser (DNS rebinding) is only caught by the plain-HTTP path. Rendering is
-limited to registry-flagged and script-only pages, whose URLs have passed the guard already.
+This filter is not the guard: it never sees WebSockets, popups or service workers, and Chromium
+may open a connection before a request reaches it. The guard is the proxy every browser
+connection goes through (crawler.guardproxy, launched by crawler.browserprovider), which
+resolves names itself and refuses before connecting.
 """
 
 from __future__ import annotations

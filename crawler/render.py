@@ -90,16 +90,54 @@ class ServedDocuments:
         return self._bodies.pop(url, None)
 
 
+class NavigationFailed(Exception):
+    """The rendered page's document is Chromium's error page: a navigation (the first one, or
+    one a script, a form or a refresh started) was refused by the guard or failed. The page is
+    recorded as failed with this reason, never read: the error page's title is the target host."""
+
+
+ERROR_PAGE_SCHEME = "chrome-error:"
+
+
 async def settle(page: Any) -> None:
     """After "load", give content fetched by scripts a moment to arrive: up to
     ``NETWORK_IDLE_MS`` of network idle. A page that keeps polling is read as it is then (its
-    DOM is what a visitor sees), not lost."""
+    DOM is what a visitor sees), not lost. A page whose document has become Chromium's error
+    page raises :class:`NavigationFailed`."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+    failed: list[tuple[str, str]] = []
+
+    def on_failed(request: Any) -> None:
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            failed.append((request.url, request.failure or "failed"))
+
+    page.on("requestfailed", on_failed)
     try:
         await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
     except PlaywrightTimeout:
         pass
+    finally:
+        page.remove_listener("requestfailed", on_failed)
+    await check_document(page, failed)
+
+
+async def check_document(page: Any, failed: list[tuple[str, str]] = ()) -> None:
+    """Raise :class:`NavigationFailed` when the page shows Chromium's error page (its
+    ``page.url`` still names the address asked for; the document's own location does not)."""
+    location = str(await page.evaluate("location.href"))
+    if not location.startswith(ERROR_PAGE_SCHEME):
+        return
+    if failed:
+        url, why = failed[-1]
+        raise NavigationFailed(f"browser navigation to {url[:200]} failed ({why}): not read")
+    raise NavigationFailed("browser navigation ended on Chromium's error page: not read")
+
+
+async def close_popup(popup: Any) -> None:
+    """Playwright ``popup`` handler: a page's ``window.open`` is not part of what is read (its
+    connections pass the guard proxy all the same); it is closed at once."""
+    await popup.close()
 
 
 def render_meta(served_handler: str | None = None) -> dict[str, Any]:
@@ -113,6 +151,8 @@ def render_meta(served_handler: str | None = None) -> dict[str, Any]:
         "playwright_page_goto_kwargs": {"wait_until": "load"},
         "playwright_page_methods": [PageMethod(settle)],
     }
+    handlers: dict[str, Any] = {"popup": close_popup}
     if served_handler:
-        meta["playwright_page_event_handlers"] = {"response": served_handler}
+        handlers["response"] = served_handler
+    meta["playwright_page_event_handlers"] = handlers
     return meta

@@ -1,9 +1,11 @@
 """Render one page outside a sweep (`wuzha rules scan URL --render`) the way the sweep renders it.
 
-Same browser (Debian's Chromium with crawler.chromium's arguments), same headers, same request
-filter (crawler.playwright.abort_request: the address policy, no images/media/fonts), same waits
+Same browser (Debian's Chromium with crawler.chromium's arguments, every connection through a
+guard proxy of its own: crawler.guardproxy), same headers, same request filter
+(crawler.playwright.abort_request: the address policy, no images/media/fonts), same waits
 (``load``, then the network idle for up to 5 s: crawler.render.render_meta), and the server's
-HTML kept so that text scripts wrote becomes ``scripted`` blocks.
+HTML kept so that text scripts wrote becomes ``scripted`` blocks; a page that ends on Chromium's
+error page is not read (crawler.render.NavigationFailed).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.chromium import CHROMIUM_ARGS
+from crawler.chromium import CHROMIUM_ARGS, proxy_args
 from crawler.errors import CrawlError
 from crawler.fetch import request_headers
+from crawler.guardproxy import GuardProxy
 from crawler.playwright import abort_request
-from crawler.render import ServedDocuments, settle
+from crawler.render import NavigationFailed, ServedDocuments, close_popup, settle
 from ground.addresses import AddressPolicy, set_active_policy
 
 
@@ -33,6 +36,8 @@ def render(url: str, *, policy: AddressPolicy, chromium: Path, timeout: float = 
         return asyncio.run(_render(url, policy, chromium, timeout))
     except CrawlError:
         raise
+    except NavigationFailed as err:
+        raise CrawlError(f"cannot read {url}: {err}") from None
     except Exception as err:  # noqa: BLE001 - Playwright's errors, said once, plainly
         raise CrawlError(f"cannot render {url} in Chromium ({chromium}): {err}") from None
 
@@ -45,9 +50,11 @@ async def _render(url: str, policy: AddressPolicy, chromium: Path, timeout: floa
     set_active_policy(policy)  # the request filter asks the process's policy, as in the sweep
     headers = request_headers()
     served = ServedDocuments()
+    proxy = GuardProxy()
+    args = [*CHROMIUM_ARGS, *proxy_args(await proxy.start())]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(chromium), headless=True, args=args
         )
         try:
             context = await browser.new_context(
@@ -63,10 +70,12 @@ async def _render(url: str, policy: AddressPolicy, chromium: Path, timeout: floa
 
             await page.route("**", route)
             page.on("response", served.keep)
+            page.on("popup", close_popup)
             await page.goto(url, wait_until="load", timeout=timeout * 1000)
             await settle(page)
             html = await page.content()
             final = page.url
         finally:
             await browser.close()
+            await proxy.close()
     return Rendered(final, html, served.take(final))

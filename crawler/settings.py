@@ -118,6 +118,8 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # 8 tabs at most: Chromium costs ~50-100 MB per tab
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 15_000  # ms
 PLAYWRIGHT_ABORT_REQUEST = "crawler.playwright.abort_request"
+# Chromium behind the crawl's guard proxy: every connection it makes passes the address guard.
+PLAYWRIGHT_BROWSER_PROVIDER = "crawler.browserprovider.GuardedBrowserProvider"
 
 # --- our own components -----------------------------------------------------------------------
 WUZHA_SETTINGS = None  # ground.settings.Settings of the run; None: get_settings()

@@ -1,0 +1,100 @@
+"""The guard proxy (crawler.guardproxy) as a SOCKS5 client sees it: every address form the
+guard refuses gets "not allowed" with no connection made, allowed ones are relayed."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import struct
+
+import pytest
+
+from crawler.guardproxy import GuardProxy
+from ground.addresses import AddressPolicy
+from tests.crawler.browsertraps import ALLOW_SITE, SITE_HOST, hostile_site, tripwire
+
+POLICY = AddressPolicy.from_cidrs([ALLOW_SITE])
+
+
+async def _socks_connect(port: int, host: str, target_port: int) -> tuple[int, bytes]:
+    """Ask the proxy on `port` for host:target_port; (reply code, first bytes of a GET)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"\x05\x01\x00")
+    assert await reader.readexactly(2) == b"\x05\x00"
+    try:
+        address = ipaddress.ip_address(host)
+        kind = 1 if address.version == 4 else 4
+        encoded = address.packed
+    except ValueError:
+        kind, encoded = 3, bytes([len(host)]) + host.encode()
+    writer.write(bytes([5, 1, 0, kind]) + encoded + struct.pack("!H", target_port))
+    reply = await reader.readexactly(10)
+    body = b""
+    if reply[1] == 0:
+        writer.write(f"GET / HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        body = await reader.read(200)
+    writer.close()
+    return reply[1], body
+
+
+def _run(host_for):
+    async def main():
+        proxy = GuardProxy(lambda: POLICY)
+        port = await proxy.start()
+        try:
+            return [await _socks_connect(port, h, p) for h, p in host_for], proxy
+        finally:
+            await proxy.close()
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "::1",
+        "localhost",  # a name: resolved by the proxy, then refused
+        "::ffff:127.0.0.1",  # v4-mapped
+        "64:ff9b::7f00:1",  # NAT64
+        "2002:7f00:1::",  # 6to4
+        "169.254.169.254",  # cloud metadata
+        "10.0.0.1",
+    ],
+)
+def test_refused_addresses_get_not_allowed_and_no_connection(host, caplog):
+    caplog.set_level(logging.WARNING)
+    with tripwire() as wire:
+        [(code, _body)], proxy = _run([(host, wire.port)])
+        assert wire.accepted == []
+    assert code == 2
+    assert proxy.connected == [] and len(proxy.refused) == 1
+    assert "browser connection refused" in caplog.text and str(wire.port) in caplog.text
+
+
+def test_the_proxy_does_not_connect_to_itself():
+    async def main():
+        proxy = GuardProxy(lambda: AddressPolicy.from_cidrs(["127.0.0.0/8"]))
+        port = await proxy.start()
+        try:
+            return await _socks_connect(port, "127.0.0.1", port), proxy
+        finally:
+            await proxy.close()
+
+    (code, _), proxy = asyncio.run(main())
+    assert code == 2 and proxy.connected == []
+
+
+def test_chromiums_own_services_are_refused_before_any_lookup():
+    [(code, _), (code2, _)], proxy = _run([("update.googleapis.com", 443), ("r3.gvt1.com", 80)])
+    assert (code, code2) == (2, 2)
+    assert proxy.connected == [] and all("own service" in r for r in proxy.refused)
+
+
+def test_an_allowed_address_is_relayed():
+    with hostile_site({"/": "<p>hello</p>"}) as site:
+        port = int(site.rsplit(":", 1)[1])
+        [(code, body)], proxy = _run([(SITE_HOST, port)])
+    assert code == 0 and body.startswith(b"HTTP/1.0 200")
+    assert proxy.connected == [f"{SITE_HOST}:{port}"]
