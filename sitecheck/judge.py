@@ -1,0 +1,186 @@
+"""A site's page facts and its registry row → its verdicts (:class:`sitecheck.verdict.Verdict`).
+
+``takeover_suspected``: the domain changed hands. The site's own pages (home page and the
+pages its navigation leads to) are mostly about gambling or loans — content no registered
+company or government site carries — while the ICP number shown is missing or not the
+registered one, or the registered name appears nowhere; or the site shows the ICP number of
+another registered site and not its own name. A site that only changed its ICP number (same
+name, same content) is no takeover: the registry is out of date.
+
+``spam_injected``: intruders planted spam on an otherwise normal site: spam in the ``<title>``
+or meta fields of pages whose content is normal, hidden blocks of spam links, and parasitic
+pages — spam-titled pages under a directory that no normal page of the site links to
+visibly. A site taken over is not "injected": the whole site is the casino.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sitecheck.verdict import SPAM_INJECTED, TAKEOVER_SUSPECTED, Verdict
+
+# Share of the site's own pages with off-type content from which the site is "about" it.
+OFF_TYPE_SHARE = 0.5
+MAX_URLS = 10
+MAX_EXAMPLES = 5
+_ICP_NUMBER = re.compile(r"ICP[备证](\d+)")
+
+
+def icp_number(icp: str | None) -> str | None:
+    """The filing's number (``京ICP备12345678号-2`` → ``12345678``): the suffix numbers one
+    of the entity's several sites, the number is the entity."""
+    found = _ICP_NUMBER.search(icp or "")
+    return found.group(1) if found else None
+
+
+def judge_site(
+    site: Mapping[str, Any],
+    facts: Iterable[Mapping[str, Any]],
+    other_icps: Mapping[str, str] | None = None,
+) -> list[Verdict]:
+    """The verdicts on one site. ``other_icps``: ICP number → name of the other registered
+    sites (to tell "another entity's number")."""
+    pages = list(facts)
+    if not pages:
+        return []
+    takeover = _takeover(site, pages, other_icps or {})
+    if takeover is not None:
+        return [takeover]
+    spam = _spam_injected(pages)
+    return [spam] if spam is not None else []
+
+
+def _is_spam(page: Mapping[str, Any]) -> bool:
+    return bool(page.get("title_spam"))
+
+
+def _own_pages(pages: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The home page and the pages under directories a normal page links to visibly."""
+    linked = _linked_dirs(pages)
+    return [p for p in pages if p.get("home") or p.get("dir") in linked]
+
+
+def _linked_dirs(pages: list[Mapping[str, Any]]) -> set[str]:
+    dirs: set[str] = {"/"}
+    for page in pages:
+        if not _is_spam(page) or page.get("home"):
+            dirs.update(page.get("links_dirs") or ())
+    return dirs
+
+
+def _takeover(
+    site: Mapping[str, Any], pages: list[Mapping[str, Any]], other_icps: Mapping[str, str]
+) -> Verdict | None:
+    home = [p for p in pages if p.get("home")] or pages[:1]
+    shown = [p.get("icp") for p in home if p.get("icp")] or [
+        p["icp"] for p in pages if p.get("icp")
+    ]
+    shown_icp = shown[0] if shown else None
+    registered = site.get("icp")
+    registered_number, shown_number = icp_number(registered), icp_number(shown_icp)
+    if shown_number is None:
+        icp_state = "missing"
+    elif registered_number is None or shown_number == registered_number:
+        icp_state = "match" if registered_number else "unregistered"
+    elif shown_number in other_icps:
+        icp_state = "other_entity"
+    else:
+        icp_state = "different"
+    name_shown = any(p.get("name_shown") or p.get("owner_shown") for p in pages)
+    own = _own_pages(pages)
+    off = [p for p in own if p.get("off_type")]
+    off_share = len(off) / len(own) if own else 0.0
+    home_off = any(p.get("off_type") or _is_spam(p) for p in home)
+    off_type = home_off and off_share >= OFF_TYPE_SHARE
+    suspected = (
+        off_type and (icp_state in ("missing", "different", "other_entity") or not name_shown)
+    ) or (icp_state == "other_entity" and not name_shown)
+    if not suspected:
+        return None
+    categories = sorted({c for p in off for c in p.get("off_type") or ()})
+    parts = []
+    if icp_state != "match":
+        parts.append(
+            {
+                "missing": "shows no ICP number",
+                "different": f"shows ICP {shown_icp}, registered {registered or 'none'}",
+                "other_entity": f"shows ICP {shown_icp} of {other_icps.get(shown_number or '', '')}",
+                "unregistered": f"shows ICP {shown_icp}; none registered",
+            }[icp_state]
+        )
+    if not name_shown:
+        parts.append(f"the registered name {site.get('name')!r} appears nowhere")
+    if off_type:
+        parts.append(
+            f"{len(off)} of {len(own)} of its pages are about {', '.join(categories)} "
+            f"(registered as {site.get('type') or 'a site'} of {site.get('owner') or site.get('name')})"
+        )
+    urls = [p["url"] for p in home] + [p["url"] for p in off if not p.get("home")]
+    return Verdict(
+        TAKEOVER_SUSPECTED,
+        tuple(dict.fromkeys(urls))[:MAX_URLS],
+        "Domain seems to have changed hands: " + "; ".join(parts) + ".",
+        {
+            "registered": {
+                "name": site.get("name"),
+                "icp": registered,
+                "type": site.get("type"),
+                "owner": site.get("owner"),
+            },
+            "shown": {
+                "icp": shown_icp,
+                "titles": [p.get("title") for p in home][:MAX_EXAMPLES],
+                "name_shown": name_shown,
+            },
+            "icp_state": icp_state,
+            "off_type_pages": len(off),
+            "pages": len(own),
+            "categories": categories,
+        },
+    )
+
+
+def _spam_injected(pages: list[Mapping[str, Any]]) -> Verdict | None:
+    linked = _linked_dirs(pages)
+    parasitic = [
+        p for p in pages if _is_spam(p) and not p.get("home") and p.get("dir") not in linked
+    ]
+    parasitic_urls = {p["url"] for p in parasitic}
+    planted_titles = [
+        p
+        for p in pages
+        if (p.get("title_spam") or p.get("meta_spam"))
+        and not p.get("off_type")
+        and p["url"] not in parasitic_urls
+    ]
+    hidden = [p for p in pages if p.get("hidden_spam") or p.get("hidden_links")]
+    if not (parasitic or planted_titles or hidden):
+        return None
+    parts = []
+    if planted_titles:
+        parts.append(f"{len(planted_titles)} pages with spam in their title or meta fields")
+    if hidden:
+        parts.append(f"{len(hidden)} pages with hidden spam links")
+    if parasitic:
+        dirs = sorted({p.get("dir") for p in parasitic})
+        parts.append(f"{len(parasitic)} parasitic pages under {', '.join(dirs[:3])}")
+    urls = [p["url"] for p in planted_titles[:3] + hidden[:3] + parasitic[:4]]
+    return Verdict(
+        SPAM_INJECTED,
+        tuple(dict.fromkeys(urls))[:MAX_URLS],
+        "Spam planted on the site: " + "; ".join(parts) + ".",
+        {
+            "planted_titles": len(planted_titles),
+            "hidden_link_pages": len(hidden),
+            "hidden_links": sum(int(p.get("hidden_links") or 0) for p in hidden),
+            "parasitic_pages": len(parasitic),
+            "parasitic_dirs": sorted({p.get("dir") for p in parasitic})[:MAX_EXAMPLES],
+            "examples": [
+                p.get("title_spam") or p.get("meta_spam") for p in planted_titles + parasitic
+            ][:MAX_EXAMPLES]
+            + [w for p in hidden for w in p.get("hidden_examples") or ()][:MAX_EXAMPLES],
+            "titles": [p.get("title") for p in (parasitic + planted_titles)[:MAX_EXAMPLES]],
+        },
+    )
