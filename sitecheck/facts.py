@@ -31,7 +31,7 @@ def directory(url: str) -> str:
     parasitic pages sit together under a directory of their own."""
     path = urlsplit(url).path or "/"
     parts = [p for p in path.split("/") if p]
-    if len(parts) <= 1:
+    if not parts or (len(parts) == 1 and not path.endswith("/")):
         return "/"
     return "/" + parts[0] + "/"
 
