@@ -24,6 +24,9 @@ OFF_TYPE_CATEGORIES = frozenset({"gambling", "fake_loan"})
 MAX_DIRS = 200
 MAX_EXAMPLES = 3
 MAX_TITLE_CHARS = 200
+MIN_HIDDEN_SPAM = 2  # spam anchors that make a hidden block of links a planted one
+SMALL_BLOCK_LINKS = 3  # … or one, in a hidden block of at most this many links
+SHORT_BLOCK = 200  # a hidden text without links: planted when short and spam
 
 
 def directory(url: str) -> str:
@@ -54,13 +57,18 @@ def page_facts(
         }
     )
     hidden = page.blocks_of(BlockKind.HIDDEN)
-    hidden_spam = [w for w in (spam_wording(b.text) for b in hidden) if w]
     hidden_text = "\n".join(b.text for b in hidden)
-    hidden_links = [
-        link["url"]
-        for link in page.links
-        if link.get("text") and link["text"] in hidden_text and spam_wording(link["text"])
-    ]
+    hidden_spam: list[str] = []  # the spam wording of each hidden spam block
+    hidden_links = 0
+    for block in hidden:
+        anchors = [link for link in page.links if link.get("text") and link["text"] in block.text]
+        spam = [w for w in (spam_wording(link["text"]) for link in anchors) if w]
+        if not anchors:
+            spam = [w for w in [spam_wording(block.text)] if w and len(block.text) <= SHORT_BLOCK]
+        # planted links come in bunches; one odd word in a hidden menu is no spam block
+        if len(spam) >= MIN_HIDDEN_SPAM or (spam and len(anchors) <= SMALL_BLOCK_LINKS):
+            hidden_spam.append(spam[0])
+            hidden_links += len(spam)
     visible_dirs = {
         directory(link["url"])
         for link in page.links
@@ -82,7 +90,7 @@ def page_facts(
         "meta_spam": spam_wording(page.description) or spam_wording(" ".join(page.keywords)),
         "hidden_spam": len(hidden_spam),
         "hidden_examples": hidden_spam[:MAX_EXAMPLES],
-        "hidden_links": len(hidden_links),
+        "hidden_links": hidden_links,
         "links_dirs": sorted(visible_dirs)[:MAX_DIRS],
         "name_in_title": _mentions(title, site.get("name")),
         "name_shown": _mentions(whole, site.get("name")) or _mentions(title, site.get("name")),
