@@ -85,6 +85,7 @@ def page_facts(
         "icp": page.icp,
         "level": scan.get("level") or "none",
         "categories": sorted(scan.get("categories") or ()),
+        "content_categories": content_categories,
         "off_type": sorted(OFF_TYPE_CATEGORIES.intersection(content_categories)),
         "title_spam": spam_wording(page.title),
         "meta_spam": spam_wording(page.description) or spam_wording(" ".join(page.keywords)),

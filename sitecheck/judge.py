@@ -8,9 +8,12 @@ another registered site and not its own name. A site that only changed its ICP n
 name, same content) is no takeover: the registry is out of date.
 
 ``spam_injected``: intruders planted spam on an otherwise normal site: spam in the ``<title>``
-or meta fields of pages whose content is normal, hidden blocks of spam links, and parasitic
+or meta fields of pages whose content carries no fraud (a fraud post titled as what it sells
+is the page rules' business, not a hacked site), hidden blocks of spam links, and parasitic
 pages — spam-titled pages under a directory that no normal page of the site links to
-visibly. A site taken over is not "injected": the whole site is the casino.
+visibly. Planted titles alone need the home page or two pages: one spam-titled page of a
+forum or classifieds site is more likely a user's post than an intruder's. A site taken over
+is not "injected": the whole site is the casino.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sitecheck.verdict import SPAM_INJECTED, TAKEOVER_SUSPECTED, Verdict
 OFF_TYPE_SHARE = 0.5
 MAX_URLS = 10
 MAX_EXAMPLES = 5
+MIN_PLANTED_TITLES = 2  # planted titles that make a verdict alone (the home page's: one)
 _ICP_NUMBER = re.compile(r"ICP[备证](\d+)")
 
 
@@ -153,10 +157,14 @@ def _spam_injected(pages: list[Mapping[str, Any]]) -> Verdict | None:
         for p in pages
         if (p.get("title_spam") or p.get("meta_spam"))
         and not p.get("off_type")
+        and not p.get("content_categories")
         and p["url"] not in parasitic_urls
     ]
     hidden = [p for p in pages if p.get("hidden_spam") or p.get("hidden_links")]
-    if not (parasitic or planted_titles or hidden):
+    titles_suffice = len(planted_titles) >= MIN_PLANTED_TITLES or any(
+        p.get("home") for p in planted_titles
+    )
+    if not (parasitic or hidden or titles_suffice):
         return None
     parts = []
     if planted_titles:

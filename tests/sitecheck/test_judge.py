@@ -141,9 +141,30 @@ def test_planted_titles_hidden_links_and_parasitic_pages_are_spam_injected():
 def test_spam_titled_pages_the_navigation_links_to_are_planted_not_parasitic():
     pages = _normal_site()
     pages.append((_page("/zwgk/t50.html", "新澳门资料大全", NOTICE), _scan()))
+    pages.append((_page("/zwgk/t51.html", "鼎盛体育官网入口", NOTICE), _scan()))
     verdict = judge_site(SITE, _facts(pages))[0]
-    assert verdict.facts["planted_titles"] == 1 and verdict.facts["parasitic_pages"] == 0
+    assert verdict.facts["planted_titles"] == 2 and verdict.facts["parasitic_pages"] == 0
 
 
 def test_no_pages_no_verdict():
     assert judge_site(SITE, []) == []
+
+
+def test_a_fraud_post_titled_as_what_it_sells_is_no_planted_title():
+    pages = _normal_site()
+    for i in range(3):
+        pages.append(
+            (
+                _page(f"/zwgk/p{i}.html", f"搬砖项目{i}：鼎盛体育官网入口", CASINO),
+                _scan(["money_laundering"]),
+            )
+        )
+    assert judge_site(SITE, _facts(pages)) == []
+
+
+def test_one_spam_title_alone_is_no_verdict_unless_on_the_home_page():
+    pages = _normal_site()
+    pages.append((_page("/zwgk/t70.html", "鼎盛体育官网入口", NOTICE), _scan()))
+    assert judge_site(SITE, _facts(pages)) == []
+    pages[0] = (_page("/", "鼎盛体育官网入口", NOTICE), _scan())
+    assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]
