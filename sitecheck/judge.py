@@ -56,6 +56,13 @@ def judge_site(
     return [spam] if spam is not None else []
 
 
+def _names(categories: list[str]) -> list[str]:
+    from rules.loader import taxonomy
+
+    names = taxonomy()
+    return [names.get(c, c) for c in categories]
+
+
 def _is_spam(page: Mapping[str, Any]) -> bool:
     return bool(page.get("title_spam"))
 
@@ -108,24 +115,24 @@ def _takeover(
     if icp_state != "match":
         parts.append(
             {
-                "missing": "shows no ICP number",
-                "different": f"shows ICP {shown_icp}, registered {registered or 'none'}",
-                "other_entity": f"shows ICP {shown_icp} of {other_icps.get(shown_number or '', '')}",
-                "unregistered": f"shows ICP {shown_icp}; none registered",
+                "missing": "页面未显示ICP备案号",
+                "different": f"页面显示ICP备案号 {shown_icp}，登记为 {registered or '无'}",
+                "other_entity": f"页面显示的ICP备案号 {shown_icp} 属于登记的另一网站“{other_icps.get(shown_number or '', '')}”",
+                "unregistered": f"页面显示ICP备案号 {shown_icp}，登记表中无备案号",
             }[icp_state]
         )
     if not name_shown:
-        parts.append(f"the registered name {site.get('name')!r} appears nowhere")
+        parts.append(f"各页面均未出现登记名称“{site.get('name')}”")
     if off_type:
         parts.append(
-            f"{len(off)} of {len(own)} of its pages are about {', '.join(categories)} "
-            f"(registered as {site.get('type') or 'a site'} of {site.get('owner') or site.get('name')})"
+            f"本站 {len(own)} 个页面中 {len(off)} 个为{'、'.join(_names(categories))}内容"
+            f"（登记为{site.get('owner') or site.get('name')}的{site.get('type') or '网站'}）"
         )
     urls = [p["url"] for p in home] + [p["url"] for p in off if not p.get("home")]
     return Verdict(
         TAKEOVER_SUSPECTED,
         tuple(dict.fromkeys(urls))[:MAX_URLS],
-        "Domain seems to have changed hands: " + "; ".join(parts) + ".",
+        "疑似域名易主：" + "；".join(parts) + "。",
         {
             "registered": {
                 "name": site.get("name"),
@@ -168,17 +175,17 @@ def _spam_injected(pages: list[Mapping[str, Any]]) -> Verdict | None:
         return None
     parts = []
     if planted_titles:
-        parts.append(f"{len(planted_titles)} pages with spam in their title or meta fields")
+        parts.append(f"{len(planted_titles)} 个页面的标题或关键词、描述被植入推广内容")
     if hidden:
-        parts.append(f"{len(hidden)} pages with hidden spam links")
+        parts.append(f"{len(hidden)} 个页面含隐藏的推广链接")
     if parasitic:
         dirs = sorted({p.get("dir") for p in parasitic})
-        parts.append(f"{len(parasitic)} parasitic pages under {', '.join(dirs[:3])}")
+        parts.append(f"{'、'.join(dirs[:3])} 下有 {len(parasitic)} 个寄生页面（导航未链接）")
     urls = [p["url"] for p in planted_titles[:3] + hidden[:3] + parasitic[:4]]
     return Verdict(
         SPAM_INJECTED,
         tuple(dict.fromkeys(urls))[:MAX_URLS],
-        "Spam planted on the site: " + "; ".join(parts) + ".",
+        "网站被植入推广内容：" + "；".join(parts) + "。",
         {
             "planted_titles": len(planted_titles),
             "hidden_link_pages": len(hidden),
