@@ -13,7 +13,8 @@ progress display and ``crawler.run`` read it. Nobody reaches into the spider::
 Every request of the sweep carries in its meta its site's id (:data:`SITE_ID`, also the
 ``download_slot``), a token (:data:`TOKEN`) and the URL the spider asked for (:data:`URL`). A
 token is held until the request failed or its page is through the pipelines; when a site has no
-token left it is finished and its final state settled (journalled, ``site_finished`` sent).
+token left it is finished and its final state settled (``site_settling`` sent for the site
+checks to add their verdicts, then journalled, ``site_finished`` sent).
 Once a second the state checks wall-time budgets and gives up tokens that never came back.
 
 With ``WUZHA_JOB_DIR`` every step is journalled so ``--resume`` continues a killed sweep
@@ -44,7 +45,7 @@ from twisted.internet import task
 from crawler.items import PageItem
 from crawler.journal import Journal, JournalState
 from crawler.scope import ScopeMap, TrapLimits, canonical_or_none
-from crawler.signals import site_finished
+from crawler.signals import site_finished, site_settling
 from crawler.sitestate import PENDING, Budget, SiteState
 
 logger = logging.getLogger(__name__)
@@ -330,6 +331,7 @@ class CrawlState:
             state.status, state.reason = "done", "crawled by another crawler process"
             state.finished_at = time.monotonic()
         state.finish()
+        self.signals.send_catch_log(signal=site_settling, state=state)
         self.stats.inc_value(f"sweep/sites/{state.status}")
         self.site_states[state.id] = state.summary()
         if self.journal is not None:

@@ -11,6 +11,8 @@ that were still in flight as done. The journal is an append-only log flushed lin
 * ``sites.jsonl`` – each site's final state when it finished;
 * ``indexed.jsonl`` – with Elasticsearch: every page whose documents the bulk writer has durably
   handled (sent, or written to its spool, which is replayed later), written after that flush;
+* ``sitefacts.jsonl`` – what each page told about its site (``sitecheck.facts``), so the site
+  checks of a resumed crawl judge the pages of both runs;
 * ``run.json`` – the run id, so a resumed crawl keeps it.
 
 On resume: pending = requests − done (re-requested), finished sites stay finished, and pages
@@ -98,6 +100,10 @@ class JournalState:
         return entries
 
 
+JOURNAL_FILES = ("requests.jsonl", "done.jsonl", "sites.jsonl", "indexed.jsonl")
+SITE_FACTS = "sitefacts.jsonl"
+
+
 class Journal:
     """Append-only, line-flushed log of one crawl job in `directory`."""
 
@@ -144,7 +150,7 @@ class Journal:
     def start(self, run_id: str, *, fresh: bool) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         if fresh:
-            for name in ("requests.jsonl", "done.jsonl", "sites.jsonl", "indexed.jsonl"):
+            for name in (*JOURNAL_FILES, SITE_FACTS):
                 (self.directory / name).unlink(missing_ok=True)
         tmp = self.directory / "run.json.tmp"
         tmp.write_text(json.dumps({"run_id": run_id}), "utf-8")
@@ -175,6 +181,15 @@ class Journal:
         """Pages whose documents the bulk writer has sent or spooled (after that happened)."""
         for url in page_urls:
             self._append("indexed.jsonl", {"u": url})
+
+    def site_facts(self, site_id: str, facts: dict[str, Any]) -> None:
+        self._append(SITE_FACTS, {"s": site_id, "f": facts})
+
+    def read_site_facts(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(site id, page facts)`` as journalled by :meth:`site_facts`."""
+        for rec in _read_jsonl(self.directory / SITE_FACTS):
+            if isinstance(rec.get("s"), str) and isinstance(rec.get("f"), dict):
+                yield rec["s"], rec["f"]
 
     def site_finished(self, site_id: str, summary: dict[str, Any]) -> None:
         self._append("sites.jsonl", {"s": site_id, **summary})

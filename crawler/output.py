@@ -2,6 +2,9 @@
 append-only JSON-lines file that survives a killed crawl.
 
 ``pages.jsonl``    every page: ``url, site, status, title, charset, level``
+``sites.jsonl``    every site crawled, written at the end: ``id, url, name, level, categories,
+                   compromise [{kind, evidence: {urls, detail, …}}]`` (``id`` the ``site.id`` of
+                   the other files; ``compromise`` empty for a clean site)
 ``findings.jsonl`` every page with a hit or an identifying entity (a contact or money route:
                    ``rules.IDENTIFYING_ENTITY_TYPES``; a URL or the footer's ICP number alone
                    is no finding): ``url, site, title, fetched_at, score, level, categories,
@@ -46,6 +49,29 @@ def page_record(item: PageItem) -> dict[str, Any]:
         "charset": item.charset,
         "level": scan.get("level") or "none",
     }
+
+
+def site_record(
+    site_id: str, state: dict[str, Any], level: str = "none", categories: list[str] | None = None
+) -> dict[str, Any]:
+    """The sites.jsonl line of a site: its ``CrawlState.site_states`` entry, the highest level
+    and the categories of its pages (a contract: exactly these keys)."""
+    return {
+        "id": site_id,
+        "url": state.get("url") or "",
+        "name": state.get("name") or "",
+        "level": level or "none",
+        "categories": list(categories or ()),
+        "compromise": [
+            {"kind": verdict.get("kind"), "evidence": dict(verdict.get("evidence") or {})}
+            for verdict in state.get("compromise") or ()
+        ],
+    }
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    """Replace ``path`` with these records, one JSON line each, in one step."""
+    atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
 def is_finding(scan: dict[str, Any] | None) -> bool:

@@ -31,7 +31,14 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.crawlstate import CrawlState
 from crawler.items import PageItem
-from crawler.output import JsonLines, atomic_write, finding_record, page_record
+from crawler.output import (
+    JsonLines,
+    atomic_write,
+    finding_record,
+    page_record,
+    site_record,
+    write_jsonl,
+)
 from crawler.report import write_report
 from crawler.tally import FINISHED_OK, SweepTally
 from ground.clock import office_zone
@@ -417,10 +424,29 @@ class OutputPipeline:
             self.out_dir / "summary.json",
             json.dumps(summary, ensure_ascii=False, indent=2, default=str),
         )
+        write_jsonl(self.out_dir / "sites.jsonl", self._site_records())
         write_report(
             self.out_dir / "report.html", summary, self.tally.top_findings(), zone=self.zone
         )
-        log.info("results written to %s (summary.json, report.html)", self.out_dir)
+        log.info("results written to %s (summary.json, sites.jsonl, report.html)", self.out_dir)
+
+    def _site_records(self) -> list[dict[str, Any]]:
+        """One sites.jsonl line per site this sweep crawled (began; resumed ones included)."""
+        states = self.crawl_state.site_states if self.crawl_state is not None else {}
+        records = []
+        for site_id, state in states.items():
+            if state.get("status") == "pending":
+                continue
+            tally = self.tally.sites.get(site_id)
+            records.append(
+                site_record(
+                    site_id,
+                    state,
+                    tally.max_level if tally is not None else "none",
+                    [name for name, _ in tally.categories.most_common()] if tally else [],
+                )
+            )
+        return records
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -1,8 +1,9 @@
 """``report.html``: one self-contained page an official can open offline.
 
 The sweep's figures, a bar chart of findings by category and one by site (inline SVG, no
-scripts, no external CSS/JS/fonts), the strongest findings with their snippets, and the sites
-that failed. Everything that came from a crawled page is untrusted: the Jinja2 template escapes
+scripts, no external CSS/JS/fonts), the strongest findings with their snippets, the compromised
+sites (site-level verdicts: taken over, spam planted, cloaking, hijack) with their evidence,
+and the sites that failed. Everything that came from a crawled page is untrusted: the Jinja2 template escapes
 every value (autoescape), and a Content-Security-Policy forbids scripts and remote loads even
 if something slipped through.
 """
@@ -20,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from crawler.output import atomic_write, read_jsonl
 from ground.clock import office_text
 from ground.levels import LEVEL_NAMES_ZH, LEVELS, rank
+from indexer.verdict_states import DISPOSAL_BY_KIND, KIND_NAMES_ZH
 
 STATUS_NAMES = {
     "done": "完成",
@@ -47,6 +49,8 @@ def _environment() -> Environment:
     env.filters["level_name"] = lambda level: LEVEL_NAMES_ZH.get(level or "none", level)
     env.filters["duration"] = _duration_text
     env.filters["status_name"] = lambda status: STATUS_NAMES.get(status or "", status)
+    env.filters["verdict_name"] = lambda kind: KIND_NAMES_ZH.get(kind or "", kind)
+    env.filters["disposal"] = lambda kind: DISPOSAL_BY_KIND.get(kind or "", "")
     return env
 
 

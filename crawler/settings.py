@@ -104,6 +104,7 @@ EXTENSIONS = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.ScanPipeline": 300,  # rule engine: item.scan
+    "crawler.sitecheck.SiteCheckPipeline": 350,  # page facts → site verdicts (state.compromise)
     "crawler.pipelines.IndexPipeline": 400,  # Elasticsearch (off when none is configured)
     "crawler.pipelines.OutputPipeline": 500,  # WUZHA_OUT_DIR files (off when unset)
 }

@@ -203,6 +203,11 @@ def _sites_summary(
         if state.get("status") not in FINISHED_OK
     ]
     problems.sort(key=lambda p: (str(p.get("status")), str(p.get("name"))))
+    compromised = [
+        {"id": site_id, "name": state.get("name"), "url": state.get("url"), "compromise": verdicts}
+        for site_id, state in states.items()
+        if (verdicts := list(state.get("compromise") or ()))
+    ]
     return {
         "total": len(states) or len(tally.sites),
         "done": sum(by_status.get(status, 0) for status in FINISHED_OK),
@@ -211,6 +216,7 @@ def _sites_summary(
         "unfinished": by_status.get("pending", 0) + by_status.get("running", 0),
         "by_status": dict(by_status.most_common()),
         "problems": problems,
+        "compromised": compromised,
     }
 
 

@@ -157,6 +157,7 @@ class Slots(dict):
             "team": lambda: rng.choice(site["teams"][:3]),
             "team2": lambda: rng.choice(site["teams"][3:]),
             "game": lambda: rng.choice(site["games"]),
+            "league": lambda: rng.choice(phrases.load("compromised")["sports_leagues"]),
             "brand": lambda: rng.choice(site["brands"]),
             "app": lambda: rng.choice(site["apps"]),
             "lure_short": lambda: rng.choice(_SHORT_LURES),

@@ -118,7 +118,7 @@ def build_farm(
 ) -> Farm:
     """Plan ``n_sites`` virtual sites on ports ``base_port`` … ``base_port + n_sites - 1``.
 
-    The first 23 sites cycle through every kind (so any farm of 23+ sites has them all); the
+    The first ``len(CYCLE)`` sites cycle through every kind (so any farm of 23+ sites has them all); the
     rest are drawn by the kinds' shares. The control port (request log, truth) defaults to
     ``base_port - 1``. Pages are planned lazily, per site, when first needed.
     """
@@ -151,9 +151,10 @@ def build_farm(
                 name = f"{base}{n}"
                 n += 1
         names_taken.add(name)
-        if kind == "company":
+        owner_type = getattr(KINDS[kind], "owner_type", None)
+        if kind == "company" or owner_type == "company":
             owner = name
-        elif kind == "bom_site":
+        elif kind == "bom_site" or owner_type == "government":
             owner = f"{city}{district}人民政府办公室"
         else:
             owner = f"{city}{word}文化传媒有限公司"

@@ -12,6 +12,7 @@ from farm.kinds.articles import (
 )
 from farm.kinds.base import Kind
 from farm.kinds.classifieds import Classifieds
+from farm.kinds.compromised import COMPROMISED_KINDS
 from farm.kinds.forums import DiscuzForum, PhpbbForum
 from farm.kinds.hostile import HOSTILE_KINDS
 from farm.kinds.jsapp import JsApp
@@ -27,6 +28,7 @@ _CLASSES: tuple[type[Kind], ...] = (
     GovernmentBOM,
     MislabeledCharset,
     JsApp,
+    *COMPROMISED_KINDS,
     *HOSTILE_KINDS,
 )
 KINDS: dict[str, Kind] = {cls.name: cls() for cls in _CLASSES}
@@ -46,6 +48,11 @@ WEIGHTS: dict[str, float] = {
     "bom_site": 3,
     "mislabeled_charset": 3,
     "js_app": 5,
+    # compromised sites and their clean look-alikes (farm/kinds/compromised.py)
+    "hacked_gov": 1,
+    "expired_takeover": 1,
+    "icp_renumbered": 1,
+    "sports_news": 1,
     **{name: 1 for name in HOSTILE_KIND_NAMES},
 }
 
@@ -64,6 +71,7 @@ CYCLE: tuple[str, ...] = (
     "mislabeled_charset",
     "js_app",
     *HOSTILE_KIND_NAMES,
+    *(kind.name for kind in COMPROMISED_KINDS),
 )
 
 

@@ -35,6 +35,7 @@ class Kind:
     has_fraud = False
     needs_js = False
     counts_attempts = False  # the server tells respond() how often a page was requested
+    owner_type: str | None = None  # "company" or "government": who the registry says runs it
 
     # --- planning ----------------------------------------------------------------------
     def plan(self, site: SiteSpec) -> list[PageSpec]:

@@ -271,3 +271,67 @@ def test_report_counts_only_real_findings():
     assert summary["findings"]["pages"] == 0
     html = render_report(summary, [])
     assert '<div class="value">0</div><div class="label">有发现的页面</div>' in html
+
+
+def _compromised_summary(detail: str, name: str) -> dict:
+    tally = SweepTally()
+    verdict = {
+        "kind": "spam_injected",
+        "evidence": {"urls": ["http://gov.test/qzv/1.html?<b>"], "detail": detail},
+    }
+    takeover = {
+        "kind": "takeover_suspected",
+        "evidence": {"urls": ["http://co.test/"], "detail": "ICP"},
+    }
+    states = {
+        "gov": {
+            "name": name,
+            "url": "http://gov.test/",
+            "pages": 9,
+            "status": "done",
+            "compromise": [verdict],
+        },
+        "co": {
+            "name": "宏达贸易",
+            "url": "http://co.test/",
+            "pages": 4,
+            "status": "done",
+            "compromise": [takeover],
+        },
+        "clean": {
+            "name": "清白站",
+            "url": "http://ok.test/",
+            "pages": 2,
+            "status": "done",
+            "compromise": [],
+        },
+    }
+    return tally.summary(
+        run_id="r", started=None, ended=None, finish_reason="finished", site_states=states, stats={}
+    )
+
+
+def test_report_has_a_section_for_compromised_sites():
+    html = render_report(_compromised_summary("40 parasitic pages", "临江市人民政府"), [])
+    section = html.split('<section id="compromised">', 1)[1].split("</section>", 1)[0]
+    assert "受损网站（2）" in section
+    assert "临江市人民政府" in section and "宏达贸易" in section and "清白站" not in section
+    assert "被植入推广内容" in section and "通知整改" in section
+    assert "疑似域名易主" in section and "关停" in section
+    assert "40 parasitic pages" in section
+
+
+def test_compromised_sites_section_escapes_the_evidence():
+    evil = "<script>alert(1)</script>"
+    html = render_report(_compromised_summary(evil, f"站{evil}"), [])
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "?&lt;b&gt;" in html
+
+
+def test_report_without_compromised_sites_says_so():
+    tally = SweepTally()
+    summary = tally.summary(
+        run_id="r", started=None, ended=None, finish_reason="finished", site_states={}, stats={}
+    )
+    assert "没有发现被黑、被劫持或域名易主的网站" in render_report(summary, [])

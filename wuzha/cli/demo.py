@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from farm.kinds import CYCLE
 from ground.settings import get_settings, settings_with
 from wuzha.cli.errors import UsageError
 
@@ -22,10 +23,11 @@ from wuzha.cli.errors import UsageError
 @click.option(
     "--sites",
     "n_sites",
-    type=click.IntRange(23, 400),
-    default=40,
+    type=click.IntRange(len(CYCLE), 400),
+    default=max(40, len(CYCLE)),
     show_default=True,
-    help="Number of farm sites (23 or more include every kind, hostile ones too).",
+    help=f"Number of farm sites ({len(CYCLE)} or more include every kind: hostile and "
+    "compromised ones too).",
 )
 @click.option("--max-pages", type=int, default=80, show_default=True, help="Page budget per site.")
 @click.option("--no-render", is_flag=True, help="Skip JavaScript rendering (no Chromium).")

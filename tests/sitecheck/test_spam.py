@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from sitecheck.spam import spam_wording
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "鼎盛体育官网入口",
+        "2024新澳门天天彩资料大全",
+        "国产精品99在线观看",
+        "真人百家乐平台",
+        "ky体育,ky体育网址",
+        "米乐·(中国)官方网站",
+        "華體會體育app下載",  # traditional characters are folded
+        "ＫＹ体育网址",  # full-width letters too
+    ],
+)
+def test_planted_spam_is_recognised(text):
+    assert spam_wording(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "首页 - 临江市人民政府",
+        "中超第12轮：海港2比1力克申花，积分榜升至第三",
+        "欧冠前瞻：主场迎战，机构赔率看好主队",
+        "腾讯体育官网",  # a sports medium, not a casino
+        "警方打击跨境赌博网站，抓获嫌疑人12名",  # a police report speaks of gambling
+        "会员登录 - 石泉晚报体育频道",
+        "市体育局关于全民健身运动会报名的通知",
+        "无码科技 聚合阅读",
+        "",
+    ],
+)
+def test_ordinary_titles_are_not_spam(text):
+    assert spam_wording(text) is None
