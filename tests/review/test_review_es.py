@@ -461,3 +461,40 @@ def test_a_query_mark_names_the_decisions_made_meanwhile(es, rv_settings, monkey
         "3 marked false_positive, 1 of them replacing a decision made meanwhile "
         f"(甲's 'confirmed' at {over.replaced_at})"
     )
+
+
+def test_a_recrawl_between_read_and_write_is_no_decision_made_meanwhile(
+    es, rv_settings, monkeypatch
+):
+    """A crawl that rewrites the site document (not its review) while a reviewer's command runs
+    also makes the write conflict; the decision is then made again, but nobody's decision was
+    replaced, and the command must not say so."""
+    from ground.settings import get_settings
+    from wuzha.cli import cli
+
+    row = site("重抓同刻站", "recrawl-moment.example.test")
+    write(rv_settings, es, sites=[(row, None)])
+    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
+    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    index = alias_name(rv_settings.index_prefix, "sites")
+    resolve = review.resolve_site
+    touched: list = []
+
+    def read_then_a_crawl_rewrites_the_site(client, settings, ref):
+        target = resolve(client, settings, ref)
+        if not touched:
+            touched.append(es.update(index=index, id=target.id, doc={"site": {"name": "改名"}}))
+        return target
+
+    monkeypatch.setattr(review, "resolve_site", read_then_a_crawl_rewrites_the_site)
+    get_settings.cache_clear()
+    try:
+        args = ["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "乙"]
+        result = CliRunner().invoke(cli, args)
+    finally:
+        get_settings.cache_clear()
+    assert touched and result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "1 marked confirmed.", result.output
+    assert "replacing" not in result.output
+    stored = es.get(index=index, id=urls.site_id(row["url"]))["_source"]
+    assert stored["review"]["status"] == "confirmed" and stored["site"]["name"] == "改名"
