@@ -156,7 +156,7 @@ def apply_decision(
     `first_read`: the target as this command first read it, when `target` is a later read (as
     :func:`_mark_batch` makes after a conflict). When another decision was made in between, the
     change names it; a conflict from a crawl rewriting the document is no such decision."""
-    read_review = _decision((first_read or target).source)
+    read_review = decision_key((first_read or target).source.get("review"))
     for _attempt in range(CONFLICT_RETRIES):
         if target.status == status:
             return None
@@ -190,7 +190,7 @@ def apply_decision(
             client, settings, [review_log.log_entry(target, target.status, status, by, note, at)]
         )
         change = Change(target.type, target.id, target.status, status, by, at, target.label)
-        if _decision(target.source) != read_review:
+        if decision_key(target.source.get("review")) != read_review:
             replaced = target.source.get("review") or {}
             change.replaced_by = replaced.get("by") or "someone"
             change.replaced_at = replaced.get("at") or "an unknown time"
@@ -198,10 +198,11 @@ def apply_decision(
     raise TargetBusy(target.label, CONFLICT_RETRIES)
 
 
-def _decision(source: dict) -> tuple:
-    """What identifies a review decision on a document: its status, who made it and when."""
-    review = source.get("review") or {}
-    return review.get("status"), review.get("by"), review.get("at")
+def decision_key(decision: dict | None) -> tuple:
+    """What identifies a decision (a review, a verdict's decision): its status, who made it and
+    when. Two reads with the same key saw the same decision, whatever else was rewritten."""
+    decision = decision or {}
+    return decision.get("status"), decision.get("by"), decision.get("at")
 
 
 def mark_site(
