@@ -5,12 +5,11 @@ with the address guard's reason (never a parsing or DNS reason, never a connecti
 from __future__ import annotations
 
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from tests.crawler.helpers import connections, read_jsonl, run_wuzha
+from tests.crawler.helpers import connections, read_jsonl, run_wuzha, send_html, serving
 
 PAGE = (
     "<html><head><meta charset='utf-8'><title>六号站</title></head><body><p>"
@@ -22,33 +21,27 @@ PAGE = (
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.server.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(PAGE)))
-        self.end_headers()
-        self.wfile.write(PAGE)
+        send_html(self, PAGE)
 
     def log_message(self, *args):
         pass
 
 
-class _IPv6Server(ThreadingHTTPServer):
-    address_family = socket.AF_INET6
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
 
 
 @pytest.fixture
 def ipv6_site():
-    try:
-        server = _IPv6Server(("::1", 0), _Handler)
-    except OSError:
+    if not _has_ipv6_loopback():
         pytest.skip("no IPv6 loopback on this machine")
-    server.hits = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(_Handler, "::1") as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _crawl(server, tmp_path, *allow: str):

@@ -22,7 +22,7 @@ from indexer.errors import (
 from indexer.kql import kql_query
 from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
 from indexer.templates import alias_name
-from tests.review.conftest import hit, page_item, refresh, site, write
+from tests.review.conftest import cli_runner, hit, page_item, refresh, site, write
 from wuzha.cli.errors import UsageError
 
 pytestmark = pytest.mark.elasticsearch
@@ -385,13 +385,9 @@ def test_a_decision_that_overrides_one_made_meanwhile_says_what_it_replaced(
 ):
     """Two reviewers decide on one site at once: the second command's read is overtaken by the
     first's write. Both used to say "1 marked"; the second now says whose decision it replaced."""
-    from ground.settings import get_settings
-    from wuzha.cli import cli
-
     row = site("同刻测试站", "same-moment.example.test")
     write(rv_settings, es, sites=[(row, None)])
-    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
-    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    run = cli_runner(monkeypatch, rv_settings)
     first: list = []
     resolve = review.resolve_site
 
@@ -400,16 +396,13 @@ def test_a_decision_that_overrides_one_made_meanwhile_says_what_it_replaced(
         if not first:  # 乙's command has read the site ('new'); now 甲's command runs whole
             first.append(None)
             args = ["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "甲"]
-            first[0] = CliRunner().invoke(cli, args)
+            first[0] = run(args)
         return target
 
     monkeypatch.setattr(review, "resolve_site", read_then_the_other_reviewer_decides)
-    get_settings.cache_clear()
-    try:
-        args = ["review", "mark", "--site", row["url"], "--status", "false_positive", "--by", "乙"]
-        second = CliRunner().invoke(cli, args)
-    finally:
-        get_settings.cache_clear()
+    second = run(
+        ["review", "mark", "--site", row["url"], "--status", "false_positive", "--by", "乙"]
+    )
     assert first[0].exit_code == 0 and second.exit_code == 0, (first[0].output, second.output)
     assert first[0].output.splitlines()[-1] == "1 marked confirmed."
     stored = es.get(
@@ -469,13 +462,9 @@ def test_a_recrawl_between_read_and_write_is_no_decision_made_meanwhile(
     """A crawl that rewrites the site document (not its review) while a reviewer's command runs
     also makes the write conflict; the decision is then made again, but nobody's decision was
     replaced, and the command must not say so."""
-    from ground.settings import get_settings
-    from wuzha.cli import cli
-
     row = site("重抓同刻站", "recrawl-moment.example.test")
     write(rv_settings, es, sites=[(row, None)])
-    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
-    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    run = cli_runner(monkeypatch, rv_settings)
     index = alias_name(rv_settings.index_prefix, "sites")
     resolve = review.resolve_site
     touched: list = []
@@ -487,12 +476,7 @@ def test_a_recrawl_between_read_and_write_is_no_decision_made_meanwhile(
         return target
 
     monkeypatch.setattr(review, "resolve_site", read_then_a_crawl_rewrites_the_site)
-    get_settings.cache_clear()
-    try:
-        args = ["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "乙"]
-        result = CliRunner().invoke(cli, args)
-    finally:
-        get_settings.cache_clear()
+    result = run(["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "乙"])
     assert touched and result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == "1 marked confirmed.", result.output
     assert "replacing" not in result.output

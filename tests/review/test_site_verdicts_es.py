@@ -14,7 +14,7 @@ from indexer.site_verdicts import SiteSweep, apply_pending, record_sweep
 from indexer.templates import alias_name
 from indexer.verdict_review import mark_verdict
 from sitecheck.verdict import Verdict
-from tests.review.conftest import refresh, site, write
+from tests.review.conftest import cli_runner, refresh, site, write
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -301,15 +301,12 @@ def test_a_verdict_decision_that_overrides_one_made_meanwhile_says_what_it_repla
     """Two reviewers decide on one verdict at once: the second command read the verdict before
     the first one wrote. The second's line must name the decision it replaced, not only say
     'confirmed -> false_positive' as if that had been there when it looked."""
-    from ground.settings import get_settings
     from indexer import verdict_review
-    from wuzha.cli import cli
 
     row = site("同刻判定站", "same-moment.verdicts.test")
     write(rv_settings, es, sites=[(row, None)])
     sweep(es, rv_settings, row, [cloaking("same-moment.verdicts.test")], at=WEEK_1)
-    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
-    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    run = cli_runner(monkeypatch, rv_settings)
     mark = ["review", "mark", "--site", row["url"], "--verdict", "cloaking"]
     first: list = []
     resolve = verdict_review.resolve_site
@@ -318,15 +315,11 @@ def test_a_verdict_decision_that_overrides_one_made_meanwhile_says_what_it_repla
         target = resolve(client, settings, ref)
         if not first:  # 乙's command has read the verdict ('new'); now 甲's runs whole
             first.append(None)
-            first[0] = CliRunner().invoke(cli, [*mark, "--status", "confirmed", "--by", "甲"])
+            first[0] = run([*mark, "--status", "confirmed", "--by", "甲"])
         return target
 
     monkeypatch.setattr(verdict_review, "resolve_site", read_then_the_other_reviewer_decides)
-    get_settings.cache_clear()
-    try:
-        second = CliRunner().invoke(cli, [*mark, "--status", "false_positive", "--by", "乙"])
-    finally:
-        get_settings.cache_clear()
+    second = run([*mark, "--status", "false_positive", "--by", "乙"])
     assert first[0].exit_code == 0 and second.exit_code == 0, (first[0].output, second.output)
     assert "replacing" not in first[0].output
     decided_at = es.get(
