@@ -482,3 +482,32 @@ def test_a_recrawl_between_read_and_write_is_no_decision_made_meanwhile(
     assert "replacing" not in result.output
     stored = es.get(index=index, id=urls.site_id(row["url"]))["_source"]
     assert stored["review"]["status"] == "confirmed" and stored["site"]["name"] == "改名"
+
+
+def test_a_query_mark_over_a_recrawl_names_no_decision_made_meanwhile(es, rv_settings, monkeypatch):
+    row = site("批量重抓站", "bulk-recrawl.example.test")
+    items = [
+        page_item(
+            row,
+            f"/r{i}.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")],
+        )
+        for i in range(2)
+    ]
+    write(rv_settings, es, items=items, sites=[(row, None)])
+    refresh(es, rv_settings)
+    touched = urls.hit_id(urls.page_id(items[0]["url"]), RULE)
+    index = alias_name(rv_settings.index_prefix, "hits")
+    search_all = review.search_all
+
+    def read_then_a_crawl_rewrites_one_hit(*args, **kwargs):
+        yield from search_all(*args, **kwargs)
+        es.update(index=index, id=touched, doc={"rule": {"version": 99}})
+
+    monkeypatch.setattr(review, "search_all", read_then_a_crawl_rewrites_one_hit)
+    query = "site.domain:bulk-recrawl.example.test"
+    result = review.mark_query(es, rv_settings, query, "confirmed", "乙")
+    assert len(result.changed) == 2
+    assert not [c for c in result.changed if c.replaced_meanwhile]
+    assert result.summary("confirmed") == "2 marked confirmed"
