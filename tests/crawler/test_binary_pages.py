@@ -35,14 +35,17 @@ BODIES = {
         _page(
             "高额返利",
             FRAUD,
-            '<a href="/gbk.html">gbk</a> <a href="/logo">logo</a> <a href="/data">data</a>',
+            '<a href="/gbk.html">gbk</a> <a href="/padded.html">padded</a> '
+            '<a href="/logo">logo</a> <a href="/data">data</a>',
         )
     ),
     "/gbk.html": _with_nul(_page("投资理财", FRAUD, charset="gbk"), at=60),
+    # control bytes padded into a comment: a share no page has, yet a page to a browser
+    "/padded.html": _page("稳赚", "<!--" + "\x01\x02\x03" * 500 + "-->" + FRAUD),
     "/logo": PNG,
     "/data": gzip.compress(_page("压缩", FRAUD), mtime=0),
 }
-TEXT_PAGES = ("/", "/gbk.html")
+TEXT_PAGES = ("/", "/gbk.html", "/padded.html")
 BINARY = {"/logo": "png", "/data": "gzip"}
 
 
@@ -105,7 +108,7 @@ def test_rules_scan_decides_as_the_sweep_does(tmp_path):
 
 
 @pytest.mark.chromium
-def test_chromium_shows_the_page_with_a_nul_byte(odd_site, chromium_path):
+def test_chromium_shows_the_pages_the_sweep_reads(odd_site, chromium_path):
     from playwright.sync_api import sync_playwright
 
     from crawler.chromium import CHROMIUM_ARGS
@@ -115,8 +118,9 @@ def test_chromium_shows_the_page_with_a_nul_byte(odd_site, chromium_path):
         browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
-            assert page.title() == "高额返利"
-            assert "稳赚不赔" in page.locator("p").inner_text()
+            for path, title in (("/", "高额返利"), ("/padded.html", "稳赚")):
+                page.goto(f"http://127.0.0.1:{port}{path}")
+                assert page.title() == title
+                assert "稳赚不赔" in page.locator("p").inner_text()
         finally:
             browser.close()

@@ -438,6 +438,22 @@ TEXT_WITH_ODD_BYTES = [
     ("nul-after-every-tag", UTF8_PAGE.replace(b">", b">\x00"), None, "utf-8", SIMPLIFIED),
     ("nul-padding", with_bytes(GBK_PAGE, b"\x00" * 4000), None, "gb18030", SIMPLIFIED),
     ("vertical-tabs", page(WITH_TABS, META_GBK).encode("gbk"), None, "gb18030", WITH_TABS),
+    # Control bytes padded into a comment: a share no page has, but text around them, and a
+    # browser told "text/html" shows the page.
+    (
+        "control-padding-gbk",
+        with_bytes(GBK_PAGE, b"<!--" + b"\x01" * 1500 + b"-->"),
+        "text/html",
+        "gb18030",
+        SIMPLIFIED,
+    ),
+    (
+        "control-padding-utf8",
+        with_bytes(UTF8_PAGE, b"<!--" + bytes(range(1, 9)) * 300 + b"-->"),
+        "text/html",
+        "utf-8",
+        SIMPLIFIED,
+    ),
     ("starts-like-gif", b"GIF89a" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
     ("starts-like-exe", b"MZ" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
     (
