@@ -25,8 +25,9 @@ Contract (the spider codes against it)::
   ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its ``reason``
   (``sweep/skipped/binary/<reason>``). "Not text" is decided as a browser would see it, never
   by one byte: a known file signature (image, archive, PDF, executable, media, font) with binary
-  bytes behind it, or a share of control bytes no page has with no text between them (control
-  bytes padded into a comment do not hide a page). NUL bytes do not count — browsers
+  bytes behind it, or a share of control bytes no page has — either only when no page lies
+  between the binary bytes (a page behind a GIF header, or control bytes padded into a
+  comment, is still a page to a browser told "text/html"). NUL bytes do not count — browsers
   drop them from text, so one NUL (or many) does not make a page binary. Anything else
   decodes, with U+FFFD where bytes are broken.
 """
@@ -468,15 +469,20 @@ def _reject_binary(body: bytes) -> None:
     binary = len(head) - len(head.translate(None, _BINARY_BYTES))
     if binary == 0:
         return
+    page_between = None  # worked out only when needed: most bodies never get that far
     if binary >= SIGNATURE_MIN_BINARY_BYTES:
         for offset, signature, name in BINARY_SIGNATURES:
             if head.startswith(signature, offset):
-                raise NotHtml(name)
+                page_between = _text_between(head)
+                if not page_between:
+                    raise NotHtml(name)
+                break
     # NUL bytes are left out: browsers drop them from text (UTF-16 text is full of them).
     nul = head.count(0)
     controls = binary - nul
-    if controls > MAX_CONTROL_SHARE * (len(head) - nul) and not _text_between(head):
-        raise NotHtml("control_chars")
+    if controls > MAX_CONTROL_SHARE * (len(head) - nul):
+        if not (page_between if page_between is not None else _text_between(head)):
+            raise NotHtml("control_chars")
 
 
 def _text_between(head: bytes) -> bool:
