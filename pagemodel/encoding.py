@@ -469,20 +469,17 @@ def _reject_binary(body: bytes) -> None:
     binary = len(head) - len(head.translate(None, _BINARY_BYTES))
     if binary == 0:
         return
-    page_between = None  # worked out only when needed: most bodies never get that far
     if binary >= SIGNATURE_MIN_BINARY_BYTES:
         for offset, signature, name in BINARY_SIGNATURES:
             if head.startswith(signature, offset):
-                page_between = _text_between(head)
-                if not page_between:
-                    raise NotHtml(name)
-                break
+                if _text_between(head):
+                    return  # a page behind a file header: a page to a browser too
+                raise NotHtml(name)
     # NUL bytes are left out: browsers drop them from text (UTF-16 text is full of them).
     nul = head.count(0)
     controls = binary - nul
-    if controls > MAX_CONTROL_SHARE * (len(head) - nul):
-        if not (page_between if page_between is not None else _text_between(head)):
-            raise NotHtml("control_chars")
+    if controls > MAX_CONTROL_SHARE * (len(head) - nul) and not _text_between(head):
+        raise NotHtml("control_chars")
 
 
 def _text_between(head: bytes) -> bool:
