@@ -36,16 +36,19 @@ BODIES = {
             "高额返利",
             FRAUD,
             '<a href="/gbk.html">gbk</a> <a href="/padded.html">padded</a> '
+            '<a href="/behind-gif.html">gif</a> '
             '<a href="/logo">logo</a> <a href="/data">data</a>',
         )
     ),
     "/gbk.html": _with_nul(_page("投资理财", FRAUD, charset="gbk"), at=60),
     # control bytes padded into a comment: a share no page has, yet a page to a browser
     "/padded.html": _page("稳赚", "<!--" + "\x01\x02\x03" * 500 + "-->" + FRAUD),
+    # a GIF header and binary bytes in front of a page: still a page to a browser
+    "/behind-gif.html": b"GIF89a\x01\x00\x01\x00" + _page("返利", FRAUD),
     "/logo": PNG,
     "/data": gzip.compress(_page("压缩", FRAUD), mtime=0),
 }
-TEXT_PAGES = ("/", "/gbk.html", "/padded.html")
+TEXT_PAGES = ("/", "/gbk.html", "/padded.html", "/behind-gif.html")
 BINARY = {"/logo": "png", "/data": "gzip"}
 
 
@@ -118,7 +121,11 @@ def test_chromium_shows_the_pages_the_sweep_reads(odd_site, chromium_path):
         browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            for path, title in (("/", "高额返利"), ("/padded.html", "稳赚")):
+            for path, title in (
+                ("/", "高额返利"),
+                ("/padded.html", "稳赚"),
+                ("/behind-gif.html", "返利"),
+            ):
                 page.goto(f"http://127.0.0.1:{port}{path}")
                 assert page.title() == title
                 assert "稳赚不赔" in page.locator("p").inner_text()
