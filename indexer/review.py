@@ -149,12 +149,14 @@ def apply_decision(
     *,
     automatic: bool = False,
     refresh: bool = False,
-    overtaken: bool = False,
+    first_read: Target | None = None,
 ) -> Change | None:
     """Write one decision, re-reading on a concurrent change. None when already `status`.
 
-    `overtaken`: `target` was read again because someone changed it after this command first
-    read it (as :func:`_mark_batch` does); the change then names the decision it replaced."""
+    `first_read`: the target as this command first read it, when `target` is a later read (as
+    :func:`_mark_batch` makes after a conflict). When another decision was made in between, the
+    change names it; a conflict from a crawl rewriting the document is no such decision."""
+    read_review = decision_key((first_read or target).source.get("review"))
     for _attempt in range(CONFLICT_RETRIES):
         if target.status == status:
             return None
@@ -183,18 +185,24 @@ def apply_decision(
             if fresh is None:
                 raise TargetVanished(target.label) from None
             target = fresh
-            overtaken = True
             continue
         review_log.append(
             client, settings, [review_log.log_entry(target, target.status, status, by, note, at)]
         )
         change = Change(target.type, target.id, target.status, status, by, at, target.label)
-        if overtaken:
+        if decision_key(target.source.get("review")) != read_review:
             replaced = target.source.get("review") or {}
             change.replaced_by = replaced.get("by") or "someone"
             change.replaced_at = replaced.get("at") or "an unknown time"
         return change
     raise TargetBusy(target.label, CONFLICT_RETRIES)
+
+
+def decision_key(decision: dict | None) -> tuple:
+    """What identifies a decision (a review, a verdict's decision): its status, who made it and
+    when. Two reads with the same key saw the same decision, whatever else was rewritten."""
+    decision = decision or {}
+    return decision.get("status"), decision.get("by"), decision.get("at")
 
 
 def mark_site(
@@ -349,9 +357,12 @@ def _mark_batch(
         logs.append(review_log.log_entry(t, t.status, status, by, note, at))
     review_log.append(client, settings, logs)
     # Someone else changed these in the meantime: decide again on what they hold now.
+    first_reads = {t.id: t for t in todo}
     for target in read_targets(client, settings, "hit", sorted(conflicted)).values():
         try:
-            change = apply_decision(client, settings, target, status, by, note, overtaken=True)
+            change = apply_decision(
+                client, settings, target, status, by, note, first_read=first_reads[target.id]
+            )
         except TransitionRefused:
             result.refused[target.status] += 1
             continue

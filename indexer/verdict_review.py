@@ -23,7 +23,7 @@ from indexer.errors import (
     UnknownVerdictKind,
     UnknownVerdictStatus,
 )
-from indexer.review import CONFLICT_RETRIES, _note, check_reviewer
+from indexer.review import CONFLICT_RETRIES, _note, check_reviewer, decision_key
 from indexer.review_targets import read_targets, resolve_site
 from indexer.site_verdicts import replacing, stored_verdicts
 from indexer.verdict_states import DECISIONS, decided
@@ -32,7 +32,7 @@ from sitecheck.verdict import KINDS
 LOG_TARGET_TYPE = "site_verdict"
 
 
-@dataclass(frozen=True)
+@dataclass
 class VerdictChange:
     site_id: str
     kind: str
@@ -42,6 +42,10 @@ class VerdictChange:
     state: str  # the verdict's state now
     by: str
     at: str
+    # The decision this one overrode when another reviewer made it after this command read the
+    # verdict (at the same moment): who made it and when. None otherwise.
+    replaced_by: str | None = None
+    replaced_at: str | None = None
 
 
 def check_verdict(kind: str, status: str) -> None:
@@ -68,12 +72,16 @@ def mark_verdict(
     check_verdict(kind, status)
     note = _note(note)
     target = resolve_site(client, settings, site)
-    for _attempt in range(CONFLICT_RETRIES):
+    read_decision = None
+    for attempt in range(CONFLICT_RETRIES):
         verdicts = stored_verdicts(target.source)
         entry = verdicts.get(kind)
         if entry is None:
             raise SiteHasNoVerdict(target.label, kind, sorted(verdicts))
-        previous = (entry.get("decision") or {}).get("status") or "new"
+        decision = entry.get("decision") or {}
+        if attempt == 0:
+            read_decision = decision
+        previous = decision.get("status") or "new"
         if previous == status:
             return None
         at = documents.now_iso()
@@ -106,5 +114,13 @@ def mark_verdict(
             url=urls[0] if urls else None,
         )
         review_log.append(client, settings, [log_doc])
-        return VerdictChange(target.id, kind, target.label, previous, status, new["state"], by, at)
+        change = VerdictChange(
+            target.id, kind, target.label, previous, status, new["state"], by, at
+        )
+        if decision_key(decision) != decision_key(
+            read_decision
+        ):  # a crawl's rewrite is no decision
+            change.replaced_by = decision.get("by") or "someone"
+            change.replaced_at = decision.get("at") or "an unknown time"
+        return change
     raise TargetBusy(target.label, CONFLICT_RETRIES)

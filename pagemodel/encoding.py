@@ -25,7 +25,9 @@ Contract (the spider codes against it)::
   ``NotHtml(reason)``, a ``ValueError``; the spider catches it and counts it by its ``reason``
   (``sweep/skipped/binary/<reason>``). "Not text" is decided as a browser would see it, never
   by one byte: a known file signature (image, archive, PDF, executable, media, font) with binary
-  bytes behind it, or a share of control bytes no page has. NUL bytes do not count — browsers
+  bytes behind it, or a share of control bytes no page has — either only when no page lies
+  between the binary bytes (a page behind a GIF header, or control bytes padded into a
+  comment, is still a page to a browser told "text/html"). NUL bytes do not count — browsers
   drop them from text, so one NUL (or many) does not make a page binary. Anything else
   decodes, with U+FFFD where bytes are broken.
 """
@@ -73,6 +75,8 @@ MAX_CONTROL_SHARE = 0.05
 # file headers are full of them, while a page that merely starts with the text "GIF89a" or
 # "MZ" still renders in a browser.
 SIGNATURE_MIN_BINARY_BYTES = 4
+# Beside many control bytes, a page still shows this many "<" (tags) in its sniffed head.
+_MIN_TAGS = 4
 
 # Encodings charset-normalizer may choose between. Unrestricted it takes ~30 ms on a GBK page
 # and calls short GBK snippets Big5; the sites we crawl are Chinese or Western.
@@ -468,9 +472,30 @@ def _reject_binary(body: bytes) -> None:
     if binary >= SIGNATURE_MIN_BINARY_BYTES:
         for offset, signature, name in BINARY_SIGNATURES:
             if head.startswith(signature, offset):
+                if _text_between(head):
+                    return  # a page behind a file header: a page to a browser too
                 raise NotHtml(name)
     # NUL bytes are left out: browsers drop them from text (UTF-16 text is full of them).
     nul = head.count(0)
     controls = binary - nul
-    if controls > MAX_CONTROL_SHARE * (len(head) - nul):
+    if controls > MAX_CONTROL_SHARE * (len(head) - nul) and not _text_between(head):
         raise NotHtml("control_chars")
+
+
+def _text_between(head: bytes) -> bool:
+    """Whether the bytes around the control bytes read as a page: markup, and UTF-8 or Chinese
+    text (mostly common hanzi in GB18030 or Big5) that breaks on few of them. Control bytes
+    padded into a page's comment leave a page, which a browser told "text/html" shows;
+    compressed or encrypted data leaves noise, whatever codec reads it."""
+    rest = head.translate(None, _BINARY_BYTES)
+    if rest.count(b"<") < _MIN_TAGS:
+        return False
+    if rest.isascii():
+        return True
+    limit = _broken_limit(rest)
+    if _read_replacing(rest, "utf-8")[1] <= limit:
+        return True
+    return any(
+        _mostly_common(_read_replacing(rest, codec), _common_hanzi(script), limit)
+        for codec, script in (("gb18030", "simplified"), ("big5hkscs", "traditional"))
+    )

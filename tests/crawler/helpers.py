@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +113,33 @@ def explain_like_the_crawl(findings_path: Path, fraud_urls: set[str], *extra: st
         if crawl != scan:
             disagreements.append((finding["url"], crawl, scan))
     return disagreements
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1"):
+    """A threaded HTTP server on a free port of `host` (IPv6 too), shut down afterwards; the
+    paths it was asked for are in its ``hits``."""
+    server_class = type(
+        "Server",
+        (ThreadingHTTPServer,),
+        {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET},
+    )
+    server = server_class((host, 0), handler)
+    server.hits = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def send_html(handler: BaseHTTPRequestHandler, body: bytes, **headers: str) -> None:
+    """Answer 200 with an HTML page (UTF-8) and any extra headers."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in headers.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)

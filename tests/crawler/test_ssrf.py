@@ -4,14 +4,19 @@ point at private and metadata addresses – refused without a connection being a
 from __future__ import annotations
 
 import ipaddress
-import threading
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from ground.addresses import AddressPolicy, forbidden_reason, parse_ip, refusal_for_url
-from tests.crawler.helpers import connections, read_jsonl, run_wuzha, write_sites
+from tests.crawler.helpers import (
+    connections,
+    read_jsonl,
+    run_wuzha,
+    send_html,
+    serving,
+    write_sites,
+)
 
 NO_ALLOW = AddressPolicy()
 FARM = AddressPolicy.from_cidrs(["127.0.0.0/8"])
@@ -139,11 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             + "这个站点的链接会跳转到内网地址和云元数据地址，爬虫必须拒绝。" * 5
             + f"</p>{links}</body></html>"
         ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_html(self, body)
 
     def log_message(self, *args):
         pass
@@ -151,20 +152,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def redirecting_site():
-    with _serving(_Handler) as server:
+    with serving(_Handler) as server:
         yield server.server_address[1]
-
-
-@contextmanager
-def _serving(handler):
-    """A threaded HTTP server on a free loopback port, shut down afterwards."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.hits = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
 
 
 def crawl_loopback_site(port: int, name: str, tmp_path):
@@ -248,7 +237,7 @@ class _RefreshHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def refreshing_site():
-    with _serving(_RefreshHandler) as server:
+    with serving(_RefreshHandler) as server:
         yield server
 
 

@@ -438,6 +438,26 @@ TEXT_WITH_ODD_BYTES = [
     ("nul-after-every-tag", UTF8_PAGE.replace(b">", b">\x00"), None, "utf-8", SIMPLIFIED),
     ("nul-padding", with_bytes(GBK_PAGE, b"\x00" * 4000), None, "gb18030", SIMPLIFIED),
     ("vertical-tabs", page(WITH_TABS, META_GBK).encode("gbk"), None, "gb18030", WITH_TABS),
+    # A file signature and a few binary bytes put in front of a page: Chromium, told
+    # "text/html", shows the page (with a little garbage at the top).
+    ("gif-header-then-page", b"GIF89a\x01\x00\x01\x00" + GBK_PAGE, None, "gb18030", SIMPLIFIED),
+    ("exe-header-then-page", b"MZ\x90\x00\x03\x00\x00\x00" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
+    # Control bytes padded into a comment: a share no page has, but text around them, and a
+    # browser told "text/html" shows the page.
+    (
+        "control-padding-gbk",
+        with_bytes(GBK_PAGE, b"<!--" + b"\x01" * 1500 + b"-->"),
+        "text/html",
+        "gb18030",
+        SIMPLIFIED,
+    ),
+    (
+        "control-padding-utf8",
+        with_bytes(UTF8_PAGE, b"<!--" + bytes(range(1, 9)) * 300 + b"-->"),
+        "text/html",
+        "utf-8",
+        SIMPLIFIED,
+    ),
     ("starts-like-gif", b"GIF89a" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
     ("starts-like-exe", b"MZ" + UTF8_PAGE, None, "utf-8", SIMPLIFIED),
     (

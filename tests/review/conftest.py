@@ -140,3 +140,23 @@ def write(settings, client, items=(), sites=()) -> dict[str, int]:
             writer.index_page(item)
     refresh(client, settings)
     return dict(writer.stats)
+
+
+def cli_runner(monkeypatch, settings):
+    """A function that runs `wuzha ARGS…` (in this process) against the test's indices."""
+    from click.testing import CliRunner
+
+    from ground.settings import get_settings
+    from wuzha.cli import cli
+
+    monkeypatch.setenv("WUZHA_INDEX_PREFIX", settings.index_prefix)
+    monkeypatch.setenv("ELASTICSEARCH_URL", settings.elasticsearch_url)
+
+    def run(args: list[str]):
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(cli, args)
+        finally:
+            get_settings.cache_clear()
+
+    return run

@@ -22,7 +22,7 @@ from indexer.errors import (
 from indexer.kql import kql_query
 from indexer.review_states import STATUSES, SYSTEM_REVIEWER, is_allowed, statuses_for
 from indexer.templates import alias_name
-from tests.review.conftest import hit, page_item, refresh, site, write
+from tests.review.conftest import cli_runner, hit, page_item, refresh, site, write
 from wuzha.cli.errors import UsageError
 
 pytestmark = pytest.mark.elasticsearch
@@ -385,13 +385,9 @@ def test_a_decision_that_overrides_one_made_meanwhile_says_what_it_replaced(
 ):
     """Two reviewers decide on one site at once: the second command's read is overtaken by the
     first's write. Both used to say "1 marked"; the second now says whose decision it replaced."""
-    from ground.settings import get_settings
-    from wuzha.cli import cli
-
     row = site("同刻测试站", "same-moment.example.test")
     write(rv_settings, es, sites=[(row, None)])
-    monkeypatch.setenv("WUZHA_INDEX_PREFIX", rv_settings.index_prefix)
-    monkeypatch.setenv("ELASTICSEARCH_URL", rv_settings.elasticsearch_url)
+    run = cli_runner(monkeypatch, rv_settings)
     first: list = []
     resolve = review.resolve_site
 
@@ -400,16 +396,13 @@ def test_a_decision_that_overrides_one_made_meanwhile_says_what_it_replaced(
         if not first:  # 乙's command has read the site ('new'); now 甲's command runs whole
             first.append(None)
             args = ["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "甲"]
-            first[0] = CliRunner().invoke(cli, args)
+            first[0] = run(args)
         return target
 
     monkeypatch.setattr(review, "resolve_site", read_then_the_other_reviewer_decides)
-    get_settings.cache_clear()
-    try:
-        args = ["review", "mark", "--site", row["url"], "--status", "false_positive", "--by", "乙"]
-        second = CliRunner().invoke(cli, args)
-    finally:
-        get_settings.cache_clear()
+    second = run(
+        ["review", "mark", "--site", row["url"], "--status", "false_positive", "--by", "乙"]
+    )
     assert first[0].exit_code == 0 and second.exit_code == 0, (first[0].output, second.output)
     assert first[0].output.splitlines()[-1] == "1 marked confirmed."
     stored = es.get(
@@ -461,3 +454,60 @@ def test_a_query_mark_names_the_decisions_made_meanwhile(es, rv_settings, monkey
         "3 marked false_positive, 1 of them replacing a decision made meanwhile "
         f"(甲's 'confirmed' at {over.replaced_at})"
     )
+
+
+def test_a_recrawl_between_read_and_write_is_no_decision_made_meanwhile(
+    es, rv_settings, monkeypatch
+):
+    """A crawl that rewrites the site document (not its review) while a reviewer's command runs
+    also makes the write conflict; the decision is then made again, but nobody's decision was
+    replaced, and the command must not say so."""
+    row = site("重抓同刻站", "recrawl-moment.example.test")
+    write(rv_settings, es, sites=[(row, None)])
+    run = cli_runner(monkeypatch, rv_settings)
+    index = alias_name(rv_settings.index_prefix, "sites")
+    resolve = review.resolve_site
+    touched: list = []
+
+    def read_then_a_crawl_rewrites_the_site(client, settings, ref):
+        target = resolve(client, settings, ref)
+        if not touched:
+            touched.append(es.update(index=index, id=target.id, doc={"site": {"name": "改名"}}))
+        return target
+
+    monkeypatch.setattr(review, "resolve_site", read_then_a_crawl_rewrites_the_site)
+    result = run(["review", "mark", "--site", row["url"], "--status", "confirmed", "--by", "乙"])
+    assert touched and result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "1 marked confirmed.", result.output
+    assert "replacing" not in result.output
+    stored = es.get(index=index, id=urls.site_id(row["url"]))["_source"]
+    assert stored["review"]["status"] == "confirmed" and stored["site"]["name"] == "改名"
+
+
+def test_a_query_mark_over_a_recrawl_names_no_decision_made_meanwhile(es, rv_settings, monkeypatch):
+    row = site("批量重抓站", "bulk-recrawl.example.test")
+    items = [
+        page_item(
+            row,
+            f"/r{i}.html",
+            fetched_at="2026-11-24T02:00:00Z",
+            hits=[hit(RULE, "task_scam", "high", f"刷单第{i}条")],
+        )
+        for i in range(2)
+    ]
+    write(rv_settings, es, items=items, sites=[(row, None)])
+    refresh(es, rv_settings)
+    touched = urls.hit_id(urls.page_id(items[0]["url"]), RULE)
+    index = alias_name(rv_settings.index_prefix, "hits")
+    search_all = review.search_all
+
+    def read_then_a_crawl_rewrites_one_hit(*args, **kwargs):
+        yield from search_all(*args, **kwargs)
+        es.update(index=index, id=touched, doc={"rule": {"version": 99}})
+
+    monkeypatch.setattr(review, "search_all", read_then_a_crawl_rewrites_one_hit)
+    query = "site.domain:bulk-recrawl.example.test"
+    result = review.mark_query(es, rv_settings, query, "confirmed", "乙")
+    assert len(result.changed) == 2
+    assert not [c for c in result.changed if c.replaced_meanwhile]
+    assert result.summary("confirmed") == "2 marked confirmed"

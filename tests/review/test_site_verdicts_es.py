@@ -14,7 +14,7 @@ from indexer.site_verdicts import SiteSweep, apply_pending, record_sweep
 from indexer.templates import alias_name
 from indexer.verdict_review import mark_verdict
 from sitecheck.verdict import Verdict
-from tests.review.conftest import refresh, site, write
+from tests.review.conftest import cli_runner, refresh, site, write
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -293,3 +293,45 @@ def test_es_replay_records_the_verdicts_kept_while_elasticsearch_was_away(
     )
     assert stored(es, rv_settings, row)["cloaking"]["state"] == "open"
     assert "Nothing to replay" in again.output
+
+
+def test_a_verdict_decision_that_overrides_one_made_meanwhile_says_what_it_replaced(
+    es, rv_settings, monkeypatch
+):
+    """Two reviewers decide on one verdict at once: the second command read the verdict before
+    the first one wrote. The second's line must name the decision it replaced, not only say
+    'confirmed -> false_positive' as if that had been there when it looked."""
+    from indexer import verdict_review
+
+    row = site("同刻判定站", "same-moment.verdicts.test")
+    write(rv_settings, es, sites=[(row, None)])
+    sweep(es, rv_settings, row, [cloaking("same-moment.verdicts.test")], at=WEEK_1)
+    run = cli_runner(monkeypatch, rv_settings)
+    mark = ["review", "mark", "--site", row["url"], "--verdict", "cloaking"]
+    first: list = []
+    resolve = verdict_review.resolve_site
+
+    def read_then_the_other_reviewer_decides(client, settings, ref):
+        target = resolve(client, settings, ref)
+        if not first:  # 乙's command has read the verdict ('new'); now 甲's runs whole
+            first.append(None)
+            first[0] = run([*mark, "--status", "confirmed", "--by", "甲"])
+        return target
+
+    monkeypatch.setattr(verdict_review, "resolve_site", read_then_the_other_reviewer_decides)
+    second = run([*mark, "--status", "false_positive", "--by", "乙"])
+    assert first[0].exit_code == 0 and second.exit_code == 0, (first[0].output, second.output)
+    assert "replacing" not in first[0].output
+    decided_at = es.get(
+        index=alias_name(rv_settings.index_prefix, "sites"), id=urls.site_id(row["url"])
+    )["_source"]["site"]["compromise"]["cloaking"]["decision"]
+    assert decided_at["by"] == "乙"
+    refresh(es, rv_settings)
+    entries = review_log.history(
+        es, rv_settings, "site_verdict", f"{urls.site_id(row['url'])}/cloaking"
+    )
+    by_a = next(e for e in entries if e["review"]["by"] == "甲")
+    assert (
+        f"verdict cloaking confirmed -> false_positive (by 乙, replacing 甲's decision made at "
+        f"{by_a['@timestamp']} while this command ran)" in " ".join(second.output.split())
+    ), second.output

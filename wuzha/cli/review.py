@@ -187,9 +187,15 @@ def _mark_verdict(site: str, kind: str, status: str, by: str | None, note: str |
     if change is None:
         click.echo(f"The {kind} verdict of that site is already {status}; nothing changed.")
         return
+    replaced = (
+        f", replacing {change.replaced_by}'s decision made at {change.replaced_at} "
+        "while this command ran"
+        if change.replaced_by
+        else ""
+    )
     click.secho(
         f"{change.label}: verdict {kind} {change.previous} -> {change.status} "
-        f"(by {change.by}); it is now {change.state} ({STATE_NAMES_ZH[change.state]}).",
+        f"(by {change.by}{replaced}); it is now {change.state} ({STATE_NAMES_ZH[change.state]}).",
         fg="green",
     )
 
