@@ -7,7 +7,8 @@ Two readings of stance that the context words (rules.context) miss, each decided
   of evidence of every rule that fired in a section lies inside “…”, 「…」 or 『…』, and the
   section also narrates outside them, it reports the pitch rather than making it: its score is
   damped (``quoted_damping``). A script written wholly inside quotation marks (a transcript of
-  the call) narrates nothing and keeps its score.
+  the call), or one that opens with the quoted pitch and carries on in the caller's voice,
+  narrates nothing (the narrator introduces a quotation: 对方说“…”) and keeps its score.
 - **The page's own summary.** A meta description repeats the article it describes; when it
   echoes the page's main text (most of its character 4-grams occur there), it speaks with the
   main text's voice, so a report's summary is damped like the report. Planted meta spam, which
@@ -26,6 +27,7 @@ _MARKS = re.compile("[“”「」『』\n]")
 MAX_QUOTE = 160  # a quotation longer than this, or one across a line break, is no quotation
 NARRATION_CHARS = 8  # letters outside the quotations that make a section narrate …
 NARRATION_SHARE = 0.25  # … when they are also this share of its letters
+NARRATION_LEAD = 4  # … and this many stand before the first quotation (他说“…”, not “…”他说)
 ECHO_SHARE = 0.5  # share of a summary's 4-grams found in the main text that makes it an echo
 
 
@@ -62,7 +64,10 @@ def narrates(text: str, lo: int, hi: int, spans: list[tuple[int, int]]) -> bool:
     total = sum(ch.isalnum() for ch in text[lo:hi])
     inside = sum(ch.isalnum() for a, b in spans for ch in text[a:b])
     outside = total - inside
-    return outside >= NARRATION_CHARS and outside >= NARRATION_SHARE * total
+    lead = sum(ch.isalnum() for ch in text[lo : spans[0][0]]) if spans else 0
+    return (
+        lead >= NARRATION_LEAD and outside >= NARRATION_CHARS and outside >= NARRATION_SHARE * total
+    )
 
 
 def reported_speech(text: str, lo: int, hi: int, evidence: Iterable[Evidence]) -> bool:

@@ -36,6 +36,10 @@ def test_reported_speech_needs_all_evidence_quoted_and_narration_around_it() -> 
     assert not reported_speech(text, 0, len(text), [[("没理", outside, outside + 2)]])
     transcript = "“你好，我是公安局的，你涉嫌洗钱，请配合调查。”"
     assert not reported_speech(transcript, 0, len(transcript), [[("洗钱", 14, 16)]])
+    # a script that opens with the quoted line and carries on in the caller's voice
+    script = "“您好，我是快手客服，您被开通了代理商。”如果不取消，每月将扣费，请提供您的银行卡信息办理退费。"
+    start = script.index("代理商")
+    assert not reported_speech(script, 0, len(script), [[("代理商", start, start + 3)]])
 
 
 def test_echoes_compares_a_summary_with_the_main_text() -> None:
