@@ -1,7 +1,7 @@
 """Quality of the detection on every set we have, in one run.
 
     python bench/eval_rules.py [--sets fraud-dev,tampering,real-pages,web-working,web-check,farm]
-                               [--packs DIR] [--worst 15] [--show-fn] [--json OUT]
+                               [--packs DIR] [--worst 15] [--show-fn] [--show-check] [--json OUT]
 
 Counting high and medium as flagged, for each set: precision / recall / F1 of fraud vs. not
 fraud, recall and right-category rate per category, and the false positives with their rule
@@ -9,6 +9,10 @@ ids and the blocks (fields) the hits came from. Pages (real-pages, the web set's
 farm) go through the sweep's own path from bytes: decode → extract → scan. Also: the
 anti-fraud news of fraud-dev flagged, the share of tampering-dev flagged per group, and the
 sha256 of the web set's frozen check half (``bench/webset/README.md``).
+
+The check half is for reporting, never for tuning: its figures are printed, but not its false
+positives or misses (no ids, no excerpts, not in ``--json`` either) unless ``--show-check`` is
+given. The worst cases shown by default are the working half's and the other sets'.
 
 Labels fake_job, pyramid_scheme and other_fraud count as fraud overall but have no category of
 their own in the taxonomy, so they are left out of per-category figures.
@@ -39,6 +43,7 @@ from rules.loader import taxonomy
 from rules.textmodel import IDENTIFYING_SIGNALS, ModelConfig
 
 SETS = ("fraud-dev", "tampering", "real-pages", "web-working", "web-check", "farm")
+FROZEN_SETS = frozenset({"web-check"})  # figures only: its items are listed with --show-check
 TAMPERING_FRAUD_GROUPS = ("gambling", "wallet")  # the fraud categories among planted texts
 
 
@@ -147,7 +152,12 @@ def _hit_places(verdict: Verdict) -> str:
     return ", ".join(places) or "-"
 
 
-def print_labelled(tally: Tally, names: dict[str, str], worst: int, show_fn: bool) -> dict:
+def print_labelled(
+    tally: Tally, names: dict[str, str], worst: int, show_fn: bool, show_frozen: bool = False
+) -> dict:
+    """The figures of one labelled set, and its worst cases, except for a frozen set's (the
+    check half's) items, which are listed only when ``show_frozen`` says so."""
+    listing = show_frozen or tally.name not in FROZEN_SETS
     tp, fp, fn, tn = tally.counts()
     precision, recall, f1 = prf(tp, fp, fn)
     print(f"== {tally.name}: {len(tally.verdicts)} samples in {tally.seconds:.1f} s")
@@ -171,7 +181,9 @@ def print_labelled(tally: Tally, names: dict[str, str], worst: int, show_fn: boo
     false_pos = sorted(
         (v for v in tally.scored() if v.flagged and not v.sample.fraud), key=lambda v: -v.score
     )
-    if false_pos:
+    if false_pos and not listing:
+        print(f"  false positives ({len(false_pos)}): not listed (frozen set; --show-check)")
+    elif false_pos:
         print(f"  false positives ({len(false_pos)}):")
         for v in false_pos[:worst]:
             print(
@@ -179,7 +191,7 @@ def print_labelled(tally: Tally, names: dict[str, str], worst: int, show_fn: boo
                 f"{' ctx=' + ','.join(v.context) if v.context else ''}"
             )
             print(f"        {v.excerpt}")
-    if show_fn:
+    if show_fn and listing:
         missed = [v for v in tally.scored() if v.sample.fraud and not v.flagged]
         print(f"  missed ({len(missed)}), highest score first:")
         for v in sorted(missed, key=lambda v: -v.score)[:worst]:
@@ -202,7 +214,7 @@ def print_labelled(tally: Tally, names: dict[str, str], worst: int, show_fn: boo
             }
             for k, (a, b, c) in rows.items()
         },
-        "false_positives": [v.sample.id for v in false_pos],
+        "false_positives": [v.sample.id for v in false_pos] if listing else len(false_pos),
     }
 
 
@@ -279,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--packs", type=Path, action="append", default=None)
     parser.add_argument("--worst", type=int, default=15, help="false positives / misses shown")
     parser.add_argument("--show-fn", action="store_true", help="also list missed fraud")
+    parser.add_argument(
+        "--show-check",
+        action="store_true",
+        help="also list the frozen check half's false positives and misses (reporting only: "
+        "never tune on them)",
+    )
     parser.add_argument("--farm-sites", type=int, default=60)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument(
@@ -323,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "tampering":
             figures[name] = print_tampering(tally, args.worst, args.show_fn)
             continue
-        figures[name] = print_labelled(tally, names, args.worst, args.show_fn)
+        figures[name] = print_labelled(
+            tally, names, args.worst, args.show_fn, show_frozen=args.show_check
+        )
         if name == "fraud-dev":
             figures[name]["anti_fraud_news"] = print_fraud_dev_news(engine, tally)
         if name == "real-pages":

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ground.blocks import BlockKind
 from rules.conditions import Evidence
 from rules.context import ContextVerdict, judge_context
 from rules.entities import extract
@@ -32,6 +33,7 @@ from rules.plan import set_bits
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import boost_factor, combine, corroborate, level_for, rank_categories
 from rules.textmodel import ModelVerdict, model_text_same_length
+from rules.voice import echoes, reported_speech
 
 if TYPE_CHECKING:
     from rules.engine import Engine
@@ -70,6 +72,8 @@ class SectionVerdict:
     model: ModelHit | None = None
     #: the text model's reading when it found the section unlike fraud (it lowers the score)
     doubt: ModelVerdict | None = None
+    #: every piece of the rules' evidence lies inside quotations (rules.voice)
+    quoted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +197,39 @@ class PageScan:
             self._ask_model(verdicts)
         for section, verdict in verdicts.items():
             self._score(section, verdict)
+        self._echo_main_voice(verdicts)
         return verdicts
+
+    def _echo_main_voice(self, verdicts: dict[int, SectionVerdict]) -> None:
+        """A meta description that repeats the page's main text takes the main text's stance
+        when that damps more (rules.voice)."""
+        kinds = self.layout.sections
+        main = next(
+            (i for i, s in enumerate(kinds) if s.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING)),
+            None,
+        )
+        if main is None:
+            return
+        for section, verdict in verdicts.items():
+            if kinds[section].kind not in (BlockKind.META_DESCRIPTION, BlockKind.META_KEYWORDS):
+                continue
+            main_verdict = verdicts.get(main)
+            context = (
+                main_verdict.context
+                if main_verdict is not None
+                else judge_context(
+                    self.section_state(main).context_terms(),
+                    self.engine.lexicon.anti_fraud,
+                    self.url,
+                )
+            )
+            if context.damping >= verdict.context.damping:
+                continue
+            lo, hi = self.sections[section]
+            main_lo, main_hi = self.sections[main]
+            if echoes(self.nt.text[lo:hi], self.nt.text[main_lo:main_hi]):
+                verdict.context = context
+                self._rescore(verdict)
 
     def _fire_rules(self, verdicts: dict[int, SectionVerdict]) -> None:
         engine = self.engine
@@ -293,9 +329,17 @@ class PageScan:
         if verdict.model is not None:
             weights.append(engine.model_config.weight)
         verdict.raw_score = combine(weights, verdict.factor, engine.scoring)
+        lo, hi = self.sections[section]
+        verdict.quoted = reported_speech(self.nt.text, lo, hi, verdict.fired.values())
+        self._rescore(verdict)
+
+    def _rescore(self, verdict: SectionVerdict) -> None:
+        engine = self.engine
         verdict.score = verdict.raw_score * verdict.context.damping
         if verdict.doubt is not None:
             verdict.score *= engine.model_config.doubt_damping
+        if verdict.quoted:
+            verdict.score *= engine.scoring.quoted_damping
 
     # --- the result ---------------------------------------------------------------------
 
@@ -349,6 +393,11 @@ class PageScan:
             truncated_at=truncated_at,
             config=engine.scoring,
         )
+        if top.quoted:
+            said.insert(
+                len(said) - 1,
+                f"命中的词都在引号里（转述别人的话），分数 ×{engine.scoring.quoted_damping:g}。",
+            )
         if top.doubt is not None:
             said.insert(
                 len(said) - 1,

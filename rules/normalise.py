@@ -115,7 +115,24 @@ def char_table() -> dict[int, str]:
                 table[code] = mapped
     for trad_char, simp_char in trad.items():
         table.setdefault(ord(trad_char), simp_char)
+    for char, letter in lookalike_letters().items():
+        table[ord(char)] = letter
     return table
+
+
+@lru_cache(maxsize=1)
+def lookalike_letters() -> dict[str, str]:
+    """Small capitals and IPA letters that read as Latin ones (data/lookalikes.yaml), one
+    character to one ASCII letter."""
+    data = yaml.safe_load((DATA_DIR / "lookalikes.yaml").read_text(encoding="utf-8"))
+    letters = {str(k): str(v) for k, v in data["letters"].items()}
+    bad = sorted(k for k, v in letters.items() if len(k) != 1 or v not in _ASCII_LETTERS)
+    if bad:
+        raise ValueError(f"lookalikes.yaml: not one character to one ASCII letter: {bad}")
+    return letters
+
+
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 @lru_cache(maxsize=1)

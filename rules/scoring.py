@@ -24,6 +24,7 @@ class ScoringConfig:
     signal_boost: float = 0.3  # +30 % of each hit's weight per signal (contact, money)
     max_hit_weight: float = 95.0  # one hit alone never makes a certainty
     corroboration: float = 0.5  # share of another section's score that adds to the strongest
+    quoted_damping: float = 0.4  # a section whose evidence is all inside quotations (rules.voice)
 
 
 DEFAULT_SCORING = ScoringConfig()

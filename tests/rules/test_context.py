@@ -95,3 +95,30 @@ def test_strongest_rule_decides_the_category_over_many_weaker_ones() -> None:
     # equal strongest hits: the total breaks the tie
     hits = [_hit("fake_loan", 75), _hit("fake_loan", 45), _hit("fake_customer_service", 75)]
     assert rank_categories(hits) == ["fake_loan", "fake_customer_service"]
+
+
+# A narrator who retells the pitch and then turned it down (rules/data/context.d/narration.yaml)
+NARRATED_REFUSALS = [
+    "回复楼主：我去年也遇到过自称京东客服的，说要注销白条，让我下载会议软件共享屏幕，我直接挂了。",
+    "楼主，你说的那个跑分平台我查过，好几个人被抓了，别做，赚的那点钱不够判的。",
+    "我在闲鱼买了一部手机，卖家让我加微信私下交易，我没同意，坚持在平台付款，后来那个号被封了。",
+    "有人在群里发“高佣兼职，日结500”，我问了一下要先交押金，果断退群了，大家别上当。",
+]
+# ...and the pitches themselves, which never report their own refusal
+PITCHES = [
+    "京东金融客服：您的白条需要注销，否则影响征信，请下载会议软件共享屏幕，按指引操作。",
+    "跑分平台招人，用你的支付宝收款，日入三百，押金500，加微信pf8866。",
+    "闲鱼看到的手机便宜出，加微信私下交易，不走平台，先付款后发货，v：sj-8866",
+]
+
+
+@pytest.mark.parametrize("text", NARRATED_REFUSALS)
+def test_a_narrated_refusal_is_not_flagged(text: str) -> None:
+    result = load_engine(model=False).scan(text)
+    assert result.level not in ("high", "medium"), result.reasons
+
+
+@pytest.mark.parametrize("text", PITCHES)
+def test_the_pitch_itself_is_still_flagged(text: str) -> None:
+    result = load_engine(model=False).scan(text)
+    assert result.level in ("high", "medium"), result.reasons

@@ -42,6 +42,13 @@ CASES = [
     # ...but not inside words or URLs
     ("wx.qq.com", "wx.qq.com"),
     ("vxlan", "vxlan"),
+    # small capitals and IPA letters that read as Latin ones (data/lookalikes.yaml)
+    ("ʐx修复 ʏq消除", "zx修复yq消除"),
+    ("加ᴠx：abc", "加微信：abc"),
+    ("ǫǫ群", "qq群"),
+    # ...but Cyrillic and Greek words stay as they are
+    ("Москва", "москва"),
+    ("αβγ", "αβγ"),
 ]
 
 
