@@ -12,6 +12,7 @@ from farm.kinds.articles import (
 )
 from farm.kinds.base import Kind
 from farm.kinds.classifieds import Classifieds
+from farm.kinds.cloaked import CLOAKED_KINDS
 from farm.kinds.forums import DiscuzForum, PhpbbForum
 from farm.kinds.hostile import HOSTILE_KINDS
 from farm.kinds.jsapp import JsApp
@@ -28,6 +29,7 @@ _CLASSES: tuple[type[Kind], ...] = (
     MislabeledCharset,
     JsApp,
     *HOSTILE_KINDS,
+    *CLOAKED_KINDS,
 )
 KINDS: dict[str, Kind] = {cls.name: cls() for cls in _CLASSES}
 
@@ -47,6 +49,8 @@ WEIGHTS: dict[str, float] = {
     "mislabeled_charset": 3,
     "js_app": 5,
     **{name: 1 for name in HOSTILE_KIND_NAMES},
+    # hacked sites that cloak or hijack, and their clean look-alike
+    **{kind.name: 0.5 for kind in CLOAKED_KINDS},
 }
 
 # The first sites of every farm cycle through all kinds (js_app twice: once flagged for
@@ -64,6 +68,7 @@ CYCLE: tuple[str, ...] = (
     "mislabeled_charset",
     "js_app",
     *HOSTILE_KIND_NAMES,
+    *(kind.name for kind in CLOAKED_KINDS),
 )
 
 
