@@ -90,14 +90,14 @@ class ServedDocuments:
         return self._bodies.pop(url, None)
 
 
-async def settle(page: Any) -> None:
+async def settle(page: Any, timeout_ms: int = NETWORK_IDLE_MS) -> None:
     """After "load", give content fetched by scripts a moment to arrive: up to
-    ``NETWORK_IDLE_MS`` of network idle. A page that keeps polling is read as it is then (its
+    `timeout_ms` of network idle. A page that keeps polling is read as it is then (its
     DOM is what a visitor sees), not lost."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     try:
-        await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
+        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
     except PlaywrightTimeout:
         pass
 

@@ -26,7 +26,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.crawlstate import SITE_ID, TOKEN, URL, CrawlState
-from crawler.render import render_meta
+from crawler.render import render_meta, settle
 from crawler.sitestate import SiteState
 from pagemodel.model import Page
 from sitecheck.cloaking import CRAWLER, MOBILE_SEARCH, Variant, compare, merge
@@ -39,6 +39,8 @@ MOBILE_CONTEXT = "wuzha-mobile"  # the Playwright browser context of the mobile 
 PAGE_VARIANTS = 2  # found pages fetched again as a crawler
 MOBILE_VIEWPORT = {"width": 390, "height": 844}
 PAGES_KEPT = 6  # sweep pages kept per site for a comparison still to come
+VARIANT_PRIORITY = 20
+MOBILE_SETTLE_MS = 1_500  # after "load", the mobile visit waits this long for a quiet network
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,11 @@ class SiteVariants:
             VARIANT: (name, agent, referer),
         }
         if name == MOBILE_SEARCH and self.render:
+            from scrapy_playwright.page import PageMethod
+
             meta.update(render_meta())
+            # scripts that send visitors away do it at once: no need to wait for a quiet network
+            meta["playwright_page_methods"] = [PageMethod(settle, MOBILE_SETTLE_MS)]
             meta["playwright_page_goto_kwargs"] = {"wait_until": "load", "referer": referer}
             meta["playwright_context"] = MOBILE_CONTEXT
             meta["playwright_context_kwargs"] = {
@@ -145,7 +151,9 @@ class SiteVariants:
             errback=spider.on_variant_error,
             headers=headers,
             meta=meta,
-            priority=-10,  # after the site's own pages: they are the sweep's job
+            # ahead of the site's own pages: done while the site is crawled, not after it (a
+            # render queued behind a whole site could outlast the site's wall-time budget)
+            priority=VARIANT_PRIORITY,
             dont_filter=True,
         )
 
