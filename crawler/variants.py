@@ -2,8 +2,9 @@
 
 Once the sweep has fetched a site's home page, :class:`SiteVariants` asks for it again as a
 search-engine crawler (the first of ``sitecheck_crawler_agents``) and as a mobile browser
-arriving from a search-results page (rendered in Chromium when rendering is on, so script
-redirects and text that scripts write show); and, as a crawler, for the first two other pages
+arriving from a search-results page (rendered in Chromium when rendering is on and the page's
+scripts could redirect or write — :func:`sitecheck.cloaking.scripts_could_redirect` — so script
+redirects and text that scripts write show; a page without such scripts starts no browser); and, as a crawler, for the first two other pages
 the sweep fetched. At most ``sitecheck_extra_requests`` of them per site and sweep; a render's
 own sub-resources do not count (they pass the browser's address guard). Each answer is compared
 with the sweep's fetch of the same page by :func:`sitecheck.cloaking.compare`, and its verdicts
@@ -29,7 +30,14 @@ from crawler.crawlstate import SITE_ID, TOKEN, URL, CrawlState
 from crawler.render import render_meta, settle
 from crawler.sitestate import SiteState
 from pagemodel.model import Page
-from sitecheck.cloaking import CRAWLER, MOBILE_SEARCH, Variant, compare, merge
+from sitecheck.cloaking import (
+    CRAWLER,
+    MOBILE_SEARCH,
+    Variant,
+    compare,
+    merge,
+    scripts_could_redirect,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +98,10 @@ class SiteVariants:
     # --- requests -------------------------------------------------------------------------
 
     def after_page(
-        self, spider: Any, state: SiteState, url: str, page: Page, depth: int
+        self, spider: Any, state: SiteState, url: str, page: Page, html: str, depth: int
     ) -> list[Request]:
-        """The variant requests due now that the sweep fetched `page` (asked for as `url`)."""
+        """The variant requests due now that the sweep fetched `page` (asked for as `url`;
+        `html`: its HTML as the sweep read it)."""
         if not self.enabled or state.closed:
             return []
         checks = self._sites.setdefault(state.id, _Checks())
@@ -113,12 +122,20 @@ class SiteVariants:
             checks.sent += 1
             if len(checks.visitor) < PAGES_KEPT:
                 checks.visitor[url] = page
-            requests.append(self._request(spider, state, url, name, agent, referer))
+            render = name == MOBILE_SEARCH and self.render and scripts_could_redirect(html)
+            requests.append(self._request(spider, state, url, name, agent, referer, render))
         self.stats.inc_value("sitecheck/extra_requests", len(requests))
         return requests
 
     def _request(
-        self, spider: Any, state: SiteState, url: str, name: str, agent: str, referer: str
+        self,
+        spider: Any,
+        state: SiteState,
+        url: str,
+        name: str,
+        agent: str,
+        referer: str,
+        render: bool,
     ) -> Request:
         headers = {"User-Agent": agent}
         if referer:
@@ -130,7 +147,7 @@ class SiteVariants:
             URL: url,
             VARIANT: (name, agent, referer),
         }
-        if name == MOBILE_SEARCH and self.render:
+        if render:
             from scrapy_playwright.page import PageMethod
 
             meta.update(render_meta())

@@ -206,6 +206,23 @@ def script_redirects(html: str, base_url: str, site_url: str) -> list[str]:
     return found
 
 
+_EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=", re.IGNORECASE)
+_ACTIVE_INLINE = re.compile(
+    r"referrer|userAgent|location|document\.write|eval\(|fromCharCode|atob\(|unescape\(",
+    re.IGNORECASE,
+)
+
+
+def scripts_could_redirect(html: str) -> bool:
+    """Whether a page's scripts could send a visitor elsewhere or write text into it: it loads
+    a script file, or an inline script reads the referrer or the device, sets the location,
+    writes into the document or decodes a string. Only then is the mobile visit rendered (a
+    page without is read as served, and no browser is started for it)."""
+    if _EXTERNAL_SCRIPT.search(html or ""):
+        return True
+    return any(_ACTIVE_INLINE.search(script) for script in _SCRIPT.findall(html or ""))
+
+
 def merge(records: Sequence[dict[str, Any]], verdict: Verdict) -> list[dict[str, Any]]:
     """`records` with `verdict` added: a second verdict of a kind already there adds its URLs
     and its variant's facts to that record's evidence (one record per kind)."""

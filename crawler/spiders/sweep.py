@@ -296,7 +296,7 @@ class SweepSpider(scrapy.Spider):
             return
         if not response.meta.get(REINDEX):
             # cloaking and hijack checks: this page again as a crawler / a mobile visitor
-            yield from self.variants.after_page(self, state, requested_url, page, depth)
+            yield from self.variants.after_page(self, state, requested_url, page, html, depth)
         redirects = response.meta.get("redirect_urls") or []
         yield PageItem.from_page(
             page,

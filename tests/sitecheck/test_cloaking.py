@@ -14,6 +14,7 @@ from sitecheck.cloaking import (
     merge,
     same_site,
     script_redirects,
+    scripts_could_redirect,
 )
 from sitecheck.verdict import CLOAKING, HIJACK_REDIRECT
 
@@ -141,3 +142,11 @@ def test_merge_keeps_one_record_per_kind(engine):
     assert [r["kind"] for r in records] == ["spam_injected", CLOAKING]
     assert records[1]["evidence"]["urls"] == [SITE, other]
     assert len(records[1]["evidence"]["more"]) == 1
+
+
+def test_mobile_visit_is_rendered_only_where_scripts_could_redirect():
+    assert scripts_could_redirect('<script src="/static/js/tj.js"></script>')
+    assert scripts_could_redirect("<script>if(document.referrer){}</script>")
+    assert scripts_could_redirect("<script>document.write(atob('PHA+'))</script>")
+    counter = '<script>var s=document.createElement("script");s.src="/stat.js";</script>'
+    assert not scripts_could_redirect(COMPANY) and not scripts_could_redirect(counter)
