@@ -76,6 +76,7 @@ class _Checks:
     sent: int = 0
     page_variants: int = 0
     visitor: dict[str, Page] = field(default_factory=dict)  # URL asked -> the sweep's page
+    served: dict[str, int] = field(default_factory=dict)  # URL asked -> hash of its HTML
 
 
 class SiteVariants:
@@ -122,6 +123,7 @@ class SiteVariants:
             checks.sent += 1
             if len(checks.visitor) < PAGES_KEPT:
                 checks.visitor[url] = page
+                checks.served[url] = hash(html)
             render = name == MOBILE_SEARCH and self.render and scripts_could_redirect(html)
             requests.append(self._request(spider, state, url, name, agent, referer, render))
         self.stats.inc_value("sitecheck/extra_requests", len(requests))
@@ -184,7 +186,8 @@ class SiteVariants:
         meta = response.meta
         name, agent, referer = meta[VARIANT]
         url = meta.get(URL) or response.url
-        visitor = self._sites.get(state.id, _Checks()).visitor.get(url)
+        checks = self._sites.get(state.id, _Checks())
+        visitor = checks.visitor.get(url)
         self.stats.inc_value(f"sitecheck/responses/{name}")
         if visitor is None or response.status >= 400:
             return
@@ -194,10 +197,15 @@ class SiteVariants:
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         try:
             html = decode_html(response.body, content_type)[0]
-            page = page_from_html(html, response.url)
         except NotHtml:
             return
         chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
+        same = not chain and response.url == url and hash(html) == checks.served.get(url)
+        if same and name == CRAWLER:
+            # the crawler got the very HTML the sweep was served (most sites): nothing to compare
+            self.stats.inc_value("sitecheck/identical")
+            return
+        page = page_from_html(html, response.url)
         variant = Variant(
             name=name,
             url=url,
