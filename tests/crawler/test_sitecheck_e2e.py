@@ -112,3 +112,44 @@ def test_rendered_sweep_finds_the_hijack_and_flags_no_clean_site(rendered):
     assert target["hijack"]["target"] in [evidence["final_url"], *evidence["chain"]]
     assert evidence["variant"] == "mobile_search" and evidence["rendered"] is True
     assert rendered["stats"].get("sitecheck/extra_requests", 0) <= EXTRA * rendered["n_sites"]
+
+
+@pytest.mark.elasticsearch
+def test_verdicts_reach_the_sites_index(farm, es_isolated_settings, tmp_path):
+    from elasticsearch import Elasticsearch
+
+    from ground.urls import site_id
+    from indexer.setup import setup
+
+    settings = es_isolated_settings
+    setup(settings)
+    _, truth, _ = farm
+    kinds = ("cloaked_portal", "mobile_layout")
+    sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] in kinds)
+    env = {
+        **CRAWL_ENV,
+        "ELASTICSEARCH_URL": settings.elasticsearch_url,
+        "WUZHA_INDEX_PREFIX": settings.index_prefix,
+        "WUZHA_SPOOL_DIR": str(tmp_path / "spool"),
+    }
+    proc = run_wuzha(
+        ["crawl", "--sites", str(sites), "--out", str(tmp_path / "out"), "--no-render"]
+        + CRAWL_ARGS,
+        tmp_path / "connects.jsonl",
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
+    alias = f"{settings.index_prefix}-sites"
+    client.indices.refresh(index=alias)
+    for site in truth["sites"]:
+        if site["kind"] not in kinds:
+            continue
+        doc = client.get(index=alias, id=site_id(site["registry_url"]))["_source"]
+        compromise = (doc.get("site") or {}).get("compromise") or {}
+        if site["kind"] == "cloaked_portal":
+            assert compromise["cloaking"]["state"] == "open"
+            assert "gambling" in compromise["cloaking"]["evidence"]["categories"]
+        else:
+            assert compromise == {}
+    client.close()
