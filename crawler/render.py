@@ -99,9 +99,9 @@ class NavigationFailed(Exception):
 ERROR_PAGE_SCHEME = "chrome-error:"
 
 
-async def settle(page: Any) -> None:
+async def settle(page: Any, timeout_ms: int = NETWORK_IDLE_MS) -> None:
     """After "load", give content fetched by scripts a moment to arrive: up to
-    ``NETWORK_IDLE_MS`` of network idle. A page that keeps polling is read as it is then (its
+    ``timeout_ms`` of network idle. A page that keeps polling is read as it is then (its
     DOM is what a visitor sees), not lost. A page whose document has become Chromium's error
     page raises :class:`NavigationFailed`."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -114,7 +114,7 @@ async def settle(page: Any) -> None:
 
     page.on("requestfailed", on_failed)
     try:
-        await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
+        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
     except PlaywrightTimeout:
         pass
     finally:

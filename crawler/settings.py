@@ -20,6 +20,7 @@ Settings of our own components are prefixed ``WUZHA_``:
 * ``WUZHA_MAX_PAGES``, ``WUZHA_MAX_DEPTH``, ``WUZHA_SITE_TIMEOUT``, ``WUZHA_SITE_MAX_ERRORS`` –
   each site's budgets (crawler/sitestate.py);
 * ``WUZHA_RENDER``, ``WUZHA_RENDER_MIN_TEXT`` – JavaScript rendering (crawler/render.py);
+* ``WUZHA_SITECHECK_*`` – the site checks' extra requests (crawler/variants.py);
 * ``WUZHA_ACTIVE_SITES`` – sites crawled at once;
 * ``WUZHA_TRAP_*`` – the spider-trap rules (``crawler.scope.TrapLimits``);
 * ``WUZHA_PROGRESS_CALLBACK``, ``WUZHA_PROGRESS_INTERVAL`` – the live display
@@ -136,6 +137,11 @@ WUZHA_SITE_TIMEOUT = default_of("crawl_site_timeout")  # (add-on) seconds of wal
 WUZHA_SITE_MAX_ERRORS = default_of("crawl_site_max_errors")  # (add-on) consecutive failures
 WUZHA_RENDER = default_of("crawl_playwright")  # (add-on) renders only with Playwright's handler
 WUZHA_RENDER_MIN_TEXT = 80  # fewer characters of text than this + scripts => render it
+# The site checks' extra requests (crawler/variants.py).
+WUZHA_SITECHECK_EXTRA_REQUESTS = default_of("sitecheck_extra_requests")  # (add-on)
+WUZHA_SITECHECK_CRAWLER_AGENTS = list(default_of("sitecheck_crawler_agents"))  # (add-on)
+WUZHA_SITECHECK_MOBILE_AGENT = default_of("sitecheck_mobile_agent")  # (add-on)
+WUZHA_SITECHECK_SEARCH_REFERER = default_of("sitecheck_search_referer")  # (add-on)
 WUZHA_ACTIVE_SITES = 0  # sites crawled at once; 0: CONCURRENT_REQUESTS / per-site limit * 2
 WUZHA_TRAP_MAX_QUERY_VARIANTS = TrapLimits.max_query_variants  # sort/filter combinations
 WUZHA_TRAP_MAX_PAGE_NUMBER = TrapLimits.max_page_number  # deepest page of a list or thread

@@ -118,8 +118,8 @@ def build_farm(
 ) -> Farm:
     """Plan ``n_sites`` virtual sites on ports ``base_port`` … ``base_port + n_sites - 1``.
 
-    The first ``len(CYCLE)`` sites cycle through every kind (so any farm of 23+ sites has them all); the
-    rest are drawn by the kinds' shares. The control port (request log, truth) defaults to
+    The first ``len(CYCLE)`` sites cycle through every kind (so a farm that size has them all);
+    the rest are drawn by the kinds' shares. The control port (request log, truth) defaults to
     ``base_port - 1``. Pages are planned lazily, per site, when first needed.
     """
     if n_sites < 1:

@@ -206,7 +206,14 @@ class FarmServer:
             key = (site.index, key_of(target))
             self._attempts[key] += 1
             attempt = self._attempts[key]
-        freq = FarmRequest(raw_path, query, request.method, attempt)
+        freq = FarmRequest(
+            raw_path,
+            query,
+            request.method,
+            attempt,
+            user_agent=request.headers.get("User-Agent", ""),
+            referer=request.headers.get("Referer", ""),
+        )
         reply = site.kind_obj.respond(site, self.farm, freq)
         self.log.record(site.index, port, request.method, target, reply.status)
         if reply.delay:

@@ -210,6 +210,35 @@ class Settings(BaseSettings):
     chromium_path: Path = Field(
         Path("/usr/bin/chromium"), description="Chromium executable for Playwright."
     )
+    # --- Site checks: cloaking and hijacking (sitecheck/cloaking.py) ------------------------
+    sitecheck_extra_requests: int = Field(
+        4,
+        ge=0,
+        description="Extra page requests per site and sweep that look for cloaking and "
+        "hijacking: the home page as a search-engine crawler, the home page as a mobile "
+        "visitor arriving from a search (rendered when rendering is on), and up to two found "
+        "pages as a crawler (0: no such checks). A render's own sub-resources do not count.",
+    )
+    sitecheck_crawler_agents: tuple[str, ...] = Field(
+        (
+            "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+            "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
+            "Mozilla/5.0 (compatible; 360Spider; +http://www.so.com/help/help_3_2.html)",
+        ),
+        min_length=1,
+        description="User-Agents of the search-engine crawlers the site checks pose as, first "
+        "one for the home page (a JSON list in the environment).",
+    )
+    sitecheck_mobile_agent: str = Field(
+        "Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/116.0.0.0 Mobile Safari/537.36",
+        description="User-Agent of the mobile browser the site checks pose as.",
+    )
+    sitecheck_search_referer: str = Field(
+        "https://www.baidu.com/s?wd={name}",
+        description="Referer of the mobile visit: a search-results page ({name}: the site's "
+        "registered name, URL-encoded).",
+    )
     # --- The weekly routine (`wuzha weekly`) ------------------------------------------------
     weekly_base_dir: Path | None = Field(
         None,

@@ -32,6 +32,7 @@ from crawler.render import RenderPolicy, ServedDocuments, render_meta
 from crawler.scope import canonical_or_none, find_sites, is_page_link
 from crawler.sitelist import load_sites, normalise_site
 from crawler.sitestate import PENDING, SiteState
+from crawler.variants import SiteVariants, VariantConfig
 from ground.clock import iso_utc
 from pagemodel.model import PAGE_TYPES, Page
 
@@ -81,6 +82,7 @@ class SweepSpider(scrapy.Spider):
         self.crawl_state: CrawlState = None  # type: ignore[assignment] # set when it opens
         self.render = RenderPolicy(enabled=False, min_text=0)
         self.served = ServedDocuments()  # the server's HTML of pages being rendered
+        self.variants: SiteVariants = None  # type: ignore[assignment] # set when it opens
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -97,6 +99,12 @@ class SweepSpider(scrapy.Spider):
             raise CloseSpider("the sweep needs the crawler.crawlstate.CrawlState extension")
         self.crawl_state = state
         self.render = RenderPolicy.from_settings(self.crawler.settings)
+        self.variants = SiteVariants(
+            VariantConfig.from_settings(self.crawler.settings),
+            state,
+            render=self.render.enabled,
+            stats=self.crawler.stats,
+        )
         state.add_sites(self._site_dicts, max_pages=self._max_pages, max_depth=self._max_depth)
 
     # --- start: sites a few at a time ---------------------------------------------------------
@@ -287,6 +295,9 @@ class SweepSpider(scrapy.Spider):
         url = canonical_or_none(response.url) or requested_url
         if not crawl.emit(state, url, requested_url, response.meta.get(TOKEN)):
             return
+        if not response.meta.get(REINDEX):
+            # cloaking and hijack checks: this page again as a crawler / a mobile visitor
+            yield from self.variants.after_page(self, state, requested_url, page, html, depth)
         redirects = response.meta.get("redirect_urls") or []
         yield PageItem.from_page(
             page,
@@ -339,6 +350,30 @@ class SweepSpider(scrapy.Spider):
                 yield request
             elif state.budget_hit:
                 break
+
+    # --- the site checks' variants (crawler.variants) ----------------------------------------
+
+    def parse_variant(self, response: Response) -> None:
+        state = self.crawl_state.site(response.meta.get(SITE_ID))
+        if state is None:
+            return
+        try:
+            self.variants.on_response(state, response)
+        except Exception:
+            logger.exception("site check failed for %s", response.url)
+            self.crawler.stats.inc_value("sitecheck/errors/compare")
+        finally:
+            self.crawl_state.release(state, response.meta.get(TOKEN))
+            self.variants.forget(state)
+
+    def on_variant_error(self, failure: Failure) -> None:
+        """A variant that failed is no error of the site's: it only gives no evidence."""
+        request = failure.request
+        state = self.crawl_state.site(request.meta.get(SITE_ID))
+        self.variants.on_error(failure)
+        if state is not None:
+            self.crawl_state.release(state, request.meta.get(TOKEN))
+            self.variants.forget(state)
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request

@@ -13,6 +13,7 @@ from farm.kinds.articles import (
 from farm.kinds.base import Kind
 from farm.kinds.classifieds import Classifieds
 from farm.kinds.compromised import COMPROMISED_KINDS
+from farm.kinds.cloaked import CLOAKED_KINDS
 from farm.kinds.forums import DiscuzForum, PhpbbForum
 from farm.kinds.hostile import HOSTILE_KINDS
 from farm.kinds.jsapp import JsApp
@@ -30,6 +31,7 @@ _CLASSES: tuple[type[Kind], ...] = (
     JsApp,
     *COMPROMISED_KINDS,
     *HOSTILE_KINDS,
+    *CLOAKED_KINDS,
 )
 KINDS: dict[str, Kind] = {cls.name: cls() for cls in _CLASSES}
 
@@ -54,6 +56,8 @@ WEIGHTS: dict[str, float] = {
     "icp_renumbered": 1,
     "sports_news": 1,
     **{name: 1 for name in HOSTILE_KIND_NAMES},
+    # hacked sites that cloak or hijack, and their clean look-alike
+    **{kind.name: 0.5 for kind in CLOAKED_KINDS},
 }
 
 # The first sites of every farm cycle through all kinds (js_app twice: once flagged for
@@ -72,6 +76,7 @@ CYCLE: tuple[str, ...] = (
     "js_app",
     *HOSTILE_KIND_NAMES,
     *(kind.name for kind in COMPROMISED_KINDS),
+    *(kind.name for kind in CLOAKED_KINDS),
 )
 
 

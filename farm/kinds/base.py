@@ -18,6 +18,8 @@ class FarmRequest:
     query: str
     method: str = "GET"
     attempt: int = 1  # how many times this site+page has been requested (flaky pages)
+    user_agent: str = ""  # who asks (cloaking kinds answer crawlers and phones differently)
+    referer: str = ""
 
     @property
     def target(self) -> str:

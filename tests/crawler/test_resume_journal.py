@@ -100,6 +100,8 @@ def _spider_on_job(tmp_path, *, crawling=False):
             WUZHA_RESUME=True,
             WUZHA_RENDER=False,
             DOWNLOAD_HANDLERS={},
+            # the sweep's own pages here; the site checks' variants: test_sitecheck_e2e
+            WUZHA_SITECHECK_EXTRA_REQUESTS=0,
         ),
     )
     spider = SweepSpider.from_crawler(

@@ -1,0 +1,253 @@
+"""The site checks' extra requests: a few of a site's pages as someone other than the sweep.
+
+Once the sweep has fetched a site's home page, :class:`SiteVariants` asks for it again as a
+search-engine crawler (the first of ``sitecheck_crawler_agents``) and as a mobile browser
+arriving from a search-results page (rendered in Chromium when rendering is on and the page's
+scripts could redirect or write — :func:`sitecheck.cloaking.scripts_could_redirect` — so script
+redirects and text that scripts write show; a page without such scripts starts no browser); and, as a crawler, for the first two other pages
+the sweep fetched. At most ``sitecheck_extra_requests`` of them per site and sweep; a render's
+own sub-resources do not count (they pass the browser's address guard). Each answer is compared
+with the sweep's fetch of the same page by :func:`sitecheck.cloaking.compare`, and its verdicts
+go to the site's ``SiteState.compromise`` before the site is settled: the variants hold the
+site's tokens like any request.
+
+Variant requests go through the same downloader middlewares (address guard, site budget: a
+closed site's variants are dropped), are never de-duplicated away, are not journalled, and do
+not count as the site's pages, requests or errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.crawlstate import SITE_ID, TOKEN, URL, CrawlState
+from crawler.render import render_meta, settle
+from crawler.sitestate import SiteState
+from pagemodel.model import Page
+from sitecheck.cloaking import (
+    CRAWLER,
+    MOBILE_SEARCH,
+    Variant,
+    compare,
+    merge,
+    scripts_could_redirect,
+)
+
+logger = logging.getLogger(__name__)
+
+VARIANT = "wz_variant"  # request meta: (variant name, agent, referer)
+NAV_CHAIN = "wz_nav_chain"  # request meta: the main frame's navigations during a render
+MOBILE_CONTEXT = "wuzha-mobile"  # the Playwright browser context of the mobile visits
+PAGE_VARIANTS = 2  # found pages fetched again as a crawler
+MOBILE_VIEWPORT = {"width": 390, "height": 844}
+PAGES_KEPT = 6  # sweep pages kept per site for a comparison still to come
+VARIANT_PRIORITY = 20
+MOBILE_SETTLE_MS = 1_500  # after "load", the mobile visit waits this long for a quiet network
+
+
+@dataclass(frozen=True)
+class VariantConfig:
+    extra: int  # requests per site
+    agents: tuple[str, ...]
+    mobile_agent: str
+    referer: str  # with {name}
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> VariantConfig:
+        return cls(
+            extra=settings.getint("WUZHA_SITECHECK_EXTRA_REQUESTS"),
+            agents=tuple(settings.getlist("WUZHA_SITECHECK_CRAWLER_AGENTS")),
+            mobile_agent=settings.get("WUZHA_SITECHECK_MOBILE_AGENT") or "",
+            referer=settings.get("WUZHA_SITECHECK_SEARCH_REFERER") or "",
+        )
+
+    def referer_for(self, site: dict[str, Any]) -> str:
+        return self.referer.replace("{name}", quote(str(site.get("name") or site.get("url"))))
+
+
+@dataclass
+class _Checks:
+    sent: int = 0
+    page_variants: int = 0
+    visitor: dict[str, Page] = field(default_factory=dict)  # URL asked -> the sweep's page
+    served: dict[str, int] = field(default_factory=dict)  # URL asked -> hash of its HTML
+
+
+class SiteVariants:
+    """The spider's helper for the extra requests (see the module docstring)."""
+
+    def __init__(
+        self, config: VariantConfig, crawl_state: CrawlState, *, render: bool, stats: Any
+    ) -> None:
+        self.config = config
+        self.crawl_state = crawl_state
+        self.render = render
+        self.stats = stats
+        self._sites: dict[str, _Checks] = {}
+        self._engine: Any = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.config.extra > 0 and bool(self.config.agents)
+
+    # --- requests -------------------------------------------------------------------------
+
+    def after_page(
+        self, spider: Any, state: SiteState, url: str, page: Page, html: str, depth: int
+    ) -> list[Request]:
+        """The variant requests due now that the sweep fetched `page` (asked for as `url`;
+        `html`: its HTML as the sweep read it)."""
+        if not self.enabled or state.closed:
+            return []
+        checks = self._sites.setdefault(state.id, _Checks())
+        wanted: list[tuple[str, str, str]] = []  # (variant, agent, referer)
+        agents = self.config.agents
+        if depth == 0 and url == state.scope.start_url:
+            wanted.append((CRAWLER, agents[0], ""))
+            wanted.append(
+                (MOBILE_SEARCH, self.config.mobile_agent, self.config.referer_for(state.site))
+            )
+        elif checks.page_variants < PAGE_VARIANTS:
+            checks.page_variants += 1
+            wanted.append((CRAWLER, agents[checks.page_variants % len(agents)], ""))
+        requests = []
+        for name, agent, referer in wanted:
+            if checks.sent >= self.config.extra:
+                break
+            checks.sent += 1
+            if len(checks.visitor) < PAGES_KEPT:
+                checks.visitor[url] = page
+                checks.served[url] = hash(html)
+            render = name == MOBILE_SEARCH and self.render and scripts_could_redirect(html)
+            requests.append(self._request(spider, state, url, name, agent, referer, render))
+        self.stats.inc_value("sitecheck/extra_requests", len(requests))
+        return requests
+
+    def _request(
+        self,
+        spider: Any,
+        state: SiteState,
+        url: str,
+        name: str,
+        agent: str,
+        referer: str,
+        render: bool,
+    ) -> Request:
+        headers = {"User-Agent": agent}
+        if referer:
+            headers["Referer"] = referer
+        meta: dict[str, Any] = {
+            SITE_ID: state.id,
+            "download_slot": state.id,
+            TOKEN: self.crawl_state.take_token(state),
+            URL: url,
+            VARIANT: (name, agent, referer),
+        }
+        if render:
+            from scrapy_playwright.page import PageMethod
+
+            meta.update(render_meta())
+            # scripts that send visitors away do it at once: no need to wait for a quiet network
+            meta["playwright_page_methods"] = [PageMethod(settle, MOBILE_SETTLE_MS)]
+            meta["playwright_page_goto_kwargs"] = {"wait_until": "load", "referer": referer}
+            meta["playwright_context"] = MOBILE_CONTEXT
+            meta["playwright_context_kwargs"] = {
+                "user_agent": agent,
+                "is_mobile": True,
+                "has_touch": True,
+                "viewport": MOBILE_VIEWPORT,
+            }
+            meta["playwright_page_init_callback"] = "crawler.variants.watch_navigation"
+        return Request(
+            url,
+            callback=spider.parse_variant,
+            errback=spider.on_variant_error,
+            headers=headers,
+            meta=meta,
+            # ahead of the site's own pages: done while the site is crawled, not after it (a
+            # render queued behind a whole site could outlast the site's wall-time budget)
+            priority=VARIANT_PRIORITY,
+            dont_filter=True,
+        )
+
+    # --- answers ----------------------------------------------------------------------------
+
+    def on_response(self, state: SiteState, response: Response) -> None:
+        """Compare a variant's answer with the sweep's page; verdicts to the site's state."""
+        from pagemodel.encoding import NotHtml, decode_html
+        from pagemodel.model import page_from_html
+
+        meta = response.meta
+        name, agent, referer = meta[VARIANT]
+        url = meta.get(URL) or response.url
+        checks = self._sites.get(state.id, _Checks())
+        visitor = checks.visitor.get(url)
+        self.stats.inc_value(f"sitecheck/responses/{name}")
+        if visitor is None or response.status >= 400:
+            return
+        rendered = bool(meta.get("playwright"))
+        content_type = "text/html; charset=utf-8" if rendered else None
+        if content_type is None:
+            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        try:
+            html = decode_html(response.body, content_type)[0]
+        except NotHtml:
+            return
+        chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
+        same = not chain and response.url == url and hash(html) == checks.served.get(url)
+        if same and name == CRAWLER:
+            # the crawler got the very HTML the sweep was served (most sites): nothing to compare
+            self.stats.inc_value("sitecheck/identical")
+            return
+        page = page_from_html(html, response.url)
+        variant = Variant(
+            name=name,
+            url=url,
+            final_url=response.url,
+            page=page,
+            agent=agent,
+            referer=referer,
+            chain=tuple(dict.fromkeys(u for u in chain if u != url)),
+            rendered=rendered,
+            html="" if rendered else html,
+        )
+        for verdict in compare(self._rules(), visitor, variant, state.scope.start_url):
+            self.stats.inc_value(f"sitecheck/verdicts/{verdict.kind}")
+            state.compromise = merge(state.compromise, verdict)
+
+    def on_error(self, failure: Any) -> None:
+        name = (failure.request.meta.get(VARIANT) or ("?",))[0]
+        self.stats.inc_value(f"sitecheck/errors/{name}")
+
+    def forget(self, state: SiteState) -> None:
+        """Drop what was kept for a site once its variants are all back."""
+        if not state.tokens:
+            self._sites.pop(state.id, None)
+
+    def _rules(self) -> Any:
+        if self._engine is None:
+            from rules import load_engine
+
+            self._engine = load_engine()  # cached: the scan pipeline's engine
+        return self._engine
+
+
+async def watch_navigation(page: Any, request: Any) -> None:
+    """Playwright page init callback of the mobile visit: note every URL the main frame is
+    sent to (server redirects, meta refresh, scripts), even when the guard aborts it."""
+    chain: list[str] = request.meta.setdefault(NAV_CHAIN, [])
+
+    def on_request(browser_request: Any) -> None:
+        try:
+            if browser_request.is_navigation_request() and browser_request.frame == page.main_frame:
+                chain.append(browser_request.url)
+        except Exception:  # noqa: BLE001 - a frame gone away mid-event
+            return
+
+    page.on("request", on_request)
