@@ -12,8 +12,8 @@ from farm.kinds.articles import (
 )
 from farm.kinds.base import Kind
 from farm.kinds.classifieds import Classifieds
-from farm.kinds.compromised import COMPROMISED_KINDS
 from farm.kinds.cloaked import CLOAKED_KINDS
+from farm.kinds.compromised import COMPROMISED_KINDS
 from farm.kinds.forums import DiscuzForum, PhpbbForum
 from farm.kinds.hostile import HOSTILE_KINDS
 from farm.kinds.jsapp import JsApp

@@ -18,7 +18,7 @@ SMALL = farm.FarmOptions(
 
 @pytest.fixture(scope="session")
 def small_farm() -> farm.Farm:
-    return farm.build_farm(30, seed=11, base_port=farm.free_base_port(30), options=SMALL)
+    return farm.build_farm(40, seed=11, base_port=farm.free_base_port(40), options=SMALL)
 
 
 @pytest.fixture(scope="session")
