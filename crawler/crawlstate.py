@@ -183,6 +183,7 @@ class CrawlState:
             state.errors = int(record.get("errors", 0))
             # its verdicts too: else the resumed run's end would take them for repaired
             state.compromise = list(record.get("compromise") or [])
+            state.checked = set(record.get("checked") or ())
             state.finished_at = 0.0
         emitted = self.resumed.emitted
         for url, entry in self.resumed.requests.items():

@@ -249,6 +249,7 @@ class IndexPipeline:
             site_id: SiteSweep(
                 state.get("compromise") or [],
                 state.get("status") in FINISHED_OK and bool(state.get("pages")),
+                frozenset(state.get("checked") or ()),
             )
             for site_id, state in states.items()
         }

@@ -19,7 +19,7 @@ from crawler.items import PageItem
 from crawler.signals import site_settling
 from crawler.sitestate import SiteState
 from sitecheck.facts import page_facts
-from sitecheck.judge import icp_number, judge_site
+from sitecheck.judge import JUDGED_KINDS, icp_number, judge_site
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ class SiteCheckPipeline:
         pages = self.facts.pop(state.id, None)
         if not pages:
             return
+        state.checked.update(JUDGED_KINDS)
         try:
             verdicts = judge_site(state.site, pages.values(), self._other_icps(state.id))
         except Exception:

@@ -55,6 +55,8 @@ class SiteState:
     last_activity: float = 0.0
     # site-level verdicts (sitecheck.Verdict.to_record()), settled when the site finishes
     compromise: list[dict[str, Any]] = field(default_factory=list)
+    # the verdict kinds this sweep looked for (a kind not looked for is not "repaired")
+    checked: set[str] = field(default_factory=set)
 
     @classmethod
     def create(cls, site: dict[str, Any], budget: Budget, limits: TrapLimits) -> SiteState:
@@ -158,4 +160,5 @@ class SiteState:
             "status": self.status,
             "reason": self.reason,
             "compromise": list(self.compromise),
+            "checked": sorted(self.checked),
         }

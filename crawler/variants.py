@@ -35,6 +35,7 @@ from sitecheck.cloaking import (
     MOBILE_SEARCH,
     Variant,
     compare,
+    kinds_checked_by,
     merge,
     scripts_could_redirect,
 )
@@ -199,6 +200,7 @@ class SiteVariants:
             html = decode_html(response.body, content_type)[0]
         except NotHtml:
             return
+        state.checked.update(kinds_checked_by(name, rendered))
         chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
         same = not chain and response.url == url and hash(html) == checks.served.get(url)
         if same and name == CRAWLER:

@@ -47,11 +47,14 @@ MAX_EVIDENCE_BYTES = 20_000  # the facts a detector adds (counts, examples), as 
 
 @dataclass(frozen=True)
 class SiteSweep:
-    """One site in one sweep: the verdicts found, and whether the sweep of it ran normally
-    (only then does a verdict it no longer finds count as repaired)."""
+    """One site in one sweep: the verdicts found, whether the sweep of it ran normally, and the
+    verdict kinds it looked for. Only a kind looked for in a sweep that ran normally counts as
+    repaired when not found: a sweep without the variant requests (switched off, not rendered,
+    resumed past the home page) says nothing about cloaking or hijacking."""
 
     verdicts: list[dict[str, Any]]
     ran_normally: bool
+    checked: frozenset[str] = frozenset(KINDS)
 
 
 @dataclass
@@ -135,7 +138,8 @@ def _write_site(
 ) -> None:
     for _attempt in range(CONFLICT_RETRIES):
         old = stored_verdicts(target.source)
-        new, counts = fold(old, sweep["verdicts"], sweep["ran_normally"], batch)
+        checked = frozenset(sweep.get("checked", KINDS))  # kept before kinds were tracked: all
+        new, counts = fold(old, sweep["verdicts"], sweep["ran_normally"], batch, checked=checked)
         if new == old:
             return
         try:
@@ -173,6 +177,8 @@ def fold(
     found: list[dict[str, Any]],
     ran_normally: bool,
     batch: Mapping[str, Any],
+    *,
+    checked: frozenset[str] = frozenset(KINDS),
 ) -> tuple[dict[str, dict[str, Any]], Counter[str]]:
     """The site's stored verdicts after one sweep, and what changed (``verdicts/opened``,
     ``verdicts/seen_again``, ``verdicts/repaired``). A sweep older than what is stored (kept
@@ -196,7 +202,7 @@ def fold(
         new[kind] = seen(entry, _capped(record), at=at, run_id=batch.get("run_id") or "")
     if ran_normally:
         for kind, entry in old.items():
-            if kind not in kinds_found and entry.get("present", True):
+            if kind not in kinds_found and kind in checked and entry.get("present", True):
                 new[kind] = missed(entry, at=at)
                 counts[
                     "verdicts/repaired" if new[kind]["state"] == "repaired" else "verdicts/gone"
@@ -241,7 +247,11 @@ def _later(stored: str | None, at: str) -> bool:
 
 def _plain(sweeps: Mapping[str, SiteSweep]) -> dict[str, dict[str, Any]]:
     return {
-        site_id: {"verdicts": list(s.verdicts), "ran_normally": bool(s.ran_normally)}
+        site_id: {
+            "verdicts": list(s.verdicts),
+            "ran_normally": bool(s.ran_normally),
+            "checked": sorted(s.checked),
+        }
         for site_id, s in sweeps.items()
     }
 

@@ -38,6 +38,15 @@ CLOAK_LEVELS = frozenset({"medium", "high"})
 EXAMPLES = 3  # hits quoted in the evidence
 
 
+def kinds_checked_by(name: str, rendered: bool) -> frozenset[str]:
+    """The verdict kinds a variant's answer lets the sweep rule out when it shows nothing: a
+    crawler fetch checks cloaking; the mobile visit checks hijacking only when rendered (a
+    redirect by an external script shows only then)."""
+    if name == CRAWLER:
+        return frozenset({CLOAKING})
+    return frozenset({CLOAKING, HIJACK_REDIRECT}) if rendered else frozenset({CLOAKING})
+
+
 @dataclass(frozen=True)
 class Variant:
     """One variant fetch of a page the sweep fetched too."""

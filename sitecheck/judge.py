@@ -24,6 +24,8 @@ from typing import Any
 
 from sitecheck.verdict import SPAM_INJECTED, TAKEOVER_SUSPECTED, Verdict
 
+#: What judging a site's pages looks for (every site with pages is judged on both).
+JUDGED_KINDS = frozenset({TAKEOVER_SUSPECTED, SPAM_INJECTED})
 # Share of the site's own pages with off-type content from which the site is "about" it.
 OFF_TYPE_SHARE = 0.5
 MAX_URLS = 10

@@ -127,3 +127,32 @@ def test_the_sites_mapping_has_an_entry_per_verdict_kind_and_pages_have_none():
         ):
             assert f"site.compromise.{kind}.{name}" in sites
     assert not any(f.startswith("site.compromise") for f in field_types("pages"))
+
+
+def test_a_kind_the_sweep_did_not_look_for_is_not_taken_for_repaired():
+    # a sweep without the variant requests (switched off, --no-render, resumed past the home
+    # page) ran normally but cannot tell whether a hijack is still there
+    from indexer.site_verdicts import fold
+
+    stored = {
+        "hijack_redirect": {
+            "kind": "hijack_redirect",
+            "state": "open",
+            "present": True,
+            "first_seen": "2026-11-01T00:00:00Z",
+            "last_seen": "2026-11-08T00:00:00Z",
+        }
+    }
+    batch = {"at": "2026-11-15T00:00:00Z", "run_id": "no-render"}
+    judged_only = frozenset({"takeover_suspected", "spam_injected"})
+    assert fold(stored, [], True, batch, checked=judged_only) == (stored, {})
+    looked, counts = fold(stored, [], True, batch, checked=judged_only | {"hijack_redirect"})
+    assert looked["hijack_redirect"]["state"] == "repaired"
+    assert counts == {"verdicts/repaired": 1}
+
+
+def test_sweeps_kept_for_later_carry_the_kinds_looked_for():
+    from indexer.site_verdicts import SiteSweep, _plain
+
+    kept = _plain({"s1": SiteSweep([], True, frozenset({"cloaking"}))})
+    assert kept["s1"]["checked"] == ["cloaking"]

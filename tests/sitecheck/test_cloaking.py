@@ -150,3 +150,11 @@ def test_mobile_visit_is_rendered_only_where_scripts_could_redirect():
     assert scripts_could_redirect("<script>document.write(atob('PHA+'))</script>")
     counter = '<script>var s=document.createElement("script");s.src="/stat.js";</script>'
     assert not scripts_could_redirect(COMPANY) and not scripts_could_redirect(counter)
+
+
+def test_only_a_rendered_mobile_visit_rules_out_a_hijack():
+    from sitecheck.cloaking import CRAWLER, MOBILE_SEARCH, kinds_checked_by
+
+    assert kinds_checked_by(CRAWLER, rendered=False) == {"cloaking"}
+    assert kinds_checked_by(MOBILE_SEARCH, rendered=False) == {"cloaking"}
+    assert kinds_checked_by(MOBILE_SEARCH, rendered=True) == {"cloaking", "hijack_redirect"}
