@@ -337,3 +337,36 @@ def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settin
         "by": "李四",
     }
     client.close()
+
+
+def test_a_spool_that_fills_on_the_closing_documents_halts_the_sweep(tmp_path, caplog):
+    """Elasticsearch away: the pages reach the spool, then the disk fills as the sweep writes
+    the sites' risks and its run document. That used to be a warning, a signal-handler error
+    and finish_reason "finished" (exit 0); now the sweep is halted with its own reason."""
+    from scrapy import signals
+
+    from crawler import spoolstop
+    from crawler.crawlstate import CrawlState
+    from ground.settings import settings_with
+    from indexer.spool import Spool
+
+    spool = tmp_path / "spool"
+    config = settings_with(elasticsearch_url="http://127.0.0.1:9", spool_dir=spool)
+    crawler, spider = make_crawler({"WUZHA_SETTINGS": config})
+    scan = ScanPipeline.from_crawler(crawler)
+    pipeline = IndexPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(scan.process_item(forum_item()))
+    pipeline.close_spider()  # the pages are spooled
+    spooled = set(Spool(spool).files())
+    assert spooled
+    # The disk is full now: any new batch file fails (a file where the folder was).
+    moved = tmp_path / "kept"
+    spool.rename(moved)
+    spool.write_text("")
+    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+    assert "IndexPipeline.spider_closed" not in caplog.text  # no signal-handler error
+    state = crawler.get_extension(CrawlState)
+    assert state.halted == spoolstop.CLOSING_REASON
+    assert crawler.stats.get_value(spoolstop.ERROR_STAT)  # what the system said
+    assert pipeline.unwritable is not None

@@ -234,6 +234,16 @@ def crawl(
     with in_flag_terms(), display:
         result = run_crawl(config, options)
     print_summary(Console(), result, log_file=options.log_file, spool=config.spool_path)
+    if result.finish_reason == spoolstop.CLOSING_REASON:
+        why = result.stats.get(spoolstop.ERROR_STAT) or "cannot be written"
+        raise UsageError(
+            f"the spool folder {config.spool_path} cannot be written ({why}): every page was "
+            "fetched and its documents kept, but the sites' risks and the run's record, written "
+            "as the sweep closed, were lost (--resume would fetch nothing and not write them). "
+            "Free space there or set another folder in WUZHA_SPOOL_DIR, run `wuzha es replay` "
+            "once Elasticsearch answers, and sweep these sites again (without --resume) to "
+            "record their risks"
+        )
     if result.finish_reason == spoolstop.REASON:
         why = result.stats.get(spoolstop.ERROR_STAT) or "cannot be written"
         raise UsageError(
