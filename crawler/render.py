@@ -9,6 +9,7 @@ is rendered only when its plain HTML looks like an empty shell that scripts fill
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -90,16 +91,42 @@ class ServedDocuments:
         return self._bodies.pop(url, None)
 
 
-async def settle(page: Any) -> None:
+async def settle(page: Any, deadline: float | None = None) -> None:
     """After "load", give content fetched by scripts a moment to arrive: up to
-    ``NETWORK_IDLE_MS`` of network idle. A page that keeps polling is read as it is then (its
-    DOM is what a visitor sees), not lost."""
+    ``NETWORK_IDLE_MS`` of network idle, and not past `deadline` (``time.monotonic()``; the
+    end of the site's budget, set by :func:`cap_render`). A page that keeps polling is read as
+    it is then (its DOM is what a visitor sees), not lost."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+    wait_ms = float(NETWORK_IDLE_MS)
+    if deadline is not None:
+        wait_ms = min(wait_ms, (deadline - time.monotonic()) * 1000)
+        if wait_ms <= 0:
+            return
     try:
-        await page.wait_for_load_state("networkidle", timeout=NETWORK_IDLE_MS)
+        await page.wait_for_load_state("networkidle", timeout=wait_ms)
     except PlaywrightTimeout:
         pass
+
+
+def cap_render(meta: dict[str, Any], timeout: float, deadline: float) -> None:
+    """Make a rendered request end within its site's budget: scrapy-playwright ignores
+    ``download_timeout``, so the navigation gets `timeout` seconds and :func:`settle` stops
+    waiting at `deadline` (``time.monotonic()``)."""
+    from scrapy_playwright.page import PageMethod
+
+    meta["playwright_page_goto_kwargs"] = {
+        **(meta.get("playwright_page_goto_kwargs") or {}),
+        "timeout": timeout * 1000,
+    }
+    methods = meta.get("playwright_page_methods")
+    if methods:
+        meta["playwright_page_methods"] = [
+            PageMethod(settle, *m.args, **{**m.kwargs, "deadline": deadline})
+            if isinstance(m, PageMethod) and m.method is settle
+            else m
+            for m in methods
+        ]
 
 
 def render_meta(served_handler: str | None = None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawlstate import SITE_ID, CrawlState
 from crawler.middlewares.errors import SiteClosed
+from crawler.render import cap_render
 from crawler.sitestate import SiteState
 
 logger = logging.getLogger(__name__)
@@ -145,10 +146,16 @@ class SiteCutoff:
         current = request.meta.get("download_timeout")
         if current is None:
             current = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT") or None
-        cap = capped_timeout(current, state.remaining(now))
+        remaining = state.remaining(now)
+        cap = capped_timeout(current, remaining)
         if cap is not None:
             request.meta["download_timeout"] = cap
             request.meta[CAPPED] = True
+            if request.meta.get("playwright"):
+                # Rendered: scrapy-playwright ignores download_timeout and sends no
+                # headers_received / bytes_received, so the page itself is given the budget.
+                assert remaining is not None  # a cap comes from what the site has left
+                cap_render(request.meta, cap, now + max(remaining, 0.0))
 
     def _stop_if_closed(self, request: Any) -> None:
         state = self._state(request)
