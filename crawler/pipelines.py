@@ -141,7 +141,10 @@ class IndexPipeline:
 
         crawl = self.crawl_state
         self.run_id = crawl.run_id if crawl is not None else ""
-        self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl here, clearly
+        try:
+            self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl, clearly
+        except SpoolUnwritable as err:  # replaying the spool on start could not rewrite it
+            self._stop(err, opening=True)
         self.journal = crawl.track_indexing() if crawl is not None else None
         if self.journal is not None:
             self.writer.on_flushed = self._journal_indexed

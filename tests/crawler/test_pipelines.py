@@ -370,3 +370,26 @@ def test_a_spool_that_fills_on_the_closing_documents_halts_the_sweep(tmp_path, c
     assert state.halted == spoolstop.CLOSING_REASON
     assert crawler.stats.get_value(spoolstop.ERROR_STAT)  # what the system said
     assert pipeline.unwritable is not None
+
+
+@pytest.mark.elasticsearch
+def test_a_spool_that_cannot_be_rewritten_on_replay_stops_the_sweep_at_its_start(
+    es_settings, tmp_path
+):
+    from scrapy.exceptions import CloseSpider
+
+    from crawler import spoolstop
+    from indexer.bulk import action_for
+    from indexer.documents import Document
+    from indexer.spool import Spool
+
+    config = es_settings.model_copy(update={"spool_dir": tmp_path / "spool"})
+    spool = Spool(config.spool_path)
+    refused = Document("pages", "bad-unmapped", {"not_in_mapping": 1})
+    spool.write([action_for(refused, config.index_prefix)])
+    spool.rejected_dir.write_text("")  # a file where the refused documents would go
+    crawler, _ = make_crawler({"WUZHA_SETTINGS": config})
+    pipeline = IndexPipeline.from_crawler(crawler)
+    with pytest.raises(CloseSpider):
+        pipeline.open_spider()
+    assert crawler.stats.get_value(spoolstop.ERROR_STAT)
