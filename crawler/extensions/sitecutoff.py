@@ -95,7 +95,7 @@ class SiteCutoff:
     def spider_opened(self, spider: Any) -> None:
         self.crawl_state = self.crawler.get_extension(CrawlState)
         self._ticker = task.LoopingCall(self.tick)
-        self._ticker.start(self.interval, now=False)
+        self._ticker.start(self.interval, now=False).addErrback(self._ticker_failed)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self._ticker is not None and self._ticker.running:
@@ -115,6 +115,17 @@ class SiteCutoff:
     # --- work ---------------------------------------------------------------------------------
 
     def tick(self) -> None:
+        """One round over the download slots. An error is logged, never raised: a raise would
+        stop the LoopingCall, and with it the budget in the downloader, silently."""
+        try:
+            self._sweep_slots()
+        except Exception:
+            logger.exception("site cutoff: a round over the download slots failed")
+
+    def _ticker_failed(self, failure: Failure) -> None:
+        logger.error("site cutoff stopped: %s", failure.getErrorMessage(), exc_info=failure.value)
+
+    def _sweep_slots(self) -> None:
         crawl = self.crawl_state
         downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
         if crawl is None or downloader is None:

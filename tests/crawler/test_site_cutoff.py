@@ -219,3 +219,29 @@ def test_a_rendered_request_is_capped_in_its_page_too():
     assert len(waited) == 2
     assert 1_000 < waited[0] <= 3_000
     assert waited[1] == NETWORK_IDLE_MS
+
+
+def test_an_error_in_a_round_is_logged_and_the_rounds_go_on(caplog):
+    from crawler.crawlstate import CrawlState
+    from crawler.extensions.sitecutoff import SiteCutoff
+    from tests.pipeline_items import make_crawler
+
+    crawler, _ = make_crawler({})
+    ext = SiteCutoff(crawler)
+    ext.crawl_state = crawler.get_extension(CrawlState)
+
+    class Slots:  # a downloader whose slots cannot be listed
+        def items(self):
+            raise RuntimeError("slots went away")
+
+    class Downloader:
+        slots = Slots()
+
+    class Engine:
+        downloader = Downloader()
+
+    crawler.engine = Engine()
+    ext.tick()  # no raise: a raise would stop the LoopingCall for good
+    ext.tick()
+    failed = [r for r in caplog.records if "round over the download slots failed" in r.message]
+    assert len(failed) == 2 and failed[0].exc_info
