@@ -430,7 +430,7 @@ class OutputPipeline:
             run_id=self.run.get("run_id") or self._run_id,
             started=self.run.get("started"),
             ended=_now(),
-            finish_reason=(self.crawl_state.halted if self.crawl_state else None) or reason,
+            finish_reason=self.crawl_state.finish_reason(reason) if self.crawl_state else reason,
             site_states=self.crawl_state.site_states if self.crawl_state is not None else None,
             stats=self.stats.get_stats(),
             taxonomy=_taxonomy(),

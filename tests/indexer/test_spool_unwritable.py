@@ -52,7 +52,7 @@ def test_a_batch_the_disk_refuses_raises_and_leaves_nothing_behind(tmp_path):
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda p: p.write_text("not a folder"), "file exists"),  # the folder is a file
+        (lambda p: p.write_text("not a folder"), "not a directory"),  # the folder is a file
         (lambda p: None, None),  # a usable folder
     ],
 )
