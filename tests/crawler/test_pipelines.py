@@ -393,3 +393,13 @@ def test_a_spool_that_cannot_be_rewritten_on_replay_stops_the_sweep_at_its_start
     with pytest.raises(CloseSpider):
         pipeline.open_spider()
     assert crawler.stats.get_value(spoolstop.ERROR_STAT)
+
+
+def test_the_closing_spool_failure_does_not_send_the_operator_to_resume():
+    from crawler import spoolstop
+    from wuzha.cli.crawl import _spool_advice
+
+    assert "run the same command with --resume" in _spool_advice(spoolstop.REASON)
+    closing = _spool_advice(spoolstop.CLOSING_REASON)
+    assert "run the same command with --resume" not in closing
+    assert "free space" in closing and "`wuzha es replay`" in closing
