@@ -85,3 +85,15 @@ def test_the_writer_keeps_a_batch_the_spool_refused_and_stores_it_once_it_can(tm
     assert stats["es/spooled"] == 6 and stats["es/spool_pending"] == 6
     assert Spool(down.spool_path).pending() == 6
     assert len(flushed) == 6
+
+
+def test_verdicts_kept_for_later_that_the_disk_refuses_raise_spool_unwritable(tmp_path):
+    """Kept in <spool>/verdicts: a full disk there is the spool's problem, not a warning the
+    closing sweep swallows."""
+    from indexer.site_verdicts import PendingSweeps
+
+    (tmp_path / "spool").write_text("")  # a file where the spool folder would be
+    pending = PendingSweeps(tmp_path / "spool" / "verdicts")
+    with pytest.raises(SpoolUnwritable) as caught:
+        pending.write({"run_id": "r", "sweeps": {}})
+    assert caught.value.reason == "not a directory"
