@@ -43,7 +43,7 @@ def _tmpfs_allowed(tmp: Path) -> str | None:
     if shutil.which("unshare") is None:
         return "no unshare(1)"
     probe = tmp / "probe"
-    probe.mkdir()
+    probe.mkdir(exist_ok=True)
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o size=4k tmpfs "$0"', str(probe)],
         capture_output=True,
