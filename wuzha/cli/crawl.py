@@ -179,7 +179,7 @@ def crawl(
 
     Exits 0 when the sweep ran to its end, even if some sites failed (they are listed with the
     reason); non-zero only when it could not run, or was interrupted or stopped because the
-    spool could not be written (then use --resume).
+    spool could not be written (its message says what to do: usually --resume).
     """
     from crawler import spoolstop
     from crawler.run import CrawlOptions, run_crawl
