@@ -370,6 +370,11 @@ class CrawlState:
         pages are not journalled as done and running sites stay unsettled, for --resume."""
         self.halted = reason
 
+    def finish_reason(self, reason: str) -> str:
+        """The sweep's finish reason: why it was halted, if it was (even while it was already
+        closing: the spool failed on the last flush), else Scrapy's close `reason`."""
+        return self.halted or reason
+
     def stopping(self) -> bool:
         """True once the sweep is being shut down (Ctrl-C, SIGTERM, :meth:`halt`): what fails
         from then on failed because of the shutdown, not because of its site, and --resume

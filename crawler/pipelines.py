@@ -148,7 +148,10 @@ class IndexPipeline:
 
         crawl = self.crawl_state
         self.run_id = crawl.run_id if crawl is not None else ""
-        self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl here, clearly
+        try:
+            self.writer = BulkWriter(self.config)  # misconfiguration stops the crawl, clearly
+        except SpoolUnwritable as err:  # replaying the spool on start could not rewrite it
+            self._stop(err, opening=True)
         self.journal = crawl.track_indexing() if crawl is not None else None
         if self.journal is not None:
             self.writer.on_flushed = self._journal_indexed
@@ -213,21 +216,36 @@ class IndexPipeline:
         if self.unwritable is not None:
             self._close_unwritable()
             return
+        unwritable: SpoolUnwritable | None = None
         try:
-            states = self.crawl_state.site_states if self.crawl_state is not None else {}
-            risks = self._site_risks(states)
-            for site_id, risk in risks.items():
-                site = self._site(site_id)
-                if site is not None:
-                    self.writer.upsert_site(site, risk)
-            self._record_verdicts(states)
-            self._raise_recurred(risks)
-            self.writer.index_crawl(self._run_document(status=reason, states=states))
+            self._write_closing(reason)
+        except SpoolUnwritable as err:
+            # The writer keeps what it could not spool; closing it would only fail again.
+            unwritable = err
         finally:
-            for key, value in self.writer.close().items():
-                self.stats.set_value(key, value)
-            for line in self.writer.summary():
-                log.info(line)
+            if unwritable is None:
+                for key, value in self.writer.close().items():
+                    self.stats.set_value(key, value)
+                for line in self.writer.summary():
+                    log.info(line)
+        if unwritable is not None:
+            from crawler.spoolstop import stop_closing
+
+            self.unwritable = unwritable
+            self._close_unwritable()
+            stop_closing(self.crawler, unwritable)
+
+    def _write_closing(self, reason: str) -> None:
+        """Each site's risk, its verdicts, the run's document."""
+        states = self.crawl_state.site_states if self.crawl_state is not None else {}
+        risks = self._site_risks(states)
+        for site_id, risk in risks.items():
+            site = self._site(site_id)
+            if site is not None:
+                self.writer.upsert_site(site, risk)
+        self._record_verdicts(states)
+        self._raise_recurred(risks)
+        self.writer.index_crawl(self._run_document(status=reason, states=states))
 
     def _close_unwritable(self) -> None:
         """Closing without the closing work: nothing more can be made safe, and the resumed
@@ -262,6 +280,8 @@ class IndexPipeline:
                 run_id=self.run_id,
                 offline=self.writer.offline,
             )
+        except SpoolUnwritable:
+            raise  # not a verdict problem: the documents have nowhere to go
         except Exception as err:  # noqa: BLE001 - pages and risks are indexed either way
             log.warning("could not record the sites' verdicts: %s", err)
             return
@@ -279,6 +299,8 @@ class IndexPipeline:
         try:
             self.writer.flush()  # the findings must be in the index before they are looked up
             changes = raise_recurred(self.writer.client, self.config, fraud)
+        except SpoolUnwritable:
+            raise
         except Exception as err:  # noqa: BLE001 - results are indexed either way; next crawl retries
             log.warning("could not check taken-down sites for recurrence: %s", err)
             return
@@ -416,7 +438,7 @@ class OutputPipeline:
             run_id=self.run.get("run_id") or self._run_id,
             started=self.run.get("started"),
             ended=_now(),
-            finish_reason=(self.crawl_state.halted if self.crawl_state else None) or reason,
+            finish_reason=self.crawl_state.finish_reason(reason) if self.crawl_state else reason,
             site_states=self.crawl_state.site_states if self.crawl_state is not None else None,
             stats=self.stats.get_stats(),
             taxonomy=_taxonomy(),

@@ -9,6 +9,7 @@ is rendered only when its plain HTML looks like an empty shell that scripts fill
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -99,13 +100,19 @@ class NavigationFailed(Exception):
 ERROR_PAGE_SCHEME = "chrome-error:"
 
 
-async def settle(page: Any, timeout_ms: int = NETWORK_IDLE_MS) -> None:
+async def settle(
+    page: Any, timeout_ms: float = NETWORK_IDLE_MS, deadline: float | None = None
+) -> None:
     """After "load", give content fetched by scripts a moment to arrive: up to
-    ``timeout_ms`` of network idle. A page that keeps polling is read as it is then (its
-    DOM is what a visitor sees), not lost. A page whose document has become Chromium's error
-    page raises :class:`NavigationFailed`."""
+    ``timeout_ms`` of network idle, and not past `deadline` (``time.monotonic()``; the end of
+    the site's budget, set by :func:`cap_render`). A page that keeps polling is read as it is
+    then (its DOM is what a visitor sees), not lost. A page whose document has become
+    Chromium's error page raises :class:`NavigationFailed`."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+    wait_ms = float(timeout_ms)
+    if deadline is not None:
+        wait_ms = max(0.0, min(wait_ms, (deadline - time.monotonic()) * 1000))
     failed: list[tuple[str, str]] = []
 
     def on_failed(request: Any) -> None:
@@ -114,7 +121,8 @@ async def settle(page: Any, timeout_ms: int = NETWORK_IDLE_MS) -> None:
 
     page.on("requestfailed", on_failed)
     try:
-        await page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        if wait_ms > 0:
+            await page.wait_for_load_state("networkidle", timeout=wait_ms)
     except PlaywrightTimeout:
         pass
     finally:
@@ -138,6 +146,26 @@ async def close_popup(popup: Any) -> None:
     """Playwright ``popup`` handler: a page's ``window.open`` is not part of what is read (its
     connections pass the guard proxy all the same); it is closed at once."""
     await popup.close()
+
+
+def cap_render(meta: dict[str, Any], timeout: float, deadline: float) -> None:
+    """Make a rendered request end within its site's budget: scrapy-playwright ignores
+    ``download_timeout``, so the navigation gets `timeout` seconds and :func:`settle` stops
+    waiting at `deadline` (``time.monotonic()``)."""
+    from scrapy_playwright.page import PageMethod
+
+    meta["playwright_page_goto_kwargs"] = {
+        **(meta.get("playwright_page_goto_kwargs") or {}),
+        "timeout": timeout * 1000,
+    }
+    methods = meta.get("playwright_page_methods")
+    if methods:
+        meta["playwright_page_methods"] = [
+            PageMethod(settle, *m.args, **{**m.kwargs, "deadline": deadline})
+            if isinstance(m, PageMethod) and m.method is settle
+            else m
+            for m in methods
+        ]
 
 
 def render_meta(served_handler: str | None = None) -> dict[str, Any]:

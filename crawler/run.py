@@ -24,6 +24,7 @@ from crawler.errors import (
     OutDirHoldsResults,
     PathUnusable,
 )
+from ground.errors import os_reason
 from ground.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -183,21 +184,14 @@ def check_options(options: CrawlOptions) -> None:
             with Path(options.log_file).open("a", encoding="utf-8"):
                 pass
         except OSError as err:
-            raise PathUnusable("log_file", Path(options.log_file), _reason(err)) from err
+            raise PathUnusable("log_file", Path(options.log_file), os_reason(err)) from err
 
 
 def _make_folder(option: str, path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise PathUnusable(option, path, _reason(err)) from err
-
-
-def _reason(err: OSError) -> str:
-    """What the system said ("permission denied"), without the errno and path around it."""
-    if isinstance(err, FileExistsError):  # mkdir where a file of that name already is
-        return "not a directory"
-    return (err.strerror or str(err)).lower()
+        raise PathUnusable(option, path, os_reason(err)) from err
 
 
 def check_spool(config: Settings) -> None:
@@ -239,12 +233,10 @@ def run_crawl(config: Settings, options: CrawlOptions) -> CrawlResult:
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
     state = _extension(crawler, CrawlState)
     progress = _extension(crawler, CrawlProgress)
+    reason = str(stats.get("finish_reason", "unknown"))
     return CrawlResult(
         run_id=state.run_id if state is not None else settings.get("WUZHA_RUN_ID"),
-        # A sweep halted while already closing (the spool failed on the last flush) still
-        # did not finish.
-        finish_reason=(state.halted if state is not None else None)
-        or str(stats.get("finish_reason", "unknown")),
+        finish_reason=state.finish_reason(reason) if state is not None else reason,
         site_states=dict(state.site_states) if state is not None else {},
         stats=stats,
         progress=dict(progress.last) if progress is not None else {},

@@ -14,3 +14,11 @@ class WuzhaError(Exception):
     """A problem the operator can fix; ``str(err)`` is shown without a traceback."""
 
     exit_code = 2
+
+
+def os_reason(err: OSError) -> str:
+    """What the system said ("permission denied", "no space left on device"), without the
+    errno and path around it, for a sentence."""
+    if isinstance(err, FileExistsError):  # mkdir where a file of that name already is
+        return "not a directory"
+    return (err.strerror or str(err)).lower()

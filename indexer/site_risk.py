@@ -19,6 +19,7 @@ from elasticsearch import Elasticsearch
 
 from ground.clock import utc_now
 from ground.levels import LEVELS, Level, is_fraud
+from indexer.errors import SpoolUnwritable
 from indexer.templates import alias_name
 from indexer.writer import BulkWriter
 
@@ -82,6 +83,8 @@ def risks_from_index(writer: BulkWriter, run_id: str) -> dict[str, dict[str, Any
             query={"term": {"crawl.run_id": run_id}},
             aggs=RISK_AGGREGATION,
         )
+    except SpoolUnwritable:
+        raise  # the documents have nowhere to go: not a question of best effort
     except Exception as err:  # noqa: BLE001 - best effort; the in-process tally stands
         log.info("site risk from the index unavailable (%s); using this process's counts", err)
         return {}

@@ -20,6 +20,7 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +30,10 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, ConflictError, Elasticsearch
 
 from ground.clock import parse_time
+from ground.errors import os_reason
 from ground.settings import Settings
 from indexer.documents import now_iso
-from indexer.errors import is_unreachable
+from indexer.errors import SpoolUnwritable, is_unreachable
 from indexer.paging import IDS_PER_QUERY, chunks
 from indexer.review_targets import Target, read_targets
 from indexer.verdict_states import missed, seen
@@ -268,15 +270,21 @@ class PendingSweeps:
         return sorted(self.path.glob("*.json"))
 
     def write(self, batch: dict[str, Any]) -> Path:
-        self.path.mkdir(parents=True, exist_ok=True)
+        """Keep `batch`; :class:`SpoolUnwritable` when the disk refuses it (nothing left)."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         target = self.path / f"{stamp}-{os.getpid()}.json"
         tmp = target.with_name(f".{target.name}.tmp")
-        with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(batch, handle, ensure_ascii=False, default=str)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            with tmp.open("w", encoding="utf-8") as handle:
+                json.dump(batch, handle, ensure_ascii=False, default=str)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError as err:
+            with suppress(OSError):  # its folder may be what failed
+                tmp.unlink(missing_ok=True)
+            raise SpoolUnwritable(self.path, os_reason(err)) from err
         return target
 
     def read(self, path: Path) -> dict[str, Any]:

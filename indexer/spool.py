@@ -28,6 +28,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from ground.errors import os_reason
 from ground.settings import Settings
 from indexer.bulk import BulkSender
 from indexer.client import connect
@@ -89,7 +90,7 @@ class Spool:
         try:
             yield
         except OSError as err:
-            raise SpoolUnwritable(self.path, _reason(err)) from err
+            raise SpoolUnwritable(self.path, os_reason(err)) from err
 
     def read(self, path: Path) -> list[dict[str, Any]]:
         actions = []
@@ -155,11 +156,6 @@ def _atomic_write(target: Path, actions: list[dict[str, Any]]) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
-
-
-def _reason(err: OSError) -> str:
-    """What the system said ("no space left on device"), without the errno and path."""
-    return (err.strerror or str(err)).lower()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -46,7 +46,7 @@ from indexer.documents import (
     retired_hit_document,
     site_document,
 )
-from indexer.errors import IndexerError, describe, is_unreachable
+from indexer.errors import IndexerError, SpoolUnwritable, describe, is_unreachable
 from indexer.setup import ensure_ready
 from indexer.spool import Spool, count_lines, replay
 from indexer.templates import alias_name
@@ -244,6 +244,8 @@ class BulkWriter:
     def _replay(self) -> None:
         try:
             report = replay(self.settings, self.client, wait=False)
+        except SpoolUnwritable:
+            raise  # a disk problem (an IndexerError too), not Elasticsearch being away
         except IndexerError as err:
             self._go_offline(err.__cause__ or err)
             return

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler.crawlstate import SITE_ID, CrawlState
 from crawler.middlewares.errors import SiteClosed
+from crawler.render import cap_render
 from crawler.sitestate import SiteState
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class SiteCutoff:
     def spider_opened(self, spider: Any) -> None:
         self.crawl_state = self.crawler.get_extension(CrawlState)
         self._ticker = task.LoopingCall(self.tick)
-        self._ticker.start(self.interval, now=False)
+        self._ticker.start(self.interval, now=False).addErrback(self._ticker_failed)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self._ticker is not None and self._ticker.running:
@@ -114,6 +115,17 @@ class SiteCutoff:
     # --- work ---------------------------------------------------------------------------------
 
     def tick(self) -> None:
+        """One round over the download slots. An error is logged, never raised: a raise would
+        stop the LoopingCall, and with it the budget in the downloader, silently."""
+        try:
+            self._sweep_slots()
+        except Exception:
+            logger.exception("site cutoff: a round over the download slots failed")
+
+    def _ticker_failed(self, failure: Failure) -> None:
+        logger.error("site cutoff stopped: %s", failure.getErrorMessage(), exc_info=failure.value)
+
+    def _sweep_slots(self) -> None:
         crawl = self.crawl_state
         downloader = getattr(getattr(self.crawler, "engine", None), "downloader", None)
         if crawl is None or downloader is None:
@@ -145,10 +157,16 @@ class SiteCutoff:
         current = request.meta.get("download_timeout")
         if current is None:
             current = self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT") or None
-        cap = capped_timeout(current, state.remaining(now))
+        remaining = state.remaining(now)
+        cap = capped_timeout(current, remaining)
         if cap is not None:
             request.meta["download_timeout"] = cap
             request.meta[CAPPED] = True
+            if request.meta.get("playwright"):
+                # Rendered: scrapy-playwright ignores download_timeout and sends no
+                # headers_received / bytes_received, so the page itself is given the budget.
+                assert remaining is not None  # a cap comes from what the site has left
+                cap_render(request.meta, cap, now + max(remaining, 0.0))
 
     def _stop_if_closed(self, request: Any) -> None:
         state = self._state(request)

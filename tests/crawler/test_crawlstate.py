@@ -126,3 +126,10 @@ def test_a_resume_keeps_the_verdicts_of_the_sites_finished_before_the_kill(tmp_p
     again = crawl_state(WUZHA_JOB_DIR=job, WUZHA_RESUME=True)
     assert again.site_states["s1"]["status"] == "done"
     assert again.site_states["s1"]["compromise"] == site.compromise
+
+
+def test_the_finish_reason_of_a_halted_sweep_is_why_it_was_halted():
+    state = CrawlState.from_crawler(get_crawler(FakeSweep, sweep_settings()))
+    assert state.finish_reason("finished") == "finished"
+    state.halt("spool_unwritable_closing")  # halted while closing: Scrapy still says finished
+    assert state.finish_reason("finished") == "spool_unwritable_closing"

@@ -337,3 +337,69 @@ def test_index_pipeline_indexes_pages_hits_site_risk_and_keeps_reviews(es_settin
         "by": "李四",
     }
     client.close()
+
+
+def test_a_spool_that_fills_on_the_closing_documents_halts_the_sweep(tmp_path, caplog):
+    """Elasticsearch away: the pages reach the spool, then the disk fills as the sweep writes
+    the sites' risks and its run document. That used to be a warning, a signal-handler error
+    and finish_reason "finished" (exit 0); now the sweep is halted with its own reason."""
+    from scrapy import signals
+
+    from crawler import spoolstop
+    from crawler.crawlstate import CrawlState
+    from ground.settings import settings_with
+    from indexer.spool import Spool
+
+    spool = tmp_path / "spool"
+    config = settings_with(elasticsearch_url="http://127.0.0.1:9", spool_dir=spool)
+    crawler, spider = make_crawler({"WUZHA_SETTINGS": config})
+    scan = ScanPipeline.from_crawler(crawler)
+    pipeline = IndexPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(scan.process_item(forum_item()))
+    pipeline.close_spider()  # the pages are spooled
+    spooled = set(Spool(spool).files())
+    assert spooled
+    # The disk is full now: any new batch file fails (a file where the folder was).
+    moved = tmp_path / "kept"
+    spool.rename(moved)
+    spool.write_text("")
+    crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
+    assert "IndexPipeline.spider_closed" not in caplog.text  # no signal-handler error
+    state = crawler.get_extension(CrawlState)
+    assert state.halted == spoolstop.CLOSING_REASON
+    assert crawler.stats.get_value(spoolstop.ERROR_STAT)  # what the system said
+    assert pipeline.unwritable is not None
+
+
+@pytest.mark.elasticsearch
+def test_a_spool_that_cannot_be_rewritten_on_replay_stops_the_sweep_at_its_start(
+    es_settings, tmp_path
+):
+    from scrapy.exceptions import CloseSpider
+
+    from crawler import spoolstop
+    from indexer.bulk import action_for
+    from indexer.documents import Document
+    from indexer.spool import Spool
+
+    config = es_settings.model_copy(update={"spool_dir": tmp_path / "spool"})
+    spool = Spool(config.spool_path)
+    refused = Document("pages", "bad-unmapped", {"not_in_mapping": 1})
+    spool.write([action_for(refused, config.index_prefix)])
+    spool.rejected_dir.write_text("")  # a file where the refused documents would go
+    crawler, _ = make_crawler({"WUZHA_SETTINGS": config})
+    pipeline = IndexPipeline.from_crawler(crawler)
+    with pytest.raises(CloseSpider):
+        pipeline.open_spider()
+    assert crawler.stats.get_value(spoolstop.ERROR_STAT)
+
+
+def test_the_closing_spool_failure_does_not_send_the_operator_to_resume():
+    from crawler import spoolstop
+    from wuzha.cli.crawl import _spool_advice
+
+    assert "run the same command with --resume" in _spool_advice(spoolstop.REASON)
+    closing = _spool_advice(spoolstop.CLOSING_REASON)
+    assert "run the same command with --resume" not in closing
+    assert "free space" in closing and "`wuzha es replay`" in closing

@@ -175,3 +175,73 @@ def test_a_site_cut_off_by_its_budget_stays_finished_on_resume(tmp_path):
 )
 def test_capped_timeout(current, remaining, expected):
     assert capped_timeout(current, remaining) == expected
+
+
+def test_a_rendered_request_is_capped_in_its_page_too():
+    """scrapy-playwright ignores download_timeout: the navigation's timeout and the idle wait
+    after it get the site's budget instead (the other goto arguments are kept)."""
+    from scrapy import Request
+
+    from crawler.crawlstate import SITE_ID, CrawlState
+    from crawler.extensions.sitecutoff import SiteCutoff
+    from crawler.render import NETWORK_IDLE_MS, render_meta, settle
+    from tests.pipeline_items import make_crawler
+
+    crawler, _ = make_crawler({})
+    ext = SiteCutoff(crawler)
+    ext.crawl_state = crawler.get_extension(CrawlState)
+    site = ext.crawl_state.site("site-bbs")
+    now = time.monotonic()
+    site.start(now - (site.budget.wall_time - 3.0))  # three seconds of its budget left
+    request = Request(
+        "http://bbs.binjiang.test/",
+        meta={**render_meta(), SITE_ID: "site-bbs", "download_timeout": 60.0},
+    )
+    ext.request_reached_downloader(request)
+    goto = request.meta["playwright_page_goto_kwargs"]
+    assert goto["wait_until"] == "load"
+    assert 2_000 < goto["timeout"] <= 3_000
+    (method,) = request.meta["playwright_page_methods"]
+    assert method.method is settle
+    assert now + 2.0 < method.kwargs["deadline"] <= now + 3.0 + 0.5
+
+    waited: list[float] = []
+
+    class Page:  # what settle asks of the page: how long it waits for network idle
+        async def wait_for_load_state(self, state, timeout):
+            waited.append(timeout)
+
+    import asyncio
+
+    asyncio.run(settle(Page(), **method.kwargs))
+    asyncio.run(settle(Page(), deadline=time.monotonic() - 1))  # budget gone: no wait at all
+    asyncio.run(settle(Page()))
+    assert len(waited) == 2
+    assert 1_000 < waited[0] <= 3_000
+    assert waited[1] == NETWORK_IDLE_MS
+
+
+def test_an_error_in_a_round_is_logged_and_the_rounds_go_on(caplog):
+    from crawler.crawlstate import CrawlState
+    from crawler.extensions.sitecutoff import SiteCutoff
+    from tests.pipeline_items import make_crawler
+
+    crawler, _ = make_crawler({})
+    ext = SiteCutoff(crawler)
+    ext.crawl_state = crawler.get_extension(CrawlState)
+
+    class Slots:  # a downloader whose slots cannot be listed
+        def items(self):
+            raise RuntimeError("slots went away")
+
+    class Downloader:
+        slots = Slots()
+
+    class Engine:
+        downloader = Downloader()
+
+    crawler.engine = Engine()
+    ext.tick()  # no raise: a raise would stop the LoopingCall for good
+    ext.tick()
+    failed = [r for r in caplog.records if "round over the download slots failed" in r.message]
+    assert len(failed) == 2 and failed[0].exc_info

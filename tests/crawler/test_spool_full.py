@@ -43,7 +43,7 @@ def _tmpfs_allowed(tmp: Path) -> str | None:
     if shutil.which("unshare") is None:
         return "no unshare(1)"
     probe = tmp / "probe"
-    probe.mkdir()
+    probe.mkdir(exist_ok=True)
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", 'mount -t tmpfs -o size=4k tmpfs "$0"', str(probe)],
         capture_output=True,
@@ -64,14 +64,16 @@ def farm_sites(tmp_path_factory):
         yield sites, tmp
 
 
-def _crawl_on_full_spool(sites: Path, out: Path, spool: Path, saved: Path, *extra: str):
+def _crawl_on_full_spool(
+    sites: Path, out: Path, spool: Path, saved: Path, *extra: str, size=TMPFS_SIZE, env=ENV
+):
     args = ["crawl", "--sites", str(sites), "--out", str(out), "--no-render", *CRAWL_ARGS]
     command, environment = _command(
-        [*args, *extra], out.with_suffix(".connects"), {**ENV, "WUZHA_SPOOL_DIR": str(spool)}
+        [*args, *extra], out.with_suffix(".connects"), {**env, "WUZHA_SPOOL_DIR": str(spool)}
     )
     spool.mkdir(parents=True)
     saved.mkdir(parents=True)
-    wrapped = ["unshare", "-m", "sh", "-c", _ON_TMPFS, str(spool), TMPFS_SIZE, str(saved)]
+    wrapped = ["unshare", "-m", "sh", "-c", _ON_TMPFS, str(spool), size, str(saved)]
     return subprocess.run(
         [*wrapped, *command],
         cwd=REPO,
@@ -139,3 +141,40 @@ def test_an_unwritable_spool_is_refused_before_the_sweep_starts(farm_sites):
     assert f"The spool folder {not_a_folder} cannot be written" in said
     assert "--resume" not in said
     assert not (tmp / "never" / "summary.json").exists()  # refused before it started
+
+
+def test_a_spool_that_fills_on_the_closing_documents_exits_non_zero(farm_sites):
+    """The pages fit in the spool, the sites' risks and the run's record written as the sweep
+    closes do not. That used to be a warning and exit 0; now it is a sentence and non-zero,
+    and the sentence does not send the operator to --resume (which would fetch nothing)."""
+    sites, tmp = farm_sites
+    if (why := _tmpfs_allowed(tmp)) is not None:
+        pytest.skip(why)
+    env = {**ENV, "WUZHA_BULK_CHUNK_SIZE": "100000"}  # the pages are one batch, at the end
+    # Once with room, to learn the size of the opening run document and of the pages' batch.
+    base = tmp / "closing-base-spool"
+    done = run_wuzha(
+        ["crawl", "--sites", str(sites), "--out", str(tmp / "closing-base"), "--no-render"]
+        + CRAWL_ARGS,
+        tmp / "closing-base.connects",
+        env={**env, "WUZHA_SPOOL_DIR": str(base)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    files = Spool(base).files()
+    assert len(files) >= 3  # the opening run document, the pages, the closing documents
+    page = 4096  # what tmpfs counts a file's size in
+    room = sum(-(-f.stat().st_size // page) * page for f in files[:2])
+    out, spool, saved = tmp / "closing", tmp / "closing-tmpfs", tmp / "closing-saved"
+    proc = _crawl_on_full_spool(sites, out, spool, saved, size=str(room), env=env)
+    said = " ".join((proc.stdout + proc.stderr).split())
+    assert proc.returncode not in (0, 97), said[-3000:]
+    assert "Traceback" not in proc.stderr
+    assert "Error caught on signal handler" not in said
+    assert f"the spool folder {spool} cannot be written (no space left on device)" in said
+    assert "the sites' risks and the run's record" in said
+    assert "run the same command with --resume" not in said
+    assert "`wuzha es replay`" in said
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert summary["finish_reason"] == "spool_unwritable_closing"
+    pages = {page_id(r["url"]) for r in read_jsonl(out / "pages.jsonl")}
+    assert pages and pages <= _spooled_page_ids(saved)  # every page's document was kept

@@ -52,7 +52,7 @@ def test_a_batch_the_disk_refuses_raises_and_leaves_nothing_behind(tmp_path):
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
-        (lambda p: p.write_text("not a folder"), "file exists"),  # the folder is a file
+        (lambda p: p.write_text("not a folder"), "not a directory"),  # the folder is a file
         (lambda p: None, None),  # a usable folder
     ],
 )
@@ -85,3 +85,15 @@ def test_the_writer_keeps_a_batch_the_spool_refused_and_stores_it_once_it_can(tm
     assert stats["es/spooled"] == 6 and stats["es/spool_pending"] == 6
     assert Spool(down.spool_path).pending() == 6
     assert len(flushed) == 6
+
+
+def test_verdicts_kept_for_later_that_the_disk_refuses_raise_spool_unwritable(tmp_path):
+    """Kept in <spool>/verdicts: a full disk there is the spool's problem, not a warning the
+    closing sweep swallows."""
+    from indexer.site_verdicts import PendingSweeps
+
+    (tmp_path / "spool").write_text("")  # a file where the spool folder would be
+    pending = PendingSweeps(tmp_path / "spool" / "verdicts")
+    with pytest.raises(SpoolUnwritable) as caught:
+        pending.write({"run_id": "r", "sweeps": {}})
+    assert caught.value.reason == "not a directory"

@@ -231,3 +231,18 @@ def test_crawl_run_document(writer_settings, es_client, request):
     assert (
         doc["status"] == "finished" and doc["pages"] == 1200 and doc["duration_seconds"] == 3600.0
     )
+
+
+def test_a_full_spool_during_replay_is_not_taken_for_an_outage(writer_settings, request):
+    """Replaying on start, the spool cannot keep what Elasticsearch refused: that is a disk
+    problem (SpoolUnwritable), not Elasticsearch being away (offline, carry on spooling)."""
+    from indexer.bulk import action_for
+    from indexer.errors import SpoolUnwritable
+    from indexer.spool import Spool
+
+    spool = Spool(writer_settings.spool_path)
+    bad = Document("pages", "bad-unmapped", {"not_in_mapping": 1})
+    spool.write([action_for(bad, writer_settings.index_prefix)])
+    spool.rejected_dir.write_text("")  # a file where the refused documents would go
+    with pytest.raises(SpoolUnwritable):
+        BulkWriter(writer_settings)

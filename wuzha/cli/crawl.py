@@ -179,7 +179,7 @@ def crawl(
 
     Exits 0 when the sweep ran to its end, even if some sites failed (they are listed with the
     reason); non-zero only when it could not run, or was interrupted or stopped because the
-    spool could not be written (then use --resume).
+    spool could not be written (its message says what to do: usually --resume).
     """
     from crawler import spoolstop
     from crawler.run import CrawlOptions, run_crawl
@@ -234,18 +234,36 @@ def crawl(
     with in_flag_terms(), display:
         result = run_crawl(config, options)
     print_summary(Console(), result, log_file=options.log_file, spool=config.spool_path)
-    if result.finish_reason == spoolstop.REASON:
+    if result.finish_reason in (spoolstop.REASON, spoolstop.CLOSING_REASON):
         why = result.stats.get(spoolstop.ERROR_STAT) or "cannot be written"
         raise UsageError(
-            f"the spool folder {config.spool_path} cannot be written ({why}), so the sweep "
-            "stopped to lose nothing: free space there or set another folder in "
-            "WUZHA_SPOOL_DIR, then run the same command with --resume"
+            f"the spool folder {config.spool_path} cannot be written ({why}), "
+            + _spool_advice(result.finish_reason)
         )
     if not result.completed:
         raise UsageError(
             f"the sweep stopped before its end ({result.finish_reason}); run the same command "
             "with --resume to continue where it stopped",
         )
+
+
+def _spool_advice(reason: str) -> str:
+    """What to do when the spool could not be written, by the sweep's finish reason."""
+    from crawler import spoolstop
+
+    if reason == spoolstop.REASON:
+        return (
+            "so the sweep stopped to lose nothing: free space there or set another folder in "
+            "WUZHA_SPOOL_DIR, then run the same command with --resume"
+        )
+    # CLOSING_REASON: every site is journalled as finished, so --resume would do nothing.
+    return (
+        "so the sites' risks and the run's record, written as the sweep closed, were "
+        "lost (every page was fetched and its documents kept; --resume would not write them): free "
+        "space there or set another folder in WUZHA_SPOOL_DIR, run `wuzha es replay` once "
+        "Elasticsearch answers, and sweep these sites again (with --overwrite or another --out) "
+        "to record their risks"
+    )
 
 
 def _default_log(out_dir: Path | None, job_dir: Path | None) -> Path | None:

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 
 from farm.kinds import CYCLE
+from ground.errors import os_reason
 from ground.settings import get_settings, settings_with
 from wuzha.cli.errors import UsageError
 
@@ -62,9 +63,8 @@ def demo(out_dir: Path, n_sites: int, max_pages: int, no_render: bool, quiet: bo
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        reason = (err.strerror or str(err)).lower()
         raise UsageError(
-            f"--out {out_dir}: cannot create it ({reason}); give a folder you can write to"
+            f"--out {out_dir}: cannot create it ({os_reason(err)}); give a folder you can write to"
         ) from err
     display = CrawlDisplay(enabled=not quiet, console=None)
     console = display.console
