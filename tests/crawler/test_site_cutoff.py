@@ -208,8 +208,18 @@ def test_a_rendered_request_is_capped_in_its_page_too():
     waited: list[float] = []
 
     class Page:  # what settle asks of the page: how long it waits for network idle
+        main_frame = None
+
         async def wait_for_load_state(self, state, timeout):
             waited.append(timeout)
+
+        def on(self, event, handler):  # settle listens for failed navigations meanwhile
+            pass
+
+        remove_listener = on
+
+        async def evaluate(self, expression):  # the document is the page, not an error page
+            return "http://bbs.binjiang.test/"
 
     import asyncio
 
