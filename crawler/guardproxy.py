@@ -26,7 +26,13 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from ground.addresses import AddressPolicy, active_policy, refusal_for_host
+from ground.addresses import (
+    AddressPolicy,
+    active_policy,
+    embedded_ipv4,
+    parse_ip,
+    refusal_for_host,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +80,7 @@ class GuardProxy:
         self._policy = policy
         self._server: asyncio.Server | None = None
         self.port = 0
+        self._bound: frozenset[str] = frozenset()
         self.asked: list[str] = []  # "host:port" of each destination the browser asked for
         self.connected: list[str] = []  # "host:port" of each connection made (tests read these)
         self.refused: list[str] = []  # "host:port (reason)" of each refusal
@@ -81,6 +88,7 @@ class GuardProxy:
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
+        self._bound = frozenset(str(s.getsockname()[0]) for s in self._server.sockets)
         return self.port
 
     async def close(self) -> None:
@@ -109,7 +117,7 @@ class GuardProxy:
         if len(self.asked) < 10_000:
             self.asked.append(where)
         reason, addresses = await self._check(host, port)
-        if reason is None and port == self.port and addresses[0] == "127.0.0.1":
+        if reason is None and self._reaches_itself(addresses, port):
             reason = "the guard proxy itself"
         if reason is not None:
             if len(self.refused) < 10_000:
@@ -122,6 +130,20 @@ class GuardProxy:
         if len(self.connected) < 10_000:
             self.connected.append(where)
         return upstream
+
+    def _reaches_itself(self, addresses: list[str], port: int) -> bool:
+        """Whether any of `addresses` on `port` may be this proxy: a loopback or unspecified
+        address (also inside IPv6: mapped, NAT64, 6to4) or one it listens on."""
+        if port != self.port:
+            return False
+        for text in addresses:
+            address = parse_ip(text)
+            for form in (address, embedded_ipv4(address) if address else None):
+                if form is not None and (
+                    form.is_loopback or form.is_unspecified or str(form) in self._bound
+                ):
+                    return True
+        return False
 
     async def _check(self, host: str, port: int) -> tuple[str | None, list[str]]:
         """(reason to refuse, the checked addresses to connect to, in order)."""

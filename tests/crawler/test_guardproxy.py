@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import socket
 import struct
 
 import pytest
@@ -73,17 +74,36 @@ def test_refused_addresses_get_not_allowed_and_no_connection(host, caplog):
     assert "browser connection refused" in caplog.text and str(wire.port) in caplog.text
 
 
-def test_the_proxy_does_not_connect_to_itself():
+SELF_NAME = "self.wuzha.test"  # resolves to 127.0.0.2 (nobody listens) first, then 127.0.0.1
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "::ffff:127.0.0.1", "0.0.0.0", "::", "2002:7f00:1::", SELF_NAME]
+)
+def test_the_proxy_does_not_connect_to_itself(host, monkeypatch):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name == SELF_NAME:
+            return [
+                *real("127.0.0.2", port, *args, **kwargs),
+                *real("127.0.0.1", port, *args, **kwargs),
+            ]
+        return real(name, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
     async def main():
-        proxy = GuardProxy(lambda: AddressPolicy.from_cidrs(["127.0.0.0/8"]))
+        proxy = GuardProxy(lambda: AddressPolicy.from_cidrs(["127.0.0.0/8", "0.0.0.0/8", "::/0"]))
         port = await proxy.start()
         try:
-            return await _socks_connect(port, "127.0.0.1", port), proxy
+            return await _socks_connect(port, host, port), proxy
         finally:
             await proxy.close()
 
     (code, _), proxy = asyncio.run(main())
     assert code == 2 and proxy.connected == []
+    assert "the guard proxy itself" in proxy.refused[0]
 
 
 def test_chromiums_own_services_are_refused_before_any_lookup():
