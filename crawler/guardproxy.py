@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 import socket
 import struct
+from asyncio.staggered import staggered_race
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -36,7 +38,9 @@ from ground.addresses import (
 
 logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 15.0  # seconds to reach the site (DNS + TCP), then the browser is told
+CONNECT_TIMEOUT = 15.0  # seconds to reach the site (DNS + TCP, every address tried)
+MAX_ADDRESSES = 4  # of a name's checked addresses, the first this many are tried
+STAGGER = 0.25  # seconds before the next address is tried alongside (happy eyeballs)
 HANDSHAKE_TIMEOUT = 10.0
 _CHUNK = 64 * 1024
 
@@ -101,7 +105,7 @@ class GuardProxy:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             host, port = await asyncio.wait_for(_handshake(reader, writer), HANDSHAKE_TIMEOUT)
-            upstream = await self._connect(host, port)
+            upstream = await self._connect_in_time(host, port)
         except _Refused as refusal:
             await _reply(writer, refusal.code)
             writer.close()
@@ -111,6 +115,14 @@ class GuardProxy:
             return
         await _reply(writer, _OK)
         await _relay(reader, writer, *upstream)
+
+    async def _connect_in_time(self, host: str, port: int):
+        """:meth:`_connect` within one deadline for the lookup and every address tried."""
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                return await self._connect(host, port)
+        except TimeoutError:
+            raise _Refused(_HOST_UNREACHABLE, f"no answer in {CONNECT_TIMEOUT:g} s") from None
 
     async def _connect(self, host: str, port: int):
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -158,24 +170,24 @@ class GuardProxy:
             return policy.refusal(literal), [str(literal)]
         loop = asyncio.get_running_loop()
         try:
-            infos = await asyncio.wait_for(
-                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), CONNECT_TIMEOUT
-            )
-        except (OSError, TimeoutError) as err:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as err:
             raise _Refused(_HOST_UNREACHABLE, f"cannot resolve {host}: {err}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         return refusal_for_host(host, addresses, policy), addresses
 
 
 async def _open(addresses: list[str], port: int):
-    """A connection to the first of `addresses` (all checked) that answers."""
-    error: Exception | None = None
-    for address in addresses:
-        try:
-            return await asyncio.wait_for(asyncio.open_connection(address, port), CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as err:
-            error = err
-    raise _Refused(_REFUSED, str(error))
+    """A connection to the first of `addresses` (all checked) that answers; the next address
+    is tried alongside after STAGGER seconds, or at once when one fails."""
+    attempts = [
+        functools.partial(asyncio.open_connection, address, port)
+        for address in addresses[:MAX_ADDRESSES]
+    ]
+    upstream, _index, errors = await staggered_race(attempts, STAGGER)
+    if upstream is None:
+        raise _Refused(_REFUSED, "; ".join(str(e) for e in errors if e is not None))
+    return upstream
 
 
 async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):

@@ -4,13 +4,16 @@ guard refuses gets "not allowed" with no connection made, allowed ones are relay
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import socket
 import struct
+import time
 
 import pytest
 
+from crawler import guardproxy
 from crawler.guardproxy import GuardProxy
 from ground.addresses import AddressPolicy
 from tests.crawler.browsertraps import ALLOW_SITE, SITE_HOST, hostile_site, tripwire
@@ -74,24 +77,27 @@ def test_refused_addresses_get_not_allowed_and_no_connection(host, caplog):
     assert "browser connection refused" in caplog.text and str(wire.port) in caplog.text
 
 
+def _fake_names(monkeypatch, names: dict[str, list[str]]) -> None:
+    """Let each of `names` resolve to its addresses, in that order (other names as usual)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(name, port, *args, **kwargs):
+        if name in names:
+            return [info for a in names[name] for info in real(a, port, *args, **kwargs)]
+        return real(name, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
 SELF_NAME = "self.wuzha.test"  # resolves to 127.0.0.2 (nobody listens) first, then 127.0.0.1
+LOOPBACK = AddressPolicy.from_cidrs(["127.0.0.0/8"])
 
 
 @pytest.mark.parametrize(
     "host", ["127.0.0.1", "::ffff:127.0.0.1", "0.0.0.0", "::", "2002:7f00:1::", SELF_NAME]
 )
 def test_the_proxy_does_not_connect_to_itself(host, monkeypatch):
-    real = socket.getaddrinfo
-
-    def getaddrinfo(name, port, *args, **kwargs):
-        if name == SELF_NAME:
-            return [
-                *real("127.0.0.2", port, *args, **kwargs),
-                *real("127.0.0.1", port, *args, **kwargs),
-            ]
-        return real(name, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    _fake_names(monkeypatch, {SELF_NAME: ["127.0.0.2", "127.0.0.1"]})
 
     async def main():
         proxy = GuardProxy(lambda: AddressPolicy.from_cidrs(["127.0.0.0/8", "0.0.0.0/8", "::/0"]))
@@ -118,3 +124,51 @@ def test_an_allowed_address_is_relayed():
         [(code, body)], proxy = _run([(SITE_HOST, port)])
     assert code == 0 and body.startswith(b"HTTP/1.0 200")
     assert proxy.connected == [f"{SITE_HOST}:{port}"]
+
+
+def _ask_once(policy: AddressPolicy, host: str, port: int) -> tuple[int, float]:
+    """(reply code, seconds until the reply) for one CONNECT through a fresh proxy."""
+
+    async def main():
+        proxy = GuardProxy(lambda: policy)
+        proxy_port = await proxy.start()
+        try:
+            started = time.monotonic()
+            code, _ = await asyncio.wait_for(_socks_connect(proxy_port, host, port), 10)
+            return code, time.monotonic() - started
+        finally:
+            await proxy.close()
+
+    return asyncio.run(main())
+
+
+@contextlib.contextmanager
+def _blackhole():
+    """A port on every loopback address whose accept queue is full: a SYN gets no answer."""
+    listener = socket.socket()
+    listener.bind(("0.0.0.0", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    filler = socket.create_connection(("127.0.0.1", port))
+    try:
+        yield port
+    finally:
+        filler.close()
+        listener.close()
+
+
+def test_one_deadline_covers_every_address_of_a_name(monkeypatch):
+    monkeypatch.setattr(guardproxy, "CONNECT_TIMEOUT", 1.0)
+    _fake_names(monkeypatch, {"slow.wuzha.test": [f"127.0.0.{n}" for n in range(2, 10)]})
+    with _blackhole() as port:
+        code, seconds = _ask_once(LOOPBACK, "slow.wuzha.test", port)
+    assert code == 4 and seconds < 2
+
+
+def test_only_the_first_addresses_of_a_name_are_tried(monkeypatch):
+    listener = socket.create_server(("127.0.0.6", 0))
+    port = listener.getsockname()[1]
+    _fake_names(monkeypatch, {"many.wuzha.test": [f"127.0.0.{n}" for n in range(2, 7)]})
+    with listener:
+        code, _ = _ask_once(LOOPBACK, "many.wuzha.test", port)
+    assert code == 5  # 127.0.0.2-5 refuse; 127.0.0.6, the fifth, is not asked
