@@ -206,7 +206,11 @@ async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
         host = str(ipaddress.IPv6Address(await reader.readexactly(16)))
     elif kind == 3:
         length = (await reader.readexactly(1))[0]
-        host = (await reader.readexactly(length)).decode("idna", errors="strict")
+        name = await reader.readexactly(length)
+        try:  # Chromium sends names as punycode, looked up as they are (IDNA2008 too)
+            host = name.decode("ascii")
+        except UnicodeDecodeError:
+            raise _Refused(_ADDRESS_NOT_SUPPORTED, f"host name not ASCII: {name!r}") from None
     else:
         raise _Refused(_ADDRESS_NOT_SUPPORTED, f"address type {kind}")
     (port,) = struct.unpack("!H", await reader.readexactly(2))

@@ -172,3 +172,31 @@ def test_only_the_first_addresses_of_a_name_are_tried(monkeypatch):
     with listener:
         code, _ = _ask_once(LOOPBACK, "many.wuzha.test", port)
     assert code == 5  # 127.0.0.2-5 refuse; 127.0.0.6, the fifth, is not asked
+
+
+def test_an_idna2008_name_is_looked_up_as_sent(monkeypatch):
+    _fake_names(monkeypatch, {"xn--fa-hia.de": [SITE_HOST]})  # fa\u00df.de
+    with hostile_site({"/": "<p>hello</p>"}) as site:
+        port = int(site.rsplit(":", 1)[1])
+        [(code, body)], _proxy = _run([("xn--fa-hia.de", port)])
+    assert code == 0 and body.startswith(b"HTTP/1.0 200")
+
+
+def test_a_name_that_is_not_ascii_gets_an_error_reply():
+    async def main():
+        proxy = GuardProxy(lambda: POLICY)
+        port = await proxy.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"\x05\x01\x00")
+            await reader.readexactly(2)
+            name = "fa\u00df.de".encode()
+            writer.write(bytes([5, 1, 0, 3, len(name)]) + name + struct.pack("!H", 80))
+            reply = await asyncio.wait_for(reader.read(10), 5)
+            writer.close()
+            return reply
+        finally:
+            await proxy.close()
+
+    reply = asyncio.run(main())
+    assert reply[:2] == bytes([5, 8])
