@@ -226,15 +226,24 @@ async def _reply(writer: asyncio.StreamWriter, code: int) -> None:
 
 
 async def _relay(reader, writer, upstream_reader, upstream_writer) -> None:
+    """Copy both ways; an end of data on one side is passed on (half-close), both
+    connections close when both directions are done or one fails."""
+
     async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         try:
             while data := await source.read(_CHUNK):
                 sink.write(data)
                 await sink.drain()
+            if sink.can_write_eof():
+                sink.write_eof()
+                return
         except OSError:
             pass
-        finally:
-            with contextlib.suppress(OSError):
-                sink.close()
+        for each in (writer, upstream_writer):  # broken, or cannot half-close: end both
+            each.close()
 
-    await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+    try:
+        await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+    finally:
+        for each in (writer, upstream_writer):
+            each.close()

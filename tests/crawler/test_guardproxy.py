@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import socket
 import struct
+import threading
 import time
 
 import pytest
@@ -200,3 +201,40 @@ def test_a_name_that_is_not_ascii_gets_an_error_reply():
 
     reply = asyncio.run(main())
     assert reply[:2] == bytes([5, 8])
+
+
+def test_a_half_closed_connection_still_gets_the_reply():
+    """The client shuts its sending side; the server answers after it saw the end."""
+    server = socket.create_server((SITE_HOST, 0))
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            received = b""
+            while data := conn.recv(1024):
+                received += data
+            conn.sendall(b"got %d bytes" % len(received))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+
+    async def main():
+        proxy = GuardProxy(lambda: POLICY)
+        port = await proxy.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"\x05\x01\x00")
+            await reader.readexactly(2)
+            target = ipaddress.ip_address(SITE_HOST).packed
+            writer.write(bytes([5, 1, 0, 1]) + target + struct.pack("!H", server.getsockname()[1]))
+            assert (await reader.readexactly(10))[1] == 0
+            writer.write(b"hello")
+            writer.write_eof()
+            reply = await asyncio.wait_for(reader.read(), 5)
+            writer.close()
+            return reply
+        finally:
+            await proxy.close()
+
+    with server:
+        assert asyncio.run(main()) == b"got 5 bytes"
