@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +117,19 @@ def test_a_crawl_renders_hostile_pages_without_reaching_refused_addresses(tmp_pa
     assert f"browser navigation to http://127.0.0.1:{wire.port}/nav failed" in log
     summary = json.loads((out / "summary.json").read_text())
     assert summary["errors"]["by_reason"].get("sweep/errors/browser", 0) >= 1, summary["errors"]
+
+
+def test_the_proxy_stops_when_chromium_does_not_start(monkeypatch):
+    proxies: list[GuardProxy] = []
+
+    class Recorded(GuardProxy):
+        async def start(self) -> int:
+            proxies.append(self)
+            return await super().start()
+
+    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    with pytest.raises(CrawlError):
+        render("http://127.0.0.2/", policy=POLICY, chromium=Path("/bin/false"), timeout=10)
+    [proxy] = proxies
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", proxy.port), timeout=2).close()
