@@ -15,8 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import NotSupported
+from scrapy.settings import Settings
+from scrapy_playwright.handler import Config
 
 from crawler import renderpage
+from crawler.browserprovider import GuardedBrowserProvider
 from crawler.errors import CrawlError
 from crawler.guardproxy import GuardProxy, is_browser_service
 from crawler.renderpage import render
@@ -133,3 +137,10 @@ def test_the_proxy_stops_when_chromium_does_not_start(monkeypatch):
     [proxy] = proxies
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", proxy.port), timeout=2).close()
+
+
+@pytest.mark.parametrize("setting", ["PLAYWRIGHT_CDP_URL", "PLAYWRIGHT_CONNECT_URL"])
+def test_a_remote_browser_is_refused_not_left_unguarded(setting):
+    config = Config.from_settings(Settings({setting: "ws://127.0.0.1:9222"}))
+    with pytest.raises(NotSupported, match="guard proxy"):
+        GuardedBrowserProvider(config)
