@@ -85,6 +85,7 @@ class GuardProxy:
         self._server: asyncio.Server | None = None
         self.port = 0
         self._bound: frozenset[str] = frozenset()
+        self._logged: set[str] = set()  # "host:port" refusals logged above DEBUG
         self.asked: list[str] = []  # "host:port" of each destination the browser asked for
         self.connected: list[str] = []  # "host:port" of each connection made (tests read these)
         self.refused: list[str] = []  # "host:port (reason)" of each refusal
@@ -134,8 +135,12 @@ class GuardProxy:
         if reason is not None:
             if len(self.refused) < 10_000:
                 self.refused.append(f"{where} ({reason})")
-            # the browser's own background requests are expected; a page's are news
+            # the browser's own background requests are expected; a page's are news, once
             level = logging.INFO if is_browser_service(host) else logging.WARNING
+            if where in self._logged:
+                level = logging.DEBUG
+            elif len(self._logged) < 10_000:
+                self._logged.add(where)
             logger.log(level, "browser connection refused: %s (%s)", where, reason)
             raise _Refused(_NOT_ALLOWED, reason)
         upstream = await _open(addresses, port)

@@ -238,3 +238,12 @@ def test_a_half_closed_connection_still_gets_the_reply():
 
     with server:
         assert asyncio.run(main()) == b"got 5 bytes"
+
+
+def test_a_refusal_is_logged_once_then_quietly(caplog):
+    caplog.set_level(logging.DEBUG, logger="crawler.guardproxy")
+    with tripwire() as wire:
+        codes, proxy = _run([("127.0.0.1", wire.port)] * 3)
+    assert [code for code, _ in codes] == [2, 2, 2] and len(proxy.refused) == 3
+    levels = [r.levelno for r in caplog.records if "refused" in r.getMessage()]
+    assert levels == [logging.WARNING, logging.DEBUG, logging.DEBUG]
