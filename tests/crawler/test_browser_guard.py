@@ -118,7 +118,7 @@ def test_a_crawl_renders_hostile_pages_without_reaching_refused_addresses(tmp_pa
     assert "navigation" not in stored
     log = (out / "crawl.log").read_text()
     assert f"127.0.0.1:{wire.port}" in log and "loopback address" in log
-    assert f"browser: navigation to http://127.0.0.1:{wire.port}/nav failed" in log
+    assert f"navigation to http://127.0.0.1:{wire.port}/nav failed" in log
     summary = json.loads((out / "summary.json").read_text())
     assert summary["errors"]["by_reason"].get("sweep/errors/browser", 0) >= 1, summary["errors"]
 
