@@ -46,6 +46,19 @@ TRAPS = [
 ]
 
 
+def _record_proxies(monkeypatch) -> list[GuardProxy]:
+    """The guard proxies renderpage starts from now on, in order."""
+    proxies: list[GuardProxy] = []
+
+    class Recorded(GuardProxy):
+        async def start(self) -> int:
+            proxies.append(self)
+            return await super().start()
+
+    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    return proxies
+
+
 @pytest.mark.parametrize("trap", TRAPS)
 def test_a_rendered_page_cannot_connect_to_a_refused_address(trap, chromium_path, caplog):
     with tripwire() as wire, hostile_site(trap_pages(wire.port)) as site:
@@ -63,14 +76,7 @@ def test_a_rendered_page_cannot_connect_to_a_refused_address(trap, chromium_path
 def test_the_browser_connects_to_nothing_but_the_pages_it_renders(chromium_path, monkeypatch):
     """Chromium's own traffic (updates, safe browsing, DNS-over-HTTPS, sync, metrics) is off:
     the proxy, its only way out, sees the site and nothing else."""
-    proxies: list[GuardProxy] = []
-
-    class Recorded(GuardProxy):
-        async def start(self) -> int:
-            proxies.append(self)
-            return await super().start()
-
-    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    proxies = _record_proxies(monkeypatch)
     with tripwire() as wire, hostile_site(trap_pages(wire.port)) as site:
         render(f"{site}/", policy=POLICY, chromium=chromium_path, timeout=10)
         time.sleep(1.0)
@@ -124,14 +130,7 @@ def test_a_crawl_renders_hostile_pages_without_reaching_refused_addresses(tmp_pa
 
 
 def test_the_proxy_stops_when_chromium_does_not_start(monkeypatch):
-    proxies: list[GuardProxy] = []
-
-    class Recorded(GuardProxy):
-        async def start(self) -> int:
-            proxies.append(self)
-            return await super().start()
-
-    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    proxies = _record_proxies(monkeypatch)
     with pytest.raises(CrawlError):
         render("http://127.0.0.2/", policy=POLICY, chromium=Path("/bin/false"), timeout=10)
     [proxy] = proxies

@@ -183,16 +183,22 @@ def test_an_idna2008_name_is_looked_up_as_sent(monkeypatch):
     assert code == 0 and body.startswith(b"HTTP/1.0 200")
 
 
+async def _request(port: int, address: bytes, target_port: int):
+    """(reader, writer) after a CONNECT for `address` (type byte and address) is sent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"\x05\x01\x00")
+    await reader.readexactly(2)
+    writer.write(b"\x05\x01\x00" + address + struct.pack("!H", target_port))
+    return reader, writer
+
+
 def test_a_name_that_is_not_ascii_gets_an_error_reply():
     async def main():
         proxy = GuardProxy(lambda: POLICY)
         port = await proxy.start()
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"\x05\x01\x00")
-            await reader.readexactly(2)
             name = "fa\u00df.de".encode()
-            writer.write(bytes([5, 1, 0, 3, len(name)]) + name + struct.pack("!H", 80))
+            reader, writer = await _request(port, bytes([3, len(name)]) + name, 80)
             reply = await asyncio.wait_for(reader.read(10), 5)
             writer.close()
             return reply
@@ -222,11 +228,8 @@ def test_a_half_closed_connection_still_gets_the_reply():
         proxy = GuardProxy(lambda: POLICY)
         port = await proxy.start()
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"\x05\x01\x00")
-            await reader.readexactly(2)
-            target = ipaddress.ip_address(SITE_HOST).packed
-            writer.write(bytes([5, 1, 0, 1]) + target + struct.pack("!H", server.getsockname()[1]))
+            target = b"\x01" + ipaddress.ip_address(SITE_HOST).packed
+            reader, writer = await _request(port, target, server.getsockname()[1])
             assert (await reader.readexactly(10))[1] == 0
             writer.write(b"hello")
             writer.write_eof()
