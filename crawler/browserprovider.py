@@ -20,6 +20,11 @@ from crawler.guardproxy import GuardProxy
 
 class GuardedBrowserProvider(PlaywrightBrowserProvider):
     def __init__(self, config: Any) -> None:
+        if config.cdp_url or config.connect_url:
+            raise NotSupported(
+                "PLAYWRIGHT_CDP_URL / PLAYWRIGHT_CONNECT_URL: a browser started elsewhere "
+                "does not go through the guard proxy; unset them to render pages"
+            )
         super().__init__(config)
         self.proxy = GuardProxy()
 

@@ -18,19 +18,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import logging
 import socket
 import struct
+from asyncio.staggered import staggered_race
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from ground.addresses import AddressPolicy, active_policy, refusal_for_host
+from ground.addresses import (
+    AddressPolicy,
+    active_policy,
+    embedded_ipv4,
+    parse_ip,
+    refusal_for_host,
+)
 
 logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 15.0  # seconds to reach the site (DNS + TCP), then the browser is told
+CONNECT_TIMEOUT = 15.0  # seconds to reach the site (DNS + TCP, every address tried)
+MAX_ADDRESSES = 4  # of a name's checked addresses, the first this many are tried
+STAGGER = 0.25  # seconds before the next address is tried alongside (happy eyeballs)
 HANDSHAKE_TIMEOUT = 10.0
 _CHUNK = 64 * 1024
 
@@ -74,6 +84,8 @@ class GuardProxy:
         self._policy = policy
         self._server: asyncio.Server | None = None
         self.port = 0
+        self._bound: frozenset[str] = frozenset()
+        self._logged: set[str] = set()  # "host:port" refusals logged above DEBUG
         self.asked: list[str] = []  # "host:port" of each destination the browser asked for
         self.connected: list[str] = []  # "host:port" of each connection made (tests read these)
         self.refused: list[str] = []  # "host:port (reason)" of each refusal
@@ -81,6 +93,7 @@ class GuardProxy:
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
+        self._bound = frozenset(str(s.getsockname()[0]) for s in self._server.sockets)
         return self.port
 
     async def close(self) -> None:
@@ -93,7 +106,7 @@ class GuardProxy:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             host, port = await asyncio.wait_for(_handshake(reader, writer), HANDSHAKE_TIMEOUT)
-            upstream = await self._connect(host, port)
+            upstream = await self._connect_in_time(host, port)
         except _Refused as refusal:
             await _reply(writer, refusal.code)
             writer.close()
@@ -104,24 +117,50 @@ class GuardProxy:
         await _reply(writer, _OK)
         await _relay(reader, writer, *upstream)
 
+    async def _connect_in_time(self, host: str, port: int):
+        """:meth:`_connect` within one deadline for the lookup and every address tried."""
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                return await self._connect(host, port)
+        except TimeoutError:
+            raise _Refused(_HOST_UNREACHABLE, f"no answer in {CONNECT_TIMEOUT:g} s") from None
+
     async def _connect(self, host: str, port: int):
         where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if len(self.asked) < 10_000:
             self.asked.append(where)
         reason, addresses = await self._check(host, port)
-        if reason is None and port == self.port and addresses[0] == "127.0.0.1":
+        if reason is None and self._reaches_itself(addresses, port):
             reason = "the guard proxy itself"
         if reason is not None:
             if len(self.refused) < 10_000:
                 self.refused.append(f"{where} ({reason})")
-            # the browser's own background requests are expected; a page's are news
+            # the browser's own background requests are expected; a page's are news, once
             level = logging.INFO if is_browser_service(host) else logging.WARNING
+            if where in self._logged:
+                level = logging.DEBUG
+            elif len(self._logged) < 10_000:
+                self._logged.add(where)
             logger.log(level, "browser connection refused: %s (%s)", where, reason)
             raise _Refused(_NOT_ALLOWED, reason)
         upstream = await _open(addresses, port)
         if len(self.connected) < 10_000:
             self.connected.append(where)
         return upstream
+
+    def _reaches_itself(self, addresses: list[str], port: int) -> bool:
+        """Whether any of `addresses` on `port` may be this proxy: a loopback or unspecified
+        address (also inside IPv6: mapped, NAT64, 6to4) or one it listens on."""
+        if port != self.port:
+            return False
+        for text in addresses:
+            address = parse_ip(text)
+            for form in (address, embedded_ipv4(address) if address else None):
+                if form is not None and (
+                    form.is_loopback or form.is_unspecified or str(form) in self._bound
+                ):
+                    return True
+        return False
 
     async def _check(self, host: str, port: int) -> tuple[str | None, list[str]]:
         """(reason to refuse, the checked addresses to connect to, in order)."""
@@ -136,24 +175,24 @@ class GuardProxy:
             return policy.refusal(literal), [str(literal)]
         loop = asyncio.get_running_loop()
         try:
-            infos = await asyncio.wait_for(
-                loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), CONNECT_TIMEOUT
-            )
-        except (OSError, TimeoutError) as err:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as err:
             raise _Refused(_HOST_UNREACHABLE, f"cannot resolve {host}: {err}") from None
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         return refusal_for_host(host, addresses, policy), addresses
 
 
 async def _open(addresses: list[str], port: int):
-    """A connection to the first of `addresses` (all checked) that answers."""
-    error: Exception | None = None
-    for address in addresses:
-        try:
-            return await asyncio.wait_for(asyncio.open_connection(address, port), CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as err:
-            error = err
-    raise _Refused(_REFUSED, str(error))
+    """A connection to the first of `addresses` (all checked) that answers; the next address
+    is tried alongside after STAGGER seconds, or at once when one fails."""
+    attempts = [
+        functools.partial(asyncio.open_connection, address, port)
+        for address in addresses[:MAX_ADDRESSES]
+    ]
+    upstream, _index, errors = await staggered_race(attempts, STAGGER)
+    if upstream is None:
+        raise _Refused(_REFUSED, "; ".join(str(e) for e in errors if e is not None))
+    return upstream
 
 
 async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
@@ -172,7 +211,11 @@ async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter)
         host = str(ipaddress.IPv6Address(await reader.readexactly(16)))
     elif kind == 3:
         length = (await reader.readexactly(1))[0]
-        host = (await reader.readexactly(length)).decode("idna", errors="strict")
+        name = await reader.readexactly(length)
+        try:  # Chromium sends names as punycode, looked up as they are (IDNA2008 too)
+            host = name.decode("ascii")
+        except UnicodeDecodeError:
+            raise _Refused(_ADDRESS_NOT_SUPPORTED, f"host name not ASCII: {name!r}") from None
     else:
         raise _Refused(_ADDRESS_NOT_SUPPORTED, f"address type {kind}")
     (port,) = struct.unpack("!H", await reader.readexactly(2))
@@ -188,15 +231,24 @@ async def _reply(writer: asyncio.StreamWriter, code: int) -> None:
 
 
 async def _relay(reader, writer, upstream_reader, upstream_writer) -> None:
+    """Copy both ways; an end of data on one side is passed on (half-close), both
+    connections close when both directions are done or one fails."""
+
     async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         try:
             while data := await source.read(_CHUNK):
                 sink.write(data)
                 await sink.drain()
+            if sink.can_write_eof():
+                sink.write_eof()
+                return
         except OSError:
             pass
-        finally:
-            with contextlib.suppress(OSError):
-                sink.close()
+        for each in (writer, upstream_writer):  # broken, or cannot half-close: end both
+            each.close()
 
-    await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+    try:
+        await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+    finally:
+        for each in (writer, upstream_writer):
+            each.close()

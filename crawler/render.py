@@ -138,8 +138,8 @@ async def check_document(page: Any, failed: list[tuple[str, str]] = ()) -> None:
         return
     if failed:
         url, why = failed[-1]
-        raise NavigationFailed(f"browser navigation to {url[:200]} failed ({why}): not read")
-    raise NavigationFailed("browser navigation ended on Chromium's error page: not read")
+        raise NavigationFailed(f"navigation to {url[:200]} failed ({why}): not read")
+    raise NavigationFailed("navigation ended on Chromium's error page: not read")
 
 
 async def close_popup(popup: Any) -> None:

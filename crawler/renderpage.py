@@ -51,31 +51,33 @@ async def _render(url: str, policy: AddressPolicy, chromium: Path, timeout: floa
     headers = request_headers()
     served = ServedDocuments()
     proxy = GuardProxy()
-    args = [*CHROMIUM_ARGS, *proxy_args(await proxy.start())]
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=args
-        )
-        try:
-            context = await browser.new_context(
-                user_agent=headers.pop("User-Agent"), extra_http_headers=headers
+    try:
+        args = [*CHROMIUM_ARGS, *proxy_args(await proxy.start())]
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(chromium), headless=True, args=args
             )
-            page = await context.new_page()
+            try:
+                context = await browser.new_context(
+                    user_agent=headers.pop("User-Agent"), extra_http_headers=headers
+                )
+                page = await context.new_page()
 
-            async def route(route, request) -> None:
-                if await abort_request(request):
-                    await route.abort()
-                else:
-                    await route.continue_()
+                async def route(route, request) -> None:
+                    if await abort_request(request):
+                        await route.abort()
+                    else:
+                        await route.continue_()
 
-            await page.route("**", route)
-            page.on("response", served.keep)
-            page.on("popup", close_popup)
-            await page.goto(url, wait_until="load", timeout=timeout * 1000)
-            await settle(page)
-            html = await page.content()
-            final = page.url
-        finally:
-            await browser.close()
-            await proxy.close()
+                await page.route("**", route)
+                page.on("response", served.keep)
+                page.on("popup", close_popup)
+                await page.goto(url, wait_until="load", timeout=timeout * 1000)
+                await settle(page)
+                html = await page.content()
+                final = page.url
+            finally:
+                await browser.close()
+    finally:  # also when Chromium does not start
+        await proxy.close()
     return Rendered(final, html, served.take(final))

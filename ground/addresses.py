@@ -41,7 +41,7 @@ def parse_ip(text: str) -> IPAddress | None:
         return None
 
 
-def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address really reaches (mapped, NAT64, 6to4), if any."""
     if not isinstance(address, ipaddress.IPv6Address):
         return None
@@ -56,7 +56,7 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 
 def forbidden_reason(address: IPAddress) -> str | None:
     """Why `address` is not on the public internet (a short reason), or None when it is."""
-    inner = _embedded_ipv4(address)
+    inner = embedded_ipv4(address)
     if inner is not None:
         reason = forbidden_reason(inner)
         return f"{reason} (IPv6-embedded {inner})" if reason else None
@@ -113,7 +113,7 @@ class AddressPolicy:
         if reason is None:
             return None
         candidates = [address]
-        inner = _embedded_ipv4(address)
+        inner = embedded_ipv4(address)
         if inner is not None:
             candidates.append(inner)
         for net in self.allowed:

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
+from pathlib import Path
 
 import pytest
+from scrapy.exceptions import NotSupported
+from scrapy.settings import Settings
+from scrapy_playwright.handler import Config
 
 from crawler import renderpage
+from crawler.browserprovider import GuardedBrowserProvider
 from crawler.errors import CrawlError
 from crawler.guardproxy import GuardProxy, is_browser_service
 from crawler.renderpage import render
@@ -40,6 +46,19 @@ TRAPS = [
 ]
 
 
+def _record_proxies(monkeypatch) -> list[GuardProxy]:
+    """The guard proxies renderpage starts from now on, in order."""
+    proxies: list[GuardProxy] = []
+
+    class Recorded(GuardProxy):
+        async def start(self) -> int:
+            proxies.append(self)
+            return await super().start()
+
+    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    return proxies
+
+
 @pytest.mark.parametrize("trap", TRAPS)
 def test_a_rendered_page_cannot_connect_to_a_refused_address(trap, chromium_path, caplog):
     with tripwire() as wire, hostile_site(trap_pages(wire.port)) as site:
@@ -57,14 +76,7 @@ def test_a_rendered_page_cannot_connect_to_a_refused_address(trap, chromium_path
 def test_the_browser_connects_to_nothing_but_the_pages_it_renders(chromium_path, monkeypatch):
     """Chromium's own traffic (updates, safe browsing, DNS-over-HTTPS, sync, metrics) is off:
     the proxy, its only way out, sees the site and nothing else."""
-    proxies: list[GuardProxy] = []
-
-    class Recorded(GuardProxy):
-        async def start(self) -> int:
-            proxies.append(self)
-            return await super().start()
-
-    monkeypatch.setattr(renderpage, "GuardProxy", Recorded)
+    proxies = _record_proxies(monkeypatch)
     with tripwire() as wire, hostile_site(trap_pages(wire.port)) as site:
         render(f"{site}/", policy=POLICY, chromium=chromium_path, timeout=10)
         time.sleep(1.0)
@@ -112,6 +124,22 @@ def test_a_crawl_renders_hostile_pages_without_reaching_refused_addresses(tmp_pa
     assert "navigation" not in stored
     log = (out / "crawl.log").read_text()
     assert f"127.0.0.1:{wire.port}" in log and "loopback address" in log
-    assert f"browser navigation to http://127.0.0.1:{wire.port}/nav failed" in log
+    assert f"navigation to http://127.0.0.1:{wire.port}/nav failed" in log
     summary = json.loads((out / "summary.json").read_text())
     assert summary["errors"]["by_reason"].get("sweep/errors/browser", 0) >= 1, summary["errors"]
+
+
+def test_the_proxy_stops_when_chromium_does_not_start(monkeypatch):
+    proxies = _record_proxies(monkeypatch)
+    with pytest.raises(CrawlError):
+        render("http://127.0.0.2/", policy=POLICY, chromium=Path("/bin/false"), timeout=10)
+    [proxy] = proxies
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", proxy.port), timeout=2).close()
+
+
+@pytest.mark.parametrize("setting", ["PLAYWRIGHT_CDP_URL", "PLAYWRIGHT_CONNECT_URL"])
+def test_a_remote_browser_is_refused_not_left_unguarded(setting):
+    config = Config.from_settings(Settings({setting: "ws://127.0.0.1:9222"}))
+    with pytest.raises(NotSupported, match="guard proxy"):
+        GuardedBrowserProvider(config)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
-from crawler.render import PLAYWRIGHT_HANDLER, RenderPolicy
+from crawler.failures import describe_failure
+from crawler.render import PLAYWRIGHT_HANDLER, NavigationFailed, RenderPolicy, check_document
 from pagemodel.model import page_from_html
 
 POLICY = RenderPolicy(enabled=True, min_text=80)
@@ -55,3 +59,29 @@ def test_rendering_needs_the_setting_and_the_playwright_handler(render, handlers
     assert policy.enabled is enabled
     assert policy.for_site({"render_js": True}) is enabled
     assert policy.for_site({"render_js": False}) is False
+
+
+class _ErrorPage:
+    """A page whose document is Chromium's error page, as check_document reads it."""
+
+    async def evaluate(self, _script: str) -> str:
+        return "chrome-error://chromewebdata/"
+
+
+@pytest.mark.parametrize(
+    ("failed", "reason"),
+    [
+        (
+            [("http://127.0.0.1:9/nav", "net::ERR_SOCKS_CONNECTION_FAILED")],
+            (
+                "browser: navigation to http://127.0.0.1:9/nav failed "
+                "(net::ERR_SOCKS_CONNECTION_FAILED): not read"
+            ),
+        ),
+        ([], "browser: navigation ended on Chromium's error page: not read"),
+    ],
+)
+def test_a_failed_navigation_reason_says_browser_once(failed, reason):
+    with pytest.raises(NavigationFailed) as caught:
+        asyncio.run(check_document(_ErrorPage(), failed))
+    assert describe_failure(Failure(caught.value)) == reason
