@@ -121,12 +121,13 @@ def _cloaking(engine: Any, visitor: Page, variant: Variant) -> Verdict | None:
     if not only_variant:
         return None
     categories = sorted({h["category"] for h in only_variant})
-    who = "a search-engine crawler" if variant.name == CRAWLER else "a mobile visitor from a search"
+    names = "、".join(engine.category_names.get(c, c) for c in categories)
+    who = "搜索引擎爬虫" if variant.name == CRAWLER else "从搜索结果进入的手机访客"
     return Verdict(
         CLOAKING,
         (variant.url,),
-        f"{who} is shown {', '.join(categories)} content that visitors are not "
-        f"({len(only_variant)} hits; text similarity {similarity(visitor, variant.page):.2f})",
+        f"对{who}显示{names}内容，普通访客看不到（{len(only_variant)} 处命中；"
+        f"与访客所见页面文本相似度 {similarity(visitor, variant.page):.2f}）",
         {
             "variant": variant.name,
             "agent": variant.agent,
@@ -172,9 +173,9 @@ def _hijack(visitor: Page, variant: Variant, site_url: str) -> Verdict | None:
     return Verdict(
         HIJACK_REDIRECT,
         (variant.url, target),
-        f"a {'mobile ' if variant.name == MOBILE_SEARCH else ''}visitor"
-        f"{' from a search' if variant.referer else ''} is sent to another site "
-        f"({urlsplit(target).netloc}); visitors arriving directly stay on the site",
+        f"{'从搜索结果进入的' if variant.referer else ''}"
+        f"{'手机' if variant.name == MOBILE_SEARCH else ''}访客被跳转到其他网站"
+        f"（{urlsplit(target).netloc}），直接访问的访客仍停留在本站",
         {
             "variant": variant.name,
             "agent": variant.agent,
