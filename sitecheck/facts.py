@@ -27,6 +27,9 @@ MAX_TITLE_CHARS = 200
 MIN_HIDDEN_SPAM = 2  # spam anchors that make a hidden block of links a planted one
 SMALL_BLOCK_LINKS = 3  # … or one, in a hidden block of at most this many links
 SHORT_BLOCK = 200  # a hidden text without links: planted when short and spam
+# Suffixes of a registered site name that its pages leave out (longest first).
+NAME_SUFFIXES = ("门户网站", "官方网站", "网站", "官网")
+MIN_NAME_CHARS = 2
 
 
 def directory(url: str) -> str:
@@ -39,8 +42,18 @@ def directory(url: str) -> str:
     return "/" + parts[0] + "/"
 
 
-def _mentions(haystack: str, name: str | None) -> bool:
+def _bare_name(name: str | None) -> str:
+    """The registered name without its "…门户网站" / "…官网" suffix: pages name the site
+    ("临江市人民政府"), rarely the registry's "临江市人民政府门户网站"."""
     name = fold(name or "").strip()
+    for suffix in NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= MIN_NAME_CHARS:
+            return name[: -len(suffix)].strip(" -_·")
+    return name
+
+
+def _mentions(haystack: str, name: str | None) -> bool:
+    name = _bare_name(name)
     return bool(name) and name in haystack
 
 
@@ -95,5 +108,5 @@ def page_facts(
         "links_dirs": sorted(visible_dirs)[:MAX_DIRS],
         "name_in_title": _mentions(title, site.get("name")),
         "name_shown": _mentions(whole, site.get("name")) or _mentions(title, site.get("name")),
-        "owner_shown": _mentions(whole, site.get("owner")),
+        "owner_shown": _mentions(whole, site.get("owner")) or _mentions(title, site.get("owner")),
     }

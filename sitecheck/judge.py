@@ -4,7 +4,7 @@
 pages its navigation leads to) are mostly about gambling or loans — content no registered
 company or government site carries — while the ICP number shown is missing or not the
 registered one, or the registered name appears nowhere; or the site shows the ICP number of
-another registered site and not its own name. A site that only changed its ICP number (same
+another registered site and not its own name, with gambling or loan content or planted spam. A site that only changed its ICP number (same
 name, same content) is no takeover: the registry is out of date.
 
 ``spam_injected``: intruders planted spam on an otherwise normal site: spam in the ``<title>``
@@ -107,9 +107,12 @@ def _takeover(
     off_share = len(off) / len(own) if own else 0.0
     home_off = any(p.get("off_type") or _is_spam(p) for p in home)
     off_type = home_off and off_share >= OFF_TYPE_SHARE
+    # another site's number without the site's name is a takeover only with content to show
+    # for it: an ordinary site that copied a sister site's footer is no casino
+    carries = bool(off) or any(_is_spam(p) or p.get("meta_spam") for p in pages)
     suspected = (
         off_type and (icp_state in ("missing", "different", "other_entity") or not name_shown)
-    ) or (icp_state == "other_entity" and not name_shown)
+    ) or (icp_state == "other_entity" and not name_shown and carries)
     if not suspected:
         return None
     categories = sorted({c for p in off for c in p.get("off_type") or ()})

@@ -105,10 +105,32 @@ def test_a_casino_under_another_name_and_icp_is_a_takeover():
 def test_another_registered_sites_icp_number_without_its_name_is_a_takeover():
     other = {"icp": "浙ICP备99990000号", "owner": "某某公司"}
     site = {**SITE, "name": "临江宏达贸易有限公司", "owner": "临江宏达贸易有限公司"}
-    pages = [(_page("/", "欢迎光临", NOTICE, **other), _scan())]
+    pages = [(_page("/", "鼎盛娱乐城", CASINO, **other), _scan(["gambling"]))]
     verdicts = judge_site(site, _facts(pages, site), {"99990000": "另一家公司"})
     assert [v.kind for v in verdicts] == ["takeover_suspected"]
     assert verdicts[0].facts["icp_state"] == "other_entity"
+
+
+def test_another_sites_icp_number_on_ordinary_content_is_no_takeover():
+    # a sister site's footer copied onto an ordinary site: no casino, no loans, no spam
+    other = {"icp": "浙ICP备99990000号", "owner": "某某公司"}
+    site = {**SITE, "name": "临江宏达贸易有限公司", "owner": "临江宏达贸易有限公司"}
+    pages = [(_page("/", "欢迎光临", NOTICE, **other), _scan())]
+    assert judge_site(site, _facts(pages, site), {"99990000": "另一家公司"}) == []
+
+
+def test_the_registered_name_is_found_without_its_website_suffix():
+    site = {**SITE, "name": "临江市人民政府门户网站", "owner": "临江市政务服务中心"}
+    facts = _facts(
+        [(_page("/", "首页 - 临江市人民政府", NOTICE, site=site, owner="某单位"), _scan())], site
+    )
+    assert facts[0]["name_shown"]
+    # the owner's name in the title alone also names the site
+    site = {**SITE, "name": "临江在线", "owner": "临江宏达贸易有限公司"}
+    facts = _facts(
+        [(_page("/", "临江宏达贸易有限公司", NOTICE, site=site, owner="某单位"), _scan())], site
+    )
+    assert facts[0]["owner_shown"]
 
 
 def test_planted_titles_hidden_links_and_parasitic_pages_are_spam_injected():
