@@ -4,7 +4,7 @@
 ``pagemodel.scan.scan_page`` returns it) and the site's registry row, and keeps only what the
 judge (:mod:`sitecheck.judge`) compares across the site's pages: the ICP number the page shows,
 whether the registered name and owner appear, what its content is about (the categories of the
-hits in its content blocks, not in its title or hidden text), planted spam in its title, meta
+medium and high hits in its content blocks, not in its title or hidden text), planted spam in its title, meta
 keywords and description, hidden blocks that carry spam, and the directories its visible
 internal links lead to (the site's own navigation, as far as this page shows it).
 """
@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ground.blocks import CONTENT_KINDS, BlockKind
+from ground.levels import is_fraud
 from pagemodel.model import Page
 from sitecheck.spam import fold, spam_wording
 
@@ -66,7 +67,9 @@ def page_facts(
         {
             hit.get("category")
             for hit in scan.get("hits") or ()
-            if hit.get("field") in CONTENT_KINDS and hit.get("category")
+            if hit.get("field") in CONTENT_KINDS
+            and hit.get("category")
+            and is_fraud(hit.get("level"))  # a weak hit says nothing of what a page is about
         }
     )
     hidden = page.blocks_of(BlockKind.HIDDEN)

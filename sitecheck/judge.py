@@ -2,8 +2,8 @@
 
 ``takeover_suspected``: the domain changed hands. The site's own pages (home page and the
 pages its navigation leads to) are mostly about gambling or loans — content no registered
-company or government site carries — while the ICP number shown is missing or not the
-registered one, or the registered name appears nowhere; or the site shows the ICP number of
+company or government site carries — while the ICP number shown is not the registered one,
+or the registered name appears nowhere; or the site shows the ICP number of
 another registered site and not its own name, with gambling or loan content or planted spam. A site that only changed its ICP number (same
 name, same content) is no takeover: the registry is out of date.
 
@@ -111,7 +111,8 @@ def _takeover(
     # for it: an ordinary site that copied a sister site's footer is no casino
     carries = bool(off) or any(_is_spam(p) or p.get("meta_spam") for p in pages)
     suspected = (
-        off_type and (icp_state in ("missing", "different", "other_entity") or not name_shown)
+        # a missing ICP number is common on small sites: with the site's name shown, it is none
+        off_type and (icp_state in ("different", "other_entity") or not name_shown)
     ) or (icp_state == "other_entity" and not name_shown and carries)
     if not suspected:
         return None

@@ -29,9 +29,9 @@ def _page(path, title, body, *, site=SITE, icp=None, owner=None, extra="", keywo
     return page_from_html(html, "http://gov.example.cn" + path)
 
 
-def _scan(categories=()):
-    hits = [{"category": c, "field": "paragraph"} for c in categories]
-    return {"level": "high" if categories else "none", "categories": list(categories), "hits": hits}
+def _scan(categories=(), level="high"):
+    hits = [{"category": c, "field": "paragraph", "level": level} for c in categories]
+    return {"level": level if categories else "none", "categories": list(categories), "hits": hits}
 
 
 NOTICE = "关于开展冬季消防安全检查的公告。各单位要认真排查电气线路、消防通道和灭火器材，发现隐患立即整改。"
@@ -190,3 +190,34 @@ def test_one_spam_title_alone_is_no_verdict_unless_on_the_home_page():
     assert judge_site(SITE, _facts(pages)) == []
     pages[0] = (_page("/", "鼎盛体育官网入口", NOTICE), _scan())
     assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]
+
+
+def _lottery_shop(level):
+    site = {**SITE, "name": "临江体彩服务中心", "owner": "临江体彩服务中心", "type": "企业网站"}
+    body = "本中心代售体育彩票，竞彩足球、大乐透每周开奖，理性购彩。"
+    pages = [
+        (
+            _page("/", f"首页 - {site['name']}", body, site=site, icp="无"),
+            _scan(["gambling"], level),
+        )
+    ]
+    pages += [
+        (
+            _page(f"/zwgk/{i}.html", f"开奖公告{i} - {site['name']}", body, site=site, icp="无"),
+            _scan(["gambling"], level),
+        )
+        for i in range(4)
+    ]
+    return site, _facts(pages, site)
+
+
+def test_weak_hits_say_nothing_of_what_a_site_is_about():
+    site, facts = _lottery_shop("low")
+    assert all(f["off_type"] == [] for f in facts)
+    assert judge_site(site, facts) == []
+
+
+def test_a_missing_icp_number_on_a_site_showing_its_name_is_no_takeover():
+    site, facts = _lottery_shop("medium")
+    assert facts[0]["icp"] is None and facts[0]["name_shown"] and facts[0]["off_type"]
+    assert judge_site(site, facts) == []
