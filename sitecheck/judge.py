@@ -11,7 +11,7 @@ name, same content) is no takeover: the registry is out of date.
 or meta fields of pages whose content carries no fraud (a fraud post titled as what it sells
 is the page rules' business, not a hacked site), hidden blocks of spam links, and parasitic
 pages — spam-titled pages under a directory that no normal page of the site links to
-visibly. Planted titles alone need the home page or two pages: one spam-titled page of a
+visibly. Hidden spam alone needs two pages or three spam anchors in all. Planted titles alone need the home page or two pages: one spam-titled page of a
 forum or classifieds site is more likely a user's post than an intruder's. A site taken over
 is not "injected": the whole site is the casino.
 """
@@ -31,6 +31,10 @@ OFF_TYPE_SHARE = 0.5
 MAX_URLS = 10
 MAX_EXAMPLES = 5
 MIN_PLANTED_TITLES = 2  # planted titles that make a verdict alone (the home page's: one)
+# hidden spam makes a verdict alone on this many pages, or with this many spam anchors in all:
+# one odd hidden link (a stale menu, a widget) is no intrusion
+MIN_HIDDEN_PAGES = 2
+MIN_HIDDEN_LINKS = 3
 _ICP_NUMBER = re.compile(r"ICP[备证](\d+)")
 
 
@@ -174,10 +178,14 @@ def _spam_injected(pages: list[Mapping[str, Any]]) -> Verdict | None:
         and p["url"] not in parasitic_urls
     ]
     hidden = [p for p in pages if p.get("hidden_spam") or p.get("hidden_links")]
+    hidden_suffices = (
+        len(hidden) >= MIN_HIDDEN_PAGES
+        or sum(int(p.get("hidden_links") or 0) for p in hidden) >= MIN_HIDDEN_LINKS
+    )
     titles_suffice = len(planted_titles) >= MIN_PLANTED_TITLES or any(
         p.get("home") for p in planted_titles
     )
-    if not (parasitic or hidden or titles_suffice):
+    if not (parasitic or hidden_suffices or titles_suffice):
         return None
     parts = []
     if planted_titles:

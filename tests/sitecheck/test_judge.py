@@ -221,3 +221,30 @@ def test_a_missing_icp_number_on_a_site_showing_its_name_is_no_takeover():
     site, facts = _lottery_shop("medium")
     assert facts[0]["icp"] is None and facts[0]["name_shown"] and facts[0]["off_type"]
     assert judge_site(site, facts) == []
+
+
+def _hidden(*anchors):
+    links = "".join(f'<a href="/x/{i}.html">{a}</a>' for i, a in enumerate(anchors))
+    return f'<div style="display:none">{links}</div>'
+
+
+def test_one_hidden_spam_link_on_one_page_is_no_verdict():
+    pages = _normal_site()
+    pages[2] = (_page("/zwgk/t1.html", "通知1", NOTICE, extra=_hidden("鼎盛体育官网入口")), _scan())
+    facts = _facts(pages)
+    assert facts[2]["hidden_spam"] == 1
+    assert judge_site(SITE, facts) == []
+
+
+def test_hidden_spam_on_two_pages_or_three_links_is_spam_injected():
+    pages = _normal_site()
+    for i in (1, 2):
+        pages[i] = (
+            _page(f"/zwgk/t{i}.html", "通知", NOTICE, extra=_hidden("鼎盛体育官网入口")),
+            _scan(),
+        )
+    assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]
+    pages = _normal_site()
+    three = _hidden("鼎盛体育官网入口", "澳门六合彩资料大全", "真人百家乐平台")
+    pages[1] = (_page("/zwgk/t1.html", "通知", NOTICE, extra=three), _scan())
+    assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]
