@@ -35,7 +35,7 @@ MIN_PLANTED_TITLES = 2  # planted titles that make a verdict alone (the home pag
 # one odd hidden link (a stale menu, a widget) is no intrusion
 MIN_HIDDEN_PAGES = 2
 MIN_HIDDEN_LINKS = 3
-_ICP_NUMBER = re.compile(r"ICP[备证](\d+)")
+_ICP_NUMBER = re.compile(r"ICP\s*[备证]\s*(?:字\s*)?(?:第\s*)?(\d+)", re.IGNORECASE)
 
 
 def icp_number(icp: str | None) -> str | None:

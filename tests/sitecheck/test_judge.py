@@ -61,6 +61,12 @@ def test_icp_number_ignores_the_site_suffix():
     assert icp_number(None) is None
 
 
+def test_icp_number_with_spaces():
+    assert icp_number("粤ICP备 12345678号") == "12345678"
+    assert icp_number("京ICP 备12345678号-1") == icp_number("京icp证 12345678号") == "12345678"
+    assert icp_number("京ICP证第030173号") == icp_number("京ICP备字 030173号") == "030173"
+
+
 def test_directory_of_a_page():
     assert directory("http://a.cn/") == "/"
     assert directory("http://a.cn/about.html") == "/"
