@@ -21,6 +21,9 @@ from sitecheck.spam import spam_wording
         "黄色视频在线观看",
         "imtoken钱包官网下载",
         "买球app正规平台",
+        "鼎盛娱乐(中国)官方网站",
+        "区块链钱包app官方下载",
+        "免费人成视频在线观看",
     ],
 )
 def test_planted_spam_is_recognised(text):
