@@ -4,7 +4,7 @@
 ``pagemodel.scan.scan_page`` returns it) and the site's registry row, and keeps only what the
 judge (:mod:`sitecheck.judge`) compares across the site's pages: the ICP number the page shows,
 whether the registered name and owner appear, what its content is about (the categories of the
-hits in its content blocks, not in its title or hidden text), planted spam in its title, meta
+medium and high hits in its content blocks, not in its title or hidden text), planted spam in its title, meta
 keywords and description, hidden blocks that carry spam, and the directories its visible
 internal links lead to (the site's own navigation, as far as this page shows it).
 """
@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ground.blocks import CONTENT_KINDS, BlockKind
+from ground.levels import is_fraud
 from pagemodel.model import Page
 from sitecheck.spam import fold, spam_wording
 
@@ -27,6 +28,9 @@ MAX_TITLE_CHARS = 200
 MIN_HIDDEN_SPAM = 2  # spam anchors that make a hidden block of links a planted one
 SMALL_BLOCK_LINKS = 3  # … or one, in a hidden block of at most this many links
 SHORT_BLOCK = 200  # a hidden text without links: planted when short and spam
+# Suffixes of a registered site name that its pages leave out (longest first).
+NAME_SUFFIXES = ("门户网站", "官方网站", "网站", "官网")
+MIN_NAME_CHARS = 2
 
 
 def directory(url: str) -> str:
@@ -39,8 +43,18 @@ def directory(url: str) -> str:
     return "/" + parts[0] + "/"
 
 
-def _mentions(haystack: str, name: str | None) -> bool:
+def _bare_name(name: str | None) -> str:
+    """The registered name without its "…门户网站" / "…官网" suffix: pages name the site
+    ("临江市人民政府"), rarely the registry's "临江市人民政府门户网站"."""
     name = fold(name or "").strip()
+    for suffix in NAME_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= MIN_NAME_CHARS:
+            return name[: -len(suffix)].strip(" -_·")
+    return name
+
+
+def _mentions(haystack: str, name: str | None) -> bool:
+    name = _bare_name(name)
     return bool(name) and name in haystack
 
 
@@ -53,7 +67,9 @@ def page_facts(
         {
             hit.get("category")
             for hit in scan.get("hits") or ()
-            if hit.get("field") in CONTENT_KINDS and hit.get("category")
+            if hit.get("field") in CONTENT_KINDS
+            and hit.get("category")
+            and is_fraud(hit.get("level"))  # a weak hit says nothing of what a page is about
         }
     )
     hidden = page.blocks_of(BlockKind.HIDDEN)
@@ -95,5 +111,5 @@ def page_facts(
         "links_dirs": sorted(visible_dirs)[:MAX_DIRS],
         "name_in_title": _mentions(title, site.get("name")),
         "name_shown": _mentions(whole, site.get("name")) or _mentions(title, site.get("name")),
-        "owner_shown": _mentions(whole, site.get("owner")),
+        "owner_shown": _mentions(whole, site.get("owner")) or _mentions(title, site.get("owner")),
     }

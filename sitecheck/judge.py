@@ -2,16 +2,16 @@
 
 ``takeover_suspected``: the domain changed hands. The site's own pages (home page and the
 pages its navigation leads to) are mostly about gambling or loans — content no registered
-company or government site carries — while the ICP number shown is missing or not the
-registered one, or the registered name appears nowhere; or the site shows the ICP number of
-another registered site and not its own name. A site that only changed its ICP number (same
+company or government site carries — while the ICP number shown is not the registered one,
+or the registered name appears nowhere; or the site shows the ICP number of
+another registered site and not its own name, with gambling or loan content or planted spam. A site that only changed its ICP number (same
 name, same content) is no takeover: the registry is out of date.
 
 ``spam_injected``: intruders planted spam on an otherwise normal site: spam in the ``<title>``
 or meta fields of pages whose content carries no fraud (a fraud post titled as what it sells
 is the page rules' business, not a hacked site), hidden blocks of spam links, and parasitic
 pages — spam-titled pages under a directory that no normal page of the site links to
-visibly. Planted titles alone need the home page or two pages: one spam-titled page of a
+visibly. Hidden spam alone needs two pages or three spam anchors in all. Planted titles alone need the home page or two pages: one spam-titled page of a
 forum or classifieds site is more likely a user's post than an intruder's. A site taken over
 is not "injected": the whole site is the casino.
 """
@@ -31,7 +31,11 @@ OFF_TYPE_SHARE = 0.5
 MAX_URLS = 10
 MAX_EXAMPLES = 5
 MIN_PLANTED_TITLES = 2  # planted titles that make a verdict alone (the home page's: one)
-_ICP_NUMBER = re.compile(r"ICP[备证](\d+)")
+# hidden spam makes a verdict alone on this many pages, or with this many spam anchors in all:
+# one odd hidden link (a stale menu, a widget) is no intrusion
+MIN_HIDDEN_PAGES = 2
+MIN_HIDDEN_LINKS = 3
+_ICP_NUMBER = re.compile(r"ICP\s*[备证]\s*(?:字\s*)?(?:第\s*)?(\d+)", re.IGNORECASE)
 
 
 def icp_number(icp: str | None) -> str | None:
@@ -107,9 +111,13 @@ def _takeover(
     off_share = len(off) / len(own) if own else 0.0
     home_off = any(p.get("off_type") or _is_spam(p) for p in home)
     off_type = home_off and off_share >= OFF_TYPE_SHARE
+    # another site's number without the site's name is a takeover only with content to show
+    # for it: an ordinary site that copied a sister site's footer is no casino
+    carries = bool(off) or any(_is_spam(p) or p.get("meta_spam") for p in pages)
     suspected = (
-        off_type and (icp_state in ("missing", "different", "other_entity") or not name_shown)
-    ) or (icp_state == "other_entity" and not name_shown)
+        # a missing ICP number is common on small sites: with the site's name shown, it is none
+        off_type and (icp_state in ("different", "other_entity") or not name_shown)
+    ) or (icp_state == "other_entity" and not name_shown and carries)
     if not suspected:
         return None
     categories = sorted({c for p in off for c in p.get("off_type") or ()})
@@ -170,10 +178,14 @@ def _spam_injected(pages: list[Mapping[str, Any]]) -> Verdict | None:
         and p["url"] not in parasitic_urls
     ]
     hidden = [p for p in pages if p.get("hidden_spam") or p.get("hidden_links")]
+    hidden_suffices = (
+        len(hidden) >= MIN_HIDDEN_PAGES
+        or sum(int(p.get("hidden_links") or 0) for p in hidden) >= MIN_HIDDEN_LINKS
+    )
     titles_suffice = len(planted_titles) >= MIN_PLANTED_TITLES or any(
         p.get("home") for p in planted_titles
     )
-    if not (parasitic or hidden or titles_suffice):
+    if not (parasitic or hidden_suffices or titles_suffice):
         return None
     parts = []
     if planted_titles:

@@ -29,9 +29,9 @@ def _page(path, title, body, *, site=SITE, icp=None, owner=None, extra="", keywo
     return page_from_html(html, "http://gov.example.cn" + path)
 
 
-def _scan(categories=()):
-    hits = [{"category": c, "field": "paragraph"} for c in categories]
-    return {"level": "high" if categories else "none", "categories": list(categories), "hits": hits}
+def _scan(categories=(), level="high"):
+    hits = [{"category": c, "field": "paragraph", "level": level} for c in categories]
+    return {"level": level if categories else "none", "categories": list(categories), "hits": hits}
 
 
 NOTICE = "关于开展冬季消防安全检查的公告。各单位要认真排查电气线路、消防通道和灭火器材，发现隐患立即整改。"
@@ -59,6 +59,12 @@ def _normal_site(n=6, **kwargs):
 def test_icp_number_ignores_the_site_suffix():
     assert icp_number("京ICP备12345678号-2") == icp_number("京ICP备12345678号") == "12345678"
     assert icp_number(None) is None
+
+
+def test_icp_number_with_spaces():
+    assert icp_number("粤ICP备 12345678号") == "12345678"
+    assert icp_number("京ICP 备12345678号-1") == icp_number("京icp证 12345678号") == "12345678"
+    assert icp_number("京ICP证第030173号") == icp_number("京ICP备字 030173号") == "030173"
 
 
 def test_directory_of_a_page():
@@ -105,10 +111,32 @@ def test_a_casino_under_another_name_and_icp_is_a_takeover():
 def test_another_registered_sites_icp_number_without_its_name_is_a_takeover():
     other = {"icp": "浙ICP备99990000号", "owner": "某某公司"}
     site = {**SITE, "name": "临江宏达贸易有限公司", "owner": "临江宏达贸易有限公司"}
-    pages = [(_page("/", "欢迎光临", NOTICE, **other), _scan())]
+    pages = [(_page("/", "鼎盛娱乐城", CASINO, **other), _scan(["gambling"]))]
     verdicts = judge_site(site, _facts(pages, site), {"99990000": "另一家公司"})
     assert [v.kind for v in verdicts] == ["takeover_suspected"]
     assert verdicts[0].facts["icp_state"] == "other_entity"
+
+
+def test_another_sites_icp_number_on_ordinary_content_is_no_takeover():
+    # a sister site's footer copied onto an ordinary site: no casino, no loans, no spam
+    other = {"icp": "浙ICP备99990000号", "owner": "某某公司"}
+    site = {**SITE, "name": "临江宏达贸易有限公司", "owner": "临江宏达贸易有限公司"}
+    pages = [(_page("/", "欢迎光临", NOTICE, **other), _scan())]
+    assert judge_site(site, _facts(pages, site), {"99990000": "另一家公司"}) == []
+
+
+def test_the_registered_name_is_found_without_its_website_suffix():
+    site = {**SITE, "name": "临江市人民政府门户网站", "owner": "临江市政务服务中心"}
+    facts = _facts(
+        [(_page("/", "首页 - 临江市人民政府", NOTICE, site=site, owner="某单位"), _scan())], site
+    )
+    assert facts[0]["name_shown"]
+    # the owner's name in the title alone also names the site
+    site = {**SITE, "name": "临江在线", "owner": "临江宏达贸易有限公司"}
+    facts = _facts(
+        [(_page("/", "临江宏达贸易有限公司", NOTICE, site=site, owner="某单位"), _scan())], site
+    )
+    assert facts[0]["owner_shown"]
 
 
 def test_planted_titles_hidden_links_and_parasitic_pages_are_spam_injected():
@@ -167,4 +195,62 @@ def test_one_spam_title_alone_is_no_verdict_unless_on_the_home_page():
     pages.append((_page("/zwgk/t70.html", "鼎盛体育官网入口", NOTICE), _scan()))
     assert judge_site(SITE, _facts(pages)) == []
     pages[0] = (_page("/", "鼎盛体育官网入口", NOTICE), _scan())
+    assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]
+
+
+def _lottery_shop(level):
+    site = {**SITE, "name": "临江体彩服务中心", "owner": "临江体彩服务中心", "type": "企业网站"}
+    body = "本中心代售体育彩票，竞彩足球、大乐透每周开奖，理性购彩。"
+    pages = [
+        (
+            _page("/", f"首页 - {site['name']}", body, site=site, icp="无"),
+            _scan(["gambling"], level),
+        )
+    ]
+    pages += [
+        (
+            _page(f"/zwgk/{i}.html", f"开奖公告{i} - {site['name']}", body, site=site, icp="无"),
+            _scan(["gambling"], level),
+        )
+        for i in range(4)
+    ]
+    return site, _facts(pages, site)
+
+
+def test_weak_hits_say_nothing_of_what_a_site_is_about():
+    site, facts = _lottery_shop("low")
+    assert all(f["off_type"] == [] for f in facts)
+    assert judge_site(site, facts) == []
+
+
+def test_a_missing_icp_number_on_a_site_showing_its_name_is_no_takeover():
+    site, facts = _lottery_shop("medium")
+    assert facts[0]["icp"] is None and facts[0]["name_shown"] and facts[0]["off_type"]
+    assert judge_site(site, facts) == []
+
+
+def _hidden(*anchors):
+    links = "".join(f'<a href="/x/{i}.html">{a}</a>' for i, a in enumerate(anchors))
+    return f'<div style="display:none">{links}</div>'
+
+
+def test_one_hidden_spam_link_on_one_page_is_no_verdict():
+    pages = _normal_site()
+    pages[2] = (_page("/zwgk/t1.html", "通知1", NOTICE, extra=_hidden("鼎盛体育官网入口")), _scan())
+    facts = _facts(pages)
+    assert facts[2]["hidden_spam"] == 1
+    assert judge_site(SITE, facts) == []
+
+
+def test_hidden_spam_on_two_pages_or_three_links_is_spam_injected():
+    pages = _normal_site()
+    for i in (1, 2):
+        pages[i] = (
+            _page(f"/zwgk/t{i}.html", "通知", NOTICE, extra=_hidden("鼎盛体育官网入口")),
+            _scan(),
+        )
+    assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]
+    pages = _normal_site()
+    three = _hidden("鼎盛体育官网入口", "澳门六合彩资料大全", "真人百家乐平台")
+    pages[1] = (_page("/zwgk/t1.html", "通知", NOTICE, extra=three), _scan())
     assert [v.kind for v in judge_site(SITE, _facts(pages))] == ["spam_injected"]

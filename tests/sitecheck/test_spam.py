@@ -16,6 +16,14 @@ from sitecheck.spam import spam_wording
         "米乐·(中国)官方网站",
         "華體會體育app下載",  # traditional characters are folded
         "ＫＹ体育网址",  # full-width letters too
+        "开云体育(中国)官方网站",
+        "澳门六合彩开奖结果",
+        "黄色视频在线观看",
+        "imtoken钱包官网下载",
+        "买球app正规平台",
+        "鼎盛娱乐(中国)官方网站",
+        "区块链钱包app官方下载",
+        "免费人成视频在线观看",
     ],
 )
 def test_planted_spam_is_recognised(text):
@@ -33,6 +41,23 @@ def test_planted_spam_is_recognised(text):
         "会员登录 - 石泉晚报体育频道",
         "市体育局关于全民健身运动会报名的通知",
         "无码科技 聚合阅读",
+        # ordinary company, weather, school, cinema, exchange and state-lottery titles
+        "深圳市华强电子有限公司-官方网站",
+        "暴雨黄色预警信号",
+        "个人成绩查询",
+        "万达影院官网",
+        "婚庆一条龙服务",
+        "新澳留学",
+        "飞利浦(中国)官方网站",
+        "飞利浦（中国）官方网站",
+        "上海证券交易所官网",
+        "数字人民币钱包app下载",
+        "中国体彩网-开奖结果",
+        "中国福利彩票 双色球开奖号码",
+        "新华网体育_手机版",
+        "买球鞋",
+        "北京体育大学官方网站",
+        "某某科技有限公司客服电话",
         "",
     ],
 )
