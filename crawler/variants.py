@@ -36,6 +36,7 @@ from sitecheck.cloaking import (
     Variant,
     compare,
     kinds_checked_by,
+    left_site,
     merge,
     scripts_could_redirect,
 )
@@ -219,9 +220,13 @@ class SiteVariants:
             rendered=rendered,
             html="" if rendered else html,
         )
-        for verdict in compare(self._rules(), visitor, variant, state.scope.start_url):
+        verdicts = compare(self._rules(), visitor, variant, state.scope.start_url)
+        for verdict in verdicts:
             self.stats.inc_value(f"sitecheck/verdicts/{verdict.kind}")
             state.compromise = merge(state.compromise, verdict)
+        if left_site(variant, state.scope.start_url) and not verdicts:
+            # another domain that shows no fraud: a CDN, a WAF check, an app store — no evidence
+            self.stats.inc_value(f"sitecheck/offsite_clean/{name}")
 
     def on_error(self, failure: Any) -> None:
         name = (failure.request.meta.get(VARIANT) or ("?",))[0]

@@ -8,12 +8,15 @@ with the sweep's own fetch of the same page, to :func:`compare`:
 
 * ``cloaking`` — the variant carries fraud or gambling hits of categories the visitor version
   has none of (a crawler variant, or text that scripts wrote for the search visitor);
-* ``hijack_redirect`` — the variant's visit ends on, or passes through, another site (server
-  redirect, meta refresh, script) while the visitor's stays on the site; or, fetched without a
-  browser, its scripts send search or mobile visitors to another site.
+* ``hijack_redirect`` — the mobile search visit ends on another site (server redirect, meta
+  refresh, script) that shows fraud or gambling content (medium or high rule hits, or spam
+  wording in its title) while the visitor's stays on the site; or, fetched without a browser,
+  its scripts send visitors *arriving from a search* to another site.
 
 A different mobile layout with the same content, a redirect to the site's own mobile host
-(same registered domain) and the ordinary churn of a dynamic page are not evidence.
+(same registered domain), a move to another domain that shows nothing of the kind (a CDN's
+mobile layout, a WAF's check page, the site's mobile site elsewhere, an app store: only
+counted, see :func:`left_site`) and the ordinary churn of a dynamic page are not evidence.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 from ground.urls import registered_domain
 from pagemodel.model import Page
 from pagemodel.scan import scan_page
+from sitecheck.spam import spam_wording
 from sitecheck.verdict import CLOAKING, HIJACK_REDIRECT, Verdict
 
 # The variants (what Variant.name says).
@@ -95,7 +99,7 @@ def _is_ip(host: str) -> bool:
 def compare(engine: Any, visitor: Page, variant: Variant, site_url: str) -> list[Verdict]:
     """The verdicts one variant gives against the sweep's fetch of the same page (`visitor`)."""
     verdicts = []
-    hijack = _hijack(visitor, variant, site_url)
+    hijack = _hijack(engine, visitor, variant, site_url) if variant.name == MOBILE_SEARCH else None
     if hijack is not None:
         verdicts.append(hijack)
     cloak = _cloaking(engine, visitor, variant)
@@ -160,12 +164,26 @@ def _grams(page: Page) -> set[str]:
 # --- hijacking ---------------------------------------------------------------------------------
 
 
-def _hijack(visitor: Page, variant: Variant, site_url: str) -> Verdict | None:
+def left_site(variant: Variant, site_url: str) -> list[str]:
+    """The off-site URLs the variant's visit went through or ended on."""
+    return [u for u in (*variant.chain, variant.final_url) if not same_site(u, site_url)]
+
+
+def _spam_landing(engine: Any, variant: Variant, site_url: str) -> bool:
+    """Whether the visit *ended* on another site that shows fraud or gambling content."""
+    if same_site(variant.final_url, site_url):
+        return False  # aborted or came back: the page read is the site's own
+    page = variant.page
+    return bool(_strong_hits(engine, page)) or spam_wording(page.title or "") is not None
+
+
+def _hijack(engine: Any, visitor: Page, variant: Variant, site_url: str) -> Verdict | None:
     if not same_site(visitor.url, site_url):
         return None  # the visitor was sent off the site too: no visitor-only redirect
-    away = [u for u in (*variant.chain, variant.final_url) if not same_site(u, site_url)]
-    how = "navigation"
-    if not away and not variant.rendered and variant.name == MOBILE_SEARCH:
+    away, how = left_site(variant, site_url), "navigation"
+    if away and not _spam_landing(engine, variant, site_url):
+        return None  # another domain showing nothing of the kind: counted by the caller
+    if not away and not variant.rendered:
         away, how = script_redirects(variant.html, variant.url, site_url), "script"
     if not away:
         return None
@@ -194,17 +212,17 @@ _LOCATION = re.compile(
     r"|location\.(?:replace|assign)\(\s*['\"]([^'\"]+)['\"]",
     re.IGNORECASE,
 )
-# Conditions hijack scripts test: where the visitor came from, or what device they use.
+# The condition hijack scripts test: that the visitor came from a search engine (a device
+# check alone is how a site sends phones to its own mobile site, wherever that is hosted).
 _CONDITION = re.compile(
-    r"document\.referrer|navigator\.userAgent|baidu|sogou|so\.com|sm\.cn|bing|google"
-    r"|android|iphone|mobile",
+    r"document\.referrer|baidu|sogou|so\.com|sm\.cn|bing|google",
     re.IGNORECASE,
 )
 
 
 def script_redirects(html: str, base_url: str, site_url: str) -> list[str]:
     """Off-site URLs that inline scripts send the browser to *on a condition* about the
-    visitor's referrer or device (an unconditional redirect shows in every fetch)."""
+    visitor's referrer or search engine (an unconditional redirect shows in every fetch)."""
     found: list[str] = []
     for script in _SCRIPT.findall(html or ""):
         if not _CONDITION.search(script):

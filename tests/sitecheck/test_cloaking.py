@@ -11,6 +11,7 @@ from sitecheck.cloaking import (
     MOBILE_SEARCH,
     Variant,
     compare,
+    left_site,
     merge,
     same_site,
     script_redirects,
@@ -93,10 +94,51 @@ def test_mobile_render_sent_to_another_host_is_hijack(engine):
     assert evidence["variant"] == MOBILE_SEARCH and casino in evidence["urls"]
 
 
-def test_aborted_navigation_to_another_host_is_hijack(engine):
-    # the address guard aborted it, so the render stayed on the site: the chain still tells
+def test_aborted_navigation_to_another_host_is_no_hijack(engine):
+    # the address guard aborted it, so the render stayed on the site: what the other host
+    # shows is unknown, and a move to another domain alone is no evidence (only counted)
     mobile = variant(COMPANY, MOBILE_SEARCH, chain=("http://127.0.0.1:9/casino",), rendered=True)
-    assert [v.kind for v in compare(engine, page(COMPANY), mobile, SITE)] == [HIJACK_REDIRECT]
+    assert compare(engine, page(COMPANY), mobile, SITE) == []
+    assert left_site(mobile, SITE) == ["http://127.0.0.1:9/casino"]
+
+
+@pytest.mark.parametrize(
+    "landing",
+    [
+        "http://hxjx-static.oss-cn-hangzhou.aliyuncs.com/m/index.html",  # CDN mobile layout
+        "http://www.hxjx-mobile.cn/",  # the site's mobile site on another domain
+        "https://apps.apple.com/cn/app/id123456",  # an app store
+    ],
+)
+def test_mobile_visit_ending_on_another_clean_domain_is_no_hijack(engine, landing):
+    mobile = variant(
+        MOBILE_COMPANY,
+        MOBILE_SEARCH,
+        url=SITE,
+        final_url=landing,
+        chain=(landing,),
+        rendered=True,
+        referer="https://www.baidu.com/s?wd=x",
+    )
+    mobile = Variant(**{**mobile.__dict__, "page": page(MOBILE_COMPANY, landing)})
+    assert compare(engine, page(COMPANY), mobile, SITE) == []
+
+
+def test_crawler_sent_to_a_waf_check_page_is_no_hijack(engine):
+    waf = "https://verify.waf-guard.example.com/check?u=hx"
+    check = "<html><head><title>安全验证</title></head><body><p>请稍候，正在进行安全检查</p></body></html>"
+    crawler = variant(check, CRAWLER, final_url=waf, chain=(waf,), agent="Baiduspider")
+    assert compare(engine, page(COMPANY), crawler, SITE) == []
+
+
+def test_device_only_script_to_another_domain_is_no_hijack(engine):
+    phones = COMPANY.replace(
+        "</head>",
+        "<script>if(/Mobile|Android|iPhone/.test(navigator.userAgent))"
+        "{location.replace('http://www.hxjx-mobile.cn/');}</script></head>",
+    )
+    mobile = variant(phones, MOBILE_SEARCH, html=phones, referer="https://www.baidu.com/")
+    assert compare(engine, page(phones), mobile, SITE) == []
 
 
 def test_redirect_to_own_mobile_host_is_clean(engine):
