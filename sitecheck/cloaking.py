@@ -67,14 +67,17 @@ class Variant:
 
 
 def same_site(url: str, site_url: str) -> bool:
-    """Whether `url` belongs to the site at `site_url`: same host (ignoring ``www.``) and port,
-    or, for named hosts, the same registered domain (``m.example.gov.cn`` for
-    ``www.example.gov.cn``)."""
+    """Whether `url` belongs to the site at `site_url`: the same host name (ignoring ``www.``,
+    on any port) or the same registered domain (``m.example.gov.cn`` for
+    ``www.example.gov.cn``); an IP-address host must have the same port too (one address
+    serves many sites on as many ports, like the farm's)."""
     a, b = urlsplit(url), urlsplit(site_url)
     if a.scheme not in ("http", "https"):
         return True  # about:blank, data: — no place of its own
     host_a, host_b = _host(a.hostname), _host(b.hostname)
     if host_a == host_b:
+        if not _is_ip(host_a):
+            return True
         return _port(a) == _port(b) or {_port(a), _port(b)} <= {80, 443}
     if _is_ip(host_a) or _is_ip(host_b) or "." not in host_a or "." not in host_b:
         return False

@@ -176,6 +176,14 @@ def test_same_site():
     assert not same_site("http://casino.example.org/", SITE)
 
 
+def test_same_host_on_another_port_is_the_same_site():
+    assert same_site("http://www.hx-machinery.com.cn:8080/m/", SITE)
+    assert same_site("https://hx-machinery.com.cn:8443/", SITE)
+    assert same_site("http://localhost:18004/x", "http://localhost:18003/")
+    # an IP address serves many sites, one a port
+    assert not same_site("http://10.1.2.3:8080/", "http://10.1.2.3/")
+
+
 def test_merge_keeps_one_record_per_kind(engine):
     first = compare(engine, page(COMPANY), variant(CASINO), SITE)[0]
     other = SITE + "about"
