@@ -48,6 +48,8 @@ NAV_CHAIN = "wz_nav_chain"  # request meta: the main frame's navigations during 
 MOBILE_CONTEXT = "wuzha-mobile"  # the Playwright browser context of the mobile visits
 PAGE_VARIANTS = 2  # found pages fetched again as a crawler
 MOBILE_VIEWPORT = {"width": 390, "height": 844}
+# a phone in China: a site's zh->en language redirect must not send the visit away
+MOBILE_LOCALE, MOBILE_TIMEZONE = "zh-CN", "Asia/Shanghai"
 PAGES_KEPT = 6  # sweep pages kept per site for a comparison still to come
 VARIANT_PRIORITY = 20
 MOBILE_SETTLE_MS = 1_500  # after "load", the mobile visit waits this long for a quiet network
@@ -164,6 +166,8 @@ class SiteVariants:
                 "is_mobile": True,
                 "has_touch": True,
                 "viewport": MOBILE_VIEWPORT,
+                "locale": MOBILE_LOCALE,
+                "timezone_id": MOBILE_TIMEZONE,
             }
             meta["playwright_page_init_callback"] = "crawler.variants.watch_navigation"
         return Request(
