@@ -52,6 +52,7 @@ MOBILE_VIEWPORT = {"width": 390, "height": 844}
 MOBILE_LOCALE, MOBILE_TIMEZONE = "zh-CN", "Asia/Shanghai"
 PAGES_KEPT = 6  # sweep pages kept per site for a comparison still to come
 VARIANT_PRIORITY = 20
+VARIANT_REDIRECTS = 2  # redirects a variant follows (each hop is a request of the site's budget)
 MOBILE_SETTLE_MS = 1_500  # after "load", the mobile visit waits this long for a quiet network
 
 
@@ -152,6 +153,10 @@ class SiteVariants:
             TOKEN: self.crawl_state.take_token(state),
             URL: url,
             VARIANT: (name, agent, referer),
+            # one try, few hops: the extra requests per site are a budget (retries and redirect
+            # hops count as requests; see hops())
+            "dont_retry": True,
+            "redirect_ttl": VARIANT_REDIRECTS,
         }
         if render:
             from scrapy_playwright.page import PageMethod
@@ -195,6 +200,7 @@ class SiteVariants:
         checks = self._sites.get(state.id, _Checks())
         visitor = checks.visitor.get(url)
         self.stats.inc_value(f"sitecheck/responses/{name}")
+        self.stats.inc_value("sitecheck/extra_requests", hops(meta))
         if visitor is None or response.status >= 400:
             return
         rendered = bool(meta.get("playwright"))
@@ -233,8 +239,10 @@ class SiteVariants:
             self.stats.inc_value(f"sitecheck/offsite_clean/{name}")
 
     def on_error(self, failure: Any) -> None:
-        name = (failure.request.meta.get(VARIANT) or ("?",))[0]
+        meta = failure.request.meta
+        name = (meta.get(VARIANT) or ("?",))[0]
         self.stats.inc_value(f"sitecheck/errors/{name}")
+        self.stats.inc_value("sitecheck/extra_requests", hops(meta))
 
     def forget(self, state: SiteState) -> None:
         """Drop what was kept for a site once its variants are all back."""
@@ -247,6 +255,12 @@ class SiteVariants:
 
             self._engine = load_engine()  # cached: the scan pipeline's engine
         return self._engine
+
+
+def hops(meta: dict[str, Any]) -> int:
+    """The requests a variant made beyond its first: server redirects Scrapy followed, and a
+    render's main-frame navigations after the first."""
+    return len(meta.get("redirect_urls") or []) + max(0, len(meta.get(NAV_CHAIN) or []) - 1)
 
 
 async def watch_navigation(page: Any, request: Any) -> None:

@@ -71,3 +71,17 @@ def test_mobile_render_is_a_chinese_phone(setup):
     mobile = next(r for r in ask(variants, state, HOME, 0) if r.meta.get("playwright"))
     context = mobile.meta["playwright_context_kwargs"]
     assert context["locale"] == "zh-CN" and context["timezone_id"] == "Asia/Shanghai"
+
+
+def test_variants_are_not_retried_and_follow_two_redirects(setup):
+    variants, state, stats = setup
+    requests = ask(variants, state, HOME, 0)
+    for request in requests:
+        assert request.meta["dont_retry"] is True
+        assert request.meta["redirect_ttl"] == 2
+    assert stats.values["sitecheck/extra_requests"] == 2
+    crawler = next(r for r in requests if not r.meta.get("playwright"))
+    crawler.meta["redirect_urls"] = [HOME, HOME + "index.html"]  # two hops, then the page
+    variants.on_response(state, answer(crawler, url=HOME + "index.php"))
+    assert stats.values["sitecheck/extra_requests"] == 4  # the hops are requests too
+
