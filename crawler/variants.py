@@ -211,7 +211,10 @@ class SiteVariants:
             html = decode_html(response.body, content_type)[0]
         except NotHtml:
             return
-        state.checked.update(kinds_checked_by(name, rendered))
+        if url == state.scope.start_url:
+            # the checks are of the home page: a found page's answer does not show a home page
+            # verdict repaired (its own fetch may have failed)
+            state.checked.update(kinds_checked_by(name, rendered))
         chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
         same = not chain and response.url == url and hash(html) == checks.served.get(url)
         if same and name == CRAWLER:

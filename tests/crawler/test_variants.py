@@ -85,3 +85,12 @@ def test_variants_are_not_retried_and_follow_two_redirects(setup):
     variants.on_response(state, answer(crawler, url=HOME + "index.php"))
     assert stats.values["sitecheck/extra_requests"] == 4  # the hops are requests too
 
+
+def test_only_the_home_page_answer_settles_the_home_checks(setup):
+    variants, state, _ = setup
+    home = next(r for r in ask(variants, state, HOME, 0) if not r.meta.get("playwright"))
+    (found,) = ask(variants, state, ABOUT, 1)
+    variants.on_response(state, answer(found))  # the home page's answer has not come (failed)
+    assert state.checked == set()  # last week's home verdict is not "repaired" by about.html
+    variants.on_response(state, answer(home))
+    assert state.checked == {"cloaking"}
