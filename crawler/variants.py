@@ -201,6 +201,7 @@ class SiteVariants:
         visitor = checks.visitor.get(url)
         self.stats.inc_value(f"sitecheck/responses/{name}")
         self.stats.inc_value("sitecheck/extra_requests", hops(meta))
+        checks.sent += hops(meta)  # hops use up the site's allowance: fewer variants to come
         if visitor is None or response.status >= 400:
             return
         rendered = bool(meta.get("playwright"))
@@ -261,9 +262,9 @@ class SiteVariants:
 
 
 def hops(meta: dict[str, Any]) -> int:
-    """The requests a variant made beyond its first: server redirects Scrapy followed, and a
-    render's main-frame navigations after the first."""
-    return len(meta.get("redirect_urls") or []) + max(0, len(meta.get(NAV_CHAIN) or []) - 1)
+    """The requests a variant made beyond its first: the redirects Scrapy followed (a render's
+    own navigations are the browser's, like its sub-resources, and go through its guard)."""
+    return len(meta.get("redirect_urls") or [])
 
 
 async def watch_navigation(page: Any, request: Any) -> None:

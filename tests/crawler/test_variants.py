@@ -94,3 +94,11 @@ def test_only_the_home_page_answer_settles_the_home_checks(setup):
     assert state.checked == set()  # last week's home verdict is not "repaired" by about.html
     variants.on_response(state, answer(home))
     assert state.checked == {"cloaking"}
+
+
+def test_redirect_hops_use_up_the_sites_allowance(setup):
+    variants, state, _ = setup
+    crawler = next(r for r in ask(variants, state, HOME, 0) if not r.meta.get("playwright"))
+    crawler.meta["redirect_urls"] = [HOME, HOME + "index.html"]
+    variants.on_response(state, answer(crawler, url=HOME + "index.php"))
+    assert ask(variants, state, ABOUT, 1) == []  # 2 variants + 2 hops: the 4 are spent
