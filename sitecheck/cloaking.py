@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from ground.blocks import BlockKind
 from ground.urls import registered_domain
 from pagemodel.model import Page
 from pagemodel.scan import scan_page
@@ -124,7 +125,7 @@ def _cloaking(engine: Any, visitor: Page, variant: Variant) -> Verdict | None:
     if not shown:
         return None
     seen = {h["category"] for h in _strong_hits(engine, visitor)}
-    only_variant = [h for h in shown if h["category"] not in seen]
+    only_variant = [h for h in shown if h["category"] not in seen and not _churn(h, visitor)]
     if not only_variant:
         return None
     categories = sorted({h["category"] for h in only_variant})
@@ -149,6 +150,30 @@ def _cloaking(engine: Any, visitor: Page, variant: Variant) -> Verdict | None:
             ],
         },
     )
+
+
+# Blocks users write: a board page gaining a post between the two fetches is no cloaking.
+USER_KINDS = frozenset({BlockKind.POST.value, BlockKind.LIST_ITEM.value})
+
+
+def _churn(hit: dict[str, Any], visitor: Page) -> bool:
+    """Whether a variant's hit is no evidence of cloaking: its text is in the visitor's page
+    too (the visitor was shown it, whatever its scan made of it), or it is in a post or list
+    item of a page whose visitor version has posts or list items as well (a user's new post)."""
+    snippet = re.sub(r"\s+", "", str(hit.get("snippet") or ""))
+    if snippet and snippet in _flat(visitor):
+        return True
+    return hit.get("field") in USER_KINDS and any(
+        _kind(block) == hit.get("field") for block in visitor.blocks
+    )
+
+
+def _kind(block: Any) -> str:
+    return getattr(block.kind, "value", block.kind)
+
+
+def _flat(page: Page) -> str:
+    return re.sub(r"\s+", "", f"{page.title}{page.text}{page.description}")
 
 
 def similarity(a: Page, b: Page) -> float:

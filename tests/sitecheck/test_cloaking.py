@@ -67,6 +67,33 @@ def test_same_page_for_crawler_is_clean(engine):
     assert compare(engine, page(COMPANY), variant(COMPANY), SITE) == []
 
 
+ADS = "".join(
+    f"<li class='ad'><span>【出售】九成新格力空调{i}匹，自提价{i}00元，联系电话0571-8600{i:04d}，"
+    "杭州余杭区</span></li>"
+    for i in range(10)
+)
+BOARD = (
+    f"<html><head><title>余杭分类信息 - 二手家电</title></head><body><ul>{ADS}</ul></body></html>"
+)
+SPAM_AD = (
+    "<li class='ad'><span>【招聘】澳门新葡京娱乐城在线百家乐真人荷官，新会员注册即送88元彩金，"
+    "首充加赠100%，日结高薪</span></li>"
+)
+
+
+def test_board_gaining_a_users_spam_ad_between_fetches_is_no_cloaking(engine):
+    later = BOARD.replace("<ul>", "<ul>" + SPAM_AD)
+    assert compare(engine, page(BOARD), variant(later, agent="Baiduspider"), SITE) == []
+
+
+def test_spam_paragraph_shown_only_to_crawlers_is_cloaking(engine):
+    planted = COMPANY.replace(
+        "<h1>", "<p>澳门新葡京娱乐城在线百家乐真人荷官24小时发牌，新会员注册即送88元彩金。</p><h1>"
+    )
+    verdicts = compare(engine, page(COMPANY), variant(planted, agent="Baiduspider"), SITE)
+    assert [v.kind for v in verdicts] == [CLOAKING]
+
+
 def test_casino_shown_to_everyone_is_no_cloaking(engine):
     # a site that is a casino for all is a takeover or a scam site, not cloaking
     assert compare(engine, page(CASINO), variant(CASINO), SITE) == []
