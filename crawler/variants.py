@@ -13,7 +13,10 @@ site's tokens like any request.
 
 Variant requests go through the same downloader middlewares (address guard, site budget: a
 closed site's variants are dropped), are never de-duplicated away, are not journalled, and do
-not count as the site's pages, requests or errors.
+not count as the site's pages, requests or errors. They are not retried and follow at most
+``VARIANT_REDIRECTS`` redirects; each hop counts in ``sitecheck/extra_requests`` and uses up the
+site's allowance. The mobile render is a phone in China (locale zh-CN, Asia/Shanghai). Only the
+home page's answers mark the site's cloaking/hijack checks done (``SiteState.checked``).
 """
 
 from __future__ import annotations
