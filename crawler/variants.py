@@ -13,7 +13,10 @@ site's tokens like any request.
 
 Variant requests go through the same downloader middlewares (address guard, site budget: a
 closed site's variants are dropped), are never de-duplicated away, are not journalled, and do
-not count as the site's pages, requests or errors.
+not count as the site's pages, requests or errors. They are not retried and follow at most
+``VARIANT_REDIRECTS`` redirects; each hop counts in ``sitecheck/extra_requests`` and uses up the
+site's allowance. The mobile render is a phone in China (locale zh-CN, Asia/Shanghai). Only the
+home page's answers mark the site's cloaking/hijack checks done (``SiteState.checked``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from sitecheck.cloaking import (
     Variant,
     compare,
     kinds_checked_by,
+    left_site,
     merge,
     scripts_could_redirect,
 )
@@ -47,8 +51,11 @@ NAV_CHAIN = "wz_nav_chain"  # request meta: the main frame's navigations during 
 MOBILE_CONTEXT = "wuzha-mobile"  # the Playwright browser context of the mobile visits
 PAGE_VARIANTS = 2  # found pages fetched again as a crawler
 MOBILE_VIEWPORT = {"width": 390, "height": 844}
+# a phone in China: a site's zh->en language redirect must not send the visit away
+MOBILE_LOCALE, MOBILE_TIMEZONE = "zh-CN", "Asia/Shanghai"
 PAGES_KEPT = 6  # sweep pages kept per site for a comparison still to come
 VARIANT_PRIORITY = 20
+VARIANT_REDIRECTS = 2  # redirects a variant follows (each hop is a request of the site's budget)
 MOBILE_SETTLE_MS = 1_500  # after "load", the mobile visit waits this long for a quiet network
 
 
@@ -149,6 +156,10 @@ class SiteVariants:
             TOKEN: self.crawl_state.take_token(state),
             URL: url,
             VARIANT: (name, agent, referer),
+            # one try, few hops: the extra requests per site are a budget (retries and redirect
+            # hops count as requests; see hops())
+            "dont_retry": True,
+            "redirect_ttl": VARIANT_REDIRECTS,
         }
         if render:
             from scrapy_playwright.page import PageMethod
@@ -163,6 +174,8 @@ class SiteVariants:
                 "is_mobile": True,
                 "has_touch": True,
                 "viewport": MOBILE_VIEWPORT,
+                "locale": MOBILE_LOCALE,
+                "timezone_id": MOBILE_TIMEZONE,
             }
             meta["playwright_page_init_callback"] = "crawler.variants.watch_navigation"
         return Request(
@@ -190,6 +203,8 @@ class SiteVariants:
         checks = self._sites.get(state.id, _Checks())
         visitor = checks.visitor.get(url)
         self.stats.inc_value(f"sitecheck/responses/{name}")
+        self.stats.inc_value("sitecheck/extra_requests", hops(meta))
+        checks.sent += hops(meta)  # hops use up the site's allowance: fewer variants to come
         if visitor is None or response.status >= 400:
             return
         rendered = bool(meta.get("playwright"))
@@ -200,7 +215,10 @@ class SiteVariants:
             html = decode_html(response.body, content_type)[0]
         except NotHtml:
             return
-        state.checked.update(kinds_checked_by(name, rendered))
+        if url == state.scope.start_url:
+            # the checks are of the home page: a found page's answer does not show a home page
+            # verdict repaired (its own fetch may have failed)
+            state.checked.update(kinds_checked_by(name, rendered))
         chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
         same = not chain and response.url == url and hash(html) == checks.served.get(url)
         if same and name == CRAWLER:
@@ -219,13 +237,19 @@ class SiteVariants:
             rendered=rendered,
             html="" if rendered else html,
         )
-        for verdict in compare(self._rules(), visitor, variant, state.scope.start_url):
+        verdicts = compare(self._rules(), visitor, variant, state.scope.start_url)
+        for verdict in verdicts:
             self.stats.inc_value(f"sitecheck/verdicts/{verdict.kind}")
             state.compromise = merge(state.compromise, verdict)
+        if left_site(variant, state.scope.start_url) and not verdicts:
+            # another domain that shows no fraud: a CDN, a WAF check, an app store — no evidence
+            self.stats.inc_value(f"sitecheck/offsite_clean/{name}")
 
     def on_error(self, failure: Any) -> None:
-        name = (failure.request.meta.get(VARIANT) or ("?",))[0]
+        meta = failure.request.meta
+        name = (meta.get(VARIANT) or ("?",))[0]
         self.stats.inc_value(f"sitecheck/errors/{name}")
+        self.stats.inc_value("sitecheck/extra_requests", hops(meta))
 
     def forget(self, state: SiteState) -> None:
         """Drop what was kept for a site once its variants are all back."""
@@ -238,6 +262,12 @@ class SiteVariants:
 
             self._engine = load_engine()  # cached: the scan pipeline's engine
         return self._engine
+
+
+def hops(meta: dict[str, Any]) -> int:
+    """The requests a variant made beyond its first: the redirects Scrapy followed (a render's
+    own navigations are the browser's, like its sub-resources, and go through its guard)."""
+    return len(meta.get("redirect_urls") or [])
 
 
 async def watch_navigation(page: Any, request: Any) -> None:

@@ -8,12 +8,15 @@ with the sweep's own fetch of the same page, to :func:`compare`:
 
 * ``cloaking`` — the variant carries fraud or gambling hits of categories the visitor version
   has none of (a crawler variant, or text that scripts wrote for the search visitor);
-* ``hijack_redirect`` — the variant's visit ends on, or passes through, another site (server
-  redirect, meta refresh, script) while the visitor's stays on the site; or, fetched without a
-  browser, its scripts send search or mobile visitors to another site.
+* ``hijack_redirect`` — the mobile search visit ends on another site (server redirect, meta
+  refresh, script) that shows fraud or gambling content (medium or high rule hits, or spam
+  wording in its title) while the visitor's stays on the site; or, fetched without a browser,
+  its scripts send visitors *arriving from a search* to another site.
 
 A different mobile layout with the same content, a redirect to the site's own mobile host
-(same registered domain) and the ordinary churn of a dynamic page are not evidence.
+(same registered domain), a move to another domain that shows nothing of the kind (a CDN's
+mobile layout, a WAF's check page, the site's mobile site elsewhere, an app store: only
+counted, see :func:`left_site`) and the ordinary churn of a dynamic page are not evidence.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from ground.blocks import BlockKind
 from ground.urls import registered_domain
 from pagemodel.model import Page
 from pagemodel.scan import scan_page
+from sitecheck.spam import spam_wording
 from sitecheck.verdict import CLOAKING, HIJACK_REDIRECT, Verdict
 
 # The variants (what Variant.name says).
@@ -63,14 +68,17 @@ class Variant:
 
 
 def same_site(url: str, site_url: str) -> bool:
-    """Whether `url` belongs to the site at `site_url`: same host (ignoring ``www.``) and port,
-    or, for named hosts, the same registered domain (``m.example.gov.cn`` for
-    ``www.example.gov.cn``)."""
+    """Whether `url` belongs to the site at `site_url`: the same host name (ignoring ``www.``,
+    on any port) or the same registered domain (``m.example.gov.cn`` for
+    ``www.example.gov.cn``); an IP-address host must have the same port too (one address
+    serves many sites on as many ports, like the farm's)."""
     a, b = urlsplit(url), urlsplit(site_url)
     if a.scheme not in ("http", "https"):
         return True  # about:blank, data: — no place of its own
     host_a, host_b = _host(a.hostname), _host(b.hostname)
     if host_a == host_b:
+        if not _is_ip(host_a):
+            return True
         return _port(a) == _port(b) or {_port(a), _port(b)} <= {80, 443}
     if _is_ip(host_a) or _is_ip(host_b) or "." not in host_a or "." not in host_b:
         return False
@@ -95,7 +103,7 @@ def _is_ip(host: str) -> bool:
 def compare(engine: Any, visitor: Page, variant: Variant, site_url: str) -> list[Verdict]:
     """The verdicts one variant gives against the sweep's fetch of the same page (`visitor`)."""
     verdicts = []
-    hijack = _hijack(visitor, variant, site_url)
+    hijack = _hijack(engine, visitor, variant, site_url) if variant.name == MOBILE_SEARCH else None
     if hijack is not None:
         verdicts.append(hijack)
     cloak = _cloaking(engine, visitor, variant)
@@ -117,7 +125,7 @@ def _cloaking(engine: Any, visitor: Page, variant: Variant) -> Verdict | None:
     if not shown:
         return None
     seen = {h["category"] for h in _strong_hits(engine, visitor)}
-    only_variant = [h for h in shown if h["category"] not in seen]
+    only_variant = [h for h in shown if h["category"] not in seen and not _churn(h, visitor)]
     if not only_variant:
         return None
     categories = sorted({h["category"] for h in only_variant})
@@ -144,6 +152,30 @@ def _cloaking(engine: Any, visitor: Page, variant: Variant) -> Verdict | None:
     )
 
 
+# Blocks users write: a board page gaining a post between the two fetches is no cloaking.
+USER_KINDS = frozenset({BlockKind.POST.value, BlockKind.LIST_ITEM.value})
+
+
+def _churn(hit: dict[str, Any], visitor: Page) -> bool:
+    """Whether a variant's hit is no evidence of cloaking: its text is in the visitor's page
+    too (the visitor was shown it, whatever its scan made of it), or it is in a post or list
+    item of a page whose visitor version has posts or list items as well (a user's new post)."""
+    snippet = re.sub(r"\s+", "", str(hit.get("snippet") or ""))
+    if snippet and snippet in _flat(visitor):
+        return True
+    return hit.get("field") in USER_KINDS and any(
+        _kind(block) == hit.get("field") for block in visitor.blocks
+    )
+
+
+def _kind(block: Any) -> str:
+    return getattr(block.kind, "value", block.kind)
+
+
+def _flat(page: Page) -> str:
+    return re.sub(r"\s+", "", f"{page.title}{page.text}{page.description}")
+
+
 def similarity(a: Page, b: Page) -> float:
     """Jaccard similarity of the two pages' character trigrams (title and main text)."""
     grams_a, grams_b = _grams(a), _grams(b)
@@ -160,12 +192,26 @@ def _grams(page: Page) -> set[str]:
 # --- hijacking ---------------------------------------------------------------------------------
 
 
-def _hijack(visitor: Page, variant: Variant, site_url: str) -> Verdict | None:
+def left_site(variant: Variant, site_url: str) -> list[str]:
+    """The off-site URLs the variant's visit went through or ended on."""
+    return [u for u in (*variant.chain, variant.final_url) if not same_site(u, site_url)]
+
+
+def _spam_landing(engine: Any, variant: Variant, site_url: str) -> bool:
+    """Whether the visit *ended* on another site that shows fraud or gambling content."""
+    if same_site(variant.final_url, site_url):
+        return False  # aborted or came back: the page read is the site's own
+    page = variant.page
+    return bool(_strong_hits(engine, page)) or spam_wording(page.title or "") is not None
+
+
+def _hijack(engine: Any, visitor: Page, variant: Variant, site_url: str) -> Verdict | None:
     if not same_site(visitor.url, site_url):
         return None  # the visitor was sent off the site too: no visitor-only redirect
-    away = [u for u in (*variant.chain, variant.final_url) if not same_site(u, site_url)]
-    how = "navigation"
-    if not away and not variant.rendered and variant.name == MOBILE_SEARCH:
+    away, how = left_site(variant, site_url), "navigation"
+    if away and not _spam_landing(engine, variant, site_url):
+        return None  # another domain showing nothing of the kind: counted by the caller
+    if not away and not variant.rendered:
         away, how = script_redirects(variant.html, variant.url, site_url), "script"
     if not away:
         return None
@@ -194,17 +240,17 @@ _LOCATION = re.compile(
     r"|location\.(?:replace|assign)\(\s*['\"]([^'\"]+)['\"]",
     re.IGNORECASE,
 )
-# Conditions hijack scripts test: where the visitor came from, or what device they use.
+# The condition hijack scripts test: that the visitor came from a search engine (a device
+# check alone is how a site sends phones to its own mobile site, wherever that is hosted).
 _CONDITION = re.compile(
-    r"document\.referrer|navigator\.userAgent|baidu|sogou|so\.com|sm\.cn|bing|google"
-    r"|android|iphone|mobile",
+    r"document\.referrer|baidu|sogou|so\.com|sm\.cn|bing|google",
     re.IGNORECASE,
 )
 
 
 def script_redirects(html: str, base_url: str, site_url: str) -> list[str]:
     """Off-site URLs that inline scripts send the browser to *on a condition* about the
-    visitor's referrer or device (an unconditional redirect shows in every fetch)."""
+    visitor's referrer or search engine (an unconditional redirect shows in every fetch)."""
     found: list[str] = []
     for script in _SCRIPT.findall(html or ""):
         if not _CONDITION.search(script):

@@ -11,6 +11,7 @@ from sitecheck.cloaking import (
     MOBILE_SEARCH,
     Variant,
     compare,
+    left_site,
     merge,
     same_site,
     script_redirects,
@@ -66,6 +67,33 @@ def test_same_page_for_crawler_is_clean(engine):
     assert compare(engine, page(COMPANY), variant(COMPANY), SITE) == []
 
 
+ADS = "".join(
+    f"<li class='ad'><span>【出售】九成新格力空调{i}匹，自提价{i}00元，联系电话0571-8600{i:04d}，"
+    "杭州余杭区</span></li>"
+    for i in range(10)
+)
+BOARD = (
+    f"<html><head><title>余杭分类信息 - 二手家电</title></head><body><ul>{ADS}</ul></body></html>"
+)
+SPAM_AD = (
+    "<li class='ad'><span>【招聘】澳门新葡京娱乐城在线百家乐真人荷官，新会员注册即送88元彩金，"
+    "首充加赠100%，日结高薪</span></li>"
+)
+
+
+def test_board_gaining_a_users_spam_ad_between_fetches_is_no_cloaking(engine):
+    later = BOARD.replace("<ul>", "<ul>" + SPAM_AD)
+    assert compare(engine, page(BOARD), variant(later, agent="Baiduspider"), SITE) == []
+
+
+def test_spam_paragraph_shown_only_to_crawlers_is_cloaking(engine):
+    planted = COMPANY.replace(
+        "<h1>", "<p>澳门新葡京娱乐城在线百家乐真人荷官24小时发牌，新会员注册即送88元彩金。</p><h1>"
+    )
+    verdicts = compare(engine, page(COMPANY), variant(planted, agent="Baiduspider"), SITE)
+    assert [v.kind for v in verdicts] == [CLOAKING]
+
+
 def test_casino_shown_to_everyone_is_no_cloaking(engine):
     # a site that is a casino for all is a takeover or a scam site, not cloaking
     assert compare(engine, page(CASINO), variant(CASINO), SITE) == []
@@ -93,10 +121,51 @@ def test_mobile_render_sent_to_another_host_is_hijack(engine):
     assert evidence["variant"] == MOBILE_SEARCH and casino in evidence["urls"]
 
 
-def test_aborted_navigation_to_another_host_is_hijack(engine):
-    # the address guard aborted it, so the render stayed on the site: the chain still tells
+def test_aborted_navigation_to_another_host_is_no_hijack(engine):
+    # the address guard aborted it, so the render stayed on the site: what the other host
+    # shows is unknown, and a move to another domain alone is no evidence (only counted)
     mobile = variant(COMPANY, MOBILE_SEARCH, chain=("http://127.0.0.1:9/casino",), rendered=True)
-    assert [v.kind for v in compare(engine, page(COMPANY), mobile, SITE)] == [HIJACK_REDIRECT]
+    assert compare(engine, page(COMPANY), mobile, SITE) == []
+    assert left_site(mobile, SITE) == ["http://127.0.0.1:9/casino"]
+
+
+@pytest.mark.parametrize(
+    "landing",
+    [
+        "http://hxjx-static.oss-cn-hangzhou.aliyuncs.com/m/index.html",  # CDN mobile layout
+        "http://www.hxjx-mobile.cn/",  # the site's mobile site on another domain
+        "https://apps.apple.com/cn/app/id123456",  # an app store
+    ],
+)
+def test_mobile_visit_ending_on_another_clean_domain_is_no_hijack(engine, landing):
+    mobile = variant(
+        MOBILE_COMPANY,
+        MOBILE_SEARCH,
+        url=SITE,
+        final_url=landing,
+        chain=(landing,),
+        rendered=True,
+        referer="https://www.baidu.com/s?wd=x",
+    )
+    mobile = Variant(**{**mobile.__dict__, "page": page(MOBILE_COMPANY, landing)})
+    assert compare(engine, page(COMPANY), mobile, SITE) == []
+
+
+def test_crawler_sent_to_a_waf_check_page_is_no_hijack(engine):
+    waf = "https://verify.waf-guard.example.com/check?u=hx"
+    check = "<html><head><title>安全验证</title></head><body><p>请稍候，正在进行安全检查</p></body></html>"
+    crawler = variant(check, CRAWLER, final_url=waf, chain=(waf,), agent="Baiduspider")
+    assert compare(engine, page(COMPANY), crawler, SITE) == []
+
+
+def test_device_only_script_to_another_domain_is_no_hijack(engine):
+    phones = COMPANY.replace(
+        "</head>",
+        "<script>if(/Mobile|Android|iPhone/.test(navigator.userAgent))"
+        "{location.replace('http://www.hxjx-mobile.cn/');}</script></head>",
+    )
+    mobile = variant(phones, MOBILE_SEARCH, html=phones, referer="https://www.baidu.com/")
+    assert compare(engine, page(phones), mobile, SITE) == []
 
 
 def test_redirect_to_own_mobile_host_is_clean(engine):
@@ -132,6 +201,14 @@ def test_same_site():
     assert not same_site("http://127.0.0.1:18004/x", "http://127.0.0.1:18003/")
     assert not same_site("http://localhost:18003/x", "http://127.0.0.1:18003/")
     assert not same_site("http://casino.example.org/", SITE)
+
+
+def test_same_host_on_another_port_is_the_same_site():
+    assert same_site("http://www.hx-machinery.com.cn:8080/m/", SITE)
+    assert same_site("https://hx-machinery.com.cn:8443/", SITE)
+    assert same_site("http://localhost:18004/x", "http://localhost:18003/")
+    # an IP address serves many sites, one a port
+    assert not same_site("http://10.1.2.3:8080/", "http://10.1.2.3/")
 
 
 def test_merge_keeps_one_record_per_kind(engine):
