@@ -25,7 +25,8 @@ def test_two_processes_share_the_crawl(redis_url, tmp_path):
     with running(farm, control=True) as handle:
         truth = farm.truth()
         sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] in KINDS)
-        env = {**CRAWL_ENV, "REDIS_URL": redis_url}
+        # the site-check variants fetch home pages again on purpose: off, this is about pages
+        env = {**CRAWL_ENV, "REDIS_URL": redis_url, "WUZHA_SITECHECK_EXTRA_REQUESTS": "0"}
         common = ["crawl", "--sites", str(sites), "--no-render", *CRAWL_ARGS]
         first = start_wuzha([*common, "--out", str(tmp_path / "a")], tmp_path / "a.jsonl", env=env)
         time.sleep(2.0)  # the first process creates (flushes) the shared queue; the second joins
