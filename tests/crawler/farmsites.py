@@ -81,3 +81,30 @@ def serve_farm(n_sites: int, truth_out: Path, attempts: int = 3):
             if "already in use" not in str(err) or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def crawl_into_sites_index(settings: Any, sites: Path, tmp_path: Path) -> dict[str, dict]:
+    """``wuzha crawl --no-render`` of the `sites` file into the Elasticsearch of `settings` (its
+    own index prefix and spool); returns each crawled site's ``site.compromise`` by site id."""
+    from elasticsearch import Elasticsearch
+
+    from tests.crawler.helpers import run_wuzha
+
+    env = {
+        **CRAWL_ENV,
+        "ELASTICSEARCH_URL": settings.elasticsearch_url,
+        "WUZHA_INDEX_PREFIX": settings.index_prefix,
+        "WUZHA_SPOOL_DIR": str(tmp_path / "spool"),
+    }
+    proc = run_wuzha(
+        ["crawl", "--sites", str(sites), "--out", str(tmp_path / "out"), "--no-render"]
+        + CRAWL_ARGS,
+        tmp_path / "connects.jsonl",
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
+    alias = f"{settings.index_prefix}-sites"
+    client.indices.refresh(index=alias)
+    docs = client.search(index=alias, size=1000, query={"match_all": {}})["hits"]["hits"]
+    return {hit["_id"]: (hit["_source"].get("site") or {}).get("compromise") or {} for hit in docs}

@@ -10,7 +10,13 @@ from collections import Counter
 import pytest
 
 from farm.kinds import CYCLE
-from tests.crawler.farmsites import CRAWL_ARGS, CRAWL_ENV, serve_farm, sites_from_truth
+from tests.crawler.farmsites import (
+    CRAWL_ARGS,
+    CRAWL_ENV,
+    crawl_into_sites_index,
+    serve_farm,
+    sites_from_truth,
+)
 from tests.crawler.helpers import read_jsonl, run_wuzha
 
 pytestmark = pytest.mark.slow
@@ -116,8 +122,6 @@ def test_rendered_sweep_finds_the_hijack_and_flags_no_clean_site(rendered):
 
 @pytest.mark.elasticsearch
 def test_verdicts_reach_the_sites_index(farm, es_isolated_settings, tmp_path):
-    from elasticsearch import Elasticsearch
-
     from ground.urls import site_id
     from indexer.setup import setup
 
@@ -126,30 +130,13 @@ def test_verdicts_reach_the_sites_index(farm, es_isolated_settings, tmp_path):
     _, truth, _ = farm
     kinds = ("cloaked_portal", "mobile_layout")
     sites = sites_from_truth(truth, tmp_path / "sites.jsonl", only=lambda s: s["kind"] in kinds)
-    env = {
-        **CRAWL_ENV,
-        "ELASTICSEARCH_URL": settings.elasticsearch_url,
-        "WUZHA_INDEX_PREFIX": settings.index_prefix,
-        "WUZHA_SPOOL_DIR": str(tmp_path / "spool"),
-    }
-    proc = run_wuzha(
-        ["crawl", "--sites", str(sites), "--out", str(tmp_path / "out"), "--no-render"]
-        + CRAWL_ARGS,
-        tmp_path / "connects.jsonl",
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    client = Elasticsearch(settings.elasticsearch_url, request_timeout=30)
-    alias = f"{settings.index_prefix}-sites"
-    client.indices.refresh(index=alias)
+    indexed = crawl_into_sites_index(settings, sites, tmp_path)
     for site in truth["sites"]:
         if site["kind"] not in kinds:
             continue
-        doc = client.get(index=alias, id=site_id(site["registry_url"]))["_source"]
-        compromise = (doc.get("site") or {}).get("compromise") or {}
+        compromise = indexed[site_id(site["registry_url"])]
         if site["kind"] == "cloaked_portal":
             assert compromise["cloaking"]["state"] == "open"
             assert "gambling" in compromise["cloaking"]["evidence"]["categories"]
         else:
             assert compromise == {}
-    client.close()
