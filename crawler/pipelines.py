@@ -30,6 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.crawlstate import CrawlState
+from crawler.extensions.pageworkers import PageWorkers, PageWorkFailed
 from crawler.items import PageItem
 from crawler.output import (
     JsonLines,
@@ -72,22 +73,30 @@ def _taxonomy() -> dict[str, str]:
 
 class ScanPipeline:
     """Runs the rule engine over the page's blocks (:func:`pagemodel.scan.scan_page`, as the
-    retro-scan and ``wuzha rules scan`` do); ``item.scan`` = the result as a dict."""
+    retro-scan and ``wuzha rules scan`` do) in a page worker, under the page time limit
+    (:class:`crawler.extensions.pageworkers.PageWorkers`); ``item.scan`` = the result as a dict.
+    The engine is loaded here too: invalid rule packs stop the crawl before it starts."""
 
-    def __init__(self, engine: Any, stats: Any) -> None:
+    def __init__(self, engine: Any, stats: Any, workers: PageWorkers | None = None) -> None:
         self.engine = engine
         self.stats = stats
+        self.workers = workers
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ScanPipeline:
         from rules import load_engine
 
-        return cls(load_engine(), crawler.stats)
+        engine = load_engine(model=_config(crawler).rules_model)
+        return cls(engine, crawler.stats, crawler.get_extension(PageWorkers))
 
-    def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: PageItem) -> PageItem:
         started = time.perf_counter()
         try:
-            result = scan_page(self.engine, item.page())
+            result = await self._scan(item.page())
+        except PageWorkFailed as err:
+            log.warning("page %s kept unscanned: %s", item.url, err)
+            self.stats.inc_value(f"scan/errors/{err.stat}")
+            return item
         except Exception:
             log.exception("rule engine failed on %s; page kept unscanned", item.url)
             self.stats.inc_value("scan/errors")
@@ -99,6 +108,11 @@ class ScanPipeline:
             self.stats.inc_value(f"scan/hits/{hit.get('category') or 'unknown'}")
         self.stats.inc_value("timing/scan_seconds", time.perf_counter() - started)
         return item
+
+    async def _scan(self, page: Any) -> dict[str, Any]:
+        if self.workers is None:
+            return scan_page(self.engine, page)
+        return await self.workers.scan(page)
 
 
 # --- Elasticsearch -----------------------------------------------------------------------------

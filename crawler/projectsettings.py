@@ -36,6 +36,8 @@ def scrapy_settings(config: Settings) -> dict[str, Any]:
         "WUZHA_SITE_TIMEOUT": config.crawl_site_timeout,
         "WUZHA_SITE_MAX_ERRORS": config.crawl_site_max_errors,
         "WUZHA_RENDER": config.crawl_playwright,
+        "WUZHA_PAGE_WORKERS": config.crawl_page_workers,
+        "WUZHA_PAGE_TIME_LIMIT": config.crawl_page_time_limit,
         "WUZHA_SITECHECK_EXTRA_REQUESTS": config.sitecheck_extra_requests,
         "WUZHA_SITECHECK_CRAWLER_AGENTS": list(config.sitecheck_crawler_agents),
         "WUZHA_SITECHECK_MOBILE_AGENT": config.sitecheck_mobile_agent,

@@ -20,6 +20,8 @@ Settings of our own components are prefixed ``WUZHA_``:
 * ``WUZHA_MAX_PAGES``, ``WUZHA_MAX_DEPTH``, ``WUZHA_SITE_TIMEOUT``, ``WUZHA_SITE_MAX_ERRORS`` –
   each site's budgets (crawler/sitestate.py);
 * ``WUZHA_RENDER``, ``WUZHA_RENDER_MIN_TEXT`` – JavaScript rendering (crawler/render.py);
+* ``WUZHA_PAGE_WORKERS``, ``WUZHA_PAGE_TIME_LIMIT`` – the worker processes that read and scan
+  pages, and each page's time limit there (crawler/extensions/pageworkers.py);
 * ``WUZHA_SITECHECK_*`` – the site checks' extra requests (crawler/variants.py);
 * ``WUZHA_ACTIVE_SITES`` – sites crawled at once;
 * ``WUZHA_TRAP_*`` – the spider-trap rules (``crawler.scope.TrapLimits``);
@@ -101,6 +103,8 @@ EXTENSIONS = {
     "crawler.crawlstate.CrawlState": 100,
     # Queued and in-flight downloads of a site end with its wall-time budget.
     "crawler.extensions.sitecutoff.SiteCutoff": 200,
+    # Reads and scans pages off the download thread, each under a time limit.
+    "crawler.extensions.pageworkers.PageWorkers": 300,
     "crawler.extensions.progress.CrawlProgress": 500,
 }
 ITEM_PIPELINES = {
@@ -137,6 +141,9 @@ WUZHA_SITE_TIMEOUT = default_of("crawl_site_timeout")  # (add-on) seconds of wal
 WUZHA_SITE_MAX_ERRORS = default_of("crawl_site_max_errors")  # (add-on) consecutive failures
 WUZHA_RENDER = default_of("crawl_playwright")  # (add-on) renders only with Playwright's handler
 WUZHA_RENDER_MIN_TEXT = 80  # fewer characters of text than this + scripts => render it
+# Pages read and scanned in worker processes, each under a time limit (crawler/extensions/pageworkers.py).
+WUZHA_PAGE_WORKERS = default_of("crawl_page_workers")  # (add-on) 0: in this process, no limit
+WUZHA_PAGE_TIME_LIMIT = default_of("crawl_page_time_limit")  # (add-on) seconds per page and task
 # The site checks' extra requests (crawler/variants.py).
 WUZHA_SITECHECK_EXTRA_REQUESTS = default_of("sitecheck_extra_requests")  # (add-on)
 WUZHA_SITECHECK_CRAWLER_AGENTS = list(default_of("sitecheck_crawler_agents"))  # (add-on)

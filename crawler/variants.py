@@ -22,6 +22,7 @@ home page's answers mark the site's cloaking/hijack checks done (``SiteState.che
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,7 @@ from crawler.crawlstate import SITE_ID, TOKEN, URL, CrawlState
 from crawler.render import render_meta, settle
 from crawler.sitestate import SiteState
 from pagemodel.model import Page
+from pagemodel.worker import PageRead
 from sitecheck.cloaking import (
     CRAWLER,
     MOBILE_SEARCH,
@@ -43,6 +45,9 @@ from sitecheck.cloaking import (
     merge,
     scripts_could_redirect,
 )
+
+#: How the sweep reads a body: (body, url, content type) → the page (PageWorkers.read).
+PageReader = Callable[[bytes, str, "str | None"], Awaitable[PageRead]]
 
 logger = logging.getLogger(__name__)
 
@@ -192,11 +197,9 @@ class SiteVariants:
 
     # --- answers ----------------------------------------------------------------------------
 
-    def on_response(self, state: SiteState, response: Response) -> None:
-        """Compare a variant's answer with the sweep's page; verdicts to the site's state."""
-        from pagemodel.encoding import NotHtml, decode_html
-        from pagemodel.model import page_from_html
-
+    async def on_response(self, state: SiteState, response: Response, read: PageReader) -> None:
+        """Compare a variant's answer with the sweep's page; verdicts to the site's state.
+        `read`: how the sweep reads a body (``PageWorkers.read``: in a worker, time-limited)."""
         meta = response.meta
         name, agent, referer = meta[VARIANT]
         url = meta.get(URL) or response.url
@@ -211,10 +214,10 @@ class SiteVariants:
         content_type = "text/html; charset=utf-8" if rendered else None
         if content_type is None:
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        try:
-            html = decode_html(response.body, content_type)[0]
-        except NotHtml:
+        answer = await read(response.body, response.url, content_type)
+        if answer.page is None:
             return
+        html, page = answer.html, answer.page
         if url == state.scope.start_url:
             # the checks are of the home page: a found page's answer does not show a home page
             # verdict repaired (its own fetch may have failed)
@@ -225,7 +228,6 @@ class SiteVariants:
             # the crawler got the very HTML the sweep was served (most sites): nothing to compare
             self.stats.inc_value("sitecheck/identical")
             return
-        page = page_from_html(html, response.url)
         variant = Variant(
             name=name,
             url=url,

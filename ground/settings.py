@@ -204,6 +204,19 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest response body kept, after decompression (bigger ones are dropped).",
     )
+    crawl_page_workers: int = Field(
+        2,
+        ge=0,
+        description="Worker processes that read (decode, parse, extract) and scan the crawled "
+        "pages, each page under crawl_page_time_limit; 0: in the crawler's own process, with "
+        "no time limit (a page built to be slow can then stall the whole sweep).",
+    )
+    crawl_page_time_limit: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds of CPU work one page may take to be read, and again to be "
+        "scanned; a page over it is recorded as such and its site goes on.",
+    )
     crawl_playwright: bool = Field(
         True, description="Render flagged and script-only pages in Chromium via Playwright."
     )

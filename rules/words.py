@@ -51,6 +51,10 @@ class BoundaryChecker:
         self._tokenizer = None
         self._lock = threading.Lock()
 
+    def load(self) -> None:
+        """Build the tokenizer now rather than at the first check (that takes a second or so)."""
+        self._get_tokenizer()
+
     def _get_tokenizer(self):
         if self._tokenizer is None:
             with self._lock:

@@ -3,6 +3,7 @@ crawl state, without a crawl), shared by the pipeline tests in tests/crawler and
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from scrapy import Spider, signals
@@ -92,12 +93,20 @@ class FakeSweep(Spider):
 
 def sweep_settings(**overrides):
     """The sweep's Scrapy settings as crawler/settings.py declares them, with the crawl state
-    as the only extension and without the add-on (so the environment's wuzha settings stay
-    out: a test says what it needs), and `overrides`."""
+    and the page workers (reading in this process) as the only extensions and without the
+    add-on (so the environment's wuzha settings stay out: a test says what it needs), and
+    `overrides`."""
     from crawler import settings as declared
 
     values = {name: getattr(declared, name) for name in dir(declared) if name.isupper()}
-    values.update(ADDONS={}, EXTENSIONS={"crawler.crawlstate.CrawlState": 100})
+    values.update(
+        ADDONS={},
+        EXTENSIONS={
+            "crawler.crawlstate.CrawlState": 100,
+            "crawler.extensions.pageworkers.PageWorkers": 300,
+        },
+        WUZHA_PAGE_WORKERS=0,
+    )
     values.update(overrides)
     return values
 
@@ -123,6 +132,11 @@ def close(crawler, spider, *pipelines):
     crawler.signals.send_catch_log(signals.spider_closed, spider=spider, reason="finished")
 
 
+def scanned(scan_pipeline, item):
+    """`item` through the (async) scan pipeline, outside a crawl."""
+    return asyncio.run(scan_pipeline.process_item(item))
+
+
 def run_pipelines(pipeline_cls, items, settings, run_id="run-1"):
     """Scan `items` and hand them to one `pipeline_cls` (IndexPipeline, OutputPipeline) as a
     crawl would, closing signals included; returns the crawler (its stats)."""
@@ -131,6 +145,6 @@ def run_pipelines(pipeline_cls, items, settings, run_id="run-1"):
     pipeline = pipeline_cls.from_crawler(crawler)
     pipeline.open_spider()
     for item in items:
-        pipeline.process_item(scan.process_item(item))
+        pipeline.process_item(scanned(scan, item))
     close(crawler, spider, pipeline)
     return crawler

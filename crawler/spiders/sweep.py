@@ -24,6 +24,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.crawlstate import REINDEX, SITE_ID, TOKEN, URL, CrawlState
+from crawler.extensions.pageworkers import PageWorkers, PageWorkFailed
 from crawler.extensions.sitecutoff import cut_by_budget
 from crawler.failures import describe_failure, is_site_failure
 from crawler.forumlinks import classify, link_priority, same_listing, utility_page
@@ -37,17 +38,6 @@ from ground.clock import iso_utc
 from pagemodel.model import PAGE_TYPES, Page
 
 logger = logging.getLogger(__name__)
-
-
-def _decoded(body: bytes, content_type: str | None) -> str:
-    """A body as text for the render decision and the scripted-text comparison ("" for one
-    that is no page)."""
-    from pagemodel.encoding import NotHtml, decode_html
-
-    try:
-        return decode_html(body, content_type)[0]
-    except NotHtml:
-        return ""
 
 
 class SweepSpider(scrapy.Spider):
@@ -83,6 +73,7 @@ class SweepSpider(scrapy.Spider):
         self.render = RenderPolicy(enabled=False, min_text=0)
         self.served = ServedDocuments()  # the server's HTML of pages being rendered
         self.variants: SiteVariants = None  # type: ignore[assignment] # set when it opens
+        self.workers: PageWorkers = None  # type: ignore[assignment] # set when it opens
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -98,6 +89,12 @@ class SweepSpider(scrapy.Spider):
         if state is None:
             raise CloseSpider("the sweep needs the crawler.crawlstate.CrawlState extension")
         self.crawl_state = state
+        workers = self.crawler.get_extension(PageWorkers)
+        if workers is None:
+            raise CloseSpider(
+                "the sweep needs the crawler.extensions.pageworkers.PageWorkers extension"
+            )
+        self.workers = workers
         self.render = RenderPolicy.from_settings(self.crawler.settings)
         self.variants = SiteVariants(
             VariantConfig.from_settings(self.crawler.settings),
@@ -202,14 +199,14 @@ class SweepSpider(scrapy.Spider):
 
     # --- responses --------------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         meta = response.meta
         state = self.crawl_state.site(meta.get(SITE_ID))
         if state is None:
             return
         item_out = False
         try:
-            for output in self._handle_page(state, response):
+            async for output in self._handle_page(state, response):
                 item_out = item_out or isinstance(output, PageItem)
                 yield output
         finally:
@@ -218,10 +215,7 @@ class SweepSpider(scrapy.Spider):
             if not item_out:
                 self.crawl_state.release(state, meta.get(TOKEN))
 
-    def _handle_page(self, state: SiteState, response: Response) -> Iterator[Any]:
-        from pagemodel.encoding import NotHtml, decode_html
-        from pagemodel.model import page_from_html
-
+    async def _handle_page(self, state: SiteState, response: Response) -> AsyncIterator[Any]:
         crawl = self.crawl_state
         stats = self.crawler.stats
         requested_url = response.meta.get(URL) or response.url
@@ -244,22 +238,14 @@ class SweepSpider(scrapy.Spider):
             crawl.mark_done(requested_url)
             return
         started = time.perf_counter()
+        served = self.served.take(response.url) if rendered else None
         try:
-            # decode → extract: what pagemodel.model.read_page does, in its two steps (the
-            # render decision reads the decoded HTML too)
-            html, charset, charset_source = decode_html(response.body, content_type or None)
-            page = page_from_html(
-                html,
-                response.url,
-                charset,
-                charset_source,
-                original_html=self._served_html(response) if rendered else None,
+            read = await self.workers.read(
+                response.body, response.url, content_type or None, served
             )
-        except NotHtml as err:
-            state.record_error(
-                f"binary content served as a page ({err.reason})", counts_for_budget=False
-            )
-            stats.inc_value(f"sweep/skipped/binary/{err.reason}")
+        except PageWorkFailed as err:
+            state.record_error(f"page not read: {err}", counts_for_budget=False)
+            stats.inc_value(f"sweep/errors/{err.stat}")
             crawl.mark_done(requested_url)
             return
         except Exception as err:
@@ -268,6 +254,14 @@ class SweepSpider(scrapy.Spider):
             stats.inc_value("sweep/errors/extraction")
             crawl.mark_done(requested_url)
             return
+        if read.page is None:
+            state.record_error(
+                f"binary content served as a page ({read.not_html})", counts_for_budget=False
+            )
+            stats.inc_value(f"sweep/skipped/binary/{read.not_html}")
+            crawl.mark_done(requested_url)
+            return
+        page, html = read.page, read.html
         stats.inc_value("timing/extract_seconds", time.perf_counter() - started)
         stats.inc_value("timing/extract_pages")
         state.record_success()
@@ -290,14 +284,16 @@ class SweepSpider(scrapy.Spider):
         depth = int(response.meta.get("depth", 0))
         if not response.meta.get(REINDEX):
             # A page fetched again for the index only: its links were journalled the first time.
-            yield from self._follow_links(state, page, depth)
+            for request in self._follow_links(state, page, depth):
+                yield request
 
         url = canonical_or_none(response.url) or requested_url
         if not crawl.emit(state, url, requested_url, response.meta.get(TOKEN)):
             return
         if not response.meta.get(REINDEX):
             # cloaking and hijack checks: this page again as a crawler / a mobile visitor
-            yield from self.variants.after_page(self, state, requested_url, page, html, depth)
+            for request in self.variants.after_page(self, state, requested_url, page, html, depth):
+                yield request
         redirects = response.meta.get("redirect_urls") or []
         yield PageItem.from_page(
             page,
@@ -314,12 +310,6 @@ class SweepSpider(scrapy.Spider):
     async def keep_served_document(self, response: Any) -> None:
         """Playwright's ``response`` event on rendered pages (see crawler.render)."""
         await self.served.keep(response)
-
-    def _served_html(self, response: Response) -> str | None:
-        served = self.served.take(response.url)
-        if served is None:
-            return None
-        return _decoded(*served)
 
     def _follow_links(self, state: SiteState, page: Page, depth: int) -> Iterator[Request]:
         """Requests for the page's in-scope links; the next page of the same board or thread
@@ -353,12 +343,15 @@ class SweepSpider(scrapy.Spider):
 
     # --- the site checks' variants (crawler.variants) ----------------------------------------
 
-    def parse_variant(self, response: Response) -> None:
+    async def parse_variant(self, response: Response) -> None:
         state = self.crawl_state.site(response.meta.get(SITE_ID))
         if state is None:
             return
         try:
-            self.variants.on_response(state, response)
+            await self.variants.on_response(state, response, self.workers.read)
+        except PageWorkFailed as err:
+            logger.info("site check of %s not read: %s", response.url, err)
+            self.crawler.stats.inc_value(f"sitecheck/errors/{err.stat}")
         except Exception:
             logger.exception("site check failed for %s", response.url)
             self.crawler.stats.inc_value("sitecheck/errors/compare")

@@ -11,7 +11,14 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import PageItem
 from crawler.pipelines import IndexPipeline, OutputPipeline, ScanPipeline, attach_posts
-from tests.pipeline_items import SITE, forum_item, make_crawler, plain_item, run_pipelines
+from tests.pipeline_items import (
+    SITE,
+    forum_item,
+    make_crawler,
+    plain_item,
+    run_pipelines,
+    scanned,
+)
 
 FETCH_FACTS = ("url", "original_url", "run_id", "site", "status", "fetched_at", "depth", "rendered")
 
@@ -41,7 +48,7 @@ def test_attach_posts_maps_offsets_to_posts(hit, post_index):
 def test_scan_pipeline_scans_maps_hits_to_posts_and_counts():
     crawler, _ = make_crawler({})
     pipeline = ScanPipeline.from_crawler(crawler)
-    item = pipeline.process_item(forum_item())
+    item = scanned(pipeline, forum_item())
     scan = item.scan
     assert scan["level"] in ("high", "medium") and "task_scam" in scan["categories"]
     in_posts = [hit for hit in scan["hits"] if hit.get("field") == "post"]
@@ -62,7 +69,7 @@ def test_scan_pipeline_survives_an_engine_failure():
             raise RuntimeError("boom")
 
     crawler, _ = make_crawler({})
-    item = ScanPipeline(Broken(), crawler.stats).process_item(plain_item("http://a.test/"))
+    item = scanned(ScanPipeline(Broken(), crawler.stats), plain_item("http://a.test/"))
     assert item.scan is None and crawler.stats.get_value("scan/errors") == 1
 
 
@@ -87,7 +94,7 @@ def test_scan_pipeline_finds_hidden_link_spam():
     item = PageItem.from_page(page_from_html(HACKED_PAGE, url), **fetch)
     assert "澳门赌场" not in item.text  # the hidden block is not main text...
     crawler, _ = make_crawler({})
-    item = ScanPipeline.from_crawler(crawler).process_item(item)
+    item = scanned(ScanPipeline.from_crawler(crawler), item)
 
     scan = item.scan  # ...but the rules read it, marked as hidden
     assert scan["level"] in ("high", "medium") and "gambling" in scan["categories"]
@@ -356,7 +363,7 @@ def test_a_spool_that_fills_on_the_closing_documents_halts_the_sweep(tmp_path, c
     scan = ScanPipeline.from_crawler(crawler)
     pipeline = IndexPipeline.from_crawler(crawler)
     pipeline.open_spider()
-    pipeline.process_item(scan.process_item(forum_item()))
+    pipeline.process_item(scanned(scan, forum_item()))
     pipeline.close_spider()  # the pages are spooled
     spooled = set(Spool(spool).files())
     assert spooled

@@ -122,11 +122,20 @@ def _item_done(spider, item):
     )
 
 
-def _answer_404(spider, request):
+def _outputs(callback):
+    """What an (async) spider callback yields."""
+
+    async def collect():
+        return [output async for output in callback]
+
+    return asyncio.run(collect())
+
+
+async def _answer_404(spider, request):
     from scrapy.http import HtmlResponse
 
     response = HtmlResponse(request.url, status=404, body=b"", request=request)
-    assert list(spider.parse_page(response)) == []
+    assert [output async for output in spider.parse_page(response)] == []
 
 
 def test_a_resumed_site_gets_its_whole_frontier_back_even_when_requests_return_one_by_one(tmp_path):
@@ -138,7 +147,7 @@ def test_a_resumed_site_gets_its_whole_frontier_back_even_when_requests_return_o
         handed = []
         async for request in spider.start():
             handed.append(request.url)
-            _answer_404(spider, request)  # fetched and finished before the next is pulled
+            await _answer_404(spider, request)  # fetched and finished before the next is pulled
         return handed
 
     handed = asyncio.run(replay())
@@ -162,7 +171,7 @@ def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_
 
     requests = asyncio.run(first())
     for request in requests[1:]:
-        _answer_404(spider, request)
+        asyncio.run(_answer_404(spider, request))
     body = ("<html><body><p>" + "正文" * 60 + "</p></body></html>").encode()
     response = HtmlResponse(
         requests[0].url,
@@ -170,7 +179,7 @@ def test_a_site_is_settled_only_when_its_last_page_is_through_the_pipelines(tmp_
         request=requests[0],
         headers={"Content-Type": "text/html; charset=utf-8"},
     )
-    [item] = list(spider.parse_page(response))
+    [item] = _outputs(spider.parse_page(response))
     assert not state.finished  # the item is still on its way to pages.jsonl
     _item_done(spider, item)
     assert state.finished
@@ -228,15 +237,16 @@ def test_a_done_page_missing_from_the_index_is_sent_again_once_without_counting_
     again = requests[-1]
     assert again.dont_filter and again.meta["wz_reindex"] and again.meta["depth"] == 0
     for request in requests[:-1]:
-        _answer_404(spider, request)
-    outputs = list(spider.parse_page(_page_response(again)))
+        asyncio.run(_answer_404(spider, request))
+    outputs = _outputs(spider.parse_page(_page_response(again)))
     assert [o.url for o in outputs if isinstance(o, PageItem)] == [SITE]
     assert not [o for o in outputs if not isinstance(o, PageItem)]  # links not followed again
     assert (state.pages, state.requested) == (pages_before, requested_before)
     _item_done(spider, outputs[0])
     assert state.finished
     # a second fetch of it in the same run (another link to it) is not emitted again
-    assert [o for o in spider.parse_page(_page_response(again)) if isinstance(o, PageItem)] == []
+    outputs = _outputs(spider.parse_page(_page_response(again)))
+    assert [o for o in outputs if isinstance(o, PageItem)] == []
 
 
 def test_without_indexing_or_once_indexed_a_done_page_is_not_fetched_again(tmp_path):

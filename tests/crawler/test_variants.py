@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -12,6 +13,7 @@ from crawler.crawlstate import CrawlState
 from crawler.scope import TrapLimits
 from crawler.sitestate import Budget, SiteState
 from crawler.variants import SiteVariants, VariantConfig
+from pagemodel import worker
 from pagemodel.model import page_from_html
 
 HOME = "http://www.hx-machinery.com.cn/"
@@ -66,6 +68,15 @@ def answer(request, body: str = COMPANY, url: str | None = None, status: int = 2
     )
 
 
+def respond(variants, state, response) -> None:
+    """A variant's answer, read in this process as the page workers would read it."""
+
+    async def read(body, url, content_type):
+        return worker.read(body, url, content_type)
+
+    asyncio.run(variants.on_response(state, response, read))
+
+
 def test_mobile_render_is_a_chinese_phone(setup):
     variants, state, _ = setup
     mobile = next(r for r in ask(variants, state, HOME, 0) if r.meta.get("playwright"))
@@ -82,7 +93,7 @@ def test_variants_are_not_retried_and_follow_two_redirects(setup):
     assert stats.values["sitecheck/extra_requests"] == 2
     crawler = next(r for r in requests if not r.meta.get("playwright"))
     crawler.meta["redirect_urls"] = [HOME, HOME + "index.html"]  # two hops, then the page
-    variants.on_response(state, answer(crawler, url=HOME + "index.php"))
+    respond(variants, state, answer(crawler, url=HOME + "index.php"))
     assert stats.values["sitecheck/extra_requests"] == 4  # the hops are requests too
 
 
@@ -90,9 +101,9 @@ def test_only_the_home_page_answer_settles_the_home_checks(setup):
     variants, state, _ = setup
     home = next(r for r in ask(variants, state, HOME, 0) if not r.meta.get("playwright"))
     (found,) = ask(variants, state, ABOUT, 1)
-    variants.on_response(state, answer(found))  # the home page's answer has not come (failed)
+    respond(variants, state, answer(found))  # the home page's answer has not come (failed)
     assert state.checked == set()  # last week's home verdict is not "repaired" by about.html
-    variants.on_response(state, answer(home))
+    respond(variants, state, answer(home))
     assert state.checked == {"cloaking"}
 
 
@@ -100,5 +111,5 @@ def test_redirect_hops_use_up_the_sites_allowance(setup):
     variants, state, _ = setup
     crawler = next(r for r in ask(variants, state, HOME, 0) if not r.meta.get("playwright"))
     crawler.meta["redirect_urls"] = [HOME, HOME + "index.html"]
-    variants.on_response(state, answer(crawler, url=HOME + "index.php"))
+    respond(variants, state, answer(crawler, url=HOME + "index.php"))
     assert ask(variants, state, ABOUT, 1) == []  # 2 variants + 2 hops: the 4 are spent

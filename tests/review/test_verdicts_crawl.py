@@ -10,7 +10,7 @@ from crawler.crawlstate import CrawlState
 from crawler.pipelines import IndexPipeline, ScanPipeline
 from indexer.templates import alias_name
 from sitecheck.verdict import KINDS, Verdict
-from tests.pipeline_items import DEAD_SITE, SITE, close, forum_item, make_crawler
+from tests.pipeline_items import DEAD_SITE, SITE, close, forum_item, make_crawler, scanned
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -36,7 +36,7 @@ def crawl(
         state.states[site_id].compromise = records  # what the detectors leave there
     scan, pipeline = ScanPipeline.from_crawler(crawler), IndexPipeline.from_crawler(crawler)
     pipeline.open_spider()
-    pipeline.process_item(scan.process_item(forum_item(run_id=run_id)))
+    pipeline.process_item(scanned(scan, forum_item(run_id=run_id)))
     close(crawler, spider, pipeline)
     return crawler
 

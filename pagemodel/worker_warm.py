@@ -1,0 +1,13 @@
+"""Imported by the process the page workers are forked from (``crawler.pageworkers`` names it
+as the fork server's preload), so that every worker starts with the modules imported and the
+rule engine loaded instead of loading it itself (seconds of CPU), again after each restart."""
+
+from __future__ import annotations
+
+from ground.settings import get_settings
+from pagemodel.worker import warm
+
+try:
+    warm(get_settings().rules_model)
+except Exception:  # noqa: BLE001, S110 - a worker then loads on first use and reports it
+    pass
