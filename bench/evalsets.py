@@ -121,8 +121,13 @@ def farm_pages(n_sites: int = 60) -> Iterator[Sample]:
             if "html" not in content_type:
                 continue
             # A list page showing fraud posts' titles carries them, but is no solicitation of
-            # its own: neither side of the count (reported apart).
-            label = page.fraud or (LISTS_FRAUD if page.lists_fraud_titles else BENIGN)
+            # its own: neither side of the count (reported apart). Spam an intruder planted
+            # (a hacked site's titles, hidden links, parasitic pages) counts as the fraud it is.
+            label = (
+                page.fraud
+                or site.kind_obj.planted_fraud(site, page)
+                or (LISTS_FRAUD if page.lists_fraud_titles else BENIGN)
+            )
             yield Sample(
                 f"{site.id}{page.path}",
                 label,

@@ -54,6 +54,11 @@ class Kind:
         """Kind-specific ground truth (redirect targets, traps, error pages…)."""
         return {}
 
+    def planted_fraud(self, site: SiteSpec, page: PageSpec) -> str | None:
+        """The fraud category an intruder planted on `page` (spam titles, hidden link blocks,
+        parasitic pages of a hacked site), apart from its own content; None on most kinds."""
+        return None
+
     # --- answering ---------------------------------------------------------------------
     def respond(self, site: SiteSpec, farm: FarmLike, request: FarmRequest) -> Reply:
         if request.path == "/robots.txt":

@@ -121,6 +121,13 @@ class HackedGov(ArticleSite):
             return False
         return site.rng("planted", page.path).random() < self._hack(site)["share"]
 
+    def planted_fraud(self, site: SiteSpec, page: PageSpec) -> str | None:
+        if page.role == "parasitic" or self.planted(site, page):
+            return "gambling"
+        if self.carries_hidden_links(site, page):
+            return "gambling"
+        return None
+
     def carries_hidden_links(self, site: SiteSpec, page: PageSpec) -> bool:
         return page.role == "home" or site.rng("hidden", page.path).random() < 0.4
 

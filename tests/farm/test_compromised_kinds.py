@@ -37,6 +37,18 @@ def test_hacked_gov_truth_and_pages():
     assert truth["parasitic_dir"] not in home.split('<div class="nav"', 1)[-1].split("</ul>", 1)[0]
 
 
+def test_hacked_gov_says_which_pages_carry_planted_gambling_spam():
+    """What the evaluation counts as fraud on a hacked site: every page an intruder wrote or
+    planted spam on; the untouched articles stay benign."""
+    _, [site] = _sites(7, "hacked_gov")
+    truth = site.kind_obj.truth_extra(site)
+    planted = {p.path for p in site.pages if site.kind_obj.planted_fraud(site, p) == "gambling"}
+    parasitic = {p.path for p in site.pages if p.role == "parasitic"}
+    expected = parasitic | set(truth["planted_title_pages"]) | set(truth["hidden_link_pages"])
+    assert planted == expected
+    assert {p.path for p in site.pages} - planted  # some articles were left alone
+
+
 def test_markers_differ_from_seed_to_seed():
     dirs, brands, icps = set(), set(), set()
     for seed in (1, 2, 3, 4):
