@@ -43,6 +43,12 @@ def _default_state_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "wuzha"
 
 
+def _default_cache_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/cache/wuzha")
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wuzha"
+
+
 def _config_file() -> Path:
     return Path(os.environ.get("WUZHA_CONFIG", "wuzha.toml"))
 
@@ -122,6 +128,11 @@ class Settings(BaseSettings):
         default_factory=_default_state_dir,
         description="Where wuzha keeps local state: spool, crawl jobs, the local "
         "Elasticsearch. Default /var/lib/wuzha as root, else ~/.local/share/wuzha.",
+    )
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir,
+        description="Where wuzha keeps what it can always rebuild (which rule packs passed "
+        "the schema check). Default /var/cache/wuzha as root, else ~/.cache/wuzha.",
     )
     spool_dir: Path | None = Field(
         None,

@@ -21,6 +21,7 @@ from ground.blocks import BlockKind
 from rules.conditions import Condition, ConditionError, compile_condition
 from rules.errors import PackNotFound, RulePackError
 from rules.lexicons import LexiconError
+from rules.packcache import pack_digest, validated_packs
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_PACKS_DIR = PACKAGE_DIR / "packs"
@@ -100,13 +101,19 @@ def pack_files(paths: Iterable[Path | str] | None = None) -> list[Path]:
     return found
 
 
-def _read(path: Path) -> tuple[Any, list[Problem]]:
+# libyaml's parser when PyYAML has it (its wheels do): the same documents, several times faster
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _read(path: Path) -> tuple[str, Any, list[Problem]]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        return None, [Problem(path, None, f"cannot read the file: {err}")]
+        return "", None, [Problem(path, None, f"cannot read the file: {err}")]
+    try:
+        return text, yaml.load(text, Loader=_YAML_LOADER), []
     except yaml.YAMLError as err:
-        return None, [Problem(path, None, f"not valid YAML: {err}")]
+        return text, None, [Problem(path, None, f"not valid YAML: {err}")]
 
 
 def _rule_id_at(data: Any, error_path: Iterable[Any]) -> str | None:
@@ -217,12 +224,17 @@ def check_packs(paths: Iterable[Path | str] | None = None) -> tuple[list[Rule], 
     files = pack_files(paths)
     if not files:
         problems.append(Problem(Path(*(paths or [DEFAULT_PACKS_DIR])), None, "no *.yaml packs"))
+    schema_text = SCHEMA_PATH.read_text(encoding="utf-8")
+    checked = validated_packs()
     for path in files:
-        data, read_problems = _read(path)
+        text, data, read_problems = _read(path)
         problems.extend(read_problems)
         if read_problems:
             continue
-        schema_problems = _schema_problems(path, data)
+        digest = pack_digest(schema_text, text)
+        schema_problems = [] if digest in checked else _schema_problems(path, data)
+        if not schema_problems:
+            checked.add(digest)
         problems.extend(schema_problems)
         rules_ok = isinstance(data, dict) and isinstance(data.get("rules"), list)
         if not rules_ok or any(p.rule_id is None for p in schema_problems):
