@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ground.settings import default_of
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -45,7 +47,11 @@ def child_full(args: argparse.Namespace) -> None:
     from crawler.sitelist import load_sites
     from ground.settings import settings_with
 
-    config = settings_with(crawl_playwright=bool(int(args.render)), crawl_download_timeout=8.0)
+    config = settings_with(
+        crawl_playwright=bool(int(args.render)),
+        crawl_download_timeout=8.0,
+        crawl_page_workers=int(args.page_workers),
+    )
     sites, _ = load_sites(args.sites_file)
     cpu0 = time.process_time()
     result = run_crawl(
@@ -167,6 +173,12 @@ def main() -> None:
     parser.add_argument("--max-pages", type=int, default=40)
     parser.add_argument("--site-timeout", type=float, default=60.0)
     parser.add_argument("--no-render", action="store_true")
+    parser.add_argument(
+        "--page-workers",
+        type=int,
+        default=default_of("crawl_page_workers"),
+        help="worker processes reading and scanning pages (0: in the crawler process)",
+    )
     parser.add_argument("--child", choices=("full", "plain"))
     parser.add_argument("--render", default="1")
     for name in ("sites-file", "out", "job", "result", "urls"):
@@ -216,6 +228,7 @@ def main() -> None:
             max_pages=args.max_pages,
             site_timeout=args.site_timeout,
             render=0 if args.no_render else 1,
+            page_workers=args.page_workers,
         )
         plain = _run_child(
             "plain",
@@ -241,12 +254,14 @@ def main() -> None:
     )
     print(f"ratio      : {full_rate / plain_rate:.0%} of plain Scrapy (target >= 40%)")
     cpu = full["cpu"]
-    parts = {
+    workers = int(args.page_workers)
+    reading = {
         "extract (decode+parse)": float(fs.get("timing/extract_seconds", 0)),
         "scan (rules)": float(fs.get("timing/scan_seconds", 0)),
-        "index (Elasticsearch)": float(fs.get("timing/index_seconds", 0)),
-        "files (jsonl)": float(fs.get("timing/output_seconds", 0)),
     }
+    parts = {} if workers else dict(reading)
+    parts["index (Elasticsearch)"] = float(fs.get("timing/index_seconds", 0))
+    parts["files (jsonl)"] = float(fs.get("timing/output_seconds", 0))
     parts["fetch & engine (rest)"] = max(0.0, cpu - sum(parts.values()))
     print(
         f"\nwhere the full sweep's CPU went ({cpu:.1f} s of CPU in the crawler process; "
@@ -255,6 +270,11 @@ def main() -> None:
     for name, seconds in parts.items():
         per_page = seconds / max(1, full_pages) * 1000
         print(f"  {name:24s} {seconds:7.1f} s  {seconds / cpu:5.0%}  {per_page:5.2f} ms/page")
+    if workers:
+        print(f"and in the {workers} page workers (CPU seconds there):")
+        for name, seconds in reading.items():
+            per_page = seconds / max(1, full_pages) * 1000
+            print(f"  {name:24s} {seconds:7.1f} s         {per_page:5.2f} ms/page")
     print(f"\nwork dir: {work}")
 
 

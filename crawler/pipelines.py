@@ -90,7 +90,6 @@ class ScanPipeline:
         return cls(engine, crawler.stats, crawler.get_extension(PageWorkers))
 
     async def process_item(self, item: PageItem) -> PageItem:
-        started = time.perf_counter()
         try:
             result = await self._scan(item.page())
         except PageWorkFailed as err:
@@ -106,7 +105,6 @@ class ScanPipeline:
         self.stats.inc_value(f"scan/level/{result.get('level') or 'none'}")
         for hit in result.get("hits") or []:
             self.stats.inc_value(f"scan/hits/{hit.get('category') or 'unknown'}")
-        self.stats.inc_value("timing/scan_seconds", time.perf_counter() - started)
         return item
 
     async def _scan(self, page: Any) -> dict[str, Any]:

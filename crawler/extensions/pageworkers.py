@@ -78,10 +78,11 @@ def _fork_server_context() -> Any:
 class PageWorkers:
     """The crawl's page workers; components get it with ``crawler.get_extension(PageWorkers)``."""
 
-    def __init__(self, workers: int, time_limit: float, *, model: bool) -> None:
+    def __init__(self, workers: int, time_limit: float, *, model: bool, stats: Any = None) -> None:
         self.workers = workers
         self.time_limit = time_limit
         self.model = model
+        self.stats = stats
         self._pool: ProcessPool | None = None
         if workers > 0:
             CONSTS.term_timeout = KILL_AFTER
@@ -96,6 +97,7 @@ class PageWorkers:
             settings.getint("WUZHA_PAGE_WORKERS"),
             settings.getfloat("WUZHA_PAGE_TIME_LIMIT"),
             model=project_settings(settings).rules_model,
+            stats=crawler.stats,
         )
         crawler.signals.connect(extension.close, signals.engine_stopped)
         return extension
@@ -109,22 +111,35 @@ class PageWorkers:
     ) -> PageRead:
         """:func:`pagemodel.worker.read` in a worker (raises :class:`PageWorkFailed`, or what
         the page model raised)."""
-        return await self._run(worker.read, body, url, content_type, served)
+        return await self._run("extract", worker.read, body, url, content_type, served)
 
     async def scan(self, page: Page) -> dict[str, Any]:
         """:func:`pagemodel.worker.scan` in a worker: the page's scan result as a dict."""
-        return await self._run(worker.scan, page, self.model)
+        return await self._run("scan", worker.scan, page, self.model)
 
-    async def _run(self, function: Callable[..., Any], *args: Any) -> Any:
+    async def _run(self, task: str, function: Callable[..., Any], *args: Any) -> Any:
+        """`function(*args)` in a worker; its CPU time is counted as ``timing/<task>_seconds``
+        (the crawl summary and bench/bench_crawl.py split the CPU by these)."""
         if self._pool is None:
-            return function(*args)
-        future = self._pool.schedule(function, args=args, timeout=self.time_limit)
-        try:
-            return await asyncio.wrap_future(future)
-        except TimeoutError:
-            raise PageTooSlow(self.time_limit) from None
-        except ProcessExpired as err:
-            raise PageWorkerLost(f"exit code {err.exitcode}") from None
+            result, seconds = worker.timed(function, *args)
+        else:
+            future = self._pool.schedule(
+                worker.timed, args=(function, *args), timeout=self.time_limit
+            )
+            try:
+                result, seconds = await asyncio.wrap_future(future)
+            except TimeoutError:
+                self._count(task, self.time_limit)
+                raise PageTooSlow(self.time_limit) from None
+            except ProcessExpired as err:
+                raise PageWorkerLost(f"exit code {err.exitcode}") from None
+        self._count(task, seconds)
+        return result
+
+    def _count(self, task: str, seconds: float) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"timing/{task}_seconds", seconds)
+            self.stats.inc_value(f"timing/{task}_pages")
 
     def close(self) -> None:
         pool, self._pool = self._pool, None

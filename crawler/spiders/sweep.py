@@ -13,7 +13,6 @@ Whether a page is rendered in Chromium is :mod:`crawler.render`'s decision.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -237,7 +236,6 @@ class SweepSpider(scrapy.Spider):
             stats.inc_value("sweep/skipped/not_html")
             crawl.mark_done(requested_url)
             return
-        started = time.perf_counter()
         served = self.served.take(response.url) if rendered else None
         try:
             read = await self.workers.read(
@@ -262,8 +260,6 @@ class SweepSpider(scrapy.Spider):
             crawl.mark_done(requested_url)
             return
         page, html = read.page, read.html
-        stats.inc_value("timing/extract_seconds", time.perf_counter() - started)
-        stats.inc_value("timing/extract_pages")
         state.record_success()
 
         if not rendered and self.render.needs_render(page, html):
