@@ -312,6 +312,9 @@ class Harvest:
         if not nodes:
             return 0
         unique = {node.mem_id: node for node in nodes}
+        if len(unique) == 1:  # nothing to be nested in
+            self.take(nodes[0], kind)
+            return 1
         for node in unique.values():
             node.attrs[_HARVEST_MARK] = "1"
         nested = {node.mem_id for node in body.css(f"[{_HARVEST_MARK}] [{_HARVEST_MARK}]")}
@@ -321,6 +324,11 @@ class Harvest:
                 self.take(node, kind)
                 taken += 1
         return taken
+
+    def may_hold_content(self, index: int) -> bool:
+        """Whether group ``index`` is posts or holds other groups (which may be posts)."""
+        group = self.groups[index]
+        return group.kind == BlockKind.POST or _BLOCK_SEPARATOR in group.raw
 
     def expand(self, index: int) -> list[tuple[BlockKind, str, dict]]:
         """The blocks of group ``index``: its text, split where earlier groups sat in it."""
@@ -352,7 +360,7 @@ def _add_text(out: list, group: Group, raw: str) -> None:
         out.append((group.kind, "", group.meta))  # posts carry their text in meta
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of the content stream: a text run, or a harvested group's sentinel."""
 
@@ -394,24 +402,30 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     body.merge_text_nodes()
     lines: list[Line] = []
     stack: list[int] = []
+    open_now: tuple[int, ...] = ()  # tuple(stack), rebuilt only when the stack changes
+    has_word = _HAS_WORD.search
     # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
     text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
     for piece in text.split(_BLOCK_SEPARATOR):
-        if not piece or piece.isspace():
+        if not piece:
             continue
         marker = _read_marker(piece) if piece[0] in _MARKS else None
         if marker is None:
-            line = " ".join(piece.split())
-            if _HAS_WORD.search(line):
-                lines.append(Line(line, None, tuple(stack)))
+            words = piece.split()
+            if words:
+                line = " ".join(words)
+                if has_word(line):
+                    lines.append(Line(line, None, open_now))
             continue
         mark, number = marker
         if mark == _GROUP:
-            lines.append(Line("", number, tuple(stack)))
+            lines.append(Line("", number, open_now))
         elif mark == _OPEN:
             stack.append(number)
+            open_now = tuple(stack)
         elif number in stack:
             del stack[stack.index(number) :]
+            open_now = tuple(stack)
     return lines
 
 
@@ -484,8 +498,8 @@ def _promote_dense(dense: dict[int, LexborNode]) -> None:
         for key, parent in parents.items():
             if count[key] < 2:
                 continue
-            children = list(parent.iter())
-            if len(children) > 1 and all(child.mem_id in dense for child in children):
+            # count >= 2 dense children: all of them dense makes more than one
+            if all(child.mem_id in dense for child in parent.iter()):
                 parent.attrs[_DENSE_MARK] = "1"
                 promoted[key] = parent
         if not promoted:
@@ -609,11 +623,14 @@ def class_and_id_tokens(root: LexborNode) -> set[str]:
     """The class tokens and ids of the elements under ``root`` (lower case): the names a
     boilerplate or weight selector can match, so selectors are built of only those. Read from
     the tree (one query in C, two attribute reads per element): scanning the raw HTML for
-    ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names."""
-    values = [
-        f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}"
-        for node in root.css("[class], [id]")
-    ]
+    ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names.
+    Two queries (``attrs["class"]`` and ``id`` read one attribute each) cost less than one
+    query reading both of every element.
+
+    Taken before the tree loses blocks, the set is a superset of what is left: a selector
+    built of a name no element has any more matches nothing, so the result is the same."""
+    values = [node.attrs["class"] or "" for node in root.css("[class]")]
+    values += [node.id or "" for node in root.css("[id]")]
     return set(" ".join(values).lower().split())
 
 

@@ -38,10 +38,9 @@ REPLIES = PostLayout(
 )
 
 # Containers named for comments, replies or answers (ids and classes, any case).
+_WORDS = ("comment", "reply", "answer")
 _CANDIDATES = ", ".join(
-    f"[{attribute}*={word} i]"
-    for attribute in ("id", "class")
-    for word in ("comment", "reply", "answer")
+    f"[{attribute}*={word} i]" for attribute in ("id", "class") for word in _WORDS
 )
 _CONTAINER_TAGS = frozenset(["div", "ol", "ul", "section", "dl", "table", "tbody", "td", "main"])
 _SKIP_TAGS = frozenset(["script", "style", "form", "input", "textarea", "button", "iframe"])
@@ -143,11 +142,18 @@ EARLY_REJECT = 3
 MAX_CONTAINERS = 200
 
 
-def find_reply_blocks(tree: LexborHTMLParser) -> list[PostBlock]:
-    """The comments, replies and answers of a page, in page order; no changes made."""
+def find_reply_blocks(tree: LexborHTMLParser, tokens: set[str] | None = None) -> list[PostBlock]:
+    """The comments, replies and answers of a page, in page order; no changes made.
+
+    ``tokens``: the page's class tokens and ids, lower case, when known (a superset will do): a
+    page whose names hold none of the words has no candidate, and the query is spared."""
     body = tree.body
     if body is None:
         return []
+    if tokens is not None:
+        names = " ".join(tokens)
+        if not any(word in names for word in _WORDS):
+            return []
     # A container is named for comments, or holds items that are (ul.list > li.comment-item):
     # two of them, or one numbered comment.
     named: dict[int, tuple[int, LexborNode]] = {}
