@@ -188,13 +188,16 @@ def article_region(
     parent: dict[int, int | None] = {}
     span: dict[int, list[int]] = {}
     chrome: list[bool] = [False] * len(lines)  # inside a container named like chrome
+    previous: tuple[int, ...] = ()
     for index, line in enumerate(lines):
         stack = line.candidates
-        for depth, number in enumerate(stack):
-            if number not in parent:
-                parent[number] = stack[depth - 1] if depth else None
-            bounds = span.setdefault(number, [index, index])
-            bounds[1] = index
+        if stack is not previous:  # runs of lines share their tuple: spans move on a change
+            _close_spans(span, previous, index - 1)
+            for depth, number in enumerate(stack):
+                if number not in parent:
+                    parent[number] = stack[depth - 1] if depth else None
+                span.setdefault(number, [index, index])
+            previous = stack
         if stack and scores[index]:
             value = scores[index]
             for number in reversed(stack):
@@ -203,6 +206,7 @@ def article_region(
                     chrome[index] = weights[number] < 1
                     break
             direct[stack[-1]] = direct.get(stack[-1], 0.0) + value
+    _close_spans(span, previous, len(lines) - 1)
     if not direct:
         return None
     score = dict(direct)
@@ -233,6 +237,12 @@ def article_region(
             first = index
             break
     return first, last
+
+
+def _close_spans(span: dict[int, list[int]], stack: tuple[int, ...], last: int) -> None:
+    """The candidates open up to line ``last`` reach at least that far."""
+    for number in stack:
+        span[number][1] = last
 
 
 def _unscore_link_titles(lines: list[Line], scores: list[float], anchor_texts: list[str]) -> None:
