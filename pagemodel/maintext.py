@@ -459,21 +459,27 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     """Mark blocks whose text is mostly anchor text (menus, news lists, friend links)."""
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
-    blocks: dict[int, LexborNode] = {}
+    blocks: dict[int, tuple[LexborNode, str]] = {}
     dense: dict[int, LexborNode] = {}
     for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
+        tag = block.tag if block is not None else None
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
-        while block is not None and block.tag in _INLINE_SET:
+        while tag in _INLINE_SET:
             block = block.parent
-        if block is None or block.tag in ("body", "html"):
+            tag = block.tag if block is not None else None
+        if block is None or tag in ("body", "html"):
             continue
         key = block.mem_id
-        blocks[key] = block
-        link_chars[key] = link_chars.get(key, 0) + len(text.strip())
-        link_count[key] = link_count.get(key, 0) + 1
-    for key, block in blocks.items():
-        if link_count[key] < 2 and block.tag not in _LIST_ITEM_TAGS:
+        if key in blocks:
+            link_chars[key] += len(text.strip())
+            link_count[key] += 1
+        else:
+            blocks[key] = (block, tag)
+            link_chars[key] = len(text.strip())
+            link_count[key] = 1
+    for key, (block, tag) in blocks.items():
+        if link_count[key] < 2 and tag not in _LIST_ITEM_TAGS:
             continue  # one link inside a sentence ("QQ: <a>…</a>") is content
         total = len(block.text(strip=True, skip_empty=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
@@ -562,6 +568,8 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
 
 def _outermost(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
     """The nodes not inside another of them (decided in C: mark, query, unmark)."""
+    if len(nodes) < 2:
+        return nodes
     mark = "data-wuzha-candidate"
     for node in nodes:
         node.attrs[mark] = "1"

@@ -443,7 +443,8 @@ def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
         return False
     names = [squash(anchor.text()) for anchor in anchors]
     labels = clues.labels
-    repeated = sum(1 for name in names if name and labels[name] > names.count(name))
+    own = Counter(names)
+    repeated = sum(1 for name in names if name and labels[name] > own[name])
     if repeated < MENU_REPEATED_SHARE * len(names):
         return False
     if sum(map(len, names)) < MENU_LINK_SHARE * len(squash(node.text())):
