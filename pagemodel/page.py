@@ -104,11 +104,10 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     if whole:
         links = extract_links(anchors, anchor_texts, resolver)
         qr = qr_images(tree, resolver)
-        link_urls = _urls_of(links)
-    else:  # read now: the anchors go stale when posts and hidden blocks are taken
+        link_urls: _LazyUrls | _KnownUrls = _KnownUrls(links)
+    else:  # read when asked for, or before posts change the tree (its anchors go stale)
         links, qr = [], []
-        hrefs = [] if _knows_site(resolver) else [anchor.attrs.get("href") for anchor in anchors]
-        link_urls = _LazyUrls(hrefs, resolver)
+        link_urls = _LazyUrls(anchors, resolver)
 
     harvest = Harvest()
     body = tree.body
@@ -123,6 +122,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
             # The messages change (noise removed) and the containers may be taken: the anchors
             # inside them go stale, the others stay good.
             anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            link_urls.hold()
             posts = extract_posts(found, layout)
             if posts:
                 _take_posts(body, containers, posts, harvest)
@@ -134,6 +134,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
         if found:
             containers = [block.container for block in found]
             anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            link_urls.hold()
             posts = extract_posts(found, REPLIES)
             if posts:
                 _take_posts(body, containers, posts, harvest)
@@ -391,21 +392,40 @@ def _site_domain(resolver: LinkResolver, link_urls: Callable[[], list[str]]) -> 
     return domains.most_common(1)[0][0] if domains else ""
 
 
-def _urls_of(links: list[dict]) -> Callable[[], list[str]]:
-    return lambda: [link["url"] for link in links]
+class _KnownUrls:
+    """The page's link URLs, from its links list."""
+
+    def __init__(self, links: list[dict]) -> None:
+        self._links = links
+
+    def hold(self) -> None:
+        pass
+
+    def __call__(self) -> list[str]:
+        return [link["url"] for link in self._links]
 
 
 class _LazyUrls:
     """The page's distinct link URLs, as :func:`extract_links` lists them (same order, same cap),
-    resolved from hrefs read before the tree changed, only when asked for."""
+    resolved only when asked for (most pages name their site by their URL: never), from hrefs
+    read then or, when the tree is about to change, by :meth:`hold`."""
 
-    def __init__(self, hrefs: list[str | None], resolver: LinkResolver) -> None:
-        self._hrefs = hrefs
+    def __init__(self, anchors: list[LexborNode], resolver: LinkResolver) -> None:
+        self._anchors = anchors
+        self._hrefs: list[str | None] | None = None
         self._resolver = resolver
 
+    def hold(self) -> None:
+        """Read the hrefs now, while the anchors are good (only if they may be asked for)."""
+        if self._hrefs is None:
+            wanted = not _knows_site(self._resolver)
+            self._hrefs = [a.attrs.get("href") for a in self._anchors] if wanted else []
+            self._anchors = []
+
     def __call__(self) -> list[str]:
+        self.hold()
         urls: dict[str, None] = {}
-        for href in self._hrefs:
+        for href in self._hrefs or ():
             url = self._resolver.resolve(href) if href else None
             if url is not None and url not in urls:
                 urls[url] = None
