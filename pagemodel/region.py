@@ -45,6 +45,8 @@ POSITIVE_NAMES = ("article", "content", "entry", "post-body", "story", "detail",
 _WEIGHT_SELECTOR = ", ".join(
     f"[class*={name}], [id*={name}]" for name in NEGATIVE_NAMES + POSITIVE_NAMES
 )
+_NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_NAMES)))  # one scan for all names
+_POSITIVE = re.compile("|".join(map(re.escape, POSITIVE_NAMES)))
 NEGATIVE_WEIGHT = 0.2
 POSITIVE_WEIGHT = 1.5
 MAX_CANDIDATES = 400
@@ -128,10 +130,11 @@ def candidates(
     selector = _WEIGHT_SELECTOR if tokens is None else _weight_selector(tokens)
     for node in body.css(selector)[:MAX_CANDIDATES] if selector else ():
         found.setdefault(node.mem_id, node)
-        names = f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}".lower()
-        if any(name in names for name in NEGATIVE_NAMES):
+        attributes = node.attributes  # one call for both attributes
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if _NEGATIVE.search(names):
             named[node.mem_id] = NEGATIVE_WEIGHT
-        elif any(name in names for name in POSITIVE_NAMES):
+        elif _POSITIVE.search(names):
             named[node.mem_id] = POSITIVE_WEIGHT
     nodes = list(found.values())
     weights = {
