@@ -291,15 +291,22 @@ class Group:
 
 @dataclass
 class Harvest:
-    """The groups taken out of one page's tree, by sentinel number."""
+    """The groups taken out of one page's tree, by sentinel number.
+
+    ``keep_text=False`` (the main text alone): taken groups keep no text while no posts were
+    put (only posts can make a taken group hold content; see :meth:`may_hold_content`)."""
 
     groups: list[Group] = field(default_factory=list)
+    keep_text: bool = True
 
     def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
         """Keep the element's text as a group and put its sentinel in its place."""
-        self.put(node, Group(kind, node.text(separator=" ", skip_empty=True), meta or {}))
+        text = node.text(separator=" ", skip_empty=True) if self.keep_text else ""
+        self.put(node, Group(kind, text, meta or {}))
 
     def put(self, node: LexborNode, group: Group) -> None:
+        if group.kind == BlockKind.POST:
+            self.keep_text = True  # a group taken from now on may hold these posts
         self.groups.append(group)
         node.replace_with(_marker(_GROUP, len(self.groups) - 1))
 

@@ -109,7 +109,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
         links, qr = [], []
         link_urls = _LazyUrls(anchors, resolver)
 
-    harvest = Harvest()
+    harvest = Harvest(keep_text=whole)
     body = tree.body
     tokens = class_and_id_tokens(body) if body is not None else set()
     forum = forum_url_info(url)
