@@ -29,6 +29,7 @@ _STYLE_HINTS = ("-9",) + tuple(
     )
     for space in ("", " ")
 )
+_HINT = re.compile("|".join(map(re.escape, _STYLE_HINTS)))  # one scan, not one per hint
 _DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;]*)")
 _ZERO = re.compile(r"^-?0(?:\.0+)?(?:px|em|rem|pt|%)?$")
 _FAR_OFF = re.compile(r"^-\d{3,}(?:\.\d+)?(?:px|em|rem|pt)?$")
@@ -130,10 +131,7 @@ def hidden_nodes(root: LexborNode, rule_selector: str = "") -> list[LexborNode]:
             nodes.append(node)
             continue
         style = attrs.get("style") or ""
-        if (
-            any(hint in style for hint in _STYLE_HINTS)
-            or ("background" in style and "color" in style)
-        ) and hides(style):
+        if (_HINT.search(style) or ("background" in style and "color" in style)) and hides(style):
             nodes.append(node)
     if rule_selector:
         nodes += root.css(rule_selector)

@@ -291,15 +291,22 @@ class Group:
 
 @dataclass
 class Harvest:
-    """The groups taken out of one page's tree, by sentinel number."""
+    """The groups taken out of one page's tree, by sentinel number.
+
+    ``keep_text=False`` (the main text alone): taken groups keep no text while no posts were
+    put (only posts can make a taken group hold content; see :meth:`may_hold_content`)."""
 
     groups: list[Group] = field(default_factory=list)
+    keep_text: bool = True
 
     def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
         """Keep the element's text as a group and put its sentinel in its place."""
-        self.put(node, Group(kind, node.text(separator=" ", skip_empty=True), meta or {}))
+        text = node.text(separator=" ", skip_empty=True) if self.keep_text else ""
+        self.put(node, Group(kind, text, meta or {}))
 
     def put(self, node: LexborNode, group: Group) -> None:
+        if group.kind == BlockKind.POST:
+            self.keep_text = True  # a group taken from now on may hold these posts
         self.groups.append(group)
         node.replace_with(_marker(_GROUP, len(self.groups) - 1))
 
@@ -312,6 +319,9 @@ class Harvest:
         if not nodes:
             return 0
         unique = {node.mem_id: node for node in nodes}
+        if len(unique) == 1:  # nothing to be nested in
+            self.take(nodes[0], kind)
+            return 1
         for node in unique.values():
             node.attrs[_HARVEST_MARK] = "1"
         nested = {node.mem_id for node in body.css(f"[{_HARVEST_MARK}] [{_HARVEST_MARK}]")}
@@ -321,6 +331,11 @@ class Harvest:
                 self.take(node, kind)
                 taken += 1
         return taken
+
+    def may_hold_content(self, index: int) -> bool:
+        """Whether group ``index`` is posts or holds other groups (which may be posts)."""
+        group = self.groups[index]
+        return group.kind == BlockKind.POST or _BLOCK_SEPARATOR in group.raw
 
     def expand(self, index: int) -> list[tuple[BlockKind, str, dict]]:
         """The blocks of group ``index``: its text, split where earlier groups sat in it."""
@@ -352,7 +367,7 @@ def _add_text(out: list, group: Group, raw: str) -> None:
         out.append((group.kind, "", group.meta))  # posts carry their text in meta
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of the content stream: a text run, or a harvested group's sentinel."""
 
@@ -394,24 +409,30 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     body.merge_text_nodes()
     lines: list[Line] = []
     stack: list[int] = []
+    open_now: tuple[int, ...] = ()  # tuple(stack), rebuilt only when the stack changes
+    has_word = _HAS_WORD.search
     # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
     text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
     for piece in text.split(_BLOCK_SEPARATOR):
-        if not piece or piece.isspace():
+        if not piece:
             continue
         marker = _read_marker(piece) if piece[0] in _MARKS else None
         if marker is None:
-            line = " ".join(piece.split())
-            if _HAS_WORD.search(line):
-                lines.append(Line(line, None, tuple(stack)))
+            words = piece.split()
+            if words:
+                line = " ".join(words)
+                if has_word(line):
+                    lines.append(Line(line, None, open_now))
             continue
         mark, number = marker
         if mark == _GROUP:
-            lines.append(Line("", number, tuple(stack)))
+            lines.append(Line("", number, open_now))
         elif mark == _OPEN:
             stack.append(number)
+            open_now = tuple(stack)
         elif number in stack:
             del stack[stack.index(number) :]
+            open_now = tuple(stack)
     return lines
 
 
@@ -445,21 +466,27 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     """Mark blocks whose text is mostly anchor text (menus, news lists, friend links)."""
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
-    blocks: dict[int, LexborNode] = {}
+    blocks: dict[int, tuple[LexborNode, str]] = {}
     dense: dict[int, LexborNode] = {}
     for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
+        tag = block.tag if block is not None else None
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
-        while block is not None and block.tag in _INLINE_SET:
+        while tag in _INLINE_SET:
             block = block.parent
-        if block is None or block.tag in ("body", "html"):
+            tag = block.tag if block is not None else None
+        if block is None or tag in ("body", "html"):
             continue
         key = block.mem_id
-        blocks[key] = block
-        link_chars[key] = link_chars.get(key, 0) + len(text.strip())
-        link_count[key] = link_count.get(key, 0) + 1
-    for key, block in blocks.items():
-        if link_count[key] < 2 and block.tag not in _LIST_ITEM_TAGS:
+        if key in blocks:
+            link_chars[key] += len(text.strip())
+            link_count[key] += 1
+        else:
+            blocks[key] = (block, tag)
+            link_chars[key] = len(text.strip())
+            link_count[key] = 1
+    for key, (block, tag) in blocks.items():
+        if link_count[key] < 2 and tag not in _LIST_ITEM_TAGS:
             continue  # one link inside a sentence ("QQ: <a>…</a>") is content
         total = len(block.text(strip=True, skip_empty=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
@@ -484,8 +511,8 @@ def _promote_dense(dense: dict[int, LexborNode]) -> None:
         for key, parent in parents.items():
             if count[key] < 2:
                 continue
-            children = list(parent.iter())
-            if len(children) > 1 and all(child.mem_id in dense for child in children):
+            # count >= 2 dense children: all of them dense makes more than one
+            if all(child.mem_id in dense for child in parent.iter()):
                 parent.attrs[_DENSE_MARK] = "1"
                 promoted[key] = parent
         if not promoted:
@@ -548,6 +575,8 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
 
 def _outermost(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
     """The nodes not inside another of them (decided in C: mark, query, unmark)."""
+    if len(nodes) < 2:
+        return nodes
     mark = "data-wuzha-candidate"
     for node in nodes:
         node.attrs[mark] = "1"
@@ -609,11 +638,14 @@ def class_and_id_tokens(root: LexborNode) -> set[str]:
     """The class tokens and ids of the elements under ``root`` (lower case): the names a
     boilerplate or weight selector can match, so selectors are built of only those. Read from
     the tree (one query in C, two attribute reads per element): scanning the raw HTML for
-    ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names."""
-    values = [
-        f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}"
-        for node in root.css("[class], [id]")
-    ]
+    ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names.
+    Two queries (``attrs["class"]`` and ``id`` read one attribute each) cost less than one
+    query reading both of every element.
+
+    Taken before the tree loses blocks, the set is a superset of what is left: a selector
+    built of a name no element has any more matches nothing, so the result is the same."""
+    values = [node.attrs["class"] or "" for node in root.css("[class]")]
+    values += [node.id or "" for node in root.css("[id]")]
     return set(" ".join(values).lower().split())
 
 

@@ -93,7 +93,7 @@ def main_text(html: str, url: str) -> str:
 def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dict:
     html = html[:MAX_HTML_CHARS]
     tree = LexborHTMLParser(html)
-    title, description, keywords = extract_meta(tree)
+    title, description, keywords = extract_meta(tree) if whole else ("", "", [])
     icp = find_icp(html) if whole else None
     hidden_rules = style_rule_selectors(tree)
     strip_junk(tree)
@@ -104,13 +104,14 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     if whole:
         links = extract_links(anchors, anchor_texts, resolver)
         qr = qr_images(tree, resolver)
-        link_urls = _urls_of(links)
-    else:  # read now: the anchors go stale when posts and hidden blocks are taken
+        link_urls: _LazyUrls | _KnownUrls = _KnownUrls(links)
+    else:  # read when asked for, or before posts change the tree (its anchors go stale)
         links, qr = [], []
-        link_urls = _LazyUrls([anchor.attrs.get("href") for anchor in anchors], resolver)
+        link_urls = _LazyUrls(anchors, resolver)
 
-    harvest = Harvest()
+    harvest = Harvest(keep_text=whole)
     body = tree.body
+    tokens = class_and_id_tokens(body) if body is not None else set()
     forum = forum_url_info(url)
     posts: list[dict] = []
     if body is not None and (forum is None or forum["kind"] == "thread"):
@@ -121,6 +122,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
             # The messages change (noise removed) and the containers may be taken: the anchors
             # inside them go stale, the others stay good.
             anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            link_urls.hold()
             posts = extract_posts(found, layout)
             if posts:
                 _take_posts(body, containers, posts, harvest)
@@ -128,10 +130,11 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     thread_posts = bool(posts)
     if body is not None and not posts and not (forum and forum["kind"] == "board"):
         # comments, replies and answers under an article: posts after the article's text
-        found = find_reply_blocks(tree)
+        found = find_reply_blocks(tree, tokens)
         if found:
             containers = [block.container for block in found]
             anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
+            link_urls.hold()
             posts = extract_posts(found, REPLIES)
             if posts:
                 _take_posts(body, containers, posts, harvest)
@@ -146,12 +149,11 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
             anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
-        tokens = class_and_id_tokens(body)
         harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
-        kinds = _kinds_of_lines(body)
+        kinds = _kinds_of_lines(body, whole or (not thread_posts and tree.css_first("h1") is None))
         nodes, weights = candidates(body, tokens)
         lines = content_stream(body, nodes)
-        entries = _entries(lines, harvest, kinds, anchor_texts, thread_posts, tree, weights)
+        entries = _entries(lines, harvest, kinds, anchor_texts, thread_posts, tree, weights, whole)
         if titles:
             present = {entry[1] for entry, in_text in entries if in_text}
             entries += [
@@ -218,10 +220,13 @@ def _take_posts(
         node.decompose()
 
 
-def _kinds_of_lines(body: LexborNode) -> dict[str, BlockKind]:
+def _kinds_of_lines(body: LexborNode, needed: bool) -> dict[str, BlockKind]:
     """Texts of the headings and list entries left in the body, by kind (a line equal to one
-    of them is that kind)."""
+    of them is that kind). Not ``needed`` (the main text alone, which the kinds do not change,
+    on a page with an ``h1`` or posts, where the region needs no heading): none."""
     kinds: dict[str, BlockKind] = {}
+    if not needed:
+        return kinds
     for node in body.css(_LIST_ITEMS):
         kinds.setdefault(squash(node.text()), BlockKind.LIST_ITEM)
     for node in body.css(_HEADINGS):
@@ -237,8 +242,10 @@ def _entries(
     has_posts: bool,
     tree: LexborHTMLParser,
     weights: dict[int, float],
+    whole: bool,
 ) -> list[tuple[Entry, bool]]:
-    """Every block of the body in page order, with whether it belongs to the main text."""
+    """Every block of the body in page order, with whether it belongs to the main text (not
+    ``whole``: the harvested groups that cannot hold any of it are left out)."""
     texts = [line.text for line in lines]
     navigation = navigation_lines(texts, anchor_texts)
     region = None
@@ -261,6 +268,8 @@ def _entries(
 
     for index, line in enumerate(lines):
         if line.group is not None:
+            if not whole and not harvest.may_hold_content(line.group):
+                continue
             for kind, text, meta in harvest.expand(line.group):
                 if kind == BlockKind.BOILERPLATE:
                     chrome.append(text)  # neighbouring chrome is one block
@@ -368,31 +377,55 @@ MENU_LINK_SHARE = 0.6
 MENU_REPEATED_SHARE = 0.5
 
 
+def _knows_site(resolver: LinkResolver) -> bool:
+    """Whether the page's URL names its site (else its links have to, see _site_domain)."""
+    host = resolver.own[0]
+    return bool(host) and not host.endswith(".invalid")
+
+
 def _site_domain(resolver: LinkResolver, link_urls: Callable[[], list[str]]) -> str:
     """The registered domain of the page's site: of its URL, or, for a page known without one
     (a saved file), the domain most of its links point to."""
-    host = resolver.own[0]
-    if host and not host.endswith(".invalid"):
-        return registered_domain(host)
+    if _knows_site(resolver):
+        return registered_domain(resolver.own[0])
     domains = Counter(_domain_of(url) for url in link_urls())
     return domains.most_common(1)[0][0] if domains else ""
 
 
-def _urls_of(links: list[dict]) -> Callable[[], list[str]]:
-    return lambda: [link["url"] for link in links]
+class _KnownUrls:
+    """The page's link URLs, from its links list."""
+
+    def __init__(self, links: list[dict]) -> None:
+        self._links = links
+
+    def hold(self) -> None:
+        pass
+
+    def __call__(self) -> list[str]:
+        return [link["url"] for link in self._links]
 
 
 class _LazyUrls:
     """The page's distinct link URLs, as :func:`extract_links` lists them (same order, same cap),
-    resolved from hrefs read before the tree changed, only when asked for."""
+    resolved only when asked for (most pages name their site by their URL: never), from hrefs
+    read then or, when the tree is about to change, by :meth:`hold`."""
 
-    def __init__(self, hrefs: list[str | None], resolver: LinkResolver) -> None:
-        self._hrefs = hrefs
+    def __init__(self, anchors: list[LexborNode], resolver: LinkResolver) -> None:
+        self._anchors = anchors
+        self._hrefs: list[str | None] | None = None
         self._resolver = resolver
 
+    def hold(self) -> None:
+        """Read the hrefs now, while the anchors are good (only if they may be asked for)."""
+        if self._hrefs is None:
+            wanted = not _knows_site(self._resolver)
+            self._hrefs = [a.attrs.get("href") for a in self._anchors] if wanted else []
+            self._anchors = []
+
     def __call__(self) -> list[str]:
+        self.hold()
         urls: dict[str, None] = {}
-        for href in self._hrefs:
+        for href in self._hrefs or ():
             url = self._resolver.resolve(href) if href else None
             if url is not None and url not in urls:
                 urls[url] = None
@@ -430,7 +463,8 @@ def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
         return False
     names = [squash(anchor.text()) for anchor in anchors]
     labels = clues.labels
-    repeated = sum(1 for name in names if name and labels[name] > names.count(name))
+    own = Counter(names)
+    repeated = sum(1 for name in names if name and labels[name] > own[name])
     if repeated < MENU_REPEATED_SHARE * len(names):
         return False
     if sum(map(len, names)) < MENU_LINK_SHARE * len(squash(node.text())):

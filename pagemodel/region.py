@@ -45,6 +45,8 @@ POSITIVE_NAMES = ("article", "content", "entry", "post-body", "story", "detail",
 _WEIGHT_SELECTOR = ", ".join(
     f"[class*={name}], [id*={name}]" for name in NEGATIVE_NAMES + POSITIVE_NAMES
 )
+_NEGATIVE = re.compile("|".join(map(re.escape, NEGATIVE_NAMES)))  # one scan for all names
+_POSITIVE = re.compile("|".join(map(re.escape, POSITIVE_NAMES)))
 NEGATIVE_WEIGHT = 0.2
 POSITIVE_WEIGHT = 1.5
 MAX_CANDIDATES = 400
@@ -128,10 +130,11 @@ def candidates(
     selector = _WEIGHT_SELECTOR if tokens is None else _weight_selector(tokens)
     for node in body.css(selector)[:MAX_CANDIDATES] if selector else ():
         found.setdefault(node.mem_id, node)
-        names = f"{node.attrs.get('class') or ''} {node.attrs.get('id') or ''}".lower()
-        if any(name in names for name in NEGATIVE_NAMES):
+        attributes = node.attributes  # one call for both attributes
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if _NEGATIVE.search(names):
             named[node.mem_id] = NEGATIVE_WEIGHT
-        elif any(name in names for name in POSITIVE_NAMES):
+        elif _POSITIVE.search(names):
             named[node.mem_id] = POSITIVE_WEIGHT
     nodes = list(found.values())
     weights = {
@@ -188,13 +191,16 @@ def article_region(
     parent: dict[int, int | None] = {}
     span: dict[int, list[int]] = {}
     chrome: list[bool] = [False] * len(lines)  # inside a container named like chrome
+    previous: tuple[int, ...] = ()
     for index, line in enumerate(lines):
         stack = line.candidates
-        for depth, number in enumerate(stack):
-            if number not in parent:
-                parent[number] = stack[depth - 1] if depth else None
-            bounds = span.setdefault(number, [index, index])
-            bounds[1] = index
+        if stack is not previous:  # runs of lines share their tuple: spans move on a change
+            _close_spans(span, previous, index - 1)
+            for depth, number in enumerate(stack):
+                if number not in parent:
+                    parent[number] = stack[depth - 1] if depth else None
+                span.setdefault(number, [index, index])
+            previous = stack
         if stack and scores[index]:
             value = scores[index]
             for number in reversed(stack):
@@ -203,6 +209,7 @@ def article_region(
                     chrome[index] = weights[number] < 1
                     break
             direct[stack[-1]] = direct.get(stack[-1], 0.0) + value
+    _close_spans(span, previous, len(lines) - 1)
     if not direct:
         return None
     score = dict(direct)
@@ -233,6 +240,12 @@ def article_region(
             first = index
             break
     return first, last
+
+
+def _close_spans(span: dict[int, list[int]], stack: tuple[int, ...], last: int) -> None:
+    """The candidates open up to line ``last`` reach at least that far."""
+    for number in stack:
+        span[number][1] = last
 
 
 def _unscore_link_titles(lines: list[Line], scores: list[float], anchor_texts: list[str]) -> None:

@@ -15,6 +15,7 @@ list's element as its container.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -38,11 +39,14 @@ REPLIES = PostLayout(
 )
 
 # Containers named for comments, replies or answers (ids and classes, any case).
-_CANDIDATES = ", ".join(
-    f"[{attribute}*={word} i]"
-    for attribute in ("id", "class")
-    for word in ("comment", "reply", "answer")
-)
+_WORDS = ("comment", "reply", "answer")
+
+
+@lru_cache(maxsize=16)
+def _candidates(words: tuple[str, ...]) -> str:
+    return ", ".join(f"[{attribute}*={word} i]" for attribute in ("id", "class") for word in words)
+
+
 _CONTAINER_TAGS = frozenset(["div", "ol", "ul", "section", "dl", "table", "tbody", "td", "main"])
 _SKIP_TAGS = frozenset(["script", "style", "form", "input", "textarea", "button", "iframe"])
 # Boxes that list other pages' comments: the sidebar, "latest"/"hot" comment widgets.
@@ -143,17 +147,26 @@ EARLY_REJECT = 3
 MAX_CONTAINERS = 200
 
 
-def find_reply_blocks(tree: LexborHTMLParser) -> list[PostBlock]:
-    """The comments, replies and answers of a page, in page order; no changes made."""
+def find_reply_blocks(tree: LexborHTMLParser, tokens: set[str] | None = None) -> list[PostBlock]:
+    """The comments, replies and answers of a page, in page order; no changes made.
+
+    ``tokens``: the page's class tokens and ids, lower case, when known (a superset will do): a
+    page whose names hold none of the words has no candidate, and the query is spared."""
     body = tree.body
     if body is None:
         return []
+    words = _WORDS
+    if tokens is not None:  # a selector of the words no name holds would match nothing
+        names = " ".join(tokens)
+        words = tuple(word for word in _WORDS if word in names)
+        if not words:
+            return []
     # A container is named for comments, or holds items that are (ul.list > li.comment-item):
     # two of them, or one numbered comment.
     named: dict[int, tuple[int, LexborNode]] = {}
     holders: dict[int, tuple[int, LexborNode, list[LexborNode]]] = {}
     seen: set[int] = set()
-    for order, node in enumerate(body.css(_CANDIDATES)):
+    for order, node in enumerate(body.css(_candidates(words))):
         if node.mem_id in seen:  # a node matching two of the selectors comes twice
             continue
         seen.add(node.mem_id)
