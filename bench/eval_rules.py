@@ -265,7 +265,9 @@ def parse_config(spec: str) -> ModelConfig:
         key, value = part.split("=")
         if key == "signals":
             values[key] = IDENTIFYING_SIGNALS if value not in ("0", "false", "no") else frozenset()
-        elif key == "doubt":
+        elif key in ("signal_words", "stance_excuse"):
+            values[key] = value not in ("0", "false", "no")
+        elif key in ("doubt", "signal_threshold"):
             values[key] = None if value == "none" else float(value)
         else:
             values[key] = float(value)
