@@ -349,6 +349,14 @@ class PageScan:
         state = self.section_state(section)
         verdict.context = judge_context(state.context_terms(), engine.lexicon.anti_fraud, self.url)
         verdict.contact = state.signal("contact")
+        if not verdict.contact and verdict.model is not None and engine.model_config.signal_words:
+            # the channel a post hands over in words (私我, 企鹅, 飞机@…) is its contact, for
+            # the model that was asked there for it
+            patterns = engine.matcher.patterns
+            cues = state.present_indexes & engine._contact_cue_indexes
+            verdict.contact = sorted(
+                ((patterns[i], *state.matches.first(i)) for i in cues), key=lambda c: c[1]
+            )
         verdict.money = state.signal("money")
         verdict.factor = boost_factor(bool(verdict.contact), bool(verdict.money), engine.scoring)
         weights = [engine.rules[i].weight for i in verdict.fired]

@@ -40,7 +40,7 @@ from rules.words import BoundaryChecker
 VOICE_LEXICONS = ("victim_voice", "article_voice")
 #: Lexicons of the ways a post hands over a channel (私我, 企鹅, 飞机@…): with ``signal_words``,
 #: the text model also reads a section where one stands.
-CONTACT_CUE_LEXICONS = ("offsite_contact_cues",)
+CONTACT_CUE_LEXICONS = ("private_handoff_cues",)
 
 CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "apk", "url"})
 MONEY_ENTITIES = frozenset({"bank_card", "usdt_trc20", "usdt_erc20"})
