@@ -264,8 +264,15 @@ def parse_config(spec: str) -> ModelConfig:
     for part in filter(None, spec.split(",")):
         key, value = part.split("=")
         if key == "signals":
-            values[key] = IDENTIFYING_SIGNALS if value not in ("0", "false", "no") else frozenset()
-        elif key == "doubt":
+            if value.startswith("+"):  # signals=+url+apk: the identifying ones and these
+                values[key] = IDENTIFYING_SIGNALS | frozenset(value[1:].split("+"))
+            else:
+                values[key] = (
+                    IDENTIFYING_SIGNALS if value not in ("0", "false", "no") else frozenset()
+                )
+        elif key in ("signal_words", "stance_excuse"):
+            values[key] = value not in ("0", "false", "no")
+        elif key in ("doubt", "signal_threshold"):
             values[key] = None if value == "none" else float(value)
         else:
             values[key] = float(value)

@@ -256,12 +256,12 @@ class PageScan:
 
     def _ask_model(self, verdicts: dict[int, SectionVerdict]) -> None:
         """The text model reads a window of each section of a content kind where a rule fired
-        (and, when configured, where only a contact or money entity stands: it adds to
-        evidence, it never finds it alone), around that evidence. Confident of fraud, it adds
-        its hit; confident of the contrary (when configured), it lowers the section's score."""
+        (and, when configured, where only a contact entity or a channel-handing cue stands, at
+        a higher bar: it adds to evidence, it never finds it alone), around that evidence.
+        Confident of fraud, it adds its hit; confident of the contrary (when configured), it
+        lowers the section's score."""
         engine = self.engine
-        model, config = engine.model, engine.model_config
-        assert model is not None
+        config = engine.model_config
         asked = 0
         for section in range(len(self.sections)):
             if asked >= config.max_windows:
@@ -271,33 +271,59 @@ class PageScan:
             verdict = verdicts.get(section)
             if verdict is not None:
                 anchor = min(s for ev in verdict.fired.values() for _, s, e in ev if e > s)
-            elif config.signals:
-                wanted = config.signals
+                threshold = config.threshold
+            elif config.signals or config.signal_words:
                 state = self.section_state(section)
-                found = [e.norm_start for e in state.entities if e.type in wanted]
+                found = [e.norm_start for e in state.entities if e.type in config.signals]
+                if config.signal_words:
+                    cues = state.present_indexes & engine._contact_cue_indexes
+                    found += [state.matches.first(i)[0] for i in sorted(cues)]
                 if not found or self._excused(state):
                     continue
                 anchor = min(found)
+                threshold = config.signal_threshold or config.threshold
             else:
                 continue
-            lo, hi = self._window(section, anchor, config.window)
             asked += 1
-            said = model.score(self._model_window(lo, hi), explain=config.explain)
-            if said.probability >= config.threshold and len(said.features) >= config.min_evidence:
-                if verdict is None:
-                    verdict = verdicts[section] = SectionVerdict()
-                verdict.model = ModelHit(said, lo, hi)
-            elif (
-                verdict is not None and config.doubt is not None and said.probability < config.doubt
-            ):
-                verdict.doubt = said
+            self._ask(verdicts, section, anchor, threshold)
+
+    def _ask(
+        self, verdicts: dict[int, SectionVerdict], section: int, anchor: int, threshold: float
+    ) -> None:
+        """The model's reading of the window of ``section`` around ``anchor``."""
+        engine = self.engine
+        model, config = engine.model, engine.model_config
+        assert model is not None
+        verdict = verdicts.get(section)
+        lo, hi = self._window(section, anchor, config.window)
+        said = model.score(self._model_window(lo, hi), explain=config.explain)
+        if said.probability >= threshold and len(said.features) >= config.min_evidence:
+            if verdict is None:
+                verdict = verdicts[section] = SectionVerdict()
+            verdict.model = ModelHit(said, lo, hi)
+        elif verdict is not None and config.doubt is not None and said.probability < config.doubt:
+            verdict.doubt = said
 
     def _excused(self, state: PageState) -> bool:
-        """Whether the section carries wording that excuses rules (an ``unless`` part holds:
-        a warning, a report, an official voice): the model, which reads no stance that well,
-        then does not speak where no rule did."""
-        verdict = state.strict_verdict
-        return any(verdict(part) for part, _ in self.engine._unless_parts)
+        """Whether the section speaks as a warning, a report or a victim: the model, which reads
+        no stance that well, then does not speak where no rule did. With ``stance_excuse``,
+        stance alone decides — the anti-fraud or report context (rules.context) or a word of
+        the voice lexicons (a victim's story, an article's voice); otherwise any part of any
+        rule's ``unless`` block does, a category's routing exclusions (走账 is no loan) too."""
+        if not self.engine.model_config.stance_excuse:
+            verdict = state.strict_verdict
+            return any(verdict(part) for part, _ in self.engine._unless_parts)
+        engine = self.engine
+        if state.present_indexes & engine._voice_indexes:
+            return True
+        config = engine.lexicon.anti_fraud
+        context = judge_context(state.context_terms(), config, self.url)
+        if context.label:
+            return True
+        # a warning that quotes the ad it warns about: the ad's words (script cues) pull the
+        # context score down, but the warning's own words still say what the section is
+        publicity = sum(config.words.get(word, 0.0) for word in context.words)
+        return publicity >= config.partial
 
     def _model_window(self, lo: int, hi: int) -> str:
         """The window's text with its links blanked (same length): a site's URL says nothing
@@ -323,6 +349,14 @@ class PageScan:
         state = self.section_state(section)
         verdict.context = judge_context(state.context_terms(), engine.lexicon.anti_fraud, self.url)
         verdict.contact = state.signal("contact")
+        if not verdict.contact and verdict.model is not None and engine.model_config.signal_words:
+            # the channel a post hands over in words (私我, 企鹅, 飞机@…) is its contact, for
+            # the model that was asked there for it
+            patterns = engine.matcher.patterns
+            cues = state.present_indexes & engine._contact_cue_indexes
+            verdict.contact = sorted(
+                ((patterns[i], *state.matches.first(i)) for i in cues), key=lambda c: c[1]
+            )
         verdict.money = state.signal("money")
         verdict.factor = boost_factor(bool(verdict.contact), bool(verdict.money), engine.scoring)
         weights = [engine.rules[i].weight for i in verdict.fired]

@@ -21,9 +21,10 @@ from rules.context import ContextVerdict, judge_context
 from rules.entities import AUTOMATON_CUES
 from rules.layout import Layout
 from rules.lexicon import Lexicon, load_lexicon
+from rules.lexicons import load_lexicons
 from rules.loader import Rule, load_rules, taxonomy
 from rules.matcher import TermMatcher
-from rules.normalise import normalise
+from rules.normalise import normalise, normalise_term
 from rules.pagestate import PageState
 from rules.plan import AnyCheck, AnyOfCheck, Check, Compiler, set_bits
 from rules.result import ScanResult
@@ -33,6 +34,13 @@ from rules.scoring import (
 )
 from rules.textmodel import DEFAULT_MODEL_CONFIG, ModelConfig, TextModel, load_text_model
 from rules.words import BoundaryChecker
+
+#: Lexicons of the voices no solicitation speaks in: where no rule fired, the text model stays
+#: silent in a section that has one of their words (rules.blockscan.PageScan._excused).
+VOICE_LEXICONS = ("victim_voice", "article_voice")
+#: Lexicons of the ways a post hands over a channel (私我, 企鹅, 飞机@…): with ``signal_words``,
+#: the text model also reads a section where one stands.
+CONTACT_CUE_LEXICONS = ("private_handoff_cues",)
 
 CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "apk", "url"})
 MONEY_ENTITIES = frozenset({"bank_card", "usdt_trc20", "usdt_erc20"})
@@ -64,6 +72,16 @@ class Engine:
         self.max_chars = max_chars
         # entity cues ride along: the extractors then skip the finds of cues the page lacks
         terms: set[str] = set(self.lexicon.terms()) | AUTOMATON_CUES
+        voices = load_lexicons()
+        voice_terms = {
+            t for t in (normalise_term(w) for n in VOICE_LEXICONS for w in voices[n].terms) if t
+        }
+        cue_terms = {
+            t
+            for t in (normalise_term(w) for n in CONTACT_CUE_LEXICONS for w in voices[n].terms)
+            if t
+        }
+        terms |= voice_terms | cue_terms
         checked: set[str] = set()
         for rule in self.rules:
             terms |= rule.match.terms()
@@ -131,6 +149,9 @@ class Engine:
         }
         self._signal_words = frozenset().union(*(w for _, w in self._signal_sources.values()))
         self._context_indexes = index(self.lexicon.anti_fraud.words)
+        # the voices no solicitation speaks in (rules.blockscan: where the model stays silent)
+        self._voice_indexes = index(voice_terms)
+        self._contact_cue_indexes = index(cue_terms)
         self.rule_versions: dict[str, int] = {r.id: r.version for r in self.rules}
         if model is not None:
             # the model's hits carry rule ids too: a new model is a new rule set

@@ -137,3 +137,37 @@ def test_a_notice_with_a_phone_and_a_url_stays_unflagged_with_the_model() -> Non
     engine = load_engine(model=True)
     text = "失物招领：钥匙一串，请联系 13905710001 认领。网址 http://www.binjiang.test/about"
     assert engine.scan(text).level not in ("high", "medium")
+
+
+# Where no rule fired: a reply or an ad often hands over its channel in words (私我, 企鹅, 飞机@)
+# rather than as a handle the entity extractors parse; the model is heard there too, at a higher
+# bar, and that cue is the section's contact. A warning's, a report's or a victim's voice keeps
+# it quiet; another rule's routing exclusion (走账 is no loan) no longer does.
+HANDOFF_REPLY = "有支付宝的来，收款码挂到我们这边，每笔抽成，一天几百，要做的私我"
+
+
+def test_the_model_is_heard_where_a_post_hands_over_a_channel_in_words(make_engine) -> None:
+    rules = make_engine(rule(match=NOTHING)).rules
+    model = load_text_model()
+    result = Engine(rules, model=model).scan(HANDOFF_REPLY)
+    assert result.level == "medium"  # 35 × 1.3: the cue is the section's contact
+    assert [h.rule_id for h in result.hits] == ["model.money_laundering"]
+    assert any("私我" in r for r in result.reasons)
+    words_off = ModelConfig(signal_words=False)
+    assert Engine(rules, model=model, model_config=words_off).scan(HANDOFF_REPLY).level == "none"
+
+
+def test_a_victims_story_with_a_handoff_cue_leaves_the_model_silent(make_engine) -> None:
+    rules = make_engine(rule(match=NOTHING)).rules
+    story = "我被骗了，对方说要做的私我，收款码挂到他们那边每笔抽成，后来就把我拉黑了"
+    assert Engine(rules, model=load_text_model()).scan(story).level == "none"
+
+
+def test_only_stance_excuses_a_section_from_the_model() -> None:
+    rules = load_engine(model=False).rules
+    model = load_text_model()
+    ad = "闲置银行卡帮公司走账，一张卡一天300起，卡不离身，只需配合转账，Q：2093860000"
+    by_stance = Engine(rules, model=model).scan(ad)
+    by_any_unless = Engine(rules, model=model, model_config=ModelConfig(stance_excuse=False))
+    assert by_any_unless.scan(ad).level == "none"  # a loan rule's 走账 exclusion silenced it
+    assert by_stance.level == "medium" and by_stance.categories == ["money_laundering"]
