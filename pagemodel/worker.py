@@ -74,6 +74,11 @@ def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     return result, time.process_time() - started
 
 
+def ready() -> bool:
+    """Nothing: a first task that makes a pool fork its workers."""
+    return True
+
+
 def warm(model: bool) -> None:
     """Load what :func:`read` and :func:`scan` need, so the first page does not pay for it:
     the rule engine and its word-boundary tokenizer (jieba's dictionary)."""

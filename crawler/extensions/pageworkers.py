@@ -99,6 +99,7 @@ class PageWorkers:
             model=project_settings(settings).rules_model,
             stats=crawler.stats,
         )
+        crawler.signals.connect(extension.start, signals.engine_started)
         crawler.signals.connect(extension.close, signals.engine_stopped)
         return extension
 
@@ -140,6 +141,14 @@ class PageWorkers:
         if self.stats is not None:
             self.stats.inc_value(f"timing/{task}_seconds", seconds)
             self.stats.inc_value(f"timing/{task}_pages")
+
+    def start(self) -> None:
+        """Have the workers forked now, as the crawl starts, not when the first page arrives:
+        the fork server first imports the page model and loads the rules (seconds), and in a
+        shared crawl (scrapy-redis) the links of the first pages are what the other processes
+        wait for."""
+        if self._pool is not None:
+            self._pool.schedule(worker.ready)
 
     def close(self) -> None:
         pool, self._pool = self._pool, None
