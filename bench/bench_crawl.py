@@ -27,8 +27,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ground.settings import default_of
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -176,14 +174,19 @@ def main() -> None:
     parser.add_argument(
         "--page-workers",
         type=int,
-        default=default_of("crawl_page_workers"),
-        help="worker processes reading and scanning pages (0: in the crawler process)",
+        default=None,
+        help="worker processes reading and scanning pages (0: in the crawler process; "
+        "default: the crawl_page_workers setting's default)",
     )
     parser.add_argument("--child", choices=("full", "plain"))
     parser.add_argument("--render", default="1")
     for name in ("sites-file", "out", "job", "result", "urls"):
         parser.add_argument(f"--{name}")
     args = parser.parse_args()
+    if args.page_workers is None:
+        from ground.settings import default_of
+
+        args.page_workers = default_of("crawl_page_workers")
     if args.child == "full":
         return child_full(args)
     if args.child == "plain":

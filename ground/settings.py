@@ -225,8 +225,9 @@ class Settings(BaseSettings):
     crawl_page_time_limit: float = Field(
         10.0,
         gt=0,
-        description="Seconds of CPU work one page may take to be read, and again to be "
-        "scanned; a page over it is recorded as such and its site goes on.",
+        description="Seconds one page may take to be read in a page worker, and again to be "
+        "scanned, counted from when a worker takes it (wall clock); a page over it is "
+        "recorded as such and its site goes on.",
     )
     crawl_playwright: bool = Field(
         True, description="Render flagged and script-only pages in Chromium via Playwright."

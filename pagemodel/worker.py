@@ -67,11 +67,44 @@ def scan(page: Page, model: bool) -> dict[str, Any]:
     return scan_page(load_engine(model=model), page)
 
 
+class WorkFailed(Exception):
+    """What `read` or `scan` raised, as plain strings: the exceptions of C libraries (lxml's
+    among them) do not survive pickling, and the crawler must still learn what went wrong."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(kind, message)
+        self.kind = kind
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
 def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """``function(*args)`` and the CPU seconds it took in this process."""
-    started = time.process_time()
-    result = function(*args)
-    return result, time.process_time() - started
+    """``function(*args)`` and the CPU seconds this thread spent on it; what it raises comes
+    out as :class:`WorkFailed`."""
+    started = time.thread_time()
+    try:
+        result = function(*args)
+    except Exception as err:  # noqa: BLE001 - handed to the crawler, which records it
+        raise WorkFailed(type(err).__name__, str(err)[:500]) from None
+    return result, time.thread_time() - started
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux): a worker busy on a slow
+    page, or the fork server, must not outlive a crawler killed with SIGKILL."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
 
 
 def ready() -> bool:

@@ -5,8 +5,11 @@ rule engine loaded instead of loading it itself (seconds of CPU), again after ea
 from __future__ import annotations
 
 from ground.settings import get_settings
-from pagemodel.worker import warm
+from pagemodel.worker import die_with_parent, warm
 
+# Killed with the crawler (even by SIGKILL), and its workers with it (they die with their parent,
+# this process): a worker must not go on reading a slow page for a crawler that is gone.
+die_with_parent()
 try:
     warm(get_settings().rules_model)
 except Exception:  # noqa: BLE001, S110 - a worker then loads on first use and reports it

@@ -14,15 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+from importlib.metadata import version
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "validated-packs.txt"
+# Raised whenever what "passed the schema check" means changes (rules/loader._schema_problems);
+# the validator's version counts too, so no checkout or venv trusts another's verdict blindly.
+CHECK_VERSION = 1
+_DIGEST = re.compile(rb"^[0-9a-f]{64}$")
 
 
 def pack_digest(schema_text: str, pack_text: str) -> str:
-    digest = hashlib.sha256(schema_text.encode("utf-8"))
+    digest = hashlib.sha256(f"{CHECK_VERSION} {version('jsonschema')}\0".encode())
+    digest.update(schema_text.encode("utf-8"))
     digest.update(b"\0")
     digest.update(pack_text.encode("utf-8"))
     return digest.hexdigest()
@@ -36,9 +43,11 @@ class ValidatedPacks:
         self._known: set[str] = set()
         if path is not None:
             try:
-                self._known = set(path.read_text(encoding="ascii").split())
-            except (OSError, UnicodeDecodeError):
-                pass
+                lines = path.read_bytes().splitlines()
+            except OSError:
+                lines = []
+            # a torn or damaged line costs that one entry, not the cache
+            self._known = {line.decode() for line in lines if _DIGEST.match(line)}
 
     def __contains__(self, digest: str) -> bool:
         return digest in self._known
@@ -58,7 +67,11 @@ class ValidatedPacks:
 
 
 def validated_packs() -> ValidatedPacks:
-    """The cache of this process's settings (``cache_dir``)."""
-    from ground.settings import get_settings
+    """The cache of this process's settings (``cache_dir``); none when the settings are bad
+    (``wuzha rules validate`` still checks the packs)."""
+    from ground.settings import SettingsError, get_settings
 
-    return ValidatedPacks(get_settings().cache_dir / FILE_NAME)
+    try:
+        return ValidatedPacks(get_settings().cache_dir / FILE_NAME)
+    except SettingsError:
+        return ValidatedPacks(None)

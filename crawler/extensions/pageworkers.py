@@ -24,6 +24,7 @@ import asyncio
 import logging
 import multiprocessing
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from pebble import CONSTS, ProcessExpired, ProcessPool
@@ -44,15 +45,18 @@ KILL_AFTER = 0.3
 
 
 class PageWorkFailed(Exception):
-    """A page could not be read or scanned in a worker. ``stat``: its name in stats keys."""
+    """A page could not be read or scanned in a worker. ``stat``: its name in stats keys;
+    ``final``: the page itself is the cause (a resumed sweep need not fetch it again)."""
 
     stat = "page_work_failed"
+    final = False
 
 
 class PageTooSlow(PageWorkFailed):
     """A page's reading or scanning ran past the time limit; its worker was killed."""
 
     stat = "page_too_slow"
+    final = True
 
     def __init__(self, limit: float) -> None:
         super().__init__(f"took longer than the {limit:g} s limit for one page")
@@ -69,24 +73,34 @@ class PageWorkerLost(PageWorkFailed):
 
 
 def _fork_server_context() -> Any:
+    """The fork server, started from the calling thread if it is not running: it dies with
+    the thread that started it (``pagemodel.worker.die_with_parent``), so that thread must be
+    one that lives as long as the crawl (the reactor's)."""
+    from multiprocessing import forkserver
+
     context = multiprocessing.get_context("forkserver")
-    # "__main__" too: a worker forked from there does not import the main script again
-    context.set_forkserver_preload(["__main__", PRELOAD])
+    context.set_forkserver_preload([PRELOAD])
+    forkserver.ensure_running()
     return context
 
 
 class PageWorkers:
-    """The crawl's page workers; components get it with ``crawler.get_extension(PageWorkers)``."""
+    """The crawl's page workers; components get it with ``crawler.get_extension(PageWorkers)``.
+
+    The pool is made (its workers forked, off the reactor thread: the fork server's first start
+    takes seconds) when the crawl starts, or at the first page. A pool that breaks (a worker
+    killed while it was idle: the out-of-memory killer, an operator) is replaced and the page
+    tried once more; a worker that dies under a page loses that page only (``PageWorkerLost``).
+    """
 
     def __init__(self, workers: int, time_limit: float, *, model: bool, stats: Any = None) -> None:
         self.workers = workers
         self.time_limit = time_limit
         self.model = model
         self.stats = stats
-        self._pool: ProcessPool | None = None
+        self._pool: asyncio.Future[ProcessPool] | None = None
         if workers > 0:
             CONSTS.term_timeout = KILL_AFTER
-            self._pool = ProcessPool(max_workers=workers, context=_fork_server_context())
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PageWorkers:
@@ -110,8 +124,8 @@ class PageWorkers:
         content_type: str | None,
         served: tuple[bytes, str | None] | None = None,
     ) -> PageRead:
-        """:func:`pagemodel.worker.read` in a worker (raises :class:`PageWorkFailed`, or what
-        the page model raised)."""
+        """:func:`pagemodel.worker.read` in a worker (raises :class:`PageWorkFailed`, or
+        :class:`pagemodel.worker.WorkFailed` for what the page model raised)."""
         return await self._run("extract", worker.read, body, url, content_type, served)
 
     async def scan(self, page: Page) -> dict[str, Any]:
@@ -119,41 +133,86 @@ class PageWorkers:
         return await self._run("scan", worker.scan, page, self.model)
 
     async def _run(self, task: str, function: Callable[..., Any], *args: Any) -> Any:
-        """`function(*args)` in a worker; its CPU time is counted as ``timing/<task>_seconds``
-        (the crawl summary and bench/bench_crawl.py split the CPU by these)."""
-        if self._pool is None:
+        """`function(*args)` in a worker, under the time limit; the CPU time it took there is
+        counted as ``timing/<task>_seconds`` (bench/bench_crawl.py splits the CPU by these)."""
+        if self.workers <= 0:
             result, seconds = worker.timed(function, *args)
-        else:
-            future = self._pool.schedule(
-                worker.timed, args=(function, *args), timeout=self.time_limit
-            )
+            self._count(task, seconds)
+            return result
+        for _attempt in range(2):
+            pool = await self._ready_pool()
             try:
+                future = pool.schedule(
+                    worker.timed, args=(function, *args), timeout=self.time_limit
+                )
                 result, seconds = await asyncio.wrap_future(future)
             except TimeoutError:
-                self._count(task, self.time_limit)
+                self._count(task, None)
                 raise PageTooSlow(self.time_limit) from None
             except ProcessExpired as err:
                 raise PageWorkerLost(f"exit code {err.exitcode}") from None
-        self._count(task, seconds)
-        return result
+            except (RuntimeError, BrokenProcessPool) as err:
+                # pebble: a worker that died while idle breaks the whole pool
+                logger.warning("page workers broken (%s): replaced", err)
+                self._discard(pool)
+                if self.stats is not None:
+                    self.stats.inc_value("pageworkers/restarts")
+                continue
+            self._count(task, seconds)
+            return result
+        raise PageWorkerLost("the pool of page workers broke twice in a row")
 
-    def _count(self, task: str, seconds: float) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(f"timing/{task}_seconds", seconds)
-            self.stats.inc_value(f"timing/{task}_pages")
+    def _count(self, task: str, seconds: float | None) -> None:
+        if self.stats is None:
+            return
+        if seconds is None:
+            self.stats.inc_value(f"timing/{task}_timeouts")
+            return
+        self.stats.inc_value(f"timing/{task}_seconds", seconds)
+        self.stats.inc_value(f"timing/{task}_pages")
+
+    async def _ready_pool(self) -> ProcessPool:
+        if self._pool is None:
+            self.start()
+        assert self._pool is not None
+        return await asyncio.shield(self._pool)
 
     def start(self) -> None:
-        """Have the workers forked now, as the crawl starts, not when the first page arrives:
-        the fork server first imports the page model and loads the rules (seconds), and in a
-        shared crawl (scrapy-redis) the links of the first pages are what the other processes
-        wait for."""
-        if self._pool is not None:
-            self._pool.schedule(worker.ready)
+        """Make the pool now, as the crawl starts, rather than at the first page: its workers
+        come from the fork server, whose first start imports the page model and loads the
+        rules (seconds), and in a shared crawl (scrapy-redis) the other processes wait for
+        the links of the first pages. The forks happen in a thread, not on the reactor's."""
+        if self.workers <= 0 or self._pool is not None:
+            return
+        context = _fork_server_context()
+        loop = asyncio.get_event_loop()
+        self._pool = loop.run_in_executor(None, self._new_pool, context)
+
+    def _new_pool(self, context: Any) -> ProcessPool:
+        pool = ProcessPool(
+            max_workers=self.workers, context=context, initializer=worker.die_with_parent
+        )
+        pool.schedule(worker.ready).result()
+        return pool
+
+    def _discard(self, pool: ProcessPool) -> None:
+        current = self._pool
+        done = current is not None and current.done() and not current.exception()
+        if done and current.result() is pool:
+            self._pool = None
+        pool.stop()
 
     def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is None:
+        starting, self._pool = self._pool, None
+        if starting is None:
             return
+        if not starting.done():
+            # the crawl ended before the workers were up: stop them once they are
+            starting.add_done_callback(lambda done: done.exception() or done.result().stop())
+            return
+        if starting.exception() is not None:
+            return
+        pool = starting.result()
         pool.close()
         try:
             pool.join(timeout=CLOSE_WAIT)

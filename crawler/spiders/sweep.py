@@ -35,6 +35,7 @@ from crawler.sitestate import PENDING, SiteState
 from crawler.variants import SiteVariants, VariantConfig
 from ground.clock import iso_utc
 from pagemodel.model import PAGE_TYPES, Page
+from pagemodel.worker import WorkFailed
 
 logger = logging.getLogger(__name__)
 
@@ -244,11 +245,13 @@ class SweepSpider(scrapy.Spider):
         except PageWorkFailed as err:
             state.record_error(f"page not read: {err}", counts_for_budget=False)
             stats.inc_value(f"sweep/errors/{err.stat}")
-            crawl.mark_done(requested_url)
+            if err.final:  # a worker lost under it may have been the machine's fault: resume
+                crawl.mark_done(requested_url)
             return
         except Exception as err:
             logger.exception("extraction failed for %s", response.url)
-            state.record_error(f"extraction failed: {type(err).__name__}", counts_for_budget=False)
+            kind = err.kind if isinstance(err, WorkFailed) else type(err).__name__
+            state.record_error(f"extraction failed: {kind}", counts_for_budget=False)
             stats.inc_value("sweep/errors/extraction")
             crawl.mark_done(requested_url)
             return

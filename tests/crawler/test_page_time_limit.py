@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -151,3 +153,62 @@ def test_the_worker_of_a_slow_page_is_replaced_and_the_next_page_is_read():
     # the limit and the kill, not the page's own 20 s and more
     assert took < LIMIT + 3
     assert title == "通知"
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _worker_pids() -> list[int]:
+    """The page workers: children of this process's fork server."""
+    from pathlib import Path
+
+    servers = [
+        pid
+        for pid in _children(os.getpid())
+        if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    return [child for server in servers for child in _children(server)]
+
+
+def test_a_worker_killed_while_idle_is_replaced_and_the_next_page_is_read():
+    """pebble breaks the whole pool when a worker dies between tasks (the out-of-memory killer,
+    an operator's kill): the pool is replaced and the page read in the new one."""
+
+    async def drill() -> str:
+        workers = PageWorkers(1, LIMIT, model=False)
+        try:
+            await workers.read(_page("首页"), "http://idle.test/", None)
+            pids = _worker_pids()
+            assert pids
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.5)
+            read = await workers.read(_page("通知"), "http://idle.test/p.html", None)
+            return read.page.title
+        finally:
+            workers.close()
+
+    assert asyncio.run(drill()) == "通知"
+
+
+def test_what_the_page_model_raises_in_a_worker_reaches_the_crawler_as_words():
+    """Exceptions of C libraries (lxml's) do not pickle: the crawler still learns what failed."""
+    from pagemodel.worker import WorkFailed
+
+    async def drill() -> WorkFailed:
+        workers = PageWorkers(1, LIMIT, model=False)
+        try:
+            with pytest.raises(WorkFailed) as failed:
+                await workers.read(b"<p>x</p>", "http://a.test/", None, served=("not bytes", None))
+            return failed.value
+        finally:
+            workers.close()
+
+    failed = asyncio.run(drill())
+    assert failed.kind and failed.message

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
+from ground.settings import get_settings
 from rules import loader
 from rules.packcache import ValidatedPacks, pack_digest
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """This test's own cache folder (the settings are read once a process: read them again)."""
+    monkeypatch.setenv("WUZHA_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    yield tmp_path / "cache"
+    get_settings.cache_clear()
 
 
 def test_a_digest_added_is_known_to_the_next_process(tmp_path):
@@ -24,8 +36,14 @@ def test_an_unwritable_cache_only_means_checking_again(tmp_path):
     assert pack_digest("s", "p") not in ValidatedPacks(blocker / "validated-packs.txt")
 
 
-def test_check_packs_checks_the_schema_of_a_known_pack_once(tmp_path, monkeypatch):
-    monkeypatch.setenv("WUZHA_CACHE_DIR", str(tmp_path))
+def test_a_damaged_line_costs_only_itself(tmp_path):
+    path = tmp_path / "validated-packs.txt"
+    good = pack_digest("s", "p")
+    path.write_bytes(b"\xff\xfe torn\n" + good.encode() + b"\n" + good[:20].encode())
+    assert good in ValidatedPacks(path)
+
+
+def test_check_packs_checks_the_schema_of_a_known_pack_once(cache_dir, monkeypatch):
     calls = []
     real = loader._schema_problems
 
@@ -42,11 +60,10 @@ def test_check_packs_checks_the_schema_of_a_known_pack_once(tmp_path, monkeypatc
     assert calls == ["task_scam.yaml"]  # the second load took the cache's word for it
 
 
-def test_a_broken_pack_is_never_taken_as_checked(tmp_path, monkeypatch):
-    monkeypatch.setenv("WUZHA_CACHE_DIR", str(tmp_path / "cache"))
+def test_a_broken_pack_is_never_taken_as_checked(tmp_path, cache_dir):
     pack = tmp_path / "bad.yaml"
     pack.write_text("version: 2\ncategory: task_scam\nrules: [{id: x}]\n", encoding="utf-8")
     for _ in range(2):
         _, problems = loader.check_packs([pack])
         assert problems
-    assert not (tmp_path / "cache" / "validated-packs.txt").exists()
+    assert not (cache_dir / "validated-packs.txt").exists()
