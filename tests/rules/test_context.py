@@ -122,3 +122,51 @@ def test_a_narrated_refusal_is_not_flagged(text: str) -> None:
 def test_the_pitch_itself_is_still_flagged(text: str) -> None:
     result = load_engine(model=False).scan(text)
     assert result.level in ("high", "medium"), result.reasons
+
+
+# Advice, questions, victims' outcomes and service notices on the web
+# (rules/data/context.d/advice.yaml): they tell the reader what never to give, enter or click,
+# ask whether to do it, or are a service's own notice that it never contacts the reader that way.
+ADVICE_AND_NOTICES = [
+    (
+        "我妈上周就中了“快递丢失理赔”的链接，输了验证码，卡里被刷了四千多。已经报警了，"
+        "大家提醒家里人，验证码谁要都别给。"
+    ),
+    (
+        "助记词是钱包私钥的另一种表现形式，谁拿到助记词谁就能控制你的资产。常见的钓鱼方式包括仿冒官网"
+        "下载页、假客服私聊你帮你解决转账失败。助记词永不输入任何网页，不能给任何人。"
+    ),
+    "钱包官网让我输助记词迁移，该不该输？打开说版本升级需重新导入助记词同步资产，我该输吗？",
+    (
+        "风险挺大：给了账号密码等于把号交出去，先付全款后开工的，跑路了你没任何保障。"
+        "真想省事，至少选有担保的平台，别私下转账。"
+    ),
+    (
+        "纳税人可通过个人所得税APP办理，退税直接退至本人实名银行卡，税务机关不会通过短信链接"
+        "要求填写银行卡密码或验证码。"
+    ),
+]
+# ...and a scam page that carries the service's line in a block of its own: the line lowers
+# only its own block, the pitch keeps its score
+ONE_LINE_EVASION = [
+    (
+        "钱包版本升级，请导入助记词同步资产，否则资产将被冻结，点击链接立即迁移。\n\n"
+        "安全提示：官方客服不会通过QQ私聊您，请勿泄露密码。"
+    ),
+    (
+        "兼职刷单，日结佣金，加微信abc12345先垫付，做完返本金加佣金。\n\n"
+        "温馨提示：本平台不会通过电话要求您转账，请勿轻信。"
+    ),
+]
+
+
+@pytest.mark.parametrize("text", ADVICE_AND_NOTICES)
+def test_advice_questions_and_notices_are_not_flagged(text: str) -> None:
+    result = load_engine(model=False).scan(text)
+    assert result.level not in ("high", "medium"), result.reasons
+
+
+@pytest.mark.parametrize("text", ONE_LINE_EVASION)
+def test_a_notice_line_does_not_excuse_the_pitch_block(text: str) -> None:
+    result = load_engine(model=False).scan(text)
+    assert result.level in ("high", "medium"), result.reasons
