@@ -71,9 +71,10 @@ def _redis(redis_url: str) -> dict[str, Any]:
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_PERSIST": True,  # the shared queue survives a process: that is the resume
         "REDIS_URL": redis_url,
-        # The shared queue feeds whichever process asks first; a process idles a little before
-        # closing so that pages found by the others are still picked up.
-        "SCHEDULER_IDLE_BEFORE_CLOSE": 2,
+        # The shared queue feeds whichever process asks first; a process idles a while before
+        # closing so that pages found by the others are still picked up (their links reach
+        # the queue only once a page worker has read the page: seconds on a busy machine).
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 10,
     }
 
 

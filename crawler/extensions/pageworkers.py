@@ -113,6 +113,10 @@ class PageWorkers:
             model=project_settings(settings).rules_model,
             stats=crawler.stats,
         )
+        if extension.workers > 0:
+            # the fork server loads the rules while the crawler does the same: seconds saved
+            # before the first page can be read
+            _fork_server_context()
         crawler.signals.connect(extension.start, signals.engine_started)
         crawler.signals.connect(extension.close, signals.engine_stopped)
         return extension
