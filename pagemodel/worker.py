@@ -1,7 +1,7 @@
 """What a page worker runs: one fetched page read (decode → extract), one page scanned.
 
 The sweep hands this CPU-heavy work to a small pool of worker processes
-(:mod:`crawler.pageworkers`), each task under a time limit it cannot outlive: a page built to
+(:mod:`crawler.extensions.pageworkers`), each task under a time limit it cannot outlive: a page built to
 be slow (100,000 nested tags) costs its own worker, never the thread that drives the downloads.
 Everything here is a plain function of picklable values, and what it returns pickles too:
 a body that is no page comes back as :class:`PageRead` with ``not_html`` set rather than as

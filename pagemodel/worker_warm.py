@@ -1,6 +1,7 @@
-"""Imported by the process the page workers are forked from (``crawler.pageworkers`` names it
-as the fork server's preload), so that every worker starts with the modules imported and the
-rule engine loaded instead of loading it itself (seconds of CPU), again after each restart."""
+"""Imported by the process the page workers are forked from (the fork server, whose preload
+``crawler.extensions.pageworkers`` names it), so that every worker starts with the modules
+imported and the rule engine loaded instead of loading it itself (seconds of CPU), again after
+each restart."""
 
 from __future__ import annotations
 
