@@ -89,7 +89,7 @@ class _Checks:
     sent: int = 0
     page_variants: int = 0
     visitor: dict[str, Page] = field(default_factory=dict)  # URL asked -> the sweep's page
-    served: dict[str, int] = field(default_factory=dict)  # URL asked -> hash of its HTML
+    served: dict[str, int] = field(default_factory=dict)  # URL asked -> answer_key of its body
 
 
 class SiteVariants:
@@ -112,10 +112,17 @@ class SiteVariants:
     # --- requests -------------------------------------------------------------------------
 
     def after_page(
-        self, spider: Any, state: SiteState, url: str, page: Page, html: str, depth: int
+        self,
+        spider: Any,
+        state: SiteState,
+        url: str,
+        page: Page,
+        html: str,
+        depth: int,
+        served: int | None = None,
     ) -> list[Request]:
         """The variant requests due now that the sweep fetched `page` (asked for as `url`;
-        `html`: its HTML as the sweep read it)."""
+        `html`: its HTML as the sweep read it; `served`: :func:`answer_key` of its body)."""
         if not self.enabled or state.closed:
             return []
         checks = self._sites.setdefault(state.id, _Checks())
@@ -136,7 +143,8 @@ class SiteVariants:
             checks.sent += 1
             if len(checks.visitor) < PAGES_KEPT:
                 checks.visitor[url] = page
-                checks.served[url] = hash(html)
+                if served is not None:
+                    checks.served[url] = served
             render = name == MOBILE_SEARCH and self.render and scripts_could_redirect(html)
             requests.append(self._request(spider, state, url, name, agent, referer, render))
         self.stats.inc_value("sitecheck/extra_requests", len(requests))
@@ -214,20 +222,27 @@ class SiteVariants:
         content_type = "text/html; charset=utf-8" if rendered else None
         if content_type is None:
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        answer = await read(response.body, response.url, content_type)
-        if answer.page is None:
-            return
-        html, page = answer.html, answer.page
+        chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
+        # the crawler got the very bytes the sweep was served (most sites): nothing to compare,
+        # nothing to read
+        same = (
+            name == CRAWLER
+            and not chain
+            and response.url == url
+            and answer_key(response.body, content_type) == checks.served.get(url)
+        )
+        if not same:
+            answer = await read(response.body, response.url, content_type)
+            if answer.page is None:
+                return
         if url == state.scope.start_url:
             # the checks are of the home page: a found page's answer does not show a home page
             # verdict repaired (its own fetch may have failed)
             state.checked.update(kinds_checked_by(name, rendered))
-        chain = [*(meta.get("redirect_urls") or []), *(meta.get(NAV_CHAIN) or [])]
-        same = not chain and response.url == url and hash(html) == checks.served.get(url)
-        if same and name == CRAWLER:
-            # the crawler got the very HTML the sweep was served (most sites): nothing to compare
+        if same:
             self.stats.inc_value("sitecheck/identical")
             return
+        html, page = answer.html, answer.page
         variant = Variant(
             name=name,
             url=url,
@@ -264,6 +279,12 @@ class SiteVariants:
 
             self._engine = load_engine()  # cached: the scan pipeline's engine
         return self._engine
+
+
+def answer_key(body: bytes, content_type: str | None) -> int:
+    """What tells two answers apart before they are read: the same bytes under the same
+    content type read as the same page (compared in the crawler process only: ``hash``)."""
+    return hash((body, (content_type or "").lower()))
 
 
 def hops(meta: dict[str, Any]) -> int:

@@ -21,7 +21,7 @@ from rules.context import ContextVerdict, judge_context
 from rules.entities import AUTOMATON_CUES
 from rules.layout import Layout
 from rules.lexicon import Lexicon, load_lexicon
-from rules.lexicons import load_lexicons
+from rules.lexicons import NamedLexicon, load_lexicons
 from rules.loader import Rule, load_rules, taxonomy
 from rules.matcher import TermMatcher
 from rules.normalise import normalise, normalise_term
@@ -41,6 +41,13 @@ VOICE_LEXICONS = ("victim_voice", "article_voice")
 #: Lexicons of the ways a post hands over a channel (私我, 企鹅, 飞机@…): with ``signal_words``,
 #: the text model also reads a section where one stands.
 CONTACT_CUE_LEXICONS = ("private_handoff_cues",)
+
+
+def _normalised_terms(lexicons: dict[str, NamedLexicon], names: tuple[str, ...]) -> set[str]:
+    """The terms of the named lexicons, normalised as page text is."""
+    found = (normalise_term(word) for name in names for word in lexicons[name].terms)
+    return {term for term in found if term}
+
 
 CONTACT_ENTITIES = frozenset({"phone", "qq", "qq_group", "wechat", "telegram", "apk", "url"})
 MONEY_ENTITIES = frozenset({"bank_card", "usdt_trc20", "usdt_erc20"})
@@ -72,15 +79,9 @@ class Engine:
         self.max_chars = max_chars
         # entity cues ride along: the extractors then skip the finds of cues the page lacks
         terms: set[str] = set(self.lexicon.terms()) | AUTOMATON_CUES
-        voices = load_lexicons()
-        voice_terms = {
-            t for t in (normalise_term(w) for n in VOICE_LEXICONS for w in voices[n].terms) if t
-        }
-        cue_terms = {
-            t
-            for t in (normalise_term(w) for n in CONTACT_CUE_LEXICONS for w in voices[n].terms)
-            if t
-        }
+        lexicons = load_lexicons()
+        voice_terms = _normalised_terms(lexicons, VOICE_LEXICONS)
+        cue_terms = _normalised_terms(lexicons, CONTACT_CUE_LEXICONS)
         terms |= voice_terms | cue_terms
         checked: set[str] = set()
         for rule in self.rules:

@@ -165,7 +165,7 @@ class ModelConfig:
     # links and app downloads are left out, nearly every page has them
     signals: frozenset[str] = IDENTIFYING_SIGNALS
     # ... or where a post hands over a channel in words (私我, 企鹅, 飞机@, v：…: the lexicon
-    # offsite_contact_cues), which many replies and ads give instead of a parsable handle
+    # private_handoff_cues), which many replies and ads give instead of a parsable handle
     signal_words: bool = True
     # P(fraud) at or above which the model speaks in such a section, where no rule fired (None:
     # ``threshold``); with the contact signal its hit makes a medium

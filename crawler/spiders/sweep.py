@@ -32,7 +32,7 @@ from crawler.render import RenderPolicy, ServedDocuments, render_meta
 from crawler.scope import canonical_or_none, find_sites, is_page_link
 from crawler.sitelist import load_sites, normalise_site
 from crawler.sitestate import PENDING, SiteState
-from crawler.variants import SiteVariants, VariantConfig
+from crawler.variants import SiteVariants, VariantConfig, answer_key
 from ground.clock import iso_utc
 from pagemodel.model import PAGE_TYPES, Page
 from pagemodel.worker import WorkFailed
@@ -291,7 +291,11 @@ class SweepSpider(scrapy.Spider):
             return
         if not response.meta.get(REINDEX):
             # cloaking and hijack checks: this page again as a crawler / a mobile visitor
-            for request in self.variants.after_page(self, state, requested_url, page, html, depth):
+            body_key = answer_key(response.body, content_type)
+            checks = self.variants.after_page(
+                self, state, requested_url, page, html, depth, body_key
+            )
+            for request in checks:
                 yield request
         redirects = response.meta.get("redirect_urls") or []
         yield PageItem.from_page(
