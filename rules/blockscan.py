@@ -32,7 +32,8 @@ from rules.pagestate import PageState
 from rules.plan import set_bits
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import boost_factor, combine, corroborate, level_for, rank_categories
-from rules.textmodel import ModelVerdict, model_text_same_length
+from rules.stance import shapes_of
+from rules.textmodel import IDENTIFYING_SIGNALS, ModelVerdict, model_text_same_length
 from rules.voice import echoes, reported_speech
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ WINDOW = 600
 #: Occurrences of a rule's anchor terms tried, per rule and page (the first in page order).
 MAX_ANCHORS = 24
 MAX_EVIDENCE_SPAN = 300  # evidence further apart than this is shown by its first part only
+#: entities after which a section's closing question is a pitch's, not a reader's (rules.stance)
+CONTACT_TYPES = IDENTIFYING_SIGNALS | {"url"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,7 @@ class PageScan:
         ]
         self._run_starts = [run[0] for run in self.runs]
         self._section_states: dict[int, PageState] = {}
+        self._contexts: dict[int, ContextVerdict] = {}
         self._unit_states: dict[tuple[int, int], PageState] = {}
 
     # --- views --------------------------------------------------------------------------
@@ -119,6 +123,23 @@ class PageScan:
         if state is None:
             state = self._section_states[index] = self.page.view(*self.sections[index])
         return state
+
+    def section_context(self, index: int) -> ContextVerdict:
+        """The section's stance: its context words (rules.context) and its shape
+        (rules.stance)."""
+        context = self._contexts.get(index)
+        if context is None:
+            state = self.section_state(index)
+            section = self.layout.sections[index]
+            text = self.layout.text[section.start : section.end]
+            contacts = [e.start - section.start for e in state.entities if e.type in CONTACT_TYPES]
+            context = self._contexts[index] = judge_context(
+                state.context_terms(),
+                self.engine.lexicon.anti_fraud,
+                self.url,
+                shapes_of(text, contacts),
+            )
+        return context
 
     def unit_state(self, unit: Unit) -> PageState:
         key = (unit.lo, unit.hi)
@@ -213,16 +234,7 @@ class PageScan:
         for section, verdict in verdicts.items():
             if kinds[section].kind not in (BlockKind.META_DESCRIPTION, BlockKind.META_KEYWORDS):
                 continue
-            main_verdict = verdicts.get(main)
-            context = (
-                main_verdict.context
-                if main_verdict is not None
-                else judge_context(
-                    self.section_state(main).context_terms(),
-                    self.engine.lexicon.anti_fraud,
-                    self.url,
-                )
-            )
+            context = self.section_context(main)
             if context.damping >= verdict.context.damping:
                 continue
             lo, hi = self.sections[section]
@@ -278,7 +290,7 @@ class PageScan:
                 if config.signal_words:
                     cues = state.present_indexes & engine._contact_cue_indexes
                     found += [state.matches.first(i)[0] for i in sorted(cues)]
-                if not found or self._excused(state):
+                if not found or self._excused(section):
                     continue
                 anchor = min(found)
                 threshold = config.signal_threshold or config.threshold
@@ -304,12 +316,13 @@ class PageScan:
         elif verdict is not None and config.doubt is not None and said.probability < config.doubt:
             verdict.doubt = said
 
-    def _excused(self, state: PageState) -> bool:
+    def _excused(self, section: int) -> bool:
         """Whether the section speaks as a warning, a report or a victim: the model, which reads
         no stance that well, then does not speak where no rule did. With ``stance_excuse``,
         stance alone decides — the anti-fraud or report context (rules.context) or a word of
         the voice lexicons (a victim's story, an article's voice); otherwise any part of any
         rule's ``unless`` block does, a category's routing exclusions (走账 is no loan) too."""
+        state = self.section_state(section)
         if not self.engine.model_config.stance_excuse:
             verdict = state.strict_verdict
             return any(verdict(part) for part, _ in self.engine._unless_parts)
@@ -317,7 +330,7 @@ class PageScan:
         if state.present_indexes & engine._voice_indexes:
             return True
         config = engine.lexicon.anti_fraud
-        context = judge_context(state.context_terms(), config, self.url)
+        context = self.section_context(section)
         if context.label:
             return True
         # a warning that quotes the ad it warns about: the ad's words (script cues) pull the
@@ -347,7 +360,7 @@ class PageScan:
     def _score(self, section: int, verdict: SectionVerdict) -> None:
         engine = self.engine
         state = self.section_state(section)
-        verdict.context = judge_context(state.context_terms(), engine.lexicon.anti_fraud, self.url)
+        verdict.context = self.section_context(section)
         verdict.contact = state.signal("contact")
         if not verdict.contact and verdict.model is not None and engine.model_config.signal_words:
             # the channel a post hands over in words (私我, 企鹅, 飞机@…) is its contact, for

@@ -16,6 +16,7 @@ line of a script still clears the threshold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -71,15 +72,20 @@ def _weight(word: str, config: AntiFraudContext, cues: dict[str, float]) -> floa
 
 
 def judge_context(
-    present: set[str] | dict, config: AntiFraudContext, url: str = ""
+    present: set[str] | dict,
+    config: AntiFraudContext,
+    url: str = "",
+    shapes: Iterable[str] = (),
 ) -> ContextVerdict:
-    """Context verdict from the set of terms the automaton found on the page."""
+    """Context verdict from the set of terms the automaton found on the page, and the stance
+    ``shapes`` (rules.stance) its section shows, each weighing like one more word."""
     cues = script_cues()
     found = [(_weight(w, config, cues), w) for w in present if w in config.words]
     # a word inside a longer word that was found is one mention, not two: 反诈中心 inside
     # 国家反诈中心 counts once, and 民警 inside the script cue 我是民警 counts only as the cue
     words = [w for _, w in found]
     found = [(wt, w) for wt, w in found if not any(w != o and w in o for o in words)]
+    found += [config.shapes[shape] for shape in shapes if shape in config.shapes]
     score = sum(wt for wt, _ in found)
     host_weight, host = _host_weight(url, config.official_hosts)
     score += host_weight

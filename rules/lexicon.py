@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,8 @@ class AntiFraudContext:
     partial: float
     partial_damping: float
     official_hosts: dict[str, float]
+    #: stance shown by a section's shape (rules.stance): shape → (weight, label shown)
+    shapes: dict[str, tuple[float, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             partial_damping=float(context["partial_damping"]),
             official_hosts={
                 str(k): float(v) for k, v in (context.get("official_hosts") or {}).items()
+            },
+            shapes={
+                str(k): (float(v["weight"]), str(v["label"]))
+                for k, v in (context.get("shapes") or {}).items()
             },
         ),
     )

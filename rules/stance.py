@@ -1,0 +1,100 @@
+"""Stance a section shows by its shape rather than by its words.
+
+rules.context weighs the words a warning or a report uses; some stances are told by how the
+section is built instead, in whatever words:
+
+- **asks**: the section ends by asking whether the thing is real, legitimate or safe, or what to
+  do about it (这正常吗？ 这个是正规的吗？需要什么条件？ 我该怎么办？). A reader is asking, not
+  selling: a pitch's rhetorical question (正规吗？当然正规！) is answered, and a pitch ends on
+  its contact, not on a doubt. Only the short questions the section ends with count, none
+  that addresses the reader as 您/你 (a caller's 请问您可以接受吗？, 你考虑清楚了吗), none in a
+  dialogue of named speakers (a victim's 我是不是被骗了？ in a scam call's transcript), and none
+  after which a contact channel still stands. The question points at something (这个…, 我该…,
+  是不是…): a planted search title's brand + 安全吗 does not.
+- **reported_chat**: a pasted chat in which the poster is one of the parties (我：…) and someone
+  else speaks at least twice (对方：…, “李总”：…), and no contact channel stands in or after the
+  last turn. The poster shows what was said to them; a seller's "happy customer" chat ends on
+  the seller's own contact. Scam
+  dialogues of the research corpora name their roles (客服：, 发言人1：); an ad's 电话：/微信：
+  lines have no 我.
+
+Each shape found adds its weight (context.yaml, ``anti_fraud.shapes``) to the section's context
+score, like one more context word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+ASKS = "asks"
+REPORTED_CHAT = "reported_chat"
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+_QUESTION_END = re.compile(r"(?:[？?]+|[吗么呢][。！!…~～]*)\s*$")
+#: what a reader asks about a scheme: is it real, legitimate, safe; what to do now
+_DOUBT = re.compile(
+    "正规|靠谱|正常|真的|真假|假的|是真是假|骗|可信|能信|信得过|安全|合法|违法|犯法|风险|套路"
+    "|有坑|坑人|怎么办|该怎么|怎么判断|如何判断|怎么分辨|如何分辨|怎么处理|要回来|追回|报警|还能退"
+)
+_SPEAKER = re.compile(
+    r"(?:^|(?<=[\s。！？!?…）)】”」]))(“[^”\s]{1,6}”|[^\s：:，,。！？!?“”【】（）()]{1,6})[：:]"
+)
+#: a caller speaking to the one called (你们, 大家 ask the other readers)
+_ADDRESSES_READER = re.compile("您|你(?!们)")
+_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何")
+MAX_QUESTION_CHARS = 30
+FIRST_PERSON = frozenset({"我", "本人", "我方"})
+MIN_OTHER_TURNS = 2
+
+
+def asks_about_it(text: str, contact_starts: Iterable[int] = ()) -> bool:
+    """Whether ``text`` ends with questions, one of them a doubt about the scheme, and no
+    contact channel (offsets ``contact_starts`` in ``text``) stands after the first of them."""
+    if len(_SPEAKER.findall(text)) >= 2:
+        return False
+    sentences = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
+    trailing = []
+    for match in reversed(sentences):
+        if not _QUESTION_END.search(match.group()):
+            break
+        trailing.append(match)
+    if not any(_asks_doubt(m.group()) for m in trailing):
+        return False
+    first = trailing[-1].start()
+    return not any(start >= first for start in contact_starts)
+
+
+def _asks_doubt(question: str) -> bool:
+    question = question.strip()
+    return (
+        len(question) <= MAX_QUESTION_CHARS
+        and _DOUBT.search(question) is not None
+        and _POINTS_AT.search(question) is not None
+        and _ADDRESSES_READER.search(question) is None
+    )
+
+
+def reported_chat(text: str, contact_starts: Iterable[int] = ()) -> bool:
+    """Whether ``text`` is a chat shown by one of its parties: turns of 我 and at least
+    ``MIN_OTHER_TURNS`` turns of someone else, and no contact channel from its last turn on."""
+    found = list(_SPEAKER.finditer(text))
+    if found and any(start >= found[-1].start() for start in contact_starts):
+        return False
+    turns = Counter(match.group(1).strip("“”") for match in found)
+    mine = sum(turns[who] for who in FIRST_PERSON)
+    others = sum(turns.values()) - mine
+    return mine >= 1 and others >= MIN_OTHER_TURNS
+
+
+def shapes_of(text: str, contact_starts: Iterable[int] = ()) -> list[str]:
+    """The shapes (``ASKS``, ``REPORTED_CHAT``) that ``text`` shows; ``contact_starts`` are
+    the offsets in ``text`` of its contact channels."""
+    contact_starts = list(contact_starts)
+    found = []
+    if asks_about_it(text, contact_starts):
+        found.append(ASKS)
+    if reported_chat(text, contact_starts):
+        found.append(REPORTED_CHAT)
+    return found

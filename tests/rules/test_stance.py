@@ -1,0 +1,100 @@
+"""Stance told by a section's shape (rules/stance.py): a reader's closing question, a chat shown by
+one of its parties — and the pitches, scripts and testimonials that look like them."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules import load_engine
+from rules.stance import ASKS, REPORTED_CHAT, asks_about_it, reported_chat, shapes_of
+
+FLAGGED = ("high", "medium")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我表姐在一个平台做刷单返利，先垫付再返佣金，说日赚三百，拉我一起做。这种是真的吗？",
+        "朋友说他在做承兑商，收U再卖出去赚差价。这个是正规的吗？需要什么条件？",
+        "领导的QQ让我先给一个账户转两万，说他在开会。我该怎么办？",
+        "聊了一个多月，她一直让我去她的平台买彩票。这正常吗",
+    ],
+)
+def test_a_closing_doubt_is_a_question(text: str) -> None:
+    assert asks_about_it(text)
+
+
+@pytest.mark.parametrize(
+    "text, contacts",
+    [
+        # a pitch answers its rhetorical question and ends on its contact
+        ("刷单兼职靠谱吗？当然靠谱！日结300，加QQ 2846617350 领任务", ()),
+        ("征信花了贷不了款怎么办？专业下款，加V：dk8866", ()),
+        ("征信花了贷不了款？怎么办？加V dk8866", (16,)),  # the contact after the questions
+        # a caller's polite question to the one called
+        ("您的账户涉嫌洗钱，需要转到安全账户核查。请问您方便配合吗？", ()),
+        ("你这边考虑清楚了吗？这个风险你要自己承担吗？", ()),
+        # a planted search title: a brand and 安全吗, pointing at nothing
+        ("博顺体育官网入口-博顺体育app下载-博顺体育安全吗", ()),
+        # a question inside a dialogue of named speakers (a scam call's transcript)
+        ("李警官：请把钱转到安全账户。 王女士：好的。 王女士：我是不是被骗了？", ()),
+    ],
+)
+def test_what_only_looks_like_a_question(text: str, contacts: tuple[int, ...]) -> None:
+    assert not asks_about_it(text, contacts)
+
+
+def test_a_chat_shown_by_its_party() -> None:
+    chat = "【聊天记录】 对方：我们是做跑分的，需要收款账户 对方：每一万给你200 我：不做了，已拉黑"
+    assert reported_chat(chat)
+    assert shapes_of(chat) == [REPORTED_CHAT]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a seller's "happy customer" chat, ending on the seller's contact
+        "今日晒单： 老板A：到账了 我：谢谢老板 老板B：推荐给朋友了 我：🙏 需要的加V：dc-8899",
+        # a dialogue of named roles, the research corpora's call scripts
+        "客服：您好，您的订单需要退款。 顾客：好的。 客服：请下载会议软件共享屏幕。",
+        # an ad's contact lines
+        "电话：0571-8888 微信：abc123 地址：城北路8号",
+    ],
+)
+def test_what_is_no_reported_chat(text: str) -> None:
+    contacts = [text.index("V：")] if "V：" in text else []
+    assert not reported_chat(text, contacts)
+
+
+def test_a_question_post_is_no_longer_flagged() -> None:
+    text = "我表姐在一个平台做刷单返利，先垫付再返佣金，说日赚三百，拉我一起做。这种是真的吗？"
+    result = load_engine(model=False).scan(text)
+    assert result.level not in FLAGGED, result.reasons
+    assert any("结尾在问" in reason for reason in result.reasons), result.reasons
+
+
+def test_a_reported_chat_weighs_less_than_the_same_pitch_posted() -> None:
+    engine = load_engine(model=False)
+    pitch = "对方：我们是做跑分的，需要收款账户，收到款转给我们，每一万给你200佣金"
+    chat = f"【聊天记录】 {pitch} 对方：放心，有风控 我：不做了"
+    assert engine.scan(chat).score < engine.scan(pitch).score
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "征信花了贷不了款怎么办？我们专业下款，黑户也能批，加V：dk8866 秒回",
+        (
+            "今日晒单： 老板A：点券到账了，真便宜 我：谢谢老板 老板B：已经推荐给朋友了 我：🙏"
+            " 点券一折代充，需要的加V：dc-8899"
+        ),
+        (
+            "李警官：您好，我是市公安局的，您的银行卡涉嫌洗钱，需要把资金转到安全账户配合调查。"
+            " 王女士：啊？那我该怎么办？ 李警官：请下载安全防护APP，按提示转账，不要告诉任何人。"
+        ),
+    ],
+)
+def test_the_look_alikes_are_still_flagged(text: str) -> None:
+    result = load_engine(model=False).scan(text)
+    assert result.level in FLAGGED, result.reasons
+    assert ASKS not in shapes_of(text)
