@@ -43,6 +43,9 @@ from rules.loader import taxonomy
 from rules.textmodel import IDENTIFYING_SIGNALS, ModelConfig
 
 SETS = ("fraud-dev", "tampering", "real-pages", "web-working", "web-check", "farm")
+#: batches written for the web set but not yet in either half (``--new-batches DIR``): measured
+#: as an unseen set before anything is tuned on them
+NEW_BATCHES = "web-new"
 FROZEN_SETS = frozenset({"web-check"})  # figures only: its items are listed with --show-check
 TAMPERING_FRAUD_GROUPS = ("gambling", "wallet")  # the fraud categories among planted texts
 
@@ -272,7 +275,7 @@ def parse_config(spec: str) -> ModelConfig:
                 )
         elif key in ("signal_words", "stance_excuse"):
             values[key] = value not in ("0", "false", "no")
-        elif key in ("doubt", "signal_threshold"):
+        elif key in ("doubt", "signal_threshold", "alone"):
             values[key] = None if value == "none" else float(value)
         else:
             values[key] = float(value)
@@ -287,6 +290,7 @@ def loaders(args: argparse.Namespace) -> dict[str, Any]:
         "web-working": lambda: evalsets.web_half("working"),
         "web-check": lambda: evalsets.web_half("check"),
         "farm": lambda: evalsets.farm_pages(args.farm_sites),
+        NEW_BATCHES: lambda: evalsets.web_half(str(args.new_batches.resolve())),
     }
 
 
@@ -305,6 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         "never tune on them)",
     )
     parser.add_argument("--farm-sites", type=int, default=60)
+    parser.add_argument(
+        "--new-batches",
+        type=Path,
+        default=None,
+        help=f"also score the batches (*.jsonl) in this directory, as set {NEW_BATCHES}: new "
+        "writing measured before it joins the working half",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument(
         "--model",
@@ -320,7 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
-    unknown = sorted(set(wanted) - set(SETS))
+    if args.new_batches is not None:
+        if not args.new_batches.is_dir():
+            parser.error(f"--new-batches {args.new_batches}: no such directory")
+        wanted.append(NEW_BATCHES)
+    unknown = sorted(set(wanted) - {*SETS, NEW_BATCHES})
     if unknown:
         parser.error(f"unknown set(s): {', '.join(unknown)}")
 

@@ -33,7 +33,12 @@ from rules.plan import set_bits
 from rules.result import Entity, Hit, ScanResult
 from rules.scoring import boost_factor, combine, corroborate, level_for, rank_categories
 from rules.stance import shapes_of
-from rules.textmodel import IDENTIFYING_SIGNALS, ModelVerdict, model_text_same_length
+from rules.textmodel import (
+    IDENTIFYING_SIGNALS,
+    ModelConfig,
+    ModelVerdict,
+    model_text_same_length,
+)
 from rules.voice import echoes, reported_speech
 
 if TYPE_CHECKING:
@@ -86,6 +91,7 @@ class ModelHit:
     verdict: ModelVerdict
     lo: int
     hi: int
+    alone: bool = False  # read where neither a rule nor a signal spoke (ModelConfig.alone)
 
 
 def to_normalised(nt: NormalisedText, position: int) -> int:
@@ -269,40 +275,61 @@ class PageScan:
     def _ask_model(self, verdicts: dict[int, SectionVerdict]) -> None:
         """The text model reads a window of each section of a content kind where a rule fired
         (and, when configured, where only a contact entity or a channel-handing cue stands, at
-        a higher bar: it adds to evidence, it never finds it alone), around that evidence.
-        Confident of fraud, it adds its hit; confident of the contrary (when configured), it
-        lowers the section's score."""
-        engine = self.engine
-        config = engine.model_config
-        asked = 0
+        a higher bar, or, at a higher bar still, where a rule's terms all stand but its
+        conditions do not hold: it adds to evidence, it finds it alone only when very sure),
+        around that evidence. Confident of fraud, it adds
+        its hit; confident of the contrary (when configured), it lowers the section's score."""
+        config = self.engine.model_config
+        asks: list[tuple[int, int, int, float]] = []  # (priority, section, anchor, threshold)
         for section in range(len(self.sections)):
-            if asked >= config.max_windows:
-                break
             if self.layout.sections[section].kind not in config.kinds:
                 continue
             verdict = verdicts.get(section)
             if verdict is not None:
                 anchor = min(s for ev in verdict.fired.values() for _, s, e in ev if e > s)
-                threshold = config.threshold
-            elif config.signals or config.signal_words:
-                state = self.section_state(section)
-                found = [e.norm_start for e in state.entities if e.type in config.signals]
-                if config.signal_words:
-                    cues = state.present_indexes & engine._contact_cue_indexes
-                    found += [state.matches.first(i)[0] for i in sorted(cues)]
-                if not found or self._excused(section):
-                    continue
-                anchor = min(found)
-                threshold = config.signal_threshold or config.threshold
-            else:
+                asks.append((0, section, anchor, config.threshold))
                 continue
-            asked += 1
-            self._ask(verdicts, section, anchor, threshold)
+            found = self._signal_anchors(section)
+            if found is None:  # (a warning's, a report's or a victim's voice)
+                continue
+            if found:
+                threshold = config.signal_threshold or config.threshold
+                asks.append((1, section, min(found), threshold))
+            elif config.alone is not None and self.engine.live_rules(self.section_state(section)):
+                # (only where some rule's terms all stand, and no ``unless`` holds: the model
+                # confirms a near miss of the rules, it is not calibrated on every kind of text)
+                asks.append((2, section, self.sections[section][0], config.alone))
+        for priority, section, anchor, threshold in sorted(asks)[: config.max_windows]:
+            self._ask(verdicts, section, anchor, threshold, alone=priority == 2)
+
+    def _signal_anchors(self, section: int) -> list[int] | None:
+        """Where the configured signals stand in a section no rule fired in (None: the section
+        is excused for its stance, or no signal is configured and the model is not to speak
+        alone)."""
+        engine = self.engine
+        config = engine.model_config
+        if not (config.signals or config.signal_words or config.alone is not None):
+            return None
+        state = self.section_state(section)
+        found = [e.norm_start for e in state.entities if e.type in config.signals]
+        if config.signal_words:
+            cues = state.present_indexes & engine._contact_cue_indexes
+            found += [state.matches.first(i)[0] for i in sorted(cues)]
+        if not found and config.alone is None:
+            return None
+        return None if self._excused(section) else found
 
     def _ask(
-        self, verdicts: dict[int, SectionVerdict], section: int, anchor: int, threshold: float
+        self,
+        verdicts: dict[int, SectionVerdict],
+        section: int,
+        anchor: int,
+        threshold: float,
+        *,
+        alone: bool = False,
     ) -> None:
-        """The model's reading of the window of ``section`` around ``anchor``."""
+        """The model's reading of the window of ``section`` around ``anchor`` (``alone``: in a
+        section where neither a rule nor a signal spoke)."""
         engine = self.engine
         model, config = engine.model, engine.model_config
         assert model is not None
@@ -312,7 +339,7 @@ class PageScan:
         if said.probability >= threshold and len(said.features) >= config.min_evidence:
             if verdict is None:
                 verdict = verdicts[section] = SectionVerdict()
-            verdict.model = ModelHit(said, lo, hi)
+            verdict.model = ModelHit(said, lo, hi, alone)
         elif verdict is not None and config.doubt is not None and said.probability < config.doubt:
             verdict.doubt = said
 
@@ -374,7 +401,7 @@ class PageScan:
         verdict.factor = boost_factor(bool(verdict.contact), bool(verdict.money), engine.scoring)
         weights = [engine.rules[i].weight for i in verdict.fired]
         if verdict.model is not None:
-            weights.append(engine.model_config.weight)
+            weights.append(_model_weight(verdict.model, engine.model_config))
         verdict.raw_score = combine(weights, verdict.factor, engine.scoring)
         lo, hi = self.sections[section]
         verdict.quoted = reported_speech(self.nt.text, lo, hi, verdict.fired.values())
@@ -383,10 +410,14 @@ class PageScan:
     def _rescore(self, verdict: SectionVerdict) -> None:
         engine = self.engine
         verdict.score = verdict.raw_score * verdict.context.damping
-        if verdict.doubt is not None:
+        if self._doubted(verdict):
             verdict.score *= engine.model_config.doubt_damping
         if verdict.quoted:
             verdict.score *= engine.scoring.quoted_damping
+
+    def _doubted(self, verdict: SectionVerdict) -> bool:
+        config = self.engine.model_config
+        return verdict.doubt is not None and verdict.context.score >= config.doubt_context
 
     # --- the result ---------------------------------------------------------------------
 
@@ -445,7 +476,7 @@ class PageScan:
                 len(said) - 1,
                 f"命中的词都在引号里（转述别人的话），分数 ×{engine.scoring.quoted_damping:g}。",
             )
-        if top.doubt is not None:
+        if self._doubted(top):
             said.insert(
                 len(said) - 1,
                 f"文本模型认为这一段不像诈骗（概率 {top.doubt.probability:.2f}），分数"
@@ -507,7 +538,7 @@ class PageScan:
             category=verdict.category,
             title=f"文本模型：像{name}（概率 {verdict.probability:.2f}）",
             level="medium",
-            weight=engine.model_config.weight,
+            weight=_model_weight(said, engine.model_config),
             evidence=evidence[:1] + sorted(evidence[1:], key=lambda item: item[1]),
         )
 
@@ -569,6 +600,10 @@ class PageScan:
         entity.end = block.start + local_end
         entity.field = str(block.kind)
         return entity
+
+
+def _model_weight(said: ModelHit, config: ModelConfig) -> float:
+    return config.alone_weight if said.alone else config.weight
 
 
 def _labels(evidence: Iterable[tuple[str, int, int]]) -> list[str]:
