@@ -170,4 +170,6 @@ def test_only_stance_excuses_a_section_from_the_model() -> None:
     by_stance = Engine(rules, model=model).scan(ad)
     by_any_unless = Engine(rules, model=model, model_config=ModelConfig(stance_excuse=False))
     assert by_any_unless.scan(ad).level == "none"  # a loan rule's 走账 exclusion silenced it
-    assert by_stance.level == "medium" and by_stance.categories == ["money_laundering"]
+    assert by_stance.level == "medium"
+    # (a card lent out to move a company's money: card trade and mule work at once)
+    assert by_stance.categories[0] in ("money_laundering", "card_trading")
