@@ -18,6 +18,10 @@ section is built instead, in whatever words:
   dialogues of the research corpora name their roles (客服：, 发言人1：); an ad's 电话：/微信：
   lines have no 我.
 
+- **verdict_first**: a reply that opens on a short warning verdict (别信。 是骗局。 全是坑，…)
+  and gives no contact channel. A seller who runs down the others ("市面上很多是骗子，我们…")
+  speaks of itself and leaves a contact.
+
 Each shape found adds its weight (context.yaml, ``anti_fraud.shapes``) to the section's context
 score, like one more context word.
 """
@@ -30,20 +34,33 @@ from collections.abc import Iterable
 
 ASKS = "asks"
 REPORTED_CHAT = "reported_chat"
+VERDICT_FIRST = "verdict_first"
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+_CLAUSE = re.compile(r"[^。！？!?，,；;：:\n]+")
 _QUESTION_END = re.compile(r"(?:[？?]+|[吗么呢][。！!…~～]*)\s*$")
 #: what a reader asks about a scheme: is it real, legitimate, safe; what to do now
 _DOUBT = re.compile(
     "正规|靠谱|正常|真的|真假|假的|是真是假|骗|可信|能信|信得过|安全|合法|违法|犯法|风险|套路"
     "|有坑|坑人|怎么办|该怎么|怎么判断|如何判断|怎么分辨|如何分辨|怎么处理|要回来|追回|报警|还能退"
+    "|能做|能不能做|可以做|能填|该交|该填|该充|该信|要不要|有人.{0,4}过|有没有人|有人知道|什么情况"
 )
+#: a short statement after the closing question (…这种兼职能做吗？对方说有营业执照)
+AFTERWORD_CHARS = 20
+_HANDLE_LIKE = re.compile("[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")  # (an afterword with a handle is a pitch's)
+#: a reply that opens on its verdict: 别信。 是骗局。 全是坑，…
+_VERDICT = re.compile(
+    "别信|别碰|别充|别去|别做|别交|别加|别理|别点|别上当|是骗局|是骗子|骗人|诈骗|是坑|全是坑|套路"
+    "|假的|举报|报警|离远点|快跑|标准的杀猪盘"
+)
+VERDICT_CHARS = 14
+_SELLER = re.compile("我们|本店|本公司|本平台|我司")
 _SPEAKER = re.compile(
     r"(?:^|(?<=[\s。！？!?…）)】”」]))(“[^”\s]{1,6}”|[^\s：:，,。！？!?“”【】（）()]{1,6})[：:]"
 )
 #: a caller speaking to the one called (你们, 大家 ask the other readers)
 _ADDRESSES_READER = re.compile("您|你(?!们)")
-_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何")
+_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何|有人|有没有")
 MAX_QUESTION_CHARS = 30
 FIRST_PERSON = frozenset({"我", "本人", "我方"})
 MIN_OTHER_TURNS = 2
@@ -60,6 +77,14 @@ def asks_about_it(text: str, contact_starts: Iterable[int] = ()) -> bool:
         if not _QUESTION_END.search(match.group()):
             break
         trailing.append(match)
+    if (
+        not trailing
+        and len(sentences) >= 2
+        and len(sentences[-1].group().strip()) <= AFTERWORD_CHARS
+        and not _HANDLE_LIKE.search(sentences[-1].group())
+        and _QUESTION_END.search(sentences[-2].group())
+    ):
+        trailing = [sentences[-2]]
     if not any(_asks_doubt(m.group()) for m in trailing):
         return False
     first = trailing[-1].start()
@@ -88,8 +113,22 @@ def reported_chat(text: str, contact_starts: Iterable[int] = ()) -> bool:
     return mine >= 1 and others >= MIN_OTHER_TURNS
 
 
+def verdict_first(text: str, contact_starts: Iterable[int] = ()) -> bool:
+    """Whether ``text`` opens on a short warning verdict (别信。 是骗局。 全是坑，…) and gives
+    no contact channel: a reply that judges what it answers. A seller's "others are cheats,
+    we are genuine" speaks of itself (我们, 本店) and leaves its contact."""
+    if any(True for _ in contact_starts):
+        return False
+    first = next((m.group().strip() for m in _CLAUSE.finditer(text) if m.group().strip()), "")
+    return (
+        0 < len(first) <= VERDICT_CHARS
+        and _VERDICT.search(first) is not None
+        and _SELLER.search(text) is None
+    )
+
+
 def shapes_of(text: str, contact_starts: Iterable[int] = ()) -> list[str]:
-    """The shapes (``ASKS``, ``REPORTED_CHAT``) that ``text`` shows; ``contact_starts`` are
+    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``) that ``text`` shows; ``contact_starts`` are
     the offsets in ``text`` of its contact channels."""
     contact_starts = list(contact_starts)
     found = []
@@ -97,4 +136,6 @@ def shapes_of(text: str, contact_starts: Iterable[int] = ()) -> list[str]:
         found.append(ASKS)
     if reported_chat(text, contact_starts):
         found.append(REPORTED_CHAT)
+    if verdict_first(text, contact_starts):
+        found.append(VERDICT_FIRST)
     return found

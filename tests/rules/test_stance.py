@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from rules import load_engine
-from rules.stance import ASKS, REPORTED_CHAT, asks_about_it, reported_chat, shapes_of
+from rules.stance import (
+    ASKS,
+    REPORTED_CHAT,
+    VERDICT_FIRST,
+    asks_about_it,
+    reported_chat,
+    shapes_of,
+)
 
 FLAGGED = ("high", "medium")
 
@@ -98,3 +105,27 @@ def test_the_look_alikes_are_still_flagged(text: str) -> None:
     result = load_engine(model=False).scan(text)
     assert result.level in FLAGGED, result.reasons
     assert ASKS not in shapes_of(text)
+
+
+def test_a_question_with_a_short_afterword_still_asks() -> None:
+    text = "“在家可做，商家补单，佣金日结，本金秒返”，这种兼职能做吗？对方说有营业执照"
+    assert asks_about_it(text)
+    # ...but not when the afterword is the pitch's own contact line
+    assert not asks_about_it("贷款被拒怎么办？专业下款，加V：dk8866")
+
+
+@pytest.mark.parametrize(
+    "text, opens_on_verdict",
+    [
+        ("别信。“包装流水”本身就是伪造材料骗贷，被银行发现要负法律责任。", True),
+        ("是骗局，海关罚没的东西不会这样卖，付了定金还会让你补运费。", True),
+        # a seller running down the others speaks of itself and leaves a contact
+        ("市面上很多是骗子，我们是正规律所合作，成功率95%。", False),
+        ("别信中介，找我们直接下款", False),
+        # a long first clause is no verdict
+        ("这个平台是不是骗人的我也不知道，反正我朋友做了三个月了", False),
+    ],
+)
+def test_a_reply_that_opens_on_its_verdict(text: str, opens_on_verdict: bool) -> None:
+    assert (VERDICT_FIRST in shapes_of(text)) is opens_on_verdict
+    assert VERDICT_FIRST not in shapes_of(text, contact_starts=[len(text) - 1])
