@@ -295,12 +295,20 @@ class PageScan:
             if found:
                 threshold = config.signal_threshold or config.threshold
                 asks.append((1, section, min(found), threshold))
-            elif config.alone is not None and self.engine.live_rules(self.section_state(section)):
-                # (only where some rule's terms all stand, and no ``unless`` holds: the model
-                # confirms a near miss of the rules, it is not calibrated on every kind of text)
+            elif config.alone is not None and self._near_misses(section):
                 asks.append((2, section, self.sections[section][0], config.alone))
         for priority, section, anchor, threshold in sorted(asks)[: config.max_windows]:
-            self._ask(verdicts, section, anchor, threshold, alone=priority == 2)
+            near = self._near_misses(section) if priority == 2 else None
+            self._ask(verdicts, section, anchor, threshold, near_misses=near)
+
+    def _near_misses(self, section: int) -> frozenset[str]:
+        """The categories of the rules whose terms all stand in a section and whose
+        ``unless`` does not hold there (rules.engine.Engine.live_rules): where the model may
+        speak alone, and only for one of these. It confirms a near miss of the rules; it is not
+        calibrated on every kind of text (a tech blog's Latin reads as phishing to it)."""
+        engine = self.engine
+        live = engine.live_rules(self.section_state(section))
+        return frozenset(engine.rules[i].category for i in set_bits(live))
 
     def _signal_anchors(self, section: int) -> list[int] | None:
         """Where the configured signals stand in a section no rule fired in (None: the section
@@ -326,16 +334,19 @@ class PageScan:
         anchor: int,
         threshold: float,
         *,
-        alone: bool = False,
+        near_misses: frozenset[str] | None = None,
     ) -> None:
-        """The model's reading of the window of ``section`` around ``anchor`` (``alone``: in a
-        section where neither a rule nor a signal spoke)."""
+        """The model's reading of the window of ``section`` around ``anchor`` (``near_misses``:
+        in a section where neither a rule nor a signal spoke, the categories it may name)."""
         engine = self.engine
         model, config = engine.model, engine.model_config
         assert model is not None
         verdict = verdicts.get(section)
         lo, hi = self._window(section, anchor, config.window)
         said = model.score(self._model_window(lo, hi), explain=config.explain)
+        alone = near_misses is not None
+        if alone and said.category not in near_misses:
+            return
         if said.probability >= threshold and len(said.features) >= config.min_evidence:
             if verdict is None:
                 verdict = verdicts[section] = SectionVerdict()
