@@ -173,3 +173,52 @@ def test_only_stance_excuses_a_section_from_the_model() -> None:
     assert by_stance.level == "medium"
     # (a card lent out to move a company's money: card trade and mule work at once)
     assert by_stance.categories[0] in ("money_laundering", "card_trading")
+
+
+# A rule that needs a contact: its term stands in a post that gives none (a near miss)
+NEEDS_CONTACT = {"all_of": [{"any": ["刷单"]}, {"signal": "contact"}]}
+NEAR_MISS = "刷单日结，佣金高，手机操作，一天三百"
+
+
+def test_alone_the_model_confirms_a_near_miss_of_its_category(make_engine) -> None:
+    rules = make_engine(rule(match=NEEDS_CONTACT, examples=EXAMPLES_WITH_CONTACT)).rules
+    model = load_text_model()
+    assert Engine(rules, model=model).scan(NEAR_MISS).level == "none"  # (off by default)
+    alone = ModelConfig(alone=0.9)
+    result = Engine(rules, model=model, model_config=alone).scan(NEAR_MISS)
+    assert result.level == "medium", result.reasons
+    assert [(h.rule_id, h.weight) for h in result.hits] == [("model.task_scam", 45.0)]
+
+
+def test_alone_the_model_names_no_category_whose_rules_stayed_away(make_engine) -> None:
+    other = rule("romance_scam.test", match=NEEDS_CONTACT, examples=EXAMPLES_WITH_CONTACT)
+    rules = make_engine(other).rules
+    alone = ModelConfig(alone=0.9)
+    assert Engine(rules, model=load_text_model(), model_config=alone).scan(NEAR_MISS).level == (
+        "none"
+    )
+
+
+def test_alone_the_model_does_not_read_a_section_without_a_near_miss(make_engine) -> None:
+    rules = make_engine(rule(match=NOTHING)).rules
+    alone = ModelConfig(alone=0.5)
+    assert Engine(rules, model=load_text_model(), model_config=alone).scan(NEAR_MISS).hits == []
+
+
+EXAMPLES_WITH_CONTACT = {
+    "match": ["刷单日结，加微信 abc12345"] * 3,
+    "no_match": ["今天天气很好。", "我们去公园散步吧。", "刷单日结，一天三百"],
+}
+
+
+def test_doubt_lowers_only_a_section_whose_context_leans(make_engine) -> None:
+    rules = make_engine(rule(match={"any": ["刷单"]})).rules
+    model = load_text_model()
+    pitch = "刷单日结，佣金高，一天三百"
+    reply = "别信。刷单就是这样骗人的，先给小钱再让你垫付大单"
+    doubting = ModelConfig(doubt=1.0, doubt_damping=0.5, doubt_context=1)  # (always doubts)
+    plain = Engine(rules, model=model)
+    doubted = Engine(rules, model=model, model_config=doubting)
+    # the pitch leans nowhere: the model's doubt is no evidence alone
+    assert doubted.scan(pitch).score == plain.scan(pitch).score
+    assert doubted.scan(reply).score < plain.scan(reply).score
