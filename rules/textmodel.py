@@ -177,14 +177,15 @@ class ModelConfig:
     # P(fraud) at or above which the model also speaks in a content section where no rule fired
     # and no signal stands (None: never), read from the section's start; such a hit weighs
     # ``alone_weight``. Sections where a rule fired are read first, then those with a signal.
-    alone: float | None = None
+    alone: float | None = 0.95
     alone_weight: float = 45.0
-    doubt: float | None = None  # P(fraud) below which a section's score is lowered (None: never)
-    doubt_damping: float = 0.5
+    # P(fraud) below which a section's score is lowered (None: never)
+    doubt: float | None = 0.3
+    doubt_damping: float = 0.3
     # ... and only in a section whose context score (rules.context) is at least this: where
     # its words or shape already lean to a warning, a question or a report. The model knows
     # the web's registers; on others (SMS, call scripts) its "benign" is no evidence alone.
-    doubt_context: float = 0.0
+    doubt_context: float = 1.0
     kinds: frozenset[str] = CONTENT_SECTION_KINDS  # sections of these kinds are read
     window: int = 400  # characters of a section the model reads, around the evidence
     max_windows: int = 4  # sections read per page (rules' sections first, then page order)

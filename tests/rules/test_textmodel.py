@@ -102,7 +102,9 @@ def test_the_model_never_flags_a_block_without_a_rule_or_a_signal(make_engine) -
 def test_a_doubtful_model_lowers_a_section_and_says_so() -> None:
     rules = load_engine(model=False).rules
     sure = Engine(
-        rules, model=load_text_model(), model_config=ModelConfig(threshold=1.01, doubt=1.0)
+        rules,
+        model=load_text_model(),
+        model_config=ModelConfig(threshold=1.01, doubt=1.0, doubt_context=0),
     )
     plain = load_engine(model=False)
     text = "招聘刷单员，佣金日结，加微信 abc12345"
@@ -183,7 +185,8 @@ NEAR_MISS = "刷单日结，佣金高，手机操作，一天三百"
 def test_alone_the_model_confirms_a_near_miss_of_its_category(make_engine) -> None:
     rules = make_engine(rule(match=NEEDS_CONTACT, examples=EXAMPLES_WITH_CONTACT)).rules
     model = load_text_model()
-    assert Engine(rules, model=model).scan(NEAR_MISS).level == "none"  # (off by default)
+    never = ModelConfig(alone=None)
+    assert Engine(rules, model=model, model_config=never).scan(NEAR_MISS).level == "none"
     alone = ModelConfig(alone=0.9)
     result = Engine(rules, model=model, model_config=alone).scan(NEAR_MISS)
     assert result.level == "medium", result.reasons
@@ -217,7 +220,7 @@ def test_doubt_lowers_only_a_section_whose_context_leans(make_engine) -> None:
     pitch = "刷单日结，佣金高，一天三百"
     reply = "别信。刷单就是这样骗人的，先给小钱再让你垫付大单"
     doubting = ModelConfig(doubt=1.0, doubt_damping=0.5, doubt_context=1)  # (always doubts)
-    plain = Engine(rules, model=model)
+    plain = Engine(rules, model=model, model_config=ModelConfig(doubt=None))
     doubted = Engine(rules, model=model, model_config=doubting)
     # the pitch leans nowhere: the model's doubt is no evidence alone
     assert doubted.scan(pitch).score == plain.scan(pitch).score
