@@ -394,17 +394,20 @@ def harvest_boilerplate(
     _take_list_boxes(body, harvest)
 
 
-def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]:
+def content_stream(
+    body: LexborNode, candidates: list[LexborNode], inline: list[LexborNode] | None = None
+) -> list[Line]:
     """The body's text runs in page order, one per block, with harvested groups' sentinels and
     the content candidates open at each run.
 
     ``candidates`` get an open and a close marker around them; inline tags are unwrapped so each
-    block's text is one run. Newlines inside runs are source formatting, not breaks."""
+    block's text is one run. Newlines inside runs are source formatting, not breaks.
+    ``inline``: the inline elements under ``body`` (and anchors), when already known."""
     for number, node in enumerate(candidates):
         node.insert_before(_marker(_OPEN, number))
         node.insert_after(_marker(_CLOSE, number))
     # One query for all inline tags (unwrap_tags makes one per tag, a tree walk each).
-    for node in body.css(_UNWRAP_SELECTOR):
+    for node in body.css(_UNWRAP_SELECTOR) if inline is None else inline:
         node.unwrap()
     body.merge_text_nodes()
     lines: list[Line] = []

@@ -48,6 +48,7 @@ from pagemodel.region import (
 )
 from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.textutil import squash
+from pagemodel.treewalk import by_tag, tag_ids
 
 __all__ = ["POST_SEPARATOR", "extract_page", "main_text"]
 
@@ -150,10 +151,13 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
         harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
-        kinds = _kinds_of_lines(body, whole or (not thread_posts and tree.css_first("h1") is None))
-        nodes, weights = candidates(body, tokens)
-        lines = content_stream(body, nodes)
-        entries = _entries(lines, harvest, kinds, anchor_texts, thread_posts, tree, weights, whole)
+        final = _FinalScan(body)
+        kinds = _kinds_of_lines(final, whole or (not thread_posts and final.h1 is None))
+        nodes, weights = candidates(body, tokens, final.sources, final.tagged)
+        lines = content_stream(body, nodes, final.inline)
+        entries = _entries(
+            lines, harvest, kinds, anchor_texts, thread_posts, final.h1, weights, whole
+        )
         if titles:
             present = {entry[1] for entry, in_text in entries if in_text}
             entries += [
@@ -220,16 +224,48 @@ def _take_posts(
         node.decompose()
 
 
-def _kinds_of_lines(body: LexborNode, needed: bool) -> dict[str, BlockKind]:
+_INLINE_IDS = tag_ids([*INLINE_TAGS, "a"])
+_SOURCE_IDS = tag_ids(["p", "br", "pre"])  # region.CANDIDATE_SOURCES
+_TAGGED_IDS = tag_ids(["article", "main"])  # region.CANDIDATE_TAGS but the itemprop
+_LIST_ITEM_IDS = tag_ids(_LIST_ITEMS.split(", "))
+_HEADING_IDS = tag_ids(_HEADINGS.split(", "))
+_H1_ID = next(iter(tag_ids(["h1"])))
+_ARTICLE_BODY = "[itemprop=articleBody]"  # the rest of region.CANDIDATE_TAGS
+
+
+class _FinalScan:
+    """What the last steps query the body for once its boilerplate is harvested (inline
+    elements, candidates' sources, headings, list entries), found in one walk of the tree."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.inline: list[LexborNode] = []
+        self.sources: list[LexborNode] = []
+        tagged: list[LexborNode] = []
+        self.list_items: list[LexborNode] = []
+        self.headings: list[LexborNode] = []
+        wanted = {tag: self.inline for tag in _INLINE_IDS}
+        wanted.update({tag: self.sources for tag in _SOURCE_IDS})
+        wanted.update({tag: tagged for tag in _TAGGED_IDS})
+        wanted.update({tag: self.list_items for tag in _LIST_ITEM_IDS})
+        wanted.update({tag: self.headings for tag in _HEADING_IDS})
+        by_tag(body, wanted)
+        # A page with an [itemprop=articleBody] (rare) is left to the query, for its order.
+        self.tagged: list[LexborNode] | None = (
+            tagged if body.css_first(_ARTICLE_BODY) is None else None
+        )
+        self.h1 = next((node for node in self.headings if node.tag_id == _H1_ID), None)
+
+
+def _kinds_of_lines(final: _FinalScan, needed: bool) -> dict[str, BlockKind]:
     """Texts of the headings and list entries left in the body, by kind (a line equal to one
     of them is that kind). Not ``needed`` (the main text alone, which the kinds do not change,
     on a page with an ``h1`` or posts, where the region needs no heading): none."""
     kinds: dict[str, BlockKind] = {}
     if not needed:
         return kinds
-    for node in body.css(_LIST_ITEMS):
+    for node in final.list_items:
         kinds.setdefault(squash(node.text()), BlockKind.LIST_ITEM)
-    for node in body.css(_HEADINGS):
+    for node in final.headings:
         kinds[squash(node.text())] = BlockKind.HEADING
     return kinds
 
@@ -240,18 +276,18 @@ def _entries(
     kinds: dict[str, BlockKind],
     anchor_texts: list[str],
     has_posts: bool,
-    tree: LexborHTMLParser,
+    main_heading: LexborNode | None,
     weights: dict[int, float],
     whole: bool,
 ) -> list[tuple[Entry, bool]]:
     """Every block of the body in page order, with whether it belongs to the main text (not
-    ``whole``: the harvested groups that cannot hold any of it are left out)."""
+    ``whole``: the harvested groups that cannot hold any of it are left out). ``main_heading``:
+    the page's first ``h1``."""
     texts = [line.text for line in lines]
     navigation = navigation_lines(texts, anchor_texts)
     region = None
     if not has_posts:
         headings = {text for text, kind in kinds.items() if kind == BlockKind.HEADING}
-        main_heading = tree.css_first("h1")
         region = article_region(
             lines,
             {squash(main_heading.text())} if main_heading is not None else headings,

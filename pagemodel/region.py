@@ -103,17 +103,22 @@ _LABEL_END = re.compile(r"[\s:：>»›+＋.…（(\d条)）]*(?:更多|more|MOR
 
 
 def candidates(
-    body: LexborNode, tokens: set[str] | None = None
+    body: LexborNode,
+    tokens: set[str] | None = None,
+    sources: list[LexborNode] | None = None,
+    tagged: list[LexborNode] | None = None,
 ) -> tuple[list[LexborNode], dict[int, float]]:
     """Parents and grandparents of paragraphs and line breaks, article elements and elements
     named like content or like chrome; in no particular order, each once. With the weight of
     each named one, by its position in the list.
 
     ``tokens``: the class tokens and ids the page uses, when known: only the names among them
-    are looked for (each substring selector costs a pass over the tree)."""
+    are looked for (each substring selector costs a pass over the tree). ``sources`` and
+    ``tagged``: what ``body.css(CANDIDATE_SOURCES)`` and ``body.css(CANDIDATE_TAGS)`` give, when
+    already known (:func:`pagemodel.treewalk.by_tag`)."""
     found: dict[int, LexborNode] = {}
     parents: dict[int, LexborNode] = {}
-    for node in body.css(CANDIDATE_SOURCES):
+    for node in body.css(CANDIDATE_SOURCES) if sources is None else sources:
         parent = node.parent
         if parent is not None and parent.tag not in ("body", "html"):
             parents.setdefault(parent.mem_id, parent)
@@ -124,7 +129,7 @@ def candidates(
         grandparent = parent.parent
         if grandparent is not None and grandparent.tag not in ("body", "html"):
             found.setdefault(grandparent.mem_id, grandparent)
-    for node in body.css(CANDIDATE_TAGS):
+    for node in body.css(CANDIDATE_TAGS) if tagged is None else tagged:
         found.setdefault(node.mem_id, node)
     named: dict[int, float] = {}
     selector = _WEIGHT_SELECTOR if tokens is None else _weight_selector(tokens)
