@@ -28,12 +28,14 @@ from pagemodel.links import (
 from pagemodel.maintext import (
     INLINE_TAGS,
     MAX_TEXT_CHARS,
+    STYLE_TAG_ID,
     Group,
     Harvest,
     Line,
     class_and_id_tokens,
     content_stream,
     harvest_boilerplate,
+    junk_nodes,
     navigation_lines,
     strip_junk,
 )
@@ -96,8 +98,9 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     tree = LexborHTMLParser(html)
     title, description, keywords = extract_meta(tree) if whole else ("", "", [])
     icp = find_icp(html) if whole else None
-    hidden_rules = style_rule_selectors(tree)
-    strip_junk(tree)
+    junk = junk_nodes(tree)
+    hidden_rules = style_rule_selectors(tree, [n for n in junk if n.tag_id == STYLE_TAG_ID])
+    strip_junk(tree, junk)
     # One pass over the anchors serves the links list and the link-density filter.
     anchors = tree.css("a")
     anchor_texts = [anchor.text() for anchor in anchors]
