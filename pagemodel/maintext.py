@@ -144,7 +144,7 @@ _BOILERPLATE_TAGS = (
     "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], "
     "[role=search], [role=complementary]"
 )
-# Selectors are built of only the names a page uses (class_and_id_tokens): lexbor matches
+# Selectors are built of only the names a page uses (page_names): lexbor matches
 # every element against every selector, so 100 unused ones cost ~1 ms a page.
 _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 
@@ -391,19 +391,19 @@ class Line:
 
 def harvest_boilerplate(
     body: LexborNode,
-    tokens: set[str],
+    names: PageNames,
     anchors: list[LexborNode],
     anchor_texts: list[str],
     harvest: Harvest,
 ) -> None:
     """Take link-dense blocks, boilerplate by tag and name, and list boxes, in that order.
 
-    ``tokens``: the class tokens and ids of the page (:func:`class_and_id_tokens`).
+    ``names``: the class tokens and ids of the page (:func:`page_names`).
     ``anchors``/``anchor_texts`` must be fresh (no node replaced since they were found)."""
     # Mark first (attributes only), take after: taking frees nodes.
     _mark_link_dense_blocks(anchors, anchor_texts)
     harvest.take_outermost(body, body.css(f"[{_DENSE_MARK}]"), BlockKind.BOILERPLATE)
-    _take_boilerplate(body, tokens, harvest)
+    _take_boilerplate(body, names, harvest)
     _take_list_boxes(body, harvest)
 
 
@@ -429,18 +429,18 @@ def content_stream(
     has_word = _HAS_WORD.search
     # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
     text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
+    marks = _MARKS
     for piece in text.split(_BLOCK_SEPARATOR):
         if not piece:
             continue
-        marker = _read_marker(piece) if piece[0] in _MARKS else None
-        if marker is None:
-            words = piece.split()
-            if words:
-                line = " ".join(words)
-                if has_word(line):
-                    lines.append(Line(line, None, open_now))
+        mark = piece[0]
+        # _read_marker, inlined: this loop runs once per text run of the page
+        if mark not in marks or piece[-1] != "\x03" or not piece[1:-1].isdigit():
+            line = " ".join(piece.split())
+            if line and has_word(line):
+                lines.append(Line(line, None, open_now))
             continue
-        mark, number = marker
+        number = int(piece[1:-1])
         if mark == _GROUP:
             lines.append(Line("", number, open_now))
         elif mark == _OPEN:
@@ -536,10 +536,10 @@ def _promote_dense(dense: dict[int, LexborNode]) -> None:
         dense = {**dense, **promoted}
 
 
-def _take_boilerplate(body: LexborNode, tokens: set[str], harvest: Harvest) -> None:
+def _take_boilerplate(body: LexborNode, names: PageNames, harvest: Harvest) -> None:
     matches = [
         node
-        for node in body.css(_boilerplate_selector(tokens))
+        for node in body.css(_boilerplate_selector(names))
         # An article's own <header>/<footer> holds its title and byline.
         if not (
             node.tag in ("header", "footer")
@@ -669,28 +669,49 @@ def _first_element(node: LexborNode) -> int | None:
     return child.mem_id if child is not None else None
 
 
-def _boilerplate_selector(tokens: set[str]) -> str:
-    return _selector_for(frozenset(tokens & _BOILERPLATE_SET))
+def _boilerplate_selector(names: PageNames) -> str:
+    return _selector_for(
+        frozenset(names.classes & _BOILERPLATE_SET), frozenset(names.ids & _BOILERPLATE_SET)
+    )
 
 
-def class_and_id_tokens(root: LexborNode) -> set[str]:
+@dataclass
+class PageNames:
+    """The class tokens and the ids of a page's elements (lower case), apart: a selector part on
+    one attribute is left out when no element has the name in that attribute (lexbor matches
+    every element against every part, so each one left out spares a pass over the tree)."""
+
+    classes: set[str]
+    ids: set[str]
+    class_text: str = field(init=False)  # the tokens joined by spaces, for substring tests
+    id_text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.class_text = " ".join(self.classes)
+        self.id_text = " ".join(self.ids)
+
+
+def page_names(root: LexborNode) -> PageNames:
     """The class tokens and ids of the elements under ``root`` (lower case): the names a
-    boilerplate or weight selector can match, so selectors are built of only those. Read from
-    the tree (one query in C, two attribute reads per element): scanning the raw HTML for
+    boilerplate, weight or reply selector can match, so selectors are built of only those. Read
+    from the tree (one query in C, one attribute read per element): scanning the raw HTML for
     ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names.
     Two queries (``attrs["class"]`` and ``id`` read one attribute each) cost less than one
     query reading both of every element.
 
-    Taken before the tree loses blocks, the set is a superset of what is left: a selector
+    Taken before the tree loses blocks, the sets are supersets of what is left: a selector
     built of a name no element has any more matches nothing, so the result is the same."""
-    values = [node.attrs["class"] or "" for node in root.css("[class]")]
-    values += [node.id or "" for node in root.css("[id]")]
-    return set(" ".join(values).lower().split())
+    classes = [node.attrs["class"] or "" for node in root.css("[class]")]
+    ids = [node.id or "" for node in root.css("[id]")]
+    return PageNames(set(" ".join(classes).lower().split()), set(" ".join(ids).lower().split()))
 
 
 @lru_cache(maxsize=4096)
-def _selector_for(names: frozenset[str]) -> str:
+def _selector_for(classes: frozenset[str], ids: frozenset[str]) -> str:
     parts = [_BOILERPLATE_TAGS]
-    for name in sorted(names):
-        parts.append(f"[class~={name}], [id={name}]")
+    for name in sorted(classes | ids):
+        if name in classes:
+            parts.append(f"[class~={name}]")
+        if name in ids:
+            parts.append(f"[id={name}]")
     return ", ".join(parts)

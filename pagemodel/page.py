@@ -32,11 +32,12 @@ from pagemodel.maintext import (
     Group,
     Harvest,
     Line,
-    class_and_id_tokens,
+    PageNames,
     content_stream,
     harvest_boilerplate,
     junk_nodes,
     navigation_lines,
+    page_names,
     strip_junk,
 )
 from pagemodel.meta import extract_meta
@@ -115,7 +116,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
 
     harvest = Harvest(keep_text=whole)
     body = tree.body
-    tokens = class_and_id_tokens(body) if body is not None else set()
+    names = page_names(body) if body is not None else PageNames(set(), set())
     forum = forum_url_info(url)
     posts: list[dict] = []
     if body is not None and (forum is None or forum["kind"] == "thread"):
@@ -134,7 +135,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     thread_posts = bool(posts)
     if body is not None and not posts and not (forum and forum["kind"] == "board"):
         # comments, replies and answers under an article: posts after the article's text
-        found = find_reply_blocks(tree, tokens)
+        found = find_reply_blocks(tree, names)
         if found:
             containers = [block.container for block in found]
             anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
@@ -153,10 +154,10 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
             anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
-        harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
+        harvest_boilerplate(body, names, anchors, anchor_texts, harvest)
         final = _FinalScan(body)
         kinds = _kinds_of_lines(final, whole or (not thread_posts and final.h1 is None))
-        nodes, weights = candidates(body, tokens, final.sources, final.tagged)
+        nodes, weights = candidates(body, names, final.sources, final.tagged)
         lines = content_stream(body, nodes, final.inline)
         entries = _entries(
             lines, harvest, kinds, anchor_texts, thread_posts, final.h1, weights, whole

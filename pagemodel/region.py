@@ -20,7 +20,7 @@ import re
 
 from selectolax.lexbor import LexborNode
 
-from pagemodel.maintext import LIST_BOX_LABELS, Line
+from pagemodel.maintext import LIST_BOX_LABELS, Line, PageNames
 
 CANDIDATE_SOURCES = "p, br, pre"
 CANDIDATE_TAGS = "article, main, [itemprop=articleBody]"
@@ -104,7 +104,7 @@ _LABEL_END = re.compile(r"[\s:：>»›+＋.…（(\d条)）]*(?:更多|more|MOR
 
 def candidates(
     body: LexborNode,
-    tokens: set[str] | None = None,
+    names: PageNames | None = None,
     sources: list[LexborNode] | None = None,
     tagged: list[LexborNode] | None = None,
 ) -> tuple[list[LexborNode], dict[int, float]]:
@@ -112,7 +112,7 @@ def candidates(
     named like content or like chrome; in no particular order, each once. With the weight of
     each named one, by its position in the list.
 
-    ``tokens``: the class tokens and ids the page uses, when known: only the names among them
+    ``names``: the class tokens and ids the page uses, when known: only the names among them
     are looked for (each substring selector costs a pass over the tree). ``sources`` and
     ``tagged``: what ``body.css(CANDIDATE_SOURCES)`` and ``body.css(CANDIDATE_TAGS)`` give, when
     already known (:func:`pagemodel.treewalk.by_tag`)."""
@@ -132,7 +132,7 @@ def candidates(
     for node in body.css(CANDIDATE_TAGS) if tagged is None else tagged:
         found.setdefault(node.mem_id, node)
     named: dict[int, float] = {}
-    selector = _WEIGHT_SELECTOR if tokens is None else _weight_selector(tokens)
+    selector = _WEIGHT_SELECTOR if names is None else _weight_selector(names)
     for node in body.css(selector)[:MAX_CANDIDATES] if selector else ():
         found.setdefault(node.mem_id, node)
         attributes = node.attributes  # one call for both attributes
@@ -148,13 +148,14 @@ def candidates(
     return nodes, weights
 
 
-def _weight_selector(tokens: set[str]) -> str:
-    joined = " ".join(tokens)
-    return ", ".join(
-        f"[class*={name}], [id*={name}]"
-        for name in NEGATIVE_NAMES + POSITIVE_NAMES
-        if name in joined
-    )
+def _weight_selector(names: PageNames) -> str:
+    parts = []
+    for name in NEGATIVE_NAMES + POSITIVE_NAMES:
+        if name in names.class_text:
+            parts.append(f"[class*={name}]")
+        if name in names.id_text:
+            parts.append(f"[id*={name}]")
+    return ", ".join(parts)
 
 
 def _has_punctuation(text: str) -> bool:
