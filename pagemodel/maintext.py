@@ -154,7 +154,9 @@ _LIST_ITEM_TAGS = {"li", "dt", "dd", "td", "th", "option"}
 _CONTENT_ANCESTORS = {"article", "main"}
 _HAS_WORD = re.compile(r"\w")
 _DENSE_MARK = "data-wuzha-link-dense"
-_INLINE_SET = frozenset(INLINE_TAGS)
+_INLINE_IDS = tag_ids(INLINE_TAGS)
+_TOP_IDS = tag_ids(["body", "html"])
+_LIST_ITEM_IDS = tag_ids(_LIST_ITEM_TAGS)
 _UNWRAP_SELECTOR = ", ".join([*INLINE_TAGS, "a"])
 _BLOCK_SEPARATOR = "\x1f"  # never in text: lexbor puts it between text nodes
 
@@ -482,16 +484,15 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     """Mark blocks whose text is mostly anchor text (menus, news lists, friend links)."""
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
-    blocks: dict[int, tuple[LexborNode, str]] = {}
+    blocks: dict[int, tuple[LexborNode, int]] = {}
     dense: dict[int, LexborNode] = {}
+    inline, top = _INLINE_IDS, _TOP_IDS
     for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
-        tag = block.tag if block is not None else None
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
-        while tag in _INLINE_SET:
+        while block is not None and (tag := block.tag_id) in inline:
             block = block.parent
-            tag = block.tag if block is not None else None
-        if block is None or tag in ("body", "html"):
+        if block is None or tag in top:
             continue
         key = block.mem_id
         if key in blocks:
@@ -502,7 +503,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
             link_chars[key] = len(text.strip())
             link_count[key] = 1
     for key, (block, tag) in blocks.items():
-        if link_count[key] < 2 and tag not in _LIST_ITEM_TAGS:
+        if link_count[key] < 2 and tag not in _LIST_ITEM_IDS:
             continue  # one link inside a sentence ("QQ: <a>…</a>") is content
         total = len(block.text(strip=True, skip_empty=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
@@ -519,7 +520,7 @@ def _promote_dense(dense: dict[int, LexborNode]) -> None:
         count: dict[int, int] = {}
         for block in dense.values():
             parent = block.parent
-            if parent is not None and parent.tag not in ("body", "html"):
+            if parent is not None and parent.tag_id not in _TOP_IDS:
                 key = parent.mem_id
                 parents.setdefault(key, parent)
                 count[key] = count.get(key, 0) + 1

@@ -116,11 +116,12 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
 
     harvest = Harvest(keep_text=whole)
     body = tree.body
-    names = page_names(body) if body is not None else PageNames(set(), set())
+    # Of the whole tree (the head's few elements too): the layout markers are looked for there.
+    names = page_names(tree.root) if body is not None else PageNames(set(), set())
     forum = forum_url_info(url)
     posts: list[dict] = []
     if body is not None and (forum is None or forum["kind"] == "thread"):
-        layout = detect_layout(tree, forum["engine"] if forum else None)
+        layout = detect_layout(tree, forum["engine"] if forum else None, names)
         found = find_post_blocks(tree, layout) if layout is not None else []
         if found:
             containers = [container for container, _ in found]
