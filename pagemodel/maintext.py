@@ -250,15 +250,21 @@ _JUNK_SELECTOR = ", ".join(JUNK_TAGS)
 
 _JUNK_IDS = tag_ids(JUNK_TAGS)
 STYLE_TAG_ID = next(iter(tag_ids(["style"])))
+_BASE_ID = next(iter(tag_ids(["base"])))
 
 
-def junk_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+def junk_nodes(tree: LexborHTMLParser, bases: list[LexborNode] | None = None) -> list[LexborNode]:
     """What ``tree.css(_JUNK_SELECTOR)`` gives, in one walk of the tree (cheaper than lexbor
-    matching every element against 18 selectors)."""
+    matching every element against 18 selectors). ``bases`` gets the ``<base>`` elements."""
     if tree.root is None:
+        if bases is not None:
+            bases += tree.css("base")
         return tree.css(_JUNK_SELECTOR)
     found: list[LexborNode] = []
-    by_tag(tree.root, dict.fromkeys(_JUNK_IDS, found))
+    wanted = dict.fromkeys(_JUNK_IDS, found)
+    if bases is not None:
+        wanted[_BASE_ID] = bases
+    by_tag(tree.root, wanted)
     return found
 
 

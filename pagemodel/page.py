@@ -99,13 +99,14 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     tree = LexborHTMLParser(html)
     title, description, keywords = extract_meta(tree) if whole else ("", "", [])
     icp = find_icp(html) if whole else None
-    junk = junk_nodes(tree)
+    bases: list[LexborNode] = []
+    junk = junk_nodes(tree, bases)
     hidden_rules = style_rule_selectors(tree, [n for n in junk if n.tag_id == STYLE_TAG_ID])
     strip_junk(tree, junk)
     # One pass over the anchors serves the links list and the link-density filter.
     anchors = tree.css("a")
     anchor_texts = [anchor.text() for anchor in anchors]
-    resolver = LinkResolver(base_url(tree, url), url)
+    resolver = LinkResolver(base_url(tree, url, bases), url)
     if whole:
         links = extract_links(anchors, anchor_texts, resolver)
         qr = qr_images(tree, resolver)
@@ -429,7 +430,10 @@ def _site_domain(resolver: LinkResolver, link_urls: Callable[[], list[str]]) -> 
     (a saved file), the domain most of its links point to."""
     if _knows_site(resolver):
         return registered_domain(resolver.own[0])
-    domains = Counter(_domain_of(url) for url in link_urls())
+    # Counted by host first (a page's links share a few), in the order the links name them.
+    domains: Counter[str] = Counter()
+    for netloc, count in Counter(map(_netloc_of, link_urls())).items():
+        domains[_netloc_domain(netloc)] += count
     return domains.most_common(1)[0][0] if domains else ""
 
 
@@ -522,11 +526,15 @@ def _netloc_domain(netloc: str) -> str:
     return registered_domain(urlsplit(f"//{netloc}").hostname or "")
 
 
+def _netloc_of(url: str) -> str:
+    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+    return netloc.split("?", 1)[0].split("#", 1)[0]
+
+
 def _domain_of(url: str) -> str:
     """The registered domain of a resolved link's host (cached by its netloc: a page's links
     share a few hosts)."""
-    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
-    return _netloc_domain(netloc.split("?", 1)[0].split("#", 1)[0])
+    return _netloc_domain(_netloc_of(url))
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:
