@@ -193,9 +193,11 @@ def find_reply_blocks(tree: LexborHTMLParser, names: PageNames | None = None) ->
     by_depth = sorted(containers.values(), key=lambda entry: -_depth(entry[1]))
     accepted: list[tuple[int, LexborNode, list[Message]]] = []
     for order, container in by_depth[:MAX_CONTAINERS]:
+        if _in_chrome(container):  # a few ancestors' names: cheaper than reading the items
+            continue
         inner = [entry for entry in accepted if _contains(container, entry[1])]
         messages = _items(container)
-        if not messages or _in_chrome(container):
+        if not messages:
             continue
         if inner:
             own = {message.scope[0].mem_id for message in messages}
@@ -238,6 +240,8 @@ def _read(runs: list[list[LexborNode]], nested: dict[int, list[LexborNode]]) -> 
         return []
     messages = []
     words = links = 0
+    total = min(len(runs), MAX_POSTS)
+    needed = MIN_VALID_SHARE * total
     for count, run in enumerate(runs[:MAX_POSTS], start=1):
         message = _message(run, nested.get(run[0].mem_id, []))
         if message is not None:
@@ -246,7 +250,9 @@ def _read(runs: list[list[LexborNode]], nested: dict[int, list[LexborNode]]) -> 
             links += _link_chars(message.nodes)
         elif count == EARLY_REJECT and not messages:
             return []  # the first few items are no comments: spare the rest
-    if not messages or len(messages) < MIN_VALID_SHARE * min(len(runs), MAX_POSTS):
+        elif len(messages) + total - count < needed:
+            return []  # too few left to make the share below: spare them
+    if not messages or len(messages) < needed:
         return []
     return messages if links <= MAX_LINK_SHARE * words else []
 
