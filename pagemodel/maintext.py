@@ -521,11 +521,15 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
 def _promote_dense(dense: dict[int, LexborNode]) -> None:
     """A list whose entries are all link-dense is one link-dense block (a menu is taken whole,
     not entry by entry): up to MAX_PROMOTIONS levels."""
+    parent_of: dict[int, LexborNode | None] = {}  # read once per block, not once per level
     for _ in range(MAX_PROMOTIONS):
         parents: dict[int, LexborNode] = {}
         count: dict[int, int] = {}
-        for block in dense.values():
-            parent = block.parent
+        for block_key, block in dense.items():
+            if block_key in parent_of:
+                parent = parent_of[block_key]
+            else:
+                parent = parent_of[block_key] = block.parent
             if parent is not None and parent.tag_id not in _TOP_IDS:
                 key = parent.mem_id
                 parents.setdefault(key, parent)

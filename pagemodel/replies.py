@@ -192,8 +192,9 @@ def find_reply_blocks(tree: LexborHTMLParser, names: PageNames | None = None) ->
     # each with its own list, is no comment list.
     by_depth = sorted(containers.values(), key=lambda entry: -_depth(entry[1]))
     accepted: list[tuple[int, LexborNode, list[Message]]] = []
+    chrome: dict[int, bool] = {}
     for order, container in by_depth[:MAX_CONTAINERS]:
-        if _in_chrome(container):  # a few ancestors' names: cheaper than reading the items
+        if _in_chrome(container, chrome):  # a few ancestors' names: cheaper than reading the items
             continue
         inner = [entry for entry in accepted if _contains(container, entry[1])]
         messages = _items(container)
@@ -460,12 +461,26 @@ def _depth(node: LexborNode) -> int:
     return depth
 
 
-def _in_chrome(node: LexborNode) -> bool:
+def _in_chrome(node: LexborNode, known: dict[int, bool] | None = None) -> bool:
+    """Whether the node or an ancestor (below the body) is chrome. ``known``: answers so far,
+    by ``mem_id`` (containers share ancestors: each is judged once), filled in."""
+    if known is None:
+        known = {}
+    walked: list[int] = []
+    answer = False
     while node is not None and node.tag not in ("body", "html"):
+        key = node.mem_id
+        if key in known:
+            answer = known[key]
+            break
+        walked.append(key)
         if node.tag in _CHROME_TAGS or _chrome_name(_names(node)):
-            return True
+            answer = True
+            break
         node = node.parent
-    return False
+    for key in walked:
+        known[key] = answer
+    return answer
 
 
 def _chrome_name(names: str) -> bool:
