@@ -150,10 +150,12 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     if body is not None:
         hidden = hidden_nodes(body, hidden_rules)
         if hidden:
+            held = _anchors_held(body, hidden)
             clues = _MenuClues(resolver, link_urls, anchor_texts)
-            hidden = [node for node in hidden if not _is_menu_copy(node, clues)]
+            hidden = [node for node in hidden if not _is_menu_copy(node, clues, held)]
         if hidden:
-            anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
+            inside = {anchor.mem_id for node in hidden for anchor in held[node.mem_id]}
+            anchors, anchor_texts = _without(anchors, anchor_texts, inside)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
         harvest_boilerplate(body, names, anchors, anchor_texts, harvest)
@@ -208,10 +210,38 @@ def _anchors_outside(
     inside = {anchor.mem_id for anchor in body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")}
     for node in unique:
         del node.attrs[_INSIDE_MARK]
+    return _without(anchors, texts, inside)
+
+
+def _without(
+    anchors: list[LexborNode], texts: list[str], inside: set[int]
+) -> tuple[list[LexborNode], list[str]]:
     if not inside:
         return anchors, texts
     kept = [i for i, anchor in enumerate(anchors) if anchor.mem_id not in inside]
     return [anchors[i] for i in kept], [texts[i] for i in kept]
+
+
+def _anchors_held(body: LexborNode, nodes: list[LexborNode]) -> dict[int, list[LexborNode]]:
+    """For each of ``nodes`` (by ``mem_id``), the anchors inside it (itself, if an anchor), in
+    page order: one mark and one query for all of them, then a walk up from each anchor found
+    (few: the nodes are hidden elements), instead of one query per node."""
+    unique = {node.mem_id: node for node in nodes}
+    for node in unique.values():
+        node.attrs[_INSIDE_MARK] = "1"
+    inside = body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")
+    for node in unique.values():
+        del node.attrs[_INSIDE_MARK]
+    held: dict[int, list[LexborNode]] = {key: [] for key in unique}
+    # An anchor both marked and inside a marked node comes twice (once per selector).
+    for anchor in {anchor.mem_id: anchor for anchor in inside}.values():
+        node = anchor
+        while node is not None:
+            holder = held.get(node.mem_id)
+            if holder is not None:
+                holder.append(anchor)
+            node = node.parent
+    return held
 
 
 def _take_posts(
@@ -502,8 +532,9 @@ class _MenuClues:
         return _site_domain(self.resolver, self._link_urls)
 
 
-def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
-    anchors = node.css("a[href]")
+def _is_menu_copy(node: LexborNode, clues: _MenuClues, held: dict[int, list[LexborNode]]) -> bool:
+    """``held``: the anchors inside each hidden node (:func:`_anchors_held`)."""
+    anchors = [anchor for anchor in held[node.mem_id] if "href" in anchor.attrs]
     if len(anchors) < MENU_MIN_LINKS:
         return False
     names = [squash(anchor.text()) for anchor in anchors]
