@@ -300,6 +300,7 @@ def _read_marker(piece: str) -> tuple[str, int] | None:
 
 
 _HARVEST_MARK = "data-wuzha-harvest"
+_POST = BlockKind.POST  # read once (an enum member costs ~0.1 µs a read)
 
 
 @dataclass
@@ -328,7 +329,7 @@ class Harvest:
         self.put(node, Group(kind, text, meta or {}))
 
     def put(self, node: LexborNode, group: Group) -> None:
-        if group.kind == BlockKind.POST:
+        if group.kind == _POST:
             self.keep_text = True  # a group taken from now on may hold these posts
         self.groups.append(group)
         node.replace_with(_marker(_GROUP, len(self.groups) - 1))
@@ -356,7 +357,7 @@ class Harvest:
     def may_hold_content(self, index: int) -> bool:
         """Whether group ``index`` is posts or holds other groups (which may be posts)."""
         group = self.groups[index]
-        return group.kind == BlockKind.POST or _BLOCK_SEPARATOR in group.raw
+        return group.kind == _POST or _BLOCK_SEPARATOR in group.raw
 
     def expand(self, index: int) -> list[tuple[BlockKind, str, dict]]:
         """The blocks of group ``index``: its text, split where earlier groups sat in it."""
