@@ -208,12 +208,19 @@ def _anchors_outside(
     """The anchors (and their texts) not inside ``nodes``, decided in C before any of those
     nodes is changed (one mark and one query; no second pass over the page's anchors)."""
     unique = {node.mem_id: node for node in nodes}.values()
+    if len(unique) <= MAX_QUERIED_NODES:  # their subtrees only (a node matches its own query)
+        inside = {anchor.mem_id for node in unique for anchor in node.css("a")}
+        return _without(anchors, texts, inside)
     for node in unique:
         node.attrs[_INSIDE_MARK] = "1"
     inside = {anchor.mem_id for anchor in body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")}
     for node in unique:
         del node.attrs[_INSIDE_MARK]
     return _without(anchors, texts, inside)
+
+
+# Up to this many nodes, each one's subtree is queried rather than the whole body once.
+MAX_QUERIED_NODES = 8
 
 
 def _without(

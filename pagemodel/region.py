@@ -17,6 +17,7 @@ a board): all its lines stay content. Everything is decided on the line stream o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -187,7 +188,12 @@ def article_region(
     (the innermost named candidate counts). ``anchor_texts``: a line that is mostly a link's
     text (another page's title with its date) is no prose, whatever its punctuation."""
     weights = weights or {}
-    scores = [0.0 if line.group is not None else prose_score(line.text) for line in lines]
+    scores = [
+        0.0
+        if line.group is not None or len(line.text) < MIN_PROSE_CHARS
+        else prose_score(line.text)
+        for line in lines
+    ]  # the length test of prose_score first, spared a call on the many short lines
     for index, value in enumerate(scores):  # only prose can be a heading or a note
         if value and (lines[index].text in headings or is_note_line(lines[index].text)):
             scores[index] = 0.0
@@ -362,6 +368,7 @@ MAX_LEGAL_CHARS = 80
 MAX_NOTICE_CHARS = 300
 
 
+@lru_cache(maxsize=4096)  # asked twice of a prose line: by article_region, then for its block
 def is_note_line(line: str) -> bool:
     """Whether a line is a credit or a legal note (kept as boilerplate, not main text)."""
     size = len(line)
