@@ -292,6 +292,17 @@ def _marker(mark: str, number: int) -> str:
     return f"{_BLOCK_SEPARATOR}{mark}{number}\x03{_BLOCK_SEPARATOR}"
 
 
+@lru_cache(maxsize=1024)
+def _group_marker(number: int) -> str:
+    return _marker(_GROUP, number)
+
+
+@lru_cache(maxsize=1024)
+def _candidate_markers(number: int) -> tuple[str, str]:
+    """The open and close markers of content candidate ``number`` (built once)."""
+    return _marker(_OPEN, number), _marker(_CLOSE, number)
+
+
 def _read_marker(piece: str) -> tuple[str, int] | None:
     """``(mark, number)`` when a run is a sentinel or marker."""
     if piece[0] in _MARKS and piece[-1] == "\x03" and piece[1:-1].isdigit():
@@ -332,7 +343,7 @@ class Harvest:
         if group.kind == _POST:
             self.keep_text = True  # a group taken from now on may hold these posts
         self.groups.append(group)
-        node.replace_with(_marker(_GROUP, len(self.groups) - 1))
+        node.replace_with(_group_marker(len(self.groups) - 1))
 
     def take_outermost(self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind) -> int:
         """Take each node not inside another one of them; returns how many were taken.
@@ -426,8 +437,9 @@ def content_stream(
     block's text is one run. Newlines inside runs are source formatting, not breaks.
     ``inline``: the inline elements under ``body`` (and anchors), when already known."""
     for number, node in enumerate(candidates):
-        node.insert_before(_marker(_OPEN, number))
-        node.insert_after(_marker(_CLOSE, number))
+        opening, closing = _candidate_markers(number)
+        node.insert_before(opening)
+        node.insert_after(closing)
     # One query for all inline tags (unwrap_tags makes one per tag, a tree walk each).
     for node in body.css(_UNWRAP_SELECTOR) if inline is None else inline:
         node.unwrap()
@@ -439,9 +451,7 @@ def content_stream(
     # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
     text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
     marks = _MARKS
-    for piece in text.split(_BLOCK_SEPARATOR):
-        if not piece:
-            continue
+    for piece in filter(None, text.split(_BLOCK_SEPARATOR)):  # empty runs dropped in C
         mark = piece[0]
         # _read_marker, inlined: this loop runs once per text run of the page
         if mark not in marks or piece[-1] != "\x03" or not piece[1:-1].isdigit():
