@@ -262,8 +262,10 @@ def _message(run: list[LexborNode], replies: list[LexborNode]) -> Message | None
     if not any(_shows_time_hint(node.text()) for node in run):
         return None  # no time shown at all: spare the selector work
     time_node, time = _time(run)
+    if time_node is None:
+        return None  # no time: the name is not looked for
     author_node, author = _author(run)
-    if time_node is None or author_node is None:
+    if author_node is None:
         return None
     body = _body(run, [time_node, author_node], replies)
     if not any(node.text(strip=True, skip_empty=True) for node in body):
