@@ -243,14 +243,26 @@ def _anchors_held(body: LexborNode, nodes: list[LexborNode]) -> dict[int, list[L
     for node in unique.values():
         del node.attrs[_INSIDE_MARK]
     held: dict[int, list[LexborNode]] = {key: [] for key in unique}
+    # Each node walked through once: the nodes of ``held`` that are it or its ancestors.
+    chains: dict[int, tuple[int, ...]] = {}
     # An anchor both marked and inside a marked node comes twice (once per selector).
-    for anchor in {anchor.mem_id: anchor for anchor in inside}.values():
+    for key, anchor in {anchor.mem_id: anchor for anchor in inside}.items():
+        path: list[int] = []
+        tail: tuple[int, ...] = ()
         node = anchor
         while node is not None:
-            holder = held.get(node.mem_id)
-            if holder is not None:
-                holder.append(anchor)
+            known = chains.get(node.mem_id)
+            if known is not None:
+                tail = known
+                break
+            path.append(node.mem_id)
             node = node.parent
+        for step in reversed(path):
+            if step in held:
+                tail = (step, *tail)
+            chains[step] = tail
+        for holder in chains[key]:
+            held[holder].append(anchor)
     return held
 
 
