@@ -22,6 +22,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborNode
 
 from pagemodel.maintext import LIST_BOX_LABELS, Line, PageNames
+from pagemodel.treewalk import tag_ids
 
 CANDIDATE_SOURCES = "p, br, pre"
 CANDIDATE_TAGS = "article, main, [itemprop=articleBody]"
@@ -51,6 +52,7 @@ _POSITIVE = re.compile("|".join(map(re.escape, POSITIVE_NAMES)))
 NEGATIVE_WEIGHT = 0.2
 POSITIVE_WEIGHT = 1.5
 MAX_CANDIDATES = 400
+_TOP_IDS = tag_ids(["body", "html"])  # never a candidate
 # Sentence punctuation: prose has it, menus and labels do not.
 _PUNCTUATION = "，。！？；：、,;!?"
 _PUNCTUATION_MARK = re.compile(f"[{re.escape(_PUNCTUATION)}]")
@@ -121,29 +123,31 @@ def candidates(
     already known (:func:`pagemodel.treewalk.by_tag`)."""
     found: dict[int, LexborNode] = {}
     parents: dict[int, LexborNode] = {}
+    top = _TOP_IDS
     for node in body.css(CANDIDATE_SOURCES) if sources is None else sources:
         parent = node.parent
-        if parent is not None and parent.tag not in ("body", "html"):
+        if parent is not None and parent.tag_id not in top:
             parents.setdefault(parent.mem_id, parent)
             if len(parents) >= MAX_CANDIDATES:
                 break
     for key, parent in parents.items():
         found.setdefault(key, parent)
         grandparent = parent.parent
-        if grandparent is not None and grandparent.tag not in ("body", "html"):
+        if grandparent is not None and grandparent.tag_id not in top:
             found.setdefault(grandparent.mem_id, grandparent)
     for node in body.css(CANDIDATE_TAGS) if tagged is None else tagged:
         found.setdefault(node.mem_id, node)
     named: dict[int, float] = {}
     selector = _WEIGHT_SELECTOR if names is None else _weight_selector(names)
     for node in body.css(selector)[:MAX_CANDIDATES] if selector else ():
-        found.setdefault(node.mem_id, node)
+        key = node.mem_id
+        found.setdefault(key, node)
         attributes = node.attributes  # one call for both attributes
-        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-        if _NEGATIVE.search(names):
-            named[node.mem_id] = NEGATIVE_WEIGHT
-        elif _POSITIVE.search(names):
-            named[node.mem_id] = POSITIVE_WEIGHT
+        labels = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+        if _NEGATIVE.search(labels):
+            named[key] = NEGATIVE_WEIGHT
+        elif _POSITIVE.search(labels):
+            named[key] = POSITIVE_WEIGHT
     nodes = list(found.values())
     weights = {
         number: named[node.mem_id] for number, node in enumerate(nodes) if node.mem_id in named
