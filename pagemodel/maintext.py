@@ -328,22 +328,34 @@ class Group:
 class Harvest:
     """The groups taken out of one page's tree, by sentinel number.
 
-    ``keep_text=False`` (the main text alone): taken groups keep no text while no posts were
-    put (only posts can make a taken group hold content; see :meth:`may_hold_content`)."""
+    ``keep_text=False`` (the main text alone): a taken group keeps its text only when it holds
+    the posts (only posts can make a taken group hold content; see :meth:`may_hold_content`):
+    when the element is an ancestor of the sentinel that stands for them."""
 
     groups: list[Group] = field(default_factory=list)
     keep_text: bool = True
+    # keep_text=False, once posts were put: the ``mem_id`` of each ancestor of the sentinel
+    # that holds them (the posts' own, or that of the group taken around it since).
+    _holders: frozenset[int] = frozenset()
 
     def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
         """Keep the element's text as a group and put its sentinel in its place."""
-        text = node.text(separator=" ", skip_empty=True) if self.keep_text else ""
-        self.put(node, Group(kind, text, meta or {}))
+        holds = not self.keep_text and node.mem_id in self._holders
+        keep = self.keep_text or holds
+        text = node.text(separator=" ", skip_empty=True) if keep else ""
+        self.put(node, Group(kind, text, meta or {}), holds)
 
-    def put(self, node: LexborNode, group: Group) -> None:
-        if group.kind == _POST:
-            self.keep_text = True  # a group taken from now on may hold these posts
+    def put(self, node: LexborNode, group: Group, holds_posts: bool = False) -> None:
+        holds_posts = holds_posts or group.kind == _POST
+        parent = node.parent if holds_posts and not self.keep_text else None
         self.groups.append(group)
         node.replace_with(_group_marker(len(self.groups) - 1))
+        if parent is not None:  # the new sentinel holds the posts: its ancestors, from now on
+            holders = []
+            while parent is not None:
+                holders.append(parent.mem_id)
+                parent = parent.parent
+            self._holders = frozenset(holders)
 
     def take_outermost(self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind) -> int:
         """Take each node not inside another one of them; returns how many were taken.
