@@ -547,7 +547,10 @@ class _MenuClues:
 
     @cached_property
     def labels(self) -> Counter[str]:
-        return Counter(squash(text) for text in self._anchor_texts)
+        labels: Counter[str] = Counter()
+        for text, count in Counter(self._anchor_texts).items():  # each distinct text squashed once
+            labels[squash(text)] += count
+        return labels
 
     @cached_property
     def site(self) -> str:
