@@ -357,11 +357,15 @@ class Harvest:
                 parent = parent.parent
             self._holders = frozenset(holders)
 
-    def take_outermost(self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind) -> int:
+    def take_outermost(
+        self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind, marked: str = ""
+    ) -> int:
         """Take each node not inside another one of them; returns how many were taken.
 
-        Which nodes are nested is decided in C (mark, then one CSS query) before the first
+        Which nodes are nested is decided (see :func:`nested_ids`) before the first
         replacement: a node inside a replaced subtree is freed memory and must never be touched.
+        ``marked``: an attribute that exactly ``nodes`` carry in the body (``body.css`` of it
+        found them): many of them are not marked again, the query is on that attribute.
         """
         if not nodes:
             return 0
@@ -369,7 +373,10 @@ class Harvest:
         if len(unique) == 1:  # nothing to be nested in
             self.take(nodes[0], kind)
             return 1
-        nested = nested_ids(body, unique, _HARVEST_MARK)
+        if marked and len(unique) > MAX_WALKED_NODES and not _above_carries(body, marked):
+            nested = {node.mem_id for node in body.css(f"[{marked}] [{marked}]")}
+        else:
+            nested = nested_ids(body, unique, _HARVEST_MARK)
         taken = 0
         for key, node in unique.items():
             if key not in nested:
@@ -434,7 +441,8 @@ def harvest_boilerplate(
     ``anchors``/``anchor_texts`` must be fresh (no node replaced since they were found)."""
     # Mark first (attributes only), take after: taking frees nodes.
     _mark_link_dense_blocks(anchors, anchor_texts)
-    harvest.take_outermost(body, body.css(f"[{_DENSE_MARK}]"), BlockKind.BOILERPLATE)
+    dense = body.css(f"[{_DENSE_MARK}]")
+    harvest.take_outermost(body, dense, BlockKind.BOILERPLATE, marked=_DENSE_MARK)
     _take_boilerplate(body, names, harvest)
     _take_list_boxes(body, harvest)
 
@@ -634,6 +642,17 @@ def _outermost(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
 # Up to this many nodes, their ancestors are walked (a few dozen steps each) rather than the
 # whole body queried (a pass over the tree, ~0.1 ms on a big page).
 MAX_WALKED_NODES = 40
+
+
+def _above_carries(body: LexborNode, attribute: str) -> bool:
+    """Whether an ancestor of the body (the html element, as a page may write it) carries the
+    attribute: a query on it would then find every marked node nested."""
+    node = body.parent
+    while node is not None:
+        if node.is_element_node and attribute in node.attrs:
+            return True
+        node = node.parent
+    return False
 
 
 def nested_ids(body: LexborNode, nodes: dict[int, LexborNode], mark: str) -> set[int]:
