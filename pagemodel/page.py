@@ -522,8 +522,12 @@ class _LazyUrls:
     def __call__(self) -> list[str]:
         self.hold()
         urls: dict[str, None] = {}
+        seen: set[str] = set()  # hrefs already resolved (a page repeats many)
         for href in self._hrefs or ():
-            url = self._resolver.resolve(href) if href else None
+            if not href or href in seen:
+                continue  # None, or a URL already listed (or none to list)
+            seen.add(href)
+            url = self._resolver.resolve(href)
             if url is not None and url not in urls:
                 urls[url] = None
                 if len(urls) >= MAX_LINKS:
