@@ -87,14 +87,15 @@ def _colour(value: str | None) -> str | None:
     return _COLOUR_NAMES.get(value, value) or None
 
 
-def style_rule_selectors(tree: LexborHTMLParser) -> str:
+def style_rule_selectors(tree: LexborHTMLParser, styles: list[LexborNode] | None = None) -> str:
     """A CSS selector of the classes and ids that the page's ``<style>`` rules hide ("" if none).
 
     Read before the ``<style>`` elements are stripped. Pages carry 100 KB of CSS, so the hiding
     declarations are searched for (in C) and only their rules looked at; rules nested in
-    ``@media`` (a mobile menu hidden on desktops) or other at-rules are skipped."""
+    ``@media`` (a mobile menu hidden on desktops) or other at-rules are skipped. ``styles``: the
+    ``<style>`` elements, when already known."""
     found: list[str] = []
-    for style in tree.css("style"):
+    for style in tree.css("style") if styles is None else styles:
         css = style.text()[:MAX_STYLE_CHARS]
         if "{" not in css:
             continue

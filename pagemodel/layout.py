@@ -17,6 +17,7 @@ LINE_SEPARATOR = "\n"
 POST_SEPARATOR = "\n\n"
 # Between the main text and the other blocks, and between two other blocks.
 OTHER_SEPARATOR = "\n\n"
+_POST = BlockKind.POST  # read once per run, not once per block
 
 
 def lay_out(
@@ -64,7 +65,7 @@ def _placed(
     previous: BlockKind | None = None
     for kind, text, meta in content:
         if parts:
-            gap = POST_SEPARATOR if kind == previous == BlockKind.POST else LINE_SEPARATOR
+            gap = POST_SEPARATOR if kind == previous == _POST else LINE_SEPARATOR
             if offset + len(gap) + len(text) > max_text_chars:
                 break
             parts.append(gap)

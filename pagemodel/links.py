@@ -30,9 +30,15 @@ _CLUE_ATTRS = ("src", "data-original", "data-src", "alt", "title", "class", "id"
 _LAZY_SRC_ATTRS = ("data-original", "data-src", "data-lazy-src", "src")
 
 
-def base_url(tree: LexborHTMLParser, page_url: str) -> str:
-    """The URL relative links resolve against: ``<base href>`` when present and absolute."""
-    base = tree.css_first("base[href]")
+def base_url(tree: LexborHTMLParser, page_url: str, bases: list[LexborNode] | None = None) -> str:
+    """The URL relative links resolve against: ``<base href>`` when present and absolute.
+
+    ``bases``: the tree's ``<base>`` elements in document order, when already known (those
+    since detached from the tree are passed over, as the query would)."""
+    if bases is None:
+        base = tree.css_first("base[href]")
+    else:
+        base = next((node for node in bases if "href" in node.attrs and _attached(node)), None)
     if base is not None:
         href = (base.attributes.get("href") or "").strip()
         if href.lower().startswith(("http://", "https://")):
@@ -40,6 +46,13 @@ def base_url(tree: LexborHTMLParser, page_url: str) -> str:
         if href:
             return urljoin(page_url, href)
     return page_url
+
+
+def _attached(node: LexborNode) -> bool:
+    """Whether the node is in its document (not inside a detached subtree)."""
+    while node.parent is not None:
+        node = node.parent
+    return node.is_document_node
 
 
 def host_port(url: str) -> tuple[str, int | None]:

@@ -29,6 +29,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ground.blocks import BlockKind
 from pagemodel.textutil import squash
+from pagemodel.treewalk import by_tag, tag_ids
 
 MAX_TEXT_CHARS = 200_000
 # A block whose anchor text is more than this share of its text is navigation, not content.
@@ -143,7 +144,7 @@ _BOILERPLATE_TAGS = (
     "nav, aside, header, footer, [role=navigation], [role=banner], [role=contentinfo], "
     "[role=search], [role=complementary]"
 )
-# Selectors are built of only the names a page uses (class_and_id_tokens): lexbor matches
+# Selectors are built of only the names a page uses (page_names): lexbor matches
 # every element against every selector, so 100 unused ones cost ~1 ms a page.
 _BOILERPLATE_SET = frozenset(BOILERPLATE_NAMES)
 
@@ -153,7 +154,9 @@ _LIST_ITEM_TAGS = {"li", "dt", "dd", "td", "th", "option"}
 _CONTENT_ANCESTORS = {"article", "main"}
 _HAS_WORD = re.compile(r"\w")
 _DENSE_MARK = "data-wuzha-link-dense"
-_INLINE_SET = frozenset(INLINE_TAGS)
+_INLINE_IDS = tag_ids(INLINE_TAGS)
+_TOP_IDS = tag_ids(["body", "html"])
+_LIST_ITEM_IDS = tag_ids(_LIST_ITEM_TAGS)
 _UNWRAP_SELECTOR = ", ".join([*INLINE_TAGS, "a"])
 _BLOCK_SEPARATOR = "\x1f"  # never in text: lexbor puts it between text nodes
 
@@ -245,12 +248,32 @@ _BOX_HEADINGS = "h2, h3, h4, h5, h6, dt"
 _JUNK_SELECTOR = ", ".join(JUNK_TAGS)
 
 
-def strip_junk(tree: LexborHTMLParser) -> None:
+_JUNK_IDS = tag_ids(JUNK_TAGS)
+STYLE_TAG_ID = next(iter(tag_ids(["style"])))
+_BASE_ID = next(iter(tag_ids(["base"])))
+
+
+def junk_nodes(tree: LexborHTMLParser, bases: list[LexborNode] | None = None) -> list[LexborNode]:
+    """What ``tree.css(_JUNK_SELECTOR)`` gives, in one walk of the tree (cheaper than lexbor
+    matching every element against 18 selectors). ``bases`` gets the ``<base>`` elements."""
+    if tree.root is None:
+        if bases is not None:
+            bases += tree.css("base")
+        return tree.css(_JUNK_SELECTOR)
+    found: list[LexborNode] = []
+    wanted = dict.fromkeys(_JUNK_IDS, found)
+    if bases is not None:
+        wanted[_BASE_ID] = bases
+    by_tag(tree.root, wanted)
+    return found
+
+
+def strip_junk(tree: LexborHTMLParser, junk: list[LexborNode] | None = None) -> None:
     """Drop scripts, styles, forms' widgets and embedded objects (done once per page).
 
-    One query for all the tags (``strip_tags`` walks the tree once per tag); each node is only
-    detached (not freed), so one nested in another detached one is safe to detach too."""
-    for node in tree.css(_JUNK_SELECTOR):
+    ``junk``: :func:`junk_nodes`, when already known. Each node is only detached (not freed),
+    so one nested in another detached one is safe to detach too."""
+    for node in junk_nodes(tree) if junk is None else junk:
         node.decompose(recursive=False)
 
 
@@ -269,6 +292,17 @@ def _marker(mark: str, number: int) -> str:
     return f"{_BLOCK_SEPARATOR}{mark}{number}\x03{_BLOCK_SEPARATOR}"
 
 
+@lru_cache(maxsize=1024)
+def _group_marker(number: int) -> str:
+    return _marker(_GROUP, number)
+
+
+@lru_cache(maxsize=1024)
+def _candidate_markers(number: int) -> tuple[str, str]:
+    """The open and close markers of content candidate ``number`` (built once)."""
+    return _marker(_OPEN, number), _marker(_CLOSE, number)
+
+
 def _read_marker(piece: str) -> tuple[str, int] | None:
     """``(mark, number)`` when a run is a sentinel or marker."""
     if piece[0] in _MARKS and piece[-1] == "\x03" and piece[1:-1].isdigit():
@@ -277,6 +311,7 @@ def _read_marker(piece: str) -> tuple[str, int] | None:
 
 
 _HARVEST_MARK = "data-wuzha-harvest"
+_POST = BlockKind.POST  # read once (an enum member costs ~0.1 µs a read)
 
 
 @dataclass
@@ -293,28 +328,44 @@ class Group:
 class Harvest:
     """The groups taken out of one page's tree, by sentinel number.
 
-    ``keep_text=False`` (the main text alone): taken groups keep no text while no posts were
-    put (only posts can make a taken group hold content; see :meth:`may_hold_content`)."""
+    ``keep_text=False`` (the main text alone): a taken group keeps its text only when it holds
+    the posts (only posts can make a taken group hold content; see :meth:`may_hold_content`):
+    when the element is an ancestor of the sentinel that stands for them."""
 
     groups: list[Group] = field(default_factory=list)
     keep_text: bool = True
+    # keep_text=False, once posts were put: the ``mem_id`` of each ancestor of the sentinel
+    # that holds them (the posts' own, or that of the group taken around it since).
+    _holders: frozenset[int] = frozenset()
 
     def take(self, node: LexborNode, kind: BlockKind, meta: dict | None = None) -> None:
         """Keep the element's text as a group and put its sentinel in its place."""
-        text = node.text(separator=" ", skip_empty=True) if self.keep_text else ""
-        self.put(node, Group(kind, text, meta or {}))
+        holds = not self.keep_text and node.mem_id in self._holders
+        keep = self.keep_text or holds
+        text = node.text(separator=" ", skip_empty=True) if keep else ""
+        self.put(node, Group(kind, text, meta or {}), holds)
 
-    def put(self, node: LexborNode, group: Group) -> None:
-        if group.kind == BlockKind.POST:
-            self.keep_text = True  # a group taken from now on may hold these posts
+    def put(self, node: LexborNode, group: Group, holds_posts: bool = False) -> None:
+        holds_posts = holds_posts or group.kind == _POST
+        parent = node.parent if holds_posts and not self.keep_text else None
         self.groups.append(group)
-        node.replace_with(_marker(_GROUP, len(self.groups) - 1))
+        node.replace_with(_group_marker(len(self.groups) - 1))
+        if parent is not None:  # the new sentinel holds the posts: its ancestors, from now on
+            holders = []
+            while parent is not None:
+                holders.append(parent.mem_id)
+                parent = parent.parent
+            self._holders = frozenset(holders)
 
-    def take_outermost(self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind) -> int:
+    def take_outermost(
+        self, body: LexborNode, nodes: list[LexborNode], kind: BlockKind, marked: str = ""
+    ) -> int:
         """Take each node not inside another one of them; returns how many were taken.
 
-        Which nodes are nested is decided in C (mark, then one CSS query) before the first
+        Which nodes are nested is decided (see :func:`nested_ids`) before the first
         replacement: a node inside a replaced subtree is freed memory and must never be touched.
+        ``marked``: an attribute that exactly ``nodes`` carry in the body (``body.css`` of it
+        found them): many of them are not marked again, the query is on that attribute.
         """
         if not nodes:
             return 0
@@ -322,9 +373,10 @@ class Harvest:
         if len(unique) == 1:  # nothing to be nested in
             self.take(nodes[0], kind)
             return 1
-        for node in unique.values():
-            node.attrs[_HARVEST_MARK] = "1"
-        nested = {node.mem_id for node in body.css(f"[{_HARVEST_MARK}] [{_HARVEST_MARK}]")}
+        if marked and len(unique) > MAX_WALKED_NODES and not _above_carries(body, marked):
+            nested = {node.mem_id for node in body.css(f"[{marked}] [{marked}]")}
+        else:
+            nested = nested_ids(body, unique, _HARVEST_MARK)
         taken = 0
         for key, node in unique.items():
             if key not in nested:
@@ -335,7 +387,7 @@ class Harvest:
     def may_hold_content(self, index: int) -> bool:
         """Whether group ``index`` is posts or holds other groups (which may be posts)."""
         group = self.groups[index]
-        return group.kind == BlockKind.POST or _BLOCK_SEPARATOR in group.raw
+        return group.kind == _POST or _BLOCK_SEPARATOR in group.raw
 
     def expand(self, index: int) -> list[tuple[BlockKind, str, dict]]:
         """The blocks of group ``index``: its text, split where earlier groups sat in it."""
@@ -378,33 +430,38 @@ class Line:
 
 def harvest_boilerplate(
     body: LexborNode,
-    tokens: set[str],
+    names: PageNames,
     anchors: list[LexborNode],
     anchor_texts: list[str],
     harvest: Harvest,
 ) -> None:
     """Take link-dense blocks, boilerplate by tag and name, and list boxes, in that order.
 
-    ``tokens``: the class tokens and ids of the page (:func:`class_and_id_tokens`).
+    ``names``: the class tokens and ids of the page (:func:`page_names`).
     ``anchors``/``anchor_texts`` must be fresh (no node replaced since they were found)."""
     # Mark first (attributes only), take after: taking frees nodes.
     _mark_link_dense_blocks(anchors, anchor_texts)
-    harvest.take_outermost(body, body.css(f"[{_DENSE_MARK}]"), BlockKind.BOILERPLATE)
-    _take_boilerplate(body, tokens, harvest)
+    dense = body.css(f"[{_DENSE_MARK}]")
+    harvest.take_outermost(body, dense, BlockKind.BOILERPLATE, marked=_DENSE_MARK)
+    _take_boilerplate(body, names, harvest)
     _take_list_boxes(body, harvest)
 
 
-def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]:
+def content_stream(
+    body: LexborNode, candidates: list[LexborNode], inline: list[LexborNode] | None = None
+) -> list[Line]:
     """The body's text runs in page order, one per block, with harvested groups' sentinels and
     the content candidates open at each run.
 
     ``candidates`` get an open and a close marker around them; inline tags are unwrapped so each
-    block's text is one run. Newlines inside runs are source formatting, not breaks."""
+    block's text is one run. Newlines inside runs are source formatting, not breaks.
+    ``inline``: the inline elements under ``body`` (and anchors), when already known."""
     for number, node in enumerate(candidates):
-        node.insert_before(_marker(_OPEN, number))
-        node.insert_after(_marker(_CLOSE, number))
+        opening, closing = _candidate_markers(number)
+        node.insert_before(opening)
+        node.insert_after(closing)
     # One query for all inline tags (unwrap_tags makes one per tag, a tree walk each).
-    for node in body.css(_UNWRAP_SELECTOR):
+    for node in body.css(_UNWRAP_SELECTOR) if inline is None else inline:
         node.unwrap()
     body.merge_text_nodes()
     lines: list[Line] = []
@@ -413,18 +470,16 @@ def content_stream(body: LexborNode, candidates: list[LexborNode]) -> list[Line]
     has_word = _HAS_WORD.search
     # Whitespace-only text nodes (between tags) are skipped in C: they make no line.
     text = body.text(separator=_BLOCK_SEPARATOR, skip_empty=True)
-    for piece in text.split(_BLOCK_SEPARATOR):
-        if not piece:
+    marks = _MARKS
+    for piece in filter(None, text.split(_BLOCK_SEPARATOR)):  # empty runs dropped in C
+        mark = piece[0]
+        # _read_marker, inlined: this loop runs once per text run of the page
+        if mark not in marks or piece[-1] != "\x03" or not piece[1:-1].isdigit():
+            line = " ".join(piece.split())
+            if line and has_word(line):
+                lines.append(Line(line, None, open_now))
             continue
-        marker = _read_marker(piece) if piece[0] in _MARKS else None
-        if marker is None:
-            words = piece.split()
-            if words:
-                line = " ".join(words)
-                if has_word(line):
-                    lines.append(Line(line, None, open_now))
-            continue
-        mark, number = marker
+        number = int(piece[1:-1])
         if mark == _GROUP:
             lines.append(Line("", number, open_now))
         elif mark == _OPEN:
@@ -466,16 +521,15 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
     """Mark blocks whose text is mostly anchor text (menus, news lists, friend links)."""
     link_chars: dict[int, int] = {}
     link_count: dict[int, int] = {}
-    blocks: dict[int, tuple[LexborNode, str]] = {}
+    blocks: dict[int, tuple[LexborNode, int]] = {}
     dense: dict[int, LexborNode] = {}
+    inline, top = _INLINE_IDS, _TOP_IDS
     for anchor, text in zip(anchors, texts, strict=True):
         block = anchor.parent
-        tag = block.tag if block is not None else None
         # The block is the nearest non-inline ancestor (<li><span><a>… → li).
-        while tag in _INLINE_SET:
+        while block is not None and (tag := block.tag_id) in inline:
             block = block.parent
-            tag = block.tag if block is not None else None
-        if block is None or tag in ("body", "html"):
+        if block is None or tag in top:
             continue
         key = block.mem_id
         if key in blocks:
@@ -486,7 +540,7 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
             link_chars[key] = len(text.strip())
             link_count[key] = 1
     for key, (block, tag) in blocks.items():
-        if link_count[key] < 2 and tag not in _LIST_ITEM_TAGS:
+        if link_count[key] < 2 and tag not in _LIST_ITEM_IDS:
             continue  # one link inside a sentence ("QQ: <a>…</a>") is content
         total = len(block.text(strip=True, skip_empty=True))
         if total and link_chars[key] / total > MAX_LINK_SHARE:
@@ -498,12 +552,16 @@ def _mark_link_dense_blocks(anchors: list[LexborNode], texts: list[str]) -> None
 def _promote_dense(dense: dict[int, LexborNode]) -> None:
     """A list whose entries are all link-dense is one link-dense block (a menu is taken whole,
     not entry by entry): up to MAX_PROMOTIONS levels."""
+    parent_of: dict[int, LexborNode | None] = {}  # read once per block, not once per level
     for _ in range(MAX_PROMOTIONS):
         parents: dict[int, LexborNode] = {}
         count: dict[int, int] = {}
-        for block in dense.values():
-            parent = block.parent
-            if parent is not None and parent.tag not in ("body", "html"):
+        for block_key, block in dense.items():
+            if block_key in parent_of:
+                parent = parent_of[block_key]
+            else:
+                parent = parent_of[block_key] = block.parent
+            if parent is not None and parent.tag_id not in _TOP_IDS:
                 key = parent.mem_id
                 parents.setdefault(key, parent)
                 count[key] = count.get(key, 0) + 1
@@ -520,10 +578,10 @@ def _promote_dense(dense: dict[int, LexborNode]) -> None:
         dense = {**dense, **promoted}
 
 
-def _take_boilerplate(body: LexborNode, tokens: set[str], harvest: Harvest) -> None:
+def _take_boilerplate(body: LexborNode, names: PageNames, harvest: Harvest) -> None:
     matches = [
         node
-        for node in body.css(_boilerplate_selector(tokens))
+        for node in body.css(_boilerplate_selector(names))
         # An article's own <header>/<footer> holds its title and byline.
         if not (
             node.tag in ("header", "footer")
@@ -574,16 +632,50 @@ def _without_wrappers(body: LexborNode, nodes: list[LexborNode]) -> list[LexborN
 
 
 def _outermost(body: LexborNode, nodes: list[LexborNode]) -> list[LexborNode]:
-    """The nodes not inside another of them (decided in C: mark, query, unmark)."""
+    """The nodes not inside another of them."""
     if len(nodes) < 2:
         return nodes
-    mark = "data-wuzha-candidate"
-    for node in nodes:
+    nested = nested_ids(body, {node.mem_id: node for node in nodes}, "data-wuzha-candidate")
+    return [node for node in nodes if node.mem_id not in nested]
+
+
+# Up to this many nodes, their ancestors are walked (a few dozen steps each) rather than the
+# whole body queried (a pass over the tree, ~0.1 ms on a big page).
+MAX_WALKED_NODES = 40
+
+
+def _above_carries(body: LexborNode, attribute: str) -> bool:
+    """Whether an ancestor of the body (the html element, as a page may write it) carries the
+    attribute: a query on it would then find every marked node nested."""
+    node = body.parent
+    while node is not None:
+        if node.is_element_node and attribute in node.attrs:
+            return True
+        node = node.parent
+    return False
+
+
+def nested_ids(body: LexborNode, nodes: dict[int, LexborNode], mark: str) -> set[int]:
+    """The ``mem_id`` of each of ``nodes`` (by ``mem_id``) that is inside another of them.
+
+    Few nodes: by walking up from each. Many: in C (mark, one query, unmark). Either way the
+    tree is left as it was, and nothing is decided after a node is replaced."""
+    if len(nodes) <= MAX_WALKED_NODES:
+        nested = set()
+        for key, node in nodes.items():
+            parent = node.parent
+            while parent is not None:
+                if parent.mem_id in nodes:
+                    nested.add(key)
+                    break
+                parent = parent.parent
+        return nested
+    for node in nodes.values():
         node.attrs[mark] = "1"
     nested = {node.mem_id for node in body.css(f"[{mark}] [{mark}]")}
-    for node in nodes:
+    for node in nodes.values():
         del node.attrs[mark]
-    return [node for node in nodes if node.mem_id not in nested]
+    return nested
 
 
 def _has_ancestor(node: LexborNode, test: Callable[[LexborNode], bool]) -> bool:
@@ -630,28 +722,49 @@ def _first_element(node: LexborNode) -> int | None:
     return child.mem_id if child is not None else None
 
 
-def _boilerplate_selector(tokens: set[str]) -> str:
-    return _selector_for(frozenset(tokens & _BOILERPLATE_SET))
+def _boilerplate_selector(names: PageNames) -> str:
+    return _selector_for(
+        frozenset(names.classes & _BOILERPLATE_SET), frozenset(names.ids & _BOILERPLATE_SET)
+    )
 
 
-def class_and_id_tokens(root: LexborNode) -> set[str]:
+@dataclass
+class PageNames:
+    """The class tokens and the ids of a page's elements (lower case), apart: a selector part on
+    one attribute is left out when no element has the name in that attribute (lexbor matches
+    every element against every part, so each one left out spares a pass over the tree)."""
+
+    classes: set[str]
+    ids: set[str]
+    class_text: str = field(init=False)  # the tokens joined by spaces, for substring tests
+    id_text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.class_text = " ".join(self.classes)
+        self.id_text = " ".join(self.ids)
+
+
+def page_names(root: LexborNode) -> PageNames:
     """The class tokens and ids of the elements under ``root`` (lower case): the names a
-    boilerplate or weight selector can match, so selectors are built of only those. Read from
-    the tree (one query in C, two attribute reads per element): scanning the raw HTML for
+    boilerplate, weight or reply selector can match, so selectors are built of only those. Read
+    from the tree (one query in C, one attribute read per element): scanning the raw HTML for
     ``class=`` costs more on CJK pages and misses ``class = "…"`` and entity-written names.
     Two queries (``attrs["class"]`` and ``id`` read one attribute each) cost less than one
     query reading both of every element.
 
-    Taken before the tree loses blocks, the set is a superset of what is left: a selector
+    Taken before the tree loses blocks, the sets are supersets of what is left: a selector
     built of a name no element has any more matches nothing, so the result is the same."""
-    values = [node.attrs["class"] or "" for node in root.css("[class]")]
-    values += [node.id or "" for node in root.css("[id]")]
-    return set(" ".join(values).lower().split())
+    classes = [node.attrs["class"] or "" for node in root.css("[class]")]
+    ids = [node.id or "" for node in root.css("[id]")]
+    return PageNames(set(" ".join(classes).lower().split()), set(" ".join(ids).lower().split()))
 
 
 @lru_cache(maxsize=4096)
-def _selector_for(names: frozenset[str]) -> str:
+def _selector_for(classes: frozenset[str], ids: frozenset[str]) -> str:
     parts = [_BOILERPLATE_TAGS]
-    for name in sorted(names):
-        parts.append(f"[class~={name}], [id={name}]")
+    for name in sorted(classes | ids):
+        if name in classes:
+            parts.append(f"[class~={name}]")
+        if name in ids:
+            parts.append(f"[id={name}]")
     return ", ".join(parts)

@@ -28,13 +28,16 @@ from pagemodel.links import (
 from pagemodel.maintext import (
     INLINE_TAGS,
     MAX_TEXT_CHARS,
+    STYLE_TAG_ID,
     Group,
     Harvest,
     Line,
-    class_and_id_tokens,
+    PageNames,
     content_stream,
     harvest_boilerplate,
+    junk_nodes,
     navigation_lines,
+    page_names,
     strip_junk,
 )
 from pagemodel.meta import extract_meta
@@ -48,6 +51,7 @@ from pagemodel.region import (
 )
 from pagemodel.replies import REPLIES, find_reply_blocks
 from pagemodel.textutil import squash
+from pagemodel.treewalk import by_tag, tag_ids
 
 __all__ = ["POST_SEPARATOR", "extract_page", "main_text"]
 
@@ -65,6 +69,9 @@ _NO_SPACE = re.compile(r"\s+")
 _POSTS_MARK = "data-wuzha-post"
 _INSIDE_MARK = "data-wuzha-inside"
 Entry = tuple[BlockKind, str, dict]
+# Enum members read once: BlockKind.X costs ~0.1 µs a read, and these are read once per line.
+_PARAGRAPH, _BOILERPLATE, _POST = BlockKind.PARAGRAPH, BlockKind.BOILERPLATE, BlockKind.POST
+_LIST_ITEM, _HEADING = BlockKind.LIST_ITEM, BlockKind.HEADING
 
 
 def extract_page(html: str, url: str, original_html: str | None = None) -> dict:
@@ -95,12 +102,14 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     tree = LexborHTMLParser(html)
     title, description, keywords = extract_meta(tree) if whole else ("", "", [])
     icp = find_icp(html) if whole else None
-    hidden_rules = style_rule_selectors(tree)
-    strip_junk(tree)
+    bases: list[LexborNode] = []
+    junk = junk_nodes(tree, bases)
+    hidden_rules = style_rule_selectors(tree, [n for n in junk if n.tag_id == STYLE_TAG_ID])
+    strip_junk(tree, junk)
     # One pass over the anchors serves the links list and the link-density filter.
     anchors = tree.css("a")
     anchor_texts = [anchor.text() for anchor in anchors]
-    resolver = LinkResolver(base_url(tree, url), url)
+    resolver = LinkResolver(base_url(tree, url, bases), url)
     if whole:
         links = extract_links(anchors, anchor_texts, resolver)
         qr = qr_images(tree, resolver)
@@ -111,11 +120,12 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
 
     harvest = Harvest(keep_text=whole)
     body = tree.body
-    tokens = class_and_id_tokens(body) if body is not None else set()
+    # Of the whole tree (the head's few elements too): the layout markers are looked for there.
+    names = page_names(tree.root) if body is not None else PageNames(set(), set())
     forum = forum_url_info(url)
     posts: list[dict] = []
     if body is not None and (forum is None or forum["kind"] == "thread"):
-        layout = detect_layout(tree, forum["engine"] if forum else None)
+        layout = detect_layout(tree, forum["engine"] if forum else None, names)
         found = find_post_blocks(tree, layout) if layout is not None else []
         if found:
             containers = [container for container, _ in found]
@@ -130,7 +140,7 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     thread_posts = bool(posts)
     if body is not None and not posts and not (forum and forum["kind"] == "board"):
         # comments, replies and answers under an article: posts after the article's text
-        found = find_reply_blocks(tree, tokens)
+        found = find_reply_blocks(tree, names)
         if found:
             containers = [block.container for block in found]
             anchors, anchor_texts = _anchors_outside(body, containers, anchors, anchor_texts)
@@ -143,17 +153,22 @@ def _extract(html: str, url: str, original_html: str | None, whole: bool) -> dic
     if body is not None:
         hidden = hidden_nodes(body, hidden_rules)
         if hidden:
+            held = _anchors_held(body, hidden)
             clues = _MenuClues(resolver, link_urls, anchor_texts)
-            hidden = [node for node in hidden if not _is_menu_copy(node, clues)]
+            hidden = [node for node in hidden if not _is_menu_copy(node, clues, held)]
         if hidden:
-            anchors, anchor_texts = _anchors_outside(body, hidden, anchors, anchor_texts)
+            inside = {anchor.mem_id for node in hidden for anchor in held[node.mem_id]}
+            anchors, anchor_texts = _without(anchors, anchor_texts, inside)
             harvest.take_outermost(body, hidden, BlockKind.HIDDEN)
         titles = _thread_titles(body) if forum and forum["kind"] == "board" else []
-        harvest_boilerplate(body, tokens, anchors, anchor_texts, harvest)
-        kinds = _kinds_of_lines(body, whole or (not thread_posts and tree.css_first("h1") is None))
-        nodes, weights = candidates(body, tokens)
-        lines = content_stream(body, nodes)
-        entries = _entries(lines, harvest, kinds, anchor_texts, thread_posts, tree, weights, whole)
+        harvest_boilerplate(body, names, anchors, anchor_texts, harvest)
+        final = _FinalScan(body)
+        kinds = _kinds_of_lines(final, whole or (not thread_posts and final.h1 is None))
+        nodes, weights = candidates(body, names, final.sources, final.tagged)
+        lines = content_stream(body, nodes, final.inline)
+        entries = _entries(
+            lines, harvest, kinds, anchor_texts, thread_posts, final.h1, weights, whole
+        )
         if titles:
             present = {entry[1] for entry, in_text in entries if in_text}
             entries += [
@@ -193,15 +208,62 @@ def _anchors_outside(
     """The anchors (and their texts) not inside ``nodes``, decided in C before any of those
     nodes is changed (one mark and one query; no second pass over the page's anchors)."""
     unique = {node.mem_id: node for node in nodes}.values()
+    if len(unique) <= MAX_QUERIED_NODES:  # their subtrees only (a node matches its own query)
+        inside = {anchor.mem_id for node in unique for anchor in node.css("a")}
+        return _without(anchors, texts, inside)
     for node in unique:
         node.attrs[_INSIDE_MARK] = "1"
     inside = {anchor.mem_id for anchor in body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")}
     for node in unique:
         del node.attrs[_INSIDE_MARK]
+    return _without(anchors, texts, inside)
+
+
+# Up to this many nodes, each one's subtree is queried rather than the whole body once.
+MAX_QUERIED_NODES = 8
+
+
+def _without(
+    anchors: list[LexborNode], texts: list[str], inside: set[int]
+) -> tuple[list[LexborNode], list[str]]:
     if not inside:
         return anchors, texts
     kept = [i for i, anchor in enumerate(anchors) if anchor.mem_id not in inside]
     return [anchors[i] for i in kept], [texts[i] for i in kept]
+
+
+def _anchors_held(body: LexborNode, nodes: list[LexborNode]) -> dict[int, list[LexborNode]]:
+    """For each of ``nodes`` (by ``mem_id``), the anchors inside it (itself, if an anchor), in
+    page order: one mark and one query for all of them, then a walk up from each anchor found
+    (few: the nodes are hidden elements), instead of one query per node."""
+    unique = {node.mem_id: node for node in nodes}
+    for node in unique.values():
+        node.attrs[_INSIDE_MARK] = "1"
+    inside = body.css(f"[{_INSIDE_MARK}] a, a[{_INSIDE_MARK}]")
+    for node in unique.values():
+        del node.attrs[_INSIDE_MARK]
+    held: dict[int, list[LexborNode]] = {key: [] for key in unique}
+    # Each node walked through once: the nodes of ``held`` that are it or its ancestors.
+    chains: dict[int, tuple[int, ...]] = {}
+    # An anchor both marked and inside a marked node comes twice (once per selector).
+    for key, anchor in {anchor.mem_id: anchor for anchor in inside}.items():
+        path: list[int] = []
+        tail: tuple[int, ...] = ()
+        node = anchor
+        while node is not None:
+            known = chains.get(node.mem_id)
+            if known is not None:
+                tail = known
+                break
+            path.append(node.mem_id)
+            node = node.parent
+        for step in reversed(path):
+            if step in held:
+                tail = (step, *tail)
+            chains[step] = tail
+        for holder in chains[key]:
+            held[holder].append(anchor)
+    return held
 
 
 def _take_posts(
@@ -220,17 +282,49 @@ def _take_posts(
         node.decompose()
 
 
-def _kinds_of_lines(body: LexborNode, needed: bool) -> dict[str, BlockKind]:
+_INLINE_IDS = tag_ids([*INLINE_TAGS, "a"])
+_SOURCE_IDS = tag_ids(["p", "br", "pre"])  # region.CANDIDATE_SOURCES
+_TAGGED_IDS = tag_ids(["article", "main"])  # region.CANDIDATE_TAGS but the itemprop
+_LIST_ITEM_IDS = tag_ids(_LIST_ITEMS.split(", "))
+_HEADING_IDS = tag_ids(_HEADINGS.split(", "))
+_H1_ID = next(iter(tag_ids(["h1"])))
+_ARTICLE_BODY = "[itemprop=articleBody]"  # the rest of region.CANDIDATE_TAGS
+
+
+class _FinalScan:
+    """What the last steps query the body for once its boilerplate is harvested (inline
+    elements, candidates' sources, headings, list entries), found in one walk of the tree."""
+
+    def __init__(self, body: LexborNode) -> None:
+        self.inline: list[LexborNode] = []
+        self.sources: list[LexborNode] = []
+        tagged: list[LexborNode] = []
+        self.list_items: list[LexborNode] = []
+        self.headings: list[LexborNode] = []
+        wanted = {tag: self.inline for tag in _INLINE_IDS}
+        wanted.update({tag: self.sources for tag in _SOURCE_IDS})
+        wanted.update({tag: tagged for tag in _TAGGED_IDS})
+        wanted.update({tag: self.list_items for tag in _LIST_ITEM_IDS})
+        wanted.update({tag: self.headings for tag in _HEADING_IDS})
+        by_tag(body, wanted)
+        # A page with an [itemprop=articleBody] (rare) is left to the query, for its order.
+        self.tagged: list[LexborNode] | None = (
+            tagged if body.css_first(_ARTICLE_BODY) is None else None
+        )
+        self.h1 = next((node for node in self.headings if node.tag_id == _H1_ID), None)
+
+
+def _kinds_of_lines(final: _FinalScan, needed: bool) -> dict[str, BlockKind]:
     """Texts of the headings and list entries left in the body, by kind (a line equal to one
     of them is that kind). Not ``needed`` (the main text alone, which the kinds do not change,
     on a page with an ``h1`` or posts, where the region needs no heading): none."""
     kinds: dict[str, BlockKind] = {}
     if not needed:
         return kinds
-    for node in body.css(_LIST_ITEMS):
-        kinds.setdefault(squash(node.text()), BlockKind.LIST_ITEM)
-    for node in body.css(_HEADINGS):
-        kinds[squash(node.text())] = BlockKind.HEADING
+    for node in final.list_items:
+        kinds.setdefault(squash(node.text()), _LIST_ITEM)
+    for node in final.headings:
+        kinds[squash(node.text())] = _HEADING
     return kinds
 
 
@@ -240,18 +334,18 @@ def _entries(
     kinds: dict[str, BlockKind],
     anchor_texts: list[str],
     has_posts: bool,
-    tree: LexborHTMLParser,
+    main_heading: LexborNode | None,
     weights: dict[int, float],
     whole: bool,
 ) -> list[tuple[Entry, bool]]:
     """Every block of the body in page order, with whether it belongs to the main text (not
-    ``whole``: the harvested groups that cannot hold any of it are left out)."""
+    ``whole``: the harvested groups that cannot hold any of it are left out). ``main_heading``:
+    the page's first ``h1``."""
     texts = [line.text for line in lines]
     navigation = navigation_lines(texts, anchor_texts)
     region = None
     if not has_posts:
         headings = {text for text, kind in kinds.items() if kind == BlockKind.HEADING}
-        main_heading = tree.css_first("h1")
         region = article_region(
             lines,
             {squash(main_heading.text())} if main_heading is not None else headings,
@@ -263,7 +357,7 @@ def _entries(
 
     def flush() -> None:
         if chrome:
-            entries.append(((BlockKind.BOILERPLATE, "\n".join(chrome), {}), False))
+            entries.append(((_BOILERPLATE, "\n".join(chrome), {}), False))
             chrome.clear()
 
     for index, line in enumerate(lines):
@@ -271,11 +365,11 @@ def _entries(
             if not whole and not harvest.may_hold_content(line.group):
                 continue
             for kind, text, meta in harvest.expand(line.group):
-                if kind == BlockKind.BOILERPLATE:
+                if kind == _BOILERPLATE:
                     chrome.append(text)  # neighbouring chrome is one block
                     continue
                 flush()
-                if kind == BlockKind.POST:
+                if kind == _POST:
                     entries.extend(_post_entries(meta["posts"]))
                 else:
                     entries.append(((kind, text, meta), False))
@@ -291,7 +385,7 @@ def _entries(
             chrome.append(line.text)
             continue
         flush()
-        entries.append(((kinds.get(line.text, BlockKind.PARAGRAPH), line.text, {}), True))
+        entries.append(((kinds.get(line.text, _PARAGRAPH), line.text, {}), True))
     flush()
     return entries
 
@@ -388,7 +482,10 @@ def _site_domain(resolver: LinkResolver, link_urls: Callable[[], list[str]]) -> 
     (a saved file), the domain most of its links point to."""
     if _knows_site(resolver):
         return registered_domain(resolver.own[0])
-    domains = Counter(_domain_of(url) for url in link_urls())
+    # Counted by host first (a page's links share a few), in the order the links name them.
+    domains: Counter[str] = Counter()
+    for netloc, count in Counter(map(_netloc_of, link_urls())).items():
+        domains[_netloc_domain(netloc)] += count
     return domains.most_common(1)[0][0] if domains else ""
 
 
@@ -425,8 +522,12 @@ class _LazyUrls:
     def __call__(self) -> list[str]:
         self.hold()
         urls: dict[str, None] = {}
+        seen: set[str] = set()  # hrefs already resolved (a page repeats many)
         for href in self._hrefs or ():
-            url = self._resolver.resolve(href) if href else None
+            if not href or href in seen:
+                continue  # None, or a URL already listed (or none to list)
+            seen.add(href)
+            url = self._resolver.resolve(href)
             if url is not None and url not in urls:
                 urls[url] = None
                 if len(urls) >= MAX_LINKS:
@@ -450,15 +551,19 @@ class _MenuClues:
 
     @cached_property
     def labels(self) -> Counter[str]:
-        return Counter(squash(text) for text in self._anchor_texts)
+        labels: Counter[str] = Counter()
+        for text, count in Counter(self._anchor_texts).items():  # each distinct text squashed once
+            labels[squash(text)] += count
+        return labels
 
     @cached_property
     def site(self) -> str:
         return _site_domain(self.resolver, self._link_urls)
 
 
-def _is_menu_copy(node: LexborNode, clues: _MenuClues) -> bool:
-    anchors = node.css("a[href]")
+def _is_menu_copy(node: LexborNode, clues: _MenuClues, held: dict[int, list[LexborNode]]) -> bool:
+    """``held``: the anchors inside each hidden node (:func:`_anchors_held`)."""
+    anchors = [anchor for anchor in held[node.mem_id] if "href" in anchor.attrs]
     if len(anchors) < MENU_MIN_LINKS:
         return False
     names = [squash(anchor.text()) for anchor in anchors]
@@ -481,11 +586,15 @@ def _netloc_domain(netloc: str) -> str:
     return registered_domain(urlsplit(f"//{netloc}").hostname or "")
 
 
+def _netloc_of(url: str) -> str:
+    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+    return netloc.split("?", 1)[0].split("#", 1)[0]
+
+
 def _domain_of(url: str) -> str:
     """The registered domain of a resolved link's host (cached by its netloc: a page's links
     share a few hosts)."""
-    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
-    return _netloc_domain(netloc.split("?", 1)[0].split("#", 1)[0])
+    return _netloc_domain(_netloc_of(url))
 
 
 def _complete_forum_info(forum: dict | None, engine: str, html: str) -> dict:

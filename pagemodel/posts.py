@@ -15,7 +15,7 @@ import re
 from bs4 import BeautifulSoup
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pagemodel.maintext import INLINE_TAGS
+from pagemodel.maintext import INLINE_TAGS, PageNames
 from pagemodel.post_layouts import (
     ANY_MARKER,
     LAYOUTS,
@@ -80,8 +80,15 @@ _BR_RE = re.compile(r"<br\b[^>]*>")
 _INLINE_TAG_RE = re.compile(r"</?(?:{})\b[^>]*>".format("|".join(INLINE_TAGS + ["a"])))
 
 
-def detect_layout(tree: LexborHTMLParser, engine_hint: str | None) -> PostLayout | None:
-    """The forum template of a thread page: the URL's engine first, else the markup's."""
+def detect_layout(
+    tree: LexborHTMLParser, engine_hint: str | None, names: PageNames | None = None
+) -> PostLayout | None:
+    """The forum template of a thread page: the URL's engine first, else the markup's.
+
+    ``names``: the class tokens and ids of the whole tree, when known (supersets will do): a
+    page without the names the markers need is spared the query."""
+    if names is not None and not may_match(ANY_MARKER, names):
+        return None
     if tree.css_first(ANY_MARKER) is None:
         return None
     ordered = sorted(LAYOUTS, key=lambda layout: layout.engine != engine_hint)
@@ -92,6 +99,34 @@ def detect_layout(tree: LexborHTMLParser, engine_hint: str | None) -> PostLayout
             continue
         return layout
     return None
+
+
+# The parts of a selector that name a class, an id or an id's start; the rest of it must be
+# tag names and combinators for may_match to judge it.
+_NAMED_PART = re.compile(r"\.([\w-]+)|#([\w-]+)|\[id\^=([\w-]+)\]")
+_PLAIN_REST = re.compile(r"[\w\s>+~]*")
+
+
+def may_match(selector: str, names: PageNames) -> bool:
+    """False when no element of the page can match ``selector``: each of its alternatives needs
+    a class or id (or id start) that none of ``names`` has. True when it may (or when a part of
+    it is beyond this simple reading)."""
+    for alternative in selector.split(","):
+        if _PLAIN_REST.fullmatch(_NAMED_PART.sub(" ", alternative)) is None:
+            return True
+        if all(_has_name(match, names) for match in _NAMED_PART.finditer(alternative)):
+            return True
+    return False
+
+
+def _has_name(match: re.Match[str], names: PageNames) -> bool:
+    class_name, id_name, id_start = match.groups()
+    if class_name is not None:
+        return class_name.lower() in names.classes
+    if id_name is not None:
+        return id_name.lower() in names.ids
+    start = id_start.lower()
+    return any(token.startswith(start) for token in names.ids)
 
 
 def find_post_blocks(tree: LexborHTMLParser, layout: PostLayout) -> list[PostBlock]:

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from pagemodel.maintext import PageNames
 from pagemodel.post_layouts import MAX_POSTS, Message, PostBlock, PostLayout
 from pagemodel.postfields import (
     MAX_AUTHOR_CHARS,
@@ -42,9 +43,11 @@ REPLIES = PostLayout(
 _WORDS = ("comment", "reply", "answer")
 
 
-@lru_cache(maxsize=16)
-def _candidates(words: tuple[str, ...]) -> str:
-    return ", ".join(f"[{attribute}*={word} i]" for attribute in ("id", "class") for word in words)
+@lru_cache(maxsize=64)
+def _candidates(id_words: tuple[str, ...], class_words: tuple[str, ...]) -> str:
+    return ", ".join(
+        [f"[id*={word} i]" for word in id_words] + [f"[class*={word} i]" for word in class_words]
+    )
 
 
 _CONTAINER_TAGS = frozenset(["div", "ol", "ul", "section", "dl", "table", "tbody", "td", "main"])
@@ -140,6 +143,9 @@ _TIME_HINT = re.compile(
     r"\d{1,2}\s*[:：]\s*\d{2}|\d{4}\s*[-/年.]\s*\d{1,2}|(?:秒|分钟?|小?时|天|周|月|年)前|刚刚"
     r"|[A-Za-z]{3}[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s*[-/月]\s*\d{1,2}"
 )
+# Every alternative of _TIME_HINT holds one of these: a text without any is spared the regex
+# (which has no literal to skip ahead by, so it tries every position of a long text).
+_TIME_CHARS = re.compile(r"[\d前刚]")
 MAX_META_CHARS = 120  # a time or name line; longer text is the comment itself
 MAX_LINK_SHARE = 0.6  # a list whose words are mostly links is a link list
 MIN_VALID_SHARE = 0.6
@@ -147,26 +153,26 @@ EARLY_REJECT = 3
 MAX_CONTAINERS = 200
 
 
-def find_reply_blocks(tree: LexborHTMLParser, tokens: set[str] | None = None) -> list[PostBlock]:
+def find_reply_blocks(tree: LexborHTMLParser, names: PageNames | None = None) -> list[PostBlock]:
     """The comments, replies and answers of a page, in page order; no changes made.
 
-    ``tokens``: the page's class tokens and ids, lower case, when known (a superset will do): a
+    ``names``: the page's class tokens and ids, lower case, when known (supersets will do): a
     page whose names hold none of the words has no candidate, and the query is spared."""
     body = tree.body
     if body is None:
         return []
-    words = _WORDS
-    if tokens is not None:  # a selector of the words no name holds would match nothing
-        names = " ".join(tokens)
-        words = tuple(word for word in _WORDS if word in names)
-        if not words:
+    id_words = class_words = _WORDS
+    if names is not None:  # a selector of the words no name holds would match nothing
+        id_words = tuple(word for word in _WORDS if word in names.id_text)
+        class_words = tuple(word for word in _WORDS if word in names.class_text)
+        if not id_words and not class_words:
             return []
     # A container is named for comments, or holds items that are (ul.list > li.comment-item):
     # two of them, or one numbered comment.
     named: dict[int, tuple[int, LexborNode]] = {}
     holders: dict[int, tuple[int, LexborNode, list[LexborNode]]] = {}
     seen: set[int] = set()
-    for order, node in enumerate(body.css(_candidates(words))):
+    for order, node in enumerate(body.css(_candidates(id_words, class_words))):
         if node.mem_id in seen:  # a node matching two of the selectors comes twice
             continue
         seen.add(node.mem_id)
@@ -186,10 +192,13 @@ def find_reply_blocks(tree: LexborHTMLParser, tokens: set[str] | None = None) ->
     # each with its own list, is no comment list.
     by_depth = sorted(containers.values(), key=lambda entry: -_depth(entry[1]))
     accepted: list[tuple[int, LexborNode, list[Message]]] = []
+    chrome: dict[int, bool] = {}
     for order, container in by_depth[:MAX_CONTAINERS]:
+        if _in_chrome(container, chrome):  # a few ancestors' names: cheaper than reading the items
+            continue
         inner = [entry for entry in accepted if _contains(container, entry[1])]
         messages = _items(container)
-        if not messages or _in_chrome(container):
+        if not messages:
             continue
         if inner:
             own = {message.scope[0].mem_id for message in messages}
@@ -232,6 +241,8 @@ def _read(runs: list[list[LexborNode]], nested: dict[int, list[LexborNode]]) -> 
         return []
     messages = []
     words = links = 0
+    total = min(len(runs), MAX_POSTS)
+    needed = MIN_VALID_SHARE * total
     for count, run in enumerate(runs[:MAX_POSTS], start=1):
         message = _message(run, nested.get(run[0].mem_id, []))
         if message is not None:
@@ -240,17 +251,21 @@ def _read(runs: list[list[LexborNode]], nested: dict[int, list[LexborNode]]) -> 
             links += _link_chars(message.nodes)
         elif count == EARLY_REJECT and not messages:
             return []  # the first few items are no comments: spare the rest
-    if not messages or len(messages) < MIN_VALID_SHARE * min(len(runs), MAX_POSTS):
+        elif len(messages) + total - count < needed:
+            return []  # too few left to make the share below: spare them
+    if not messages or len(messages) < needed:
         return []
     return messages if links <= MAX_LINK_SHARE * words else []
 
 
 def _message(run: list[LexborNode], replies: list[LexborNode]) -> Message | None:
-    if not any(_TIME_HINT.search(node.text()) for node in run):
+    if not any(_shows_time_hint(node.text()) for node in run):
         return None  # no time shown at all: spare the selector work
     time_node, time = _time(run)
+    if time_node is None:
+        return None  # no time: the name is not looked for
     author_node, author = _author(run)
-    if time_node is None or author_node is None:
+    if author_node is None:
         return None
     body = _body(run, [time_node, author_node], replies)
     if not any(node.text(strip=True, skip_empty=True) for node in body):
@@ -258,6 +273,10 @@ def _message(run: list[LexborNode], replies: list[LexborNode]) -> Message | None
     floor_node = next((found for node in run for found in node.css("[class*=floor i]")), None)
     floor = parse_floor(floor_node.text()) if floor_node is not None else None
     return Message(body, run, known={"author": author, "time": time, "floor": floor})
+
+
+def _shows_time_hint(text: str) -> bool:
+    return _TIME_CHARS.search(text) is not None and _TIME_HINT.search(text) is not None
 
 
 def _link_chars(nodes: list[LexborNode]) -> int:
@@ -444,12 +463,26 @@ def _depth(node: LexborNode) -> int:
     return depth
 
 
-def _in_chrome(node: LexborNode) -> bool:
+def _in_chrome(node: LexborNode, known: dict[int, bool] | None = None) -> bool:
+    """Whether the node or an ancestor (below the body) is chrome. ``known``: answers so far,
+    by ``mem_id`` (containers share ancestors: each is judged once), filled in."""
+    if known is None:
+        known = {}
+    walked: list[int] = []
+    answer = False
     while node is not None and node.tag not in ("body", "html"):
+        key = node.mem_id
+        if key in known:
+            answer = known[key]
+            break
+        walked.append(key)
         if node.tag in _CHROME_TAGS or _chrome_name(_names(node)):
-            return True
+            answer = True
+            break
         node = node.parent
-    return False
+    for key in walked:
+        known[key] = answer
+    return answer
 
 
 def _chrome_name(names: str) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pagemodel import extract_page
+from pagemodel import extract_page, main_text
 from pagemodel.encoding import decode_html
 from pagemodel.post_layouts import MAX_POSTS
 
@@ -238,3 +238,24 @@ def test_a_long_threaded_list_is_read_up_to_the_cap():
         ("作者", "谢谢0。"),
         ("读者1", "第1条评论。"),
     ]
+
+
+@pytest.mark.parametrize(
+    "around",
+    [
+        ('<div class="share">', "</div>"),  # boilerplate by name
+        ('<div style="display:none">', "</div>"),  # hidden
+        ('<div class="share"><p>分享到</p><div style="display:none">', "</div></div>"),  # both
+    ],
+)
+def test_comments_inside_a_taken_box_stay_in_main_text(around):
+    """The main text alone keeps the text only of the boxes that hold the posts: a box taken
+    around the comment list (and a box around that one) still yields them."""
+    url = PAGES["wordpress_post_comments.html"][0]
+    html, _, _ = decode_html((SAMPLES / "wordpress_post_comments.html").read_bytes(), None)
+    start, end = html.index('<div id="comments"'), html.index("</body>")
+    html = html[:start] + around[0] + html[start:end] + around[1] + html[end:]
+    page = extract_page(html, url)
+    assert page["posts"]
+    assert all(post["text"] in page["text"] for post in page["posts"])
+    assert main_text(html, url) == page["text"]
