@@ -176,11 +176,12 @@ class Settings(BaseSettings):
     rules_model: bool = Field(
         True,
         description="Use the learned text model (rules/textmodel.py, trained on the team's own "
-        "web texts) as a second signal: in a content block where a rule fired or a phone, QQ, "
-        "WeChat, Telegram, bank-card or USDT entity stands, a confident model adds a hit "
-        "`model.<category>` explained by its strongest n-grams. It never reads a block "
-        "without one of those, nor, where no rule fired, a block whose wording excuses the "
-        "rules (a warning, a report).",
+        "web texts) as a second signal: in a content block where a rule fired, or a phone, QQ, WeChat, "
+        "Telegram, bank-card or USDT entity stands, or a rule nearly fired (only for its "
+        "category, at a higher bar), a confident model adds a hit `model.<category>` "
+        "explained by its strongest n-grams; where a rule fired in a block that leans to a "
+        "warning, a model sure it is no fraud lowers the score. It never reads a block whose "
+        "wording excuses the rules (a warning, a report) where no rule fired.",
     )
 
     # --- Crawling ------------------------------------------------------------------------
