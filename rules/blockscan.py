@@ -138,12 +138,14 @@ class PageScan:
             state = self.section_state(index)
             section = self.layout.sections[index]
             text = self.layout.text[section.start : section.end]
-            contacts = [e.start - section.start for e in state.entities if e.type in CONTACT_TYPES]
+            contacts = [e for e in state.entities if e.type in CONTACT_TYPES]
             context = self._contexts[index] = judge_context(
                 state.context_terms(),
                 self.engine.lexicon.anti_fraud,
                 self.url,
-                shapes_of(text, contacts),
+                shapes_of(
+                    text, [e.start - section.start for e in contacts], [e.type for e in contacts]
+                ),
             )
         return context
 

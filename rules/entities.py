@@ -37,8 +37,10 @@ _QQ_MAIL = re.compile(r"([1-9]\d{4,10})@qq\.com")
 _QQ_GROUP = re.compile(
     rf"(?:qq群|q群|群号码|群号|加群|进群|入群)(?:号码|号)?{_SEP}{_IS}{_QQ_DIGITS}"
 )
+# ... and the web's short aliases, only right before a colon (薇：…, v：…, vx：…)
 _WECHAT = re.compile(
-    r"(?:微信|w(?<![a-z]w)e(?:chat|ixin)|加微|\+v|加v)(?:号码|号|id|账号)?"
+    r"(?:微信|w(?<![a-z]w)e(?:chat|ixin)|加微|\+v|加v|[薇威](?=\s*[:：])|v(?<![a-z]v)x?(?=\s*[:：]))"
+    r"(?:号码|号|id|账号)?"
     rf"{_SEP}{_IS}([a-z][-_a-z0-9]{{5,19}}|1[3-9]\d{{9}})(?![-_a-z0-9])"
 )
 # ASCII digits only: full-width, circled, mathematical and Chinese digits are ASCII after
@@ -88,7 +90,10 @@ Extractor = Callable[[NormalisedText], Iterator[Entity]]
 # (Every find of an absent cue reads the whole page: cues the automaton also finds are only
 # looked for on pages where it found them, see AUTOMATON_CUES.)
 _QQ_GROUP_CUES = (("q群", (0, 1)), ("群号", (0,)), ("加群", (0,)), ("进群", (0,)), ("入群", (0,)))
-_WECHAT_CUES = tuple((cue, (0,)) for cue in ("微信", "加微", "wechat", "weixin", "+v", "加v"))
+_WECHAT_CUES = tuple(
+    (cue, (0,))
+    for cue in ("微信", "加微", "wechat", "weixin", "+v", "加v", "薇", "威", "v:", "v：", "vx")
+)
 _TME_CUES = (("http", (0,)), ("t.me/", (0,)), ("telegram.me/", (0,)))
 _TG_CUES = (("tg", (0,)), ("telegram", (0,)), ("飞机", (0, 1)), ("电报", (0,)))
 _SCHEME_CUES = (("http", (0,)), ("www.", (0,)))

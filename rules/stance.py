@@ -18,6 +18,11 @@ section is built instead, in whatever words:
   dialogues of the research corpora name their roles (客服：, 发言人1：); an ad's 电话：/微信：
   lines have no 我.
 
+- **private_handle** (a negative weight, like a scam script's cue): the section hands over a
+  chat handle or a wallet. Real notices and warnings give 96110, 110 or an office's hotline;
+  a fake notice that borrows their words (【反诈中心】…请添加专员薇：…) gives a handle, and
+  is not damped as if it were a notice. A victim's report that quotes the scammer's handle
+  keeps enough warning words to stay one.
 - **verdict_first**: a reply that opens on a short warning verdict (别信。 是骗局。 全是坑，…)
   and gives no contact channel. A seller who runs down the others ("市面上很多是骗子，我们…")
   speaks of itself and leaves a contact.
@@ -35,6 +40,12 @@ from collections.abc import Iterable
 ASKS = "asks"
 REPORTED_CHAT = "reported_chat"
 VERDICT_FIRST = "verdict_first"
+PRIVATE_HANDLE = "private_handle"
+#: chat handles and wallets: a police notice or a bank's warning gives 96110 or its own hotline,
+#: never a WeChat, QQ or Telegram id to add (a fake 反诈中心 notice does: 添加反诈专员薇：…)
+PRIVATE_HANDLE_TYPES = frozenset(
+    {"wechat", "qq", "qq_group", "telegram", "usdt_trc20", "usdt_erc20"}
+)
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE = re.compile(r"[^。！？!?，,；;：:\n]+")
@@ -127,11 +138,16 @@ def verdict_first(text: str, contact_starts: Iterable[int] = ()) -> bool:
     )
 
 
-def shapes_of(text: str, contact_starts: Iterable[int] = ()) -> list[str]:
-    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``) that ``text`` shows; ``contact_starts`` are
-    the offsets in ``text`` of its contact channels."""
+def shapes_of(
+    text: str, contact_starts: Iterable[int] = (), contact_types: Iterable[str] = ()
+) -> list[str]:
+    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``, ``PRIVATE_HANDLE``) that
+    ``text`` shows; ``contact_starts`` are the offsets in ``text`` of its contact channels,
+    ``contact_types`` their entity types."""
     contact_starts = list(contact_starts)
     found = []
+    if PRIVATE_HANDLE_TYPES.intersection(contact_types):
+        found.append(PRIVATE_HANDLE)
     if asks_about_it(text, contact_starts):
         found.append(ASKS)
     if reported_chat(text, contact_starts):

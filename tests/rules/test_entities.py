@@ -53,6 +53,12 @@ CASES = {
         ("微信支付满100减10", []),
         ("关注微信公众号", []),
         ("微信 abc", []),
+        # the short aliases, only right before a colon
+        ("添加反诈专员薇：fzzy_0871 登记", [("wechat", "fzzy_0871", "fzzy_0871")]),
+        ("私聊 V：dk8866", [("wechat", "dk8866", "dk8866")]),
+        ("vx: abc_1234", [("wechat", "abc_1234", "abc_1234")]),
+        ("VIP：abcdef12", []),
+        ("蔷薇 abcdef12", []),
     ],
     "bank_card": [
         (

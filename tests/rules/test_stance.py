@@ -129,3 +129,18 @@ def test_a_question_with_a_short_afterword_still_asks() -> None:
 def test_a_reply_that_opens_on_its_verdict(text: str, opens_on_verdict: bool) -> None:
     assert (VERDICT_FIRST in shapes_of(text)) is opens_on_verdict
     assert VERDICT_FIRST not in shapes_of(text, contact_starts=[len(text) - 1])
+
+
+def test_a_notice_that_hands_over_a_chat_handle_is_no_notice() -> None:
+    fake = (
+        "【反诈中心】您好，您的手机号被他人用于电信诈骗，已被列入涉诈号码库，今日18时停机。"
+        "请立即添加反诈专员薇：fzzy_0871 进行号码清白登记。"
+    )
+    real = (
+        "【反诈中心】您好，近期冒充客服退款诈骗高发，凡要求您下载会议软件、共享屏幕的都是诈骗，"
+        "如有疑问请拨打96110。"
+    )
+    engine = load_engine(model=False)
+    assert "private_handle" in shapes_of(fake, [fake.index("fzzy")], ["wechat"])
+    assert engine.scan(fake).level in FLAGGED, engine.scan(fake).reasons
+    assert engine.scan(real).level not in FLAGGED, engine.scan(real).reasons

@@ -104,7 +104,7 @@ def test_a_doubtful_model_lowers_a_section_and_says_so() -> None:
     sure = Engine(
         rules,
         model=load_text_model(),
-        model_config=ModelConfig(threshold=1.01, doubt=1.0, doubt_context=0),
+        model_config=ModelConfig(threshold=1.01, doubt=1.0, doubt_context=float("-inf")),
     )
     plain = load_engine(model=False)
     text = "招聘刷单员，佣金日结，加微信 abc12345"
