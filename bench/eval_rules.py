@@ -334,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.new_batches is not None:
         if not args.new_batches.is_dir():
             parser.error(f"--new-batches {args.new_batches}: no such directory")
+        frozen = (evalsets.WEBSET / "check").resolve()
+        if args.new_batches.resolve() == frozen or frozen in args.new_batches.resolve().parents:
+            parser.error("--new-batches: that is the frozen check half (set web-check)")
         wanted.append(NEW_BATCHES)
     unknown = sorted(set(wanted) - {*SETS, NEW_BATCHES})
     if unknown:

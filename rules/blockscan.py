@@ -120,6 +120,7 @@ class PageScan:
         self._run_starts = [run[0] for run in self.runs]
         self._section_states: dict[int, PageState] = {}
         self._contexts: dict[int, ContextVerdict] = {}
+        self._near_misses: dict[int, tuple[frozenset[str], int] | None] = {}
         self._unit_states: dict[tuple[int, int], PageState] = {}
 
     # --- views --------------------------------------------------------------------------
@@ -136,18 +137,34 @@ class PageScan:
         context = self._contexts.get(index)
         if context is None:
             state = self.section_state(index)
-            section = self.layout.sections[index]
-            text = self.layout.text[section.start : section.end]
+            start, end = self._voice_span(index)
+            text = self.layout.text[start:end]
             contacts = [e for e in state.entities if e.type in CONTACT_TYPES]
             context = self._contexts[index] = judge_context(
                 state.context_terms(),
                 self.engine.lexicon.anti_fraud,
                 self.url,
                 shapes_of(
-                    text, [e.start - section.start for e in contacts], [e.type for e in contacts]
+                    text,
+                    [e.start - start for e in contacts if e.start >= start],
+                    [e.type for e in contacts],
                 ),
             )
         return context
+
+    def _voice_span(self, index: int) -> tuple[int, int]:
+        """The stretch of the scan text whose shape tells the section's stance: the section
+        without its title (a planted search title is not the post's first words)."""
+        section = self.layout.sections[index]
+        layout = self.layout
+        block = layout.block_at(section.start)
+        while (
+            block + 1 < len(layout.blocks)
+            and layout.blocks[block].kind == BlockKind.TITLE
+            and layout.starts[block + 1] < section.end
+        ):
+            block += 1
+        return max(section.start, layout.starts[block]), section.end
 
     def unit_state(self, unit: Unit) -> PageState:
         key = (unit.lo, unit.hi)
@@ -283,6 +300,7 @@ class PageScan:
         its hit; confident of the contrary (when configured), it lowers the section's score."""
         config = self.engine.model_config
         asks: list[tuple[int, int, int, float]] = []  # (priority, section, anchor, threshold)
+        quiet: list[int] = []  # content sections where neither a rule nor a signal spoke
         for section in range(len(self.sections)):
             if self.layout.sections[section].kind not in config.kinds:
                 continue
@@ -297,20 +315,44 @@ class PageScan:
             if found:
                 threshold = config.signal_threshold or config.threshold
                 asks.append((1, section, min(found), threshold))
-            elif config.alone is not None and self._near_misses(section):
-                asks.append((2, section, self.sections[section][0], config.alone))
+            elif config.alone is not None:
+                quiet.append(section)
+        alone = config.alone
+        for section in quiet:  # (in page order, only while windows are left)
+            if alone is None or len(asks) >= config.max_windows:
+                break
+            near = self._near_miss(section)
+            if near is not None:
+                asks.append((2, section, near[1], alone))
         for priority, section, anchor, threshold in sorted(asks)[: config.max_windows]:
-            near = self._near_misses(section) if priority == 2 else None
-            self._ask(verdicts, section, anchor, threshold, near_misses=near)
+            near = self._near_miss(section) if priority == 2 else None
+            self._ask(verdicts, section, anchor, threshold, near_misses=near and near[0])
 
-    def _near_misses(self, section: int) -> frozenset[str]:
+    def _near_miss(self, section: int) -> tuple[frozenset[str], int] | None:
         """The categories of the rules whose terms all stand in a section and whose
-        ``unless`` does not hold there (rules.engine.Engine.live_rules): where the model may
-        speak alone, and only for one of these. It confirms a near miss of the rules; it is not
+        ``unless`` does not hold there (rules.engine.Engine.live_rules), and where the first of
+        their anchor terms stands (None: no such rule): where the model may speak alone, and
+        only for one of these categories. It confirms a near miss of the rules; it is not
         calibrated on every kind of text (a tech blog's Latin reads as phishing to it)."""
-        engine = self.engine
-        live = engine.live_rules(self.section_state(section))
-        return frozenset(engine.rules[i].category for i in set_bits(live))
+        if section in self._near_misses:
+            return self._near_misses[section]
+        engine, page = self.engine, self.page
+        live = list(set_bits(engine.live_rules(self.section_state(section))))
+        found = None
+        if live:
+            lo, hi = self.sections[section]
+            starts = [hi]
+            for rule_index in live:
+                required = engine._plan[rule_index][0]
+                for index in (required[0] & page.present_indexes) if required else ():
+                    spans = page.spans_at(index)
+                    at = bisect_left(spans, (lo, 0))
+                    if at < len(spans) and spans[at][0] < hi:
+                        starts.append(spans[at][0])
+            anchor = min(starts) if len(starts) > 1 else lo
+            found = (frozenset(engine.rules[i].category for i in live), anchor)
+        self._near_misses[section] = found
+        return found
 
     def _signal_anchors(self, section: int) -> list[int] | None:
         """Where the configured signals stand in a section no rule fired in (None: the section

@@ -49,29 +49,61 @@ PRIVATE_HANDLE_TYPES = frozenset(
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE = re.compile(r"[^。！？!?，,；;：:\n]+")
-_QUESTION_END = re.compile(r"(?:[？?]+|[吗么呢][。！!…~～]*)\s*$")
+# (么 as a particle, not in 什么/这么; 呢 without an exclamation mark: 还等什么！ 真靠谱呢！ sell)
+_QUESTION_END = re.compile(
+    r"(?:[？?]+|吗[。！!…~～]*|(?<![什怎这那多])么[。…~～]*|呢[。…~～]*)\s*$"
+)
 #: what a reader asks about a scheme: is it real, legitimate, safe; what to do now
 _DOUBT = re.compile(
     "正规|靠谱|正常|真的|真假|假的|是真是假|骗|可信|能信|信得过|安全|合法|违法|犯法|风险|套路"
     "|有坑|坑人|怎么办|该怎么|怎么判断|如何判断|怎么分辨|如何分辨|怎么处理|要回来|追回|报警|还能退"
-    "|能做|能不能做|可以做|能填|该交|该填|该充|该信|要不要|有人.{0,4}过|有没有人|有人知道|什么情况"
+    "|能做|能不能做|可以做|能填|该交|该填|该充|该信|要不要|有人知道|什么情况"
 )
+#: a recruiter's or a buyer's call, not a doubt (有没有人想一起做的？ 有没有人出的？)
+_WISH = re.compile("想|一起|做的|出的|收的|要的|来的|私聊|私我")
+#: a pitch answering its own question (正规吗？当然正规！ 能做吗？能！)
+_AFFIRMS = re.compile("当然|绝对|百分百|肯定|放心|没问题|是的|^能|^可以|正规|靠谱|安全")
 #: a short statement after the closing question (…这种兼职能做吗？对方说有营业执照)
 AFTERWORD_CHARS = 20
 _HANDLE_LIKE = re.compile("[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")  # (an afterword with a handle is a pitch's)
 #: a reply that opens on its verdict: 别信。 是骗局。 全是坑，…
 _VERDICT = re.compile(
-    "别信|别碰|别充|别去|别做|别交|别加|别理|别点|别上当|是骗局|是骗子|骗人|诈骗|是坑|全是坑|套路"
-    "|假的|举报|报警|离远点|快跑|标准的杀猪盘"
+    "别信|别碰|别充|别去|别做|别交|别加|别理|别点|别上当|是骗局|是骗子|骗人的|是坑|全是坑"
+    "|是假的|离远点|快跑|标准的杀猪盘"
 )
+#: a negated verdict is a pitch's reassurance (绝不是骗局, 无套路)
+_NEGATION = re.compile("不是|绝不|决不|并非|没有|无|零|拒绝|不会")
 VERDICT_CHARS = 14
 _SELLER = re.compile("我们|本店|本公司|本平台|我司")
 _SPEAKER = re.compile(
-    r"(?:^|(?<=[\s。！？!?…）)】”」]))(“[^”\s]{1,6}”|[^\s：:，,。！？!?“”【】（）()]{1,6})[：:]"
+    r"(?:^|(?<=[\s。！？!?…）)】”」]))(?!https?[：:]|[0-9])"
+    r"(“[^”\s]{1,6}”|[^\s：:，,。！？!?“”【】（）()]{1,6})[：:]"
+)
+#: labels of a byline or an ad, not speakers
+NOT_SPEAKERS = frozenset(
+    {
+        "作者",
+        "时间",
+        "发布时间",
+        "发表于",
+        "来源",
+        "地址",
+        "电话",
+        "微信",
+        "手机",
+        "联系方式",
+        "邮箱",
+        "网址",
+        "标题",
+        "日期",
+        "编辑",
+        "责任编辑",
+        "原标题",
+    }
 )
 #: a caller speaking to the one called (你们, 大家 ask the other readers)
 _ADDRESSES_READER = re.compile("您|你(?!们)")
-_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何|有人|有没有")
+_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何")
 MAX_QUESTION_CHARS = 30
 FIRST_PERSON = frozenset({"我", "本人", "我方"})
 MIN_OTHER_TURNS = 2
@@ -80,7 +112,7 @@ MIN_OTHER_TURNS = 2
 def asks_about_it(text: str, contact_starts: Iterable[int] = ()) -> bool:
     """Whether ``text`` ends with questions, one of them a doubt about the scheme, and no
     contact channel (offsets ``contact_starts`` in ``text``) stands after the first of them."""
-    if len(_SPEAKER.findall(text)) >= 2:
+    if len(_speakers(text)) >= 2 or _SELLER.search(text):
         return False
     sentences = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
     trailing = []
@@ -93,6 +125,7 @@ def asks_about_it(text: str, contact_starts: Iterable[int] = ()) -> bool:
         and len(sentences) >= 2
         and len(sentences[-1].group().strip()) <= AFTERWORD_CHARS
         and not _HANDLE_LIKE.search(sentences[-1].group())
+        and not _AFFIRMS.search(sentences[-1].group().strip())
         and _QUESTION_END.search(sentences[-2].group())
     ):
         trailing = [sentences[-2]]
@@ -109,16 +142,22 @@ def _asks_doubt(question: str) -> bool:
         and _DOUBT.search(question) is not None
         and _POINTS_AT.search(question) is not None
         and _ADDRESSES_READER.search(question) is None
+        and _WISH.search(question) is None
     )
+
+
+def _speakers(text: str) -> list[re.Match[str]]:
+    """The speaker labels (X：) of a pasted chat, not a byline's or an ad's labels."""
+    return [m for m in _SPEAKER.finditer(text) if m.group(1).strip("“”") not in NOT_SPEAKERS]
 
 
 def reported_chat(text: str, contact_starts: Iterable[int] = ()) -> bool:
     """Whether ``text`` is a chat shown by one of its parties: turns of 我 and at least
     ``MIN_OTHER_TURNS`` turns of someone else, and no contact channel from its last turn on."""
-    found = list(_SPEAKER.finditer(text))
+    found = _speakers(text)
     if found and any(start >= found[-1].start() for start in contact_starts):
         return False
-    turns = Counter(match.group(1).strip("“”") for match in found)
+    turns = Counter(match.group(1).strip("“”").removesuffix("说") for match in found)
     mine = sum(turns[who] for who in FIRST_PERSON)
     others = sum(turns.values()) - mine
     return mine >= 1 and others >= MIN_OTHER_TURNS
@@ -131,9 +170,12 @@ def verdict_first(text: str, contact_starts: Iterable[int] = ()) -> bool:
     if any(True for _ in contact_starts):
         return False
     first = next((m.group().strip() for m in _CLAUSE.finditer(text) if m.group().strip()), "")
+    verdict = _VERDICT.search(first)
     return (
         0 < len(first) <= VERDICT_CHARS
-        and _VERDICT.search(first) is not None
+        and verdict is not None
+        and _NEGATION.search(first, 0, verdict.start()) is None
+        and _ADDRESSES_READER.search(first) is None
         and _SELLER.search(text) is None
     )
 

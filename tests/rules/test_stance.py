@@ -144,3 +144,31 @@ def test_a_notice_that_hands_over_a_chat_handle_is_no_notice() -> None:
     assert "private_handle" in shapes_of(fake, [fake.index("fzzy")], ["wechat"])
     assert engine.scan(fake).level in FLAGGED, engine.scan(fake).reasons
     assert engine.scan(real).level not in FLAGGED, engine.scan(real).reasons
+
+
+# A review's finds: pitches that looked like a reader's question or verdict
+@pytest.mark.parametrize(
+    "text",
+    [
+        "跑分平台，收款账户出租，每一万给你200佣金。这个平台安全吗？百分百安全！",
+        "招兼职刷单员，先垫付后返佣金，日结300，在家手机就能做。有没有人想一起做的？",
+        "收银行卡，一类卡二类卡都收，一套1500，当天结算。有没有人出的？",
+        "跑分平台，收款账户出租，每一万给你200佣金。这么靠谱的平台还等什么！",
+        "跑分平台，收款账户出租，每一万给你200佣金。这个平台真的很靠谱呢！",
+        "绝不是骗局，跑分平台，收款账户出租，每一万给你200佣金，私聊",
+    ],
+)
+def test_a_pitch_that_only_sounds_like_a_reader_keeps_its_score(text: str) -> None:
+    assert shapes_of(text) == []
+    assert load_engine(model=False).scan(text).level in FLAGGED
+
+
+def test_a_planted_title_does_not_speak_for_the_post() -> None:
+    pitch = "跑分平台，收款账户出租，每一万给你200佣金，稳定靠谱，长期合作。"
+    result = load_engine(model=False).scan(pitch, title="XX跑分平台是骗局吗")
+    assert result.level in FLAGGED, result.reasons
+
+
+def test_a_byline_is_no_dialogue() -> None:
+    text = "作者：小王\n发布时间：2024-01-01\n我表姐在一个平台做刷单返利，先垫付再返佣金。这种是真的吗？"
+    assert asks_about_it(text)
