@@ -121,6 +121,7 @@ class PageScan:
         self._section_states: dict[int, PageState] = {}
         self._contexts: dict[int, ContextVerdict] = {}
         self._near_misses: dict[int, tuple[frozenset[str], int] | None] = {}
+        self._candidates = True  # some rule's terms all stand on the page (evaluate)
         self._unit_states: dict[tuple[int, int], PageState] = {}
 
     # --- views --------------------------------------------------------------------------
@@ -237,7 +238,8 @@ class PageScan:
     def evaluate(self) -> dict[int, SectionVerdict]:
         engine = self.engine
         verdicts: dict[int, SectionVerdict] = {}
-        if len(self.sections) == 1 or engine._candidate_indexes(self.page.present_indexes):
+        self._candidates = bool(engine._candidate_indexes(self.page.present_indexes))
+        if len(self.sections) == 1 or self._candidates:
             self._fire_rules(verdicts)  # (no rule's terms anywhere: no section needs a look)
         if engine.model is not None:
             self._ask_model(verdicts)
@@ -315,8 +317,8 @@ class PageScan:
             if found:
                 threshold = config.signal_threshold or config.threshold
                 asks.append((1, section, min(found), threshold))
-            elif config.alone is not None:
-                quiet.append(section)
+            elif config.alone is not None and self._candidates:
+                quiet.append(section)  # (no rule's terms all on the page: no near miss)
         alone = config.alone
         for section in quiet:  # (in page order, only while windows are left)
             if alone is None or len(asks) >= config.max_windows:
@@ -367,7 +369,7 @@ class PageScan:
         if config.signal_words:
             cues = state.present_indexes & engine._contact_cue_indexes
             found += [state.matches.first(i)[0] for i in sorted(cues)]
-        if not found and config.alone is None:
+        if not found and (config.alone is None or not self._candidates):
             return None
         return None if self._excused(section) else found
 
