@@ -49,3 +49,20 @@ def make_engine(tmp_path):
         return Engine(load_rules([path]))
 
     return build
+
+
+def assert_flagged_under(text: str, category: str) -> None:
+    """The shipped engine flags ``text`` (high or medium) with ``category`` first."""
+    from rules import load_engine
+
+    result = load_engine().scan(text)
+    assert result.level in ("high", "medium"), result.reasons
+    assert result.categories[0] == category
+
+
+def assert_quiet(text: str) -> None:
+    """The shipped engine does not flag ``text``."""
+    from rules import load_engine
+
+    result = load_engine().scan(text)
+    assert result.level not in ("high", "medium"), result.reasons
