@@ -238,7 +238,7 @@ class PageScan:
     def evaluate(self) -> dict[int, SectionVerdict]:
         engine = self.engine
         verdicts: dict[int, SectionVerdict] = {}
-        self._candidates = bool(engine._candidate_indexes(self.page.present_indexes))
+        self._candidates = bool(self.page.candidate_rules())
         if len(self.sections) == 1 or self._candidates:
             self._fire_rules(verdicts)  # (no rule's terms anywhere: no section needs a look)
         if engine.model is not None:

@@ -10,7 +10,7 @@ block by block (rules.blockscan), scored and explained.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, reduce
 from operator import or_
 from pathlib import Path
@@ -195,7 +195,7 @@ class Engine:
         for part, rules in self._broad_parts:
             if verdict(part):
                 live &= ~rules
-        live = self._candidates_among(live, state.present_indexes)
+        live = self._candidates_among(live, state.present_indexes, state.candidate_rules)
         for part, rules in self._unless_parts:
             if not live:
                 break
@@ -213,11 +213,18 @@ class Engine:
         missing = self._all_clauses ^ satisfied  # (one int for all rules, not one per rule)
         return [i for i, need in enumerate(self._needs) if not need & missing]
 
-    def _candidates_among(self, rules: int, present: set[int]) -> int:
+    def candidate_bits(self, present: set[int]) -> int:
+        """The candidate rules (as bits) of a stretch with these terms (by pattern index)."""
+        return sum(1 << i for i in self._candidate_indexes(present))
+
+    def _candidates_among(
+        self, rules: int, present: set[int], all_candidates: Callable[[], int]
+    ) -> int:
         """The candidate rules among ``rules`` (bits). A few are checked clause by clause; for
-        more, the clauses satisfied on the page are worked out for all rules at once."""
+        more, ``all_candidates`` gives the candidates among all rules (worked out for all rules
+        at once, and once for a stretch of a page)."""
         if rules.bit_count() > _FEW_RULES:
-            return rules & sum(1 << i for i in self._candidate_indexes(present))
+            return rules & all_candidates()
         plan = self._plan
         for rule_index in set_bits(rules):
             required = plan[rule_index][0]

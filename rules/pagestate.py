@@ -32,6 +32,7 @@ class PageState:
     """
 
     __slots__ = (
+        "_candidates",
         "_engine",
         "_present_terms",
         "_regex",
@@ -72,6 +73,7 @@ class PageState:
         # evidence is only worked out for rules that fire, always with word boundaries checked
         self.strict = True
         self._present_terms: set[str] | None = None
+        self._candidates: int | None = None
         self._regex: dict[re.Pattern[str], re.Match[str] | None] = {}
         self._signals: dict[str, Evidence] = {}
         self._unless: dict[Check, bool] = {}
@@ -90,6 +92,12 @@ class PageState:
         )
 
     # --- by pattern index (rules.plan) ---------------------------------------------------
+
+    def candidate_rules(self) -> int:
+        """The rules (as bits) whose clauses all have a term here (rules.engine)."""
+        if self._candidates is None:
+            self._candidates = self._engine.candidate_bits(self.present_indexes)
+        return self._candidates
 
     def is_word_at(self, start: int, end: int) -> bool:
         known = self._word_at.get((start, end))

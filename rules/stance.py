@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 ASKS = "asks"
 REPORTED_CHAT = "reported_chat"
@@ -79,6 +80,8 @@ _SPEAKER = re.compile(
     r"(?:^|(?<=[\s。！？!?…）)】”」]))(?!https?[：:]|[0-9])"
     r"(“[^”\s]{1,6}”|[^\s：:，,。！？!?“”【】（）()]{1,6})[：:]"
 )
+_COLON = re.compile("[：:]")
+LABEL_REACH = 8  # the longest label before its colon: “ + six characters + ”
 #: labels of a byline or an ad, not speakers
 NOT_SPEAKERS = frozenset(
     {
@@ -146,9 +149,30 @@ def _asks_doubt(question: str) -> bool:
     )
 
 
-def _speakers(text: str) -> list[re.Match[str]]:
-    """The speaker labels (X：) of a pasted chat, not a byline's or an ad's labels."""
-    return [m for m in _SPEAKER.finditer(text) if m.group(1).strip("“”") not in NOT_SPEAKERS]
+def speaker_labels(text: str) -> list[re.Match[str]]:
+    """What ``_SPEAKER.finditer(text)`` finds, looked for only around colons (ten times faster
+    on a long page than trying the pattern at every position). A label's colon stands at most
+    ``LABEL_REACH`` characters after its start, so the leftmost match starting before a colon
+    lies in a short stretch around it (a quoted label may hold a colon of its own)."""
+    found: list[re.Match[str]] = []
+    searched_to = 0
+    for colon in _COLON.finditer(text):
+        at = colon.start()
+        if at < searched_to:
+            continue  # inside the label just found
+        lo = max(searched_to, at - LABEL_REACH)
+        match = _SPEAKER.search(text, lo, at + LABEL_REACH + 2)
+        if match is not None and match.start() <= at:
+            found.append(match)
+            searched_to = match.end()
+    return found
+
+
+@lru_cache(maxsize=4)
+def _speakers(text: str) -> tuple[re.Match[str], ...]:
+    """The speaker labels (X：) of a pasted chat, not a byline's or an ad's labels (looked for
+    once for the shapes of one text)."""
+    return tuple(m for m in speaker_labels(text) if m.group(1).strip("“”") not in NOT_SPEAKERS)
 
 
 def reported_chat(text: str, contact_starts: Iterable[int] = ()) -> bool:

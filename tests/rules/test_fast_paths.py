@@ -266,7 +266,8 @@ def test_candidates_among_some_rules_are_those_of_all_rules(make_engine, monkeyp
         present = {index[w] for w in words if rng.random() < 0.5}
         among = rng.randrange(16)
         expected = sum(1 << i for i in engine._candidate_indexes(present) if among >> i & 1)
-        assert engine._candidates_among(among, present) == expected
+        all_candidates = engine.candidate_bits(present)
+        assert engine._candidates_among(among, present, lambda: all_candidates) == expected
 
 
 def test_window_segmentation_gives_jiebas_numbers() -> None:

@@ -3,16 +3,20 @@ one of its parties — and the pitches, scripts and testimonials that look like 
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from rules import load_engine
 from rules.stance import (
+    _SPEAKER,
     ASKS,
     REPORTED_CHAT,
     VERDICT_FIRST,
     asks_about_it,
     reported_chat,
     shapes_of,
+    speaker_labels,
 )
 
 FLAGGED = ("high", "medium")
@@ -172,3 +176,20 @@ def test_a_planted_title_does_not_speak_for_the_post() -> None:
 def test_a_byline_is_no_dialogue() -> None:
     text = "作者：小王\n发布时间：2024-01-01\n我表姐在一个平台做刷单返利，先垫付再返佣金。这种是真的吗？"
     assert asks_about_it(text)
+
+
+def test_speaker_labels_are_what_the_pattern_finds_everywhere() -> None:
+    """Looking only around colons finds exactly the labels of trying the pattern at every
+    position: quoted labels holding a colon, URLs, digits, labels back to back."""
+    made = [
+        "我：在吗 对方：在 “客服：小王”：你好 http://a.cn 价格:9元 甲：乙：丙：",
+        "“！p：对。”:”t，方“",
+        "。方p：！0\n“我“！h9:”:",
+    ]
+    rng = random.Random(7)
+    alphabet = "我：:“”http s0 9。！\n对方 ab，】"
+    made += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    for text in made:
+        assert [m.span() for m in speaker_labels(text)] == [
+            m.span() for m in _SPEAKER.finditer(text)
+        ], text
