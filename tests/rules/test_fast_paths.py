@@ -267,7 +267,7 @@ def test_candidates_among_some_rules_are_those_of_all_rules(make_engine, monkeyp
         among = rng.randrange(16)
         expected = sum(1 << i for i in engine._candidate_indexes(present) if among >> i & 1)
         all_candidates = engine.candidate_bits(present)
-        assert engine._candidates_among(among, present, lambda: all_candidates) == expected
+        assert engine._candidates_among(among, present, lambda n=all_candidates: n) == expected
 
 
 def test_window_segmentation_gives_jiebas_numbers() -> None:
