@@ -149,6 +149,7 @@ class PageScan:
                     text,
                     [e.start - start for e in contacts if e.start >= start],
                     [e.type for e in contacts],
+                    title=self.layout.text[self.layout.sections[index].start : start],
                 ),
             )
         return context

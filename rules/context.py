@@ -85,7 +85,11 @@ def judge_context(
     # 国家反诈中心 counts once, and 民警 inside the script cue 我是民警 counts only as the cue
     words = [w for _, w in found]
     found = [(wt, w) for wt, w in found if not any(w != o and w in o for o in words)]
-    found += [config.shapes[shape] for shape in shapes if shape in config.shapes]
+    shapes = [shape for shape in shapes if shape in config.shapes]
+    if config.muting_shapes.intersection(shapes):
+        # an explainer quotes the script it explains: its cues say nothing of its own voice
+        found = [(wt, w) for wt, w in found if wt >= 0]
+    found += [config.shapes[shape] for shape in shapes]
     score = sum(wt for wt, _ in found)
     host_weight, host = _host_weight(url, config.official_hosts)
     score += host_weight

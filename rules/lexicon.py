@@ -22,6 +22,8 @@ class AntiFraudContext:
     official_hosts: dict[str, float]
     #: stance shown by a section's shape (rules.stance): shape → (weight, label shown)
     shapes: dict[str, tuple[float, str]] = field(default_factory=dict)
+    #: shapes of a section that quotes a script to explain it: the script's cues do not count
+    muting_shapes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,5 +82,8 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
                 str(k): (float(v["weight"]), str(v["label"]))
                 for k, v in (context.get("shapes") or {}).items()
             },
+            muting_shapes=frozenset(
+                str(k) for k, v in (context.get("shapes") or {}).items() if v.get("mutes_script")
+            ),
         ),
     )

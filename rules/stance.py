@@ -27,6 +27,13 @@ section is built instead, in whatever words:
   and gives no contact channel. A seller who runs down the others ("市面上很多是骗子，我们…")
   speaks of itself and leaves a contact.
 
+- **explains**: the section tells how a scheme is worked on its victims, from outside: a third
+  person does it to "you" (他们会让你…, 骗子的套路是…), again and again or in numbered steps
+  (第一步…第二步…). It quotes the script it explains, so the script's cues (你的银行卡,
+  配合调查) do not count against it (``mutes_script`` in context.yaml).
+
+A question title speaks for its body (asks) when the body is the asker's own story.
+
 Each shape found adds its weight (context.yaml, ``anti_fraud.shapes``) to the section's context
 score, like one more context word.
 """
@@ -41,6 +48,7 @@ from functools import lru_cache
 ASKS = "asks"
 REPORTED_CHAT = "reported_chat"
 VERDICT_FIRST = "verdict_first"
+EXPLAINS = "explains"
 PRIVATE_HANDLE = "private_handle"
 #: chat handles and wallets: a police notice or a bank's warning gives 96110 or its own hotline,
 #: never a WeChat, QQ or Telegram id to add (a fake 反诈中心 notice does: 添加反诈专员薇：…)
@@ -59,6 +67,8 @@ _DOUBT = re.compile(
     "正规|靠谱|正常|真的|真假|假的|是真是假|骗|可信|能信|信得过|安全|合法|违法|犯法|风险|套路"
     "|有坑|坑人|怎么办|该怎么|怎么判断|如何判断|怎么分辨|如何分辨|怎么处理|要回来|追回|报警|还能退"
     "|能做|能不能做|可以做|能填|该交|该填|该充|该信|要不要|有人知道|什么情况"
+    "|不对劲|有人用过|有人玩过|有人试过|有人做过|有人遇到过|有问题吗|有没有问题|会不会有事|能去"
+    "|正版|杀猪盘|资金盘|传销"
 )
 #: a recruiter's or a buyer's call, not a doubt (有没有人想一起做的？ 有没有人出的？)
 _WISH = re.compile("想|一起|做的|出的|收的|要的|来的|私聊|私我")
@@ -106,7 +116,21 @@ NOT_SPEAKERS = frozenset(
 )
 #: a caller speaking to the one called (你们, 大家 ask the other readers)
 _ADDRESSES_READER = re.compile("您|你(?!们)")
-_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何")
+_POINTS_AT = re.compile("这|那|此|我|他|她|它|对方|是不是|是否|怎么|如何|有人")
+#: a question that opens a post asks before it tells (请问这个APP能做吗？里面有…)
+_OPENS_ASKING = re.compile(r"^\s*(?:请问|求问|想问|问一下|问下|请教)")
+#: the asker telling what happened to them or to someone close (a pitch speaks to 你/您)
+_ASKERS_STORY = re.compile("我(?!们)|朋友|同事|家人|亲戚|老婆|老公|我妈|我爸")
+#: who does it to "you" in an explainer: a third person, never the speaker (a pitch says 我们)
+_AGENT = "(?:他们|她们|对方|骗子|骗子们|这些人|那些人|诈骗分子|犯罪分子|不法分子|嫌疑人)"
+_AGENT_ON_YOU = re.compile(
+    _AGENT + "(?:[^，。！？,!?；;]{0,6}?)(?:让|叫|要|要求|诱导|引导|忽悠|哄|骗|告诉|催)你"
+    "|" + _AGENT + "的(?:路子|套路|手法|话术|流程|目的|惯用)"
+)
+_YOU_ARE_LED = re.compile("(?:让|叫|要|诱导|引导|催|鼓励|逼)你")
+_STEP = re.compile("第[一二三四五六七八九1-9]步")
+MIN_LED = 3  # an explainer's "they make you …" (an agent at least once) …
+MIN_STEPS = 2  # … or its numbered steps
 MAX_QUESTION_CHARS = 30
 FIRST_PERSON = frozenset({"我", "本人", "我方"})
 MIN_OTHER_TURNS = 2
@@ -133,19 +157,70 @@ def asks_about_it(text: str, contact_starts: Iterable[int] = ()) -> bool:
     ):
         trailing = [sentences[-2]]
     if not any(_asks_doubt(m.group()) for m in trailing):
-        return False
+        return _opens_asking(sentences, contact_starts)
     first = trailing[-1].start()
     return not any(start >= first for start in contact_starts)
 
 
+def _opens_asking(sentences: list[re.Match[str]], contact_starts: Iterable[int]) -> bool:
+    """A post that opens on a doubt question (请问…能做吗？) and then tells what it saw, with
+    no contact channel anywhere."""
+    if not sentences or any(True for _ in contact_starts):
+        return False
+    first = sentences[0].group()
+    return (
+        _OPENS_ASKING.search(first) is not None
+        and _QUESTION_END.search(first) is not None
+        and _asks_doubt(_OPENS_ASKING.sub("", first))
+    )
+
+
+def title_asks(title: str, body: str, contact_starts: Iterable[int] = ()) -> bool:
+    """Whether a question title (…这是正规交友软件吗？) speaks for its body: the body is the
+    asker's own story (我…, 朋友…), addresses nobody as 你/您, is no seller's and gives no contact
+    channel. A planted search title over a pitch ("XX平台是骗局吗" over 每单给你200佣金) does not."""
+    if not title.strip() or any(True for _ in contact_starts):
+        return False
+    sentences = [m.group() for m in _SENTENCE.finditer(title) if m.group().strip()]
+    if not sentences or not _QUESTION_END.search(sentences[-1]):
+        return False
+    return (
+        _asks_doubt(sentences[-1])
+        and _ASKERS_STORY.search(body) is not None
+        and _ADDRESSES_READER.search(body) is None
+        and _SELLER.search(body) is None
+    )
+
+
+def explains_scheme(text: str) -> bool:
+    """Whether ``text`` tells how a scheme is worked on its victims, from outside: a third
+    person does it to "you" (他们会让你…, 骗子的套路是…) and either does it again and again
+    (让你… 让你… 让你…) or in numbered steps (第一步… 第二步…). A pitch speaks as 我们 of what
+    it offers; a seller's text is no explainer."""
+    if _AGENT_ON_YOU.search(text) is None or _SELLER.search(text) is not None:
+        return False
+    return (
+        len(_YOU_ARE_LED.findall(text)) >= MIN_LED
+        or len(_STEP.findall(text)) >= MIN_STEPS
+        or len(_AGENT_ON_YOU.findall(text)) >= 2
+    )
+
+
 def _asks_doubt(question: str) -> bool:
     question = question.strip()
+    asked = question
+    if len(question) > MAX_QUESTION_CHARS:
+        # a long sentence asks in its last clause (…客服说交了就能提，我该交吗？); what it points
+        # at may stand before (有人让我上码跑分，…，合法吗？)
+        clauses = [m.group() for m in _CLAUSE.finditer(question) if m.group().strip()]
+        asked = clauses[-1].strip() if clauses else question
+        if len(asked) > MAX_QUESTION_CHARS:
+            return False
     return (
-        len(question) <= MAX_QUESTION_CHARS
-        and _DOUBT.search(question) is not None
+        _DOUBT.search(asked) is not None
         and _POINTS_AT.search(question) is not None
         and _ADDRESSES_READER.search(question) is None
-        and _WISH.search(question) is None
+        and _WISH.search(asked) is None
     )
 
 
@@ -205,17 +280,22 @@ def verdict_first(text: str, contact_starts: Iterable[int] = ()) -> bool:
 
 
 def shapes_of(
-    text: str, contact_starts: Iterable[int] = (), contact_types: Iterable[str] = ()
+    text: str,
+    contact_starts: Iterable[int] = (),
+    contact_types: Iterable[str] = (),
+    title: str = "",
 ) -> list[str]:
-    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``, ``PRIVATE_HANDLE``) that
-    ``text`` shows; ``contact_starts`` are the offsets in ``text`` of its contact channels,
-    ``contact_types`` their entity types."""
+    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``, ``EXPLAINS``,
+    ``PRIVATE_HANDLE``) that ``text`` shows under its ``title``; ``contact_starts`` are the
+    offsets in ``text`` of its contact channels, ``contact_types`` their entity types."""
     contact_starts = list(contact_starts)
     found = []
     if PRIVATE_HANDLE_TYPES.intersection(contact_types):
         found.append(PRIVATE_HANDLE)
-    if asks_about_it(text, contact_starts):
+    if asks_about_it(text, contact_starts) or title_asks(title, text, contact_starts):
         found.append(ASKS)
+    if explains_scheme(text):
+        found.append(EXPLAINS)
     if reported_chat(text, contact_starts):
         found.append(REPORTED_CHAT)
     if verdict_first(text, contact_starts):

@@ -11,12 +11,14 @@ from rules import load_engine
 from rules.stance import (
     _SPEAKER,
     ASKS,
+    EXPLAINS,
     REPORTED_CHAT,
     VERDICT_FIRST,
     asks_about_it,
     reported_chat,
     shapes_of,
     speaker_labels,
+    title_asks,
 )
 
 FLAGGED = ("high", "medium")
@@ -193,3 +195,60 @@ def test_speaker_labels_are_what_the_pattern_finds_everywhere() -> None:
         assert [m.span() for m in speaker_labels(text)] == [
             m.span() for m in _SPEAKER.finditer(text)
         ], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "第一步，他们会打来电话，说你的银行卡涉嫌洗钱。第二步，他们会让你下载一个APP，"
+            "开启屏幕共享，让你把钱转到“安全账户”。记住：国家没有安全账户。"
+        ),
+        "他们的路子是：先让你小额充值，每天给你显示收益，前几次提现都放行；接着让你加仓，再鼓励你拉人。",
+    ],
+)
+def test_an_explainer_of_the_scheme_explains(text: str) -> None:
+    assert EXPLAINS in shapes_of(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a pitch speaks of itself to "you"
+        "我们平台让你轻松赚钱，导师带你做任务，让你日入三百，让你提现秒到，加微信了解。",
+        # one "they make you" is no explainer
+        "他们让你交押金，别信。",
+    ],
+)
+def test_what_is_no_explainer(text: str) -> None:
+    assert EXPLAINS not in shapes_of(text)
+
+
+def test_an_explainer_quoting_the_script_is_not_flagged() -> None:
+    text = (
+        "第一步，他们会打来电话，叫出你的名字，说你的银行卡涉嫌洗钱。第二步，电话会被转接给“民警”，"
+        "让你“配合调查”。第三步，他们会让你签“保密协议”，让你下载APP，把钱转到“安全账户”。"
+    )
+    assert load_engine(model=False).scan(text).level not in FLAGGED
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "有人让我上码跑分，说押金1000，一天跑10万流水能赚两千，合法吗？",
+        "贷款APP显示审批通过了，但提现时说我银行卡号错误，要交30%解冻费，我该交吗？",
+        "请问“赏金猎人”这个APP能做吗？里面有点赞和试玩任务，还有垫付单，提现要满1元",
+        "注册送88彩金能提现，匹配到的女生还邀请我一起玩“幸运28”。感觉不太对劲，有人用过吗？",
+    ],
+)
+def test_long_and_opening_questions_ask(question: str) -> None:
+    assert asks_about_it(question)
+
+
+def test_a_question_title_speaks_for_the_askers_story() -> None:
+    title = "朋友让我做“棋牌平台推广代理”，不用投钱，下线流水分成最高55%，违法吗？"
+    body = "就是把平台链接发到群里，有人注册充值玩，我就拿分成，朋友说他一个月赚了一万多。"
+    assert title_asks(title, body)
+    assert ASKS in shapes_of(body, title=title)
+    # over a pitch that speaks to the reader, the same title does not
+    assert not title_asks(title, "推广代理，流水分成55%，给你日结，长期合作。")
