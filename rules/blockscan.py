@@ -52,6 +52,7 @@ MAX_ANCHORS = 24
 MAX_EVIDENCE_SPAN = 300  # evidence further apart than this is shown by its first part only
 #: entities after which a section's closing question is a pitch's, not a reader's (rules.stance)
 CONTACT_TYPES = IDENTIFYING_SIGNALS | {"url"}
+LINK_TYPES = frozenset({"url", "apk"})  # where a section sends its reader (rules.stance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,7 @@ class PageScan:
             start, end = self._voice_span(index)
             text = self.layout.text[start:end]
             contacts = [e for e in state.entities if e.type in CONTACT_TYPES]
+            links = [e.value for e in state.entities if e.type in LINK_TYPES]
             context = self._contexts[index] = judge_context(
                 state.context_terms(),
                 self.engine.lexicon.anti_fraud,
@@ -150,6 +152,7 @@ class PageScan:
                     [e.start - start for e in contacts if e.start >= start],
                     [e.type for e in contacts],
                     title=self.layout.text[self.layout.sections[index].start : start],
+                    links=links,
                 ),
             )
         return context

@@ -27,6 +27,12 @@ section is built instead, in whatever words:
   and gives no contact channel. A seller who runs down the others ("市面上很多是骗子，我们…")
   speaks of itself and leaves a contact.
 
+- **offsite_link** (negative, like private_handle): the section sends its reader (下载, 点击,
+  登录…) to a link or an APK that is not a government address. A fake 反诈中心 or 社保 notice
+  borrows the publicity words and gives fzzx-safe.cc/dl.apk; the real ones point to gov.cn
+  or the app stores.
+- **verdict_last**: a short reply that ends on its verdict (…，一律拉黑。 …全是坑), naming the
+  offer only to judge it, and gives no contact channel.
 - **explains**: the section tells how a scheme is worked on its victims, from outside: a third
   person does it to "you" (他们会让你…, 骗子的套路是…), again and again or in numbered steps
   (第一步…第二步…). It quotes the script it explains, so the script's cues (你的银行卡,
@@ -44,11 +50,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 ASKS = "asks"
 REPORTED_CHAT = "reported_chat"
 VERDICT_FIRST = "verdict_first"
 EXPLAINS = "explains"
+VERDICT_LAST = "verdict_last"
+OFFSITE_LINK = "offsite_link"
 PRIVATE_HANDLE = "private_handle"
 #: chat handles and wallets: a police notice or a bank's warning gives 96110 or its own hotline,
 #: never a WeChat, QQ or Telegram id to add (a fake 反诈中心 notice does: 添加反诈专员薇：…)
@@ -80,11 +89,25 @@ _HANDLE_LIKE = re.compile("[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")  # (an afterword w
 #: a reply that opens on its verdict: 别信。 是骗局。 全是坑，…
 _VERDICT = re.compile(
     "别信|别碰|别充|别去|别做|别交|别加|别理|别点|别上当|是骗局|是骗子|骗人的|是坑|全是坑"
-    "|是假的|离远点|快跑|标准的杀猪盘"
+    "|假的|离远点|快跑|标准的杀猪盘|是诈骗|%诈骗|纯诈骗"
 )
 #: a negated verdict is a pitch's reassurance (绝不是骗局, 无套路)
-_NEGATION = re.compile("不是|绝不|决不|并非|没有|无|零|拒绝|不会")
+_NEGATION = re.compile("不是|绝不|决不|并非|没有|无|零|拒绝|不会|别听|不要听|别管")
+#: a reply that asks to be contacted in words is an offer, whatever verdict it gives
+_CHANNEL_ASKED = re.compile(
+    "(?<![别不要勿])(?:私我|私聊|私信我|加我|滴滴|找我|联系我|戳我|扣我|V我|v我|加V|加v|加微)"
+)
 VERDICT_CHARS = 14
+#: a short reply that ends on its verdict: …，一律拉黑。 …全是坑 …直接举报。
+_CLOSING_VERDICT = re.compile(
+    "别信|别碰|别充|别去|别做|别交|别加|别理|别点|别上当|是骗局|是骗子|骗人的|全是坑|都是坑|是坑"
+    "|假的|一眼假|离远点|快跑|拉黑|举报|报警|被坑|被骗"
+)
+REPLY_CHARS = 80  # the longest reply that a closing verdict speaks for
+#: sending the reader to a link or a download (a notice that does so to a non-government
+#: address is no notice: government addresses end in gov.cn, official apps come from app stores)
+_SENDS = re.compile("下载|点击|点开|登录|访问|安装|打开|进入|扫码")
+_GOVERNMENT_HOST = re.compile(r"(?:^|\.)gov(?:\.cn)?$")
 _SELLER = re.compile("我们|本店|本公司|本平台|我司")
 _SPEAKER = re.compile(
     r"(?:^|(?<=[\s。！？!?…）)】”」]))(?!https?[：:]|[0-9])"
@@ -122,7 +145,7 @@ _OPENS_ASKING = re.compile(r"^\s*(?:请问|求问|想问|问一下|问下|请教
 #: the asker telling what happened to them or to someone close (a pitch speaks to 你/您)
 _ASKERS_STORY = re.compile("我(?!们)|朋友|同事|家人|亲戚|老婆|老公|我妈|我爸")
 #: who does it to "you" in an explainer: a third person, never the speaker (a pitch says 我们)
-_AGENT = "(?:他们|她们|对方|骗子|骗子们|这些人|那些人|诈骗分子|犯罪分子|不法分子|嫌疑人)"
+_AGENT = "(?:他们|她们|他|她|对方|骗子|骗子们|这些人|那些人|诈骗分子|犯罪分子|不法分子|嫌疑人)"
 _AGENT_ON_YOU = re.compile(
     _AGENT + "(?:[^，。！？,!?；;]{0,6}?)(?:让|叫|要|要求|诱导|引导|忽悠|哄|骗|告诉|催)你"
     "|" + _AGENT + "的(?:路子|套路|手法|话术|流程|目的|惯用)"
@@ -266,7 +289,7 @@ def verdict_first(text: str, contact_starts: Iterable[int] = ()) -> bool:
     """Whether ``text`` opens on a short warning verdict (别信。 是骗局。 全是坑，…) and gives
     no contact channel: a reply that judges what it answers. A seller's "others are cheats,
     we are genuine" speaks of itself (我们, 本店) and leaves its contact."""
-    if any(True for _ in contact_starts):
+    if any(True for _ in contact_starts) or _CHANNEL_ASKED.search(text):
         return False
     first = next((m.group().strip() for m in _CLAUSE.finditer(text) if m.group().strip()), "")
     verdict = _VERDICT.search(first)
@@ -279,19 +302,58 @@ def verdict_first(text: str, contact_starts: Iterable[int] = ()) -> bool:
     )
 
 
+def verdict_last(text: str, contact_starts: Iterable[int] = ()) -> bool:
+    """Whether a short reply (``REPLY_CHARS`` at most) ends on its verdict (…，一律拉黑。
+    “办卡给五百”“租号日结”全是坑) and gives no contact channel: it names the offer to judge it.
+    A pitch's reassurance negates the verdict (绝不是骗局), a seller speaks of itself."""
+    text = text.strip()
+    if len(text) > REPLY_CHARS or any(True for _ in contact_starts) or _CHANNEL_ASKED.search(text):
+        return False
+    clauses = [m.group().strip() for m in _CLAUSE.finditer(text) if m.group().strip()]
+    if not clauses:
+        return False
+    last = clauses[-1]
+    verdict = _CLOSING_VERDICT.search(last)
+    return (
+        verdict is not None
+        and _NEGATION.search(last, 0, verdict.start()) is None
+        and _ADDRESSES_READER.search(last) is None
+        and _SELLER.search(text) is None
+    )
+
+
+def sends_off_site(text: str, links: Iterable[str]) -> bool:
+    """Whether ``text`` sends its reader (下载, 点击, 登录…) and gives a link or an APK that is
+    not a government address."""
+    if _SENDS.search(text) is None:
+        return False
+    for link in links:
+        try:
+            host = urlsplit(link if "://" in link else "http://" + link).hostname or ""
+        except ValueError:  # (a broken link, "http://[x": says nothing of where it goes)
+            continue
+        if host and _GOVERNMENT_HOST.search(host) is None:
+            return True
+    return False
+
+
 def shapes_of(
     text: str,
     contact_starts: Iterable[int] = (),
     contact_types: Iterable[str] = (),
     title: str = "",
+    links: Iterable[str] = (),
 ) -> list[str]:
-    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``, ``EXPLAINS``,
-    ``PRIVATE_HANDLE``) that ``text`` shows under its ``title``; ``contact_starts`` are the
-    offsets in ``text`` of its contact channels, ``contact_types`` their entity types."""
+    """The shapes (``ASKS``, ``REPORTED_CHAT``, ``VERDICT_FIRST``, ``VERDICT_LAST``,
+    ``EXPLAINS``, ``PRIVATE_HANDLE``, ``OFFSITE_LINK``) that ``text`` shows under its
+    ``title``; ``contact_starts`` are the offsets in ``text`` of its contact channels,
+    ``contact_types`` their entity types, ``links`` its URLs and APK links."""
     contact_starts = list(contact_starts)
     found = []
     if PRIVATE_HANDLE_TYPES.intersection(contact_types):
         found.append(PRIVATE_HANDLE)
+    if sends_off_site(text, links):
+        found.append(OFFSITE_LINK)
     if asks_about_it(text, contact_starts) or title_asks(title, text, contact_starts):
         found.append(ASKS)
     if explains_scheme(text):
@@ -300,4 +362,6 @@ def shapes_of(
         found.append(REPORTED_CHAT)
     if verdict_first(text, contact_starts):
         found.append(VERDICT_FIRST)
+    elif verdict_last(text, contact_starts):
+        found.append(VERDICT_LAST)
     return found

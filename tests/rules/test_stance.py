@@ -16,9 +16,11 @@ from rules.stance import (
     VERDICT_FIRST,
     asks_about_it,
     reported_chat,
+    sends_off_site,
     shapes_of,
     speaker_labels,
     title_asks,
+    verdict_last,
 )
 
 FLAGGED = ("high", "medium")
@@ -252,3 +254,28 @@ def test_a_question_title_speaks_for_the_askers_story() -> None:
     assert ASKS in shapes_of(body, title=title)
     # over a pitch that speaks to the reader, the same title does not
     assert not title_asks(title, "推广代理，流水分成55%，给你日结，长期合作。")
+
+
+def test_a_notice_that_sends_you_off_site_is_no_notice() -> None:
+    text = "【反诈中心】您的银行卡存在盗刷风险，请下载国家反诈中心防护版 fzzx-safe.cc/dl.apk 开启资金保护。"
+    assert sends_off_site(text, ["fzzx-safe.cc/dl.apk"])
+    assert not sends_off_site("请登录 rsj.example.gov.cn 办理。", ["rsj.example.gov.cn"])
+    assert not sends_off_site("详见 fzzx-safe.cc 的报道。", ["fzzx-safe.cc"])  # sends nobody
+    assert load_engine(model=False).scan(text).level in FLAGGED
+
+
+def test_a_broken_link_is_no_address() -> None:
+    assert not sends_off_site("点击 http://[abc 登录", ["http://[abc"])
+
+
+@pytest.mark.parametrize(
+    ("text", "closes"),
+    [
+        ("“办卡给五百”“租号日结”全是坑，最后背锅的是你自己，离远点", True),
+        ("婚恋网上聊着聊着说带你投资的，不管多真诚，一律拉黑。", True),
+        ("私我的代练接单后会要求先付全款，做一半就跑，我被坑过。", False),  # asks for a message
+        ("正规平台，稳赚不赔，绝不是骗局", False),
+    ],
+)
+def test_a_short_reply_that_closes_on_its_verdict(text: str, closes: bool) -> None:
+    assert verdict_last(text) is closes
